@@ -1,0 +1,221 @@
+//! The crate's public error types: [`Error`] for a lookup that could not run at all, and
+//! [`InputError`] for a query that cannot be looked up.
+//!
+//! A source that fails *during* a lookup is not an [`Error`]: it becomes a
+//! [`StepError`](crate::StepError) inside the returned record.
+
+use std::path::PathBuf;
+
+/// Why `lookup` (or building a client) returned no record.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The query cannot be looked up.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The client configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+impl Error {
+    /// The input error, if this is one.
+    pub fn as_input(&self) -> Option<&InputError> {
+        match self {
+            Error::Input(e) => Some(e),
+            Error::Config(_) => None,
+        }
+    }
+}
+
+/// Why a query string is not something whohosts can look up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// Nothing to look up (empty or only white space).
+    #[error("empty query")]
+    Empty,
+    /// The name is longer than 253 octets (in A-label form, without the trailing dot).
+    #[error("name is {length} octets long; the limit is 253")]
+    TooLong {
+        /// Octets in the A-label form of the name.
+        length: usize,
+    },
+    /// One label is longer than 63 octets.
+    #[error("label {label:?} is {length} octets long; the limit is 63")]
+    LabelTooLong {
+        /// The offending label (A-label form).
+        label: String,
+        /// Its length in octets.
+        length: usize,
+    },
+    /// The name has an empty label (`a..b`, or a leading dot).
+    #[error("name {name:?} has an empty label")]
+    EmptyLabel {
+        /// The name as given.
+        name: String,
+    },
+    /// A character that cannot appear in a host name.
+    #[error("invalid character {character:?} in {name:?}")]
+    InvalidCharacter {
+        /// The name as given.
+        name: String,
+        /// The first offending character.
+        character: char,
+    },
+    /// The name could not be converted to IDNA A-labels.
+    #[error("{name:?} is not a valid internationalised domain name")]
+    InvalidIdna {
+        /// The name as given.
+        name: String,
+    },
+    /// The query looks like a URL but could not be parsed as one.
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What the URL parser said.
+        reason: String,
+    },
+    /// A URL without a host (e.g. `mailto:x`, `file:///etc`).
+    #[error("URL {url:?} has no host")]
+    UrlWithoutHost {
+        /// The URL as given.
+        url: String,
+    },
+    /// The name is itself a public suffix (e.g. `co.uk`), so nobody registered it.
+    #[error("{name:?} is a public suffix, not a registrable domain")]
+    PublicSuffix {
+        /// The name (A-label form).
+        name: String,
+    },
+    /// A single-label name (e.g. `localhost`, `com`) has no registrar or hosting to report.
+    #[error("{name:?} is a single-label name")]
+    SingleLabel {
+        /// The name (A-label form).
+        name: String,
+    },
+}
+
+/// Why a client configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A nameserver address was not `IP` or `IP:PORT`.
+    #[error("invalid nameserver {value:?}: expected IP or IP:PORT")]
+    Nameserver {
+        /// The value given.
+        value: String,
+    },
+    /// The system DNS configuration could not be read.
+    #[error("cannot read the system DNS configuration: {reason}")]
+    SystemDns {
+        /// What failed.
+        reason: String,
+    },
+    /// A bootstrap directory or file could not be read or parsed.
+    #[error("cannot load RDAP bootstrap from {path}: {reason}")]
+    Bootstrap {
+        /// The directory or file.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+    /// An ASN database could not be opened.
+    #[error("cannot open ASN database {path}: {reason}")]
+    AsnDatabase {
+        /// The database file.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {reason}")]
+    Http {
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// A source (DNS, RDAP, an ASN database) that failed to answer one question.
+///
+/// Inside a lookup these become [`StepError`](crate::StepError)s in the record; custom
+/// [`AsnSource`](crate::AsnSource)s return them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SourceError {
+    kind: SourceErrorKind,
+    message: String,
+}
+
+impl SourceError {
+    /// A new error of `kind`.
+    pub fn new(kind: SourceErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> SourceErrorKind {
+        self.kind
+    }
+
+    /// The human-readable description.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// The kinds of [`SourceError`]; [`as_str`](SourceErrorKind::as_str) is the `kind` written
+/// into a record's errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SourceErrorKind {
+    /// The name does not exist (DNS NXDOMAIN).
+    NxDomain,
+    /// The name exists but has no record of the asked type (DNS NODATA).
+    NoData,
+    /// The server failed (DNS SERVFAIL or REFUSED).
+    ServFail,
+    /// No answer in time.
+    Timeout,
+    /// Connecting or reading failed.
+    Transport,
+    /// An HTTP status that is neither success nor not-found.
+    HttpStatus(u16),
+    /// The server said to slow down (429, or 403/422 with rate-limit text) and the pause
+    /// would exceed the configured limit or retries ran out.
+    RateLimited,
+    /// The object does not exist at the source (RDAP 404).
+    NotFound,
+    /// The answer could not be parsed.
+    Malformed,
+    /// The answer exceeded a size limit.
+    TooLarge,
+    /// The destination is not allowed by the safety settings.
+    Blocked,
+    /// No source is known for this object (nothing in the bootstrap).
+    NoSource,
+    /// Anything else.
+    Other,
+}
+
+impl SourceErrorKind {
+    /// The short machine-readable name used in [`StepError::kind`](crate::StepError).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SourceErrorKind::NxDomain => "nxdomain",
+            SourceErrorKind::NoData => "nodata",
+            SourceErrorKind::ServFail => "servfail",
+            SourceErrorKind::Timeout => "timeout",
+            SourceErrorKind::Transport => "transport",
+            SourceErrorKind::HttpStatus(_) => "http_status",
+            SourceErrorKind::RateLimited => "rate_limited",
+            SourceErrorKind::NotFound => "not_found",
+            SourceErrorKind::Malformed => "malformed",
+            SourceErrorKind::TooLarge => "too_large",
+            SourceErrorKind::Blocked => "blocked",
+            SourceErrorKind::NoSource => "no_source",
+            SourceErrorKind::Other => "other",
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! RDAP: bootstrap, fetching and reading answers.

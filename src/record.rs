@@ -1,0 +1,272 @@
+//! The lookup result: [`HostingRecord`] and its parts, plain serde data with stable JSON names.
+//!
+//! This module owns the shape of what a lookup returns and nothing else: no I/O, no parsing.
+//! Field names are part of the public contract (`schema_version` 1); tools read them by path,
+//! so fields are only ever added, never renamed or reshaped.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// The version of the JSON shape of [`HostingRecord`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything whohosts found about one query: whom to notify, and why.
+///
+/// A record is returned even when some sources failed: each failed step is an entry in
+/// [`errors`](HostingRecord::errors), and every fact that was found is still present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HostingRecord {
+    /// Version of this record's JSON shape; see [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The query exactly as given.
+    pub query: String,
+    /// The host name looked up, as IDNA A-labels (`xn--…`), lower case, no trailing dot.
+    /// `None` when the query was an IP address.
+    pub domain: Option<String>,
+    /// The same host name in Unicode (U-labels). `None` when the query was an IP address.
+    pub domain_unicode: Option<String>,
+    /// The registrable domain (public suffix plus one label, ICANN section of the Public
+    /// Suffix List), as A-labels. `None` when the query was an IP address.
+    pub registrable_domain: Option<String>,
+    /// When the lookup finished, RFC 3339 in UTC.
+    pub resolved_at: String,
+    /// What DNS said about the host name.
+    pub dns: DnsFacts,
+    /// One entry per address the name resolved to (or the queried IP), with its network facts.
+    pub addresses: Vec<AddressRecord>,
+    /// The sponsoring registrar of the registrable domain, if one was found.
+    pub registrar: Option<Registrar>,
+    /// The registry of the registrable domain's TLD, if one was found.
+    pub registry: Option<Registry>,
+    /// Every party's abuse channels flattened, de-duplicated and ordered: hosting, then
+    /// network, then registrar, then registry.
+    pub abuse_contacts: Vec<AbuseContact>,
+    /// Steps that failed. The rest of the record is still valid.
+    pub errors: Vec<StepError>,
+}
+
+/// DNS facts for the queried host name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DnsFacts {
+    /// Every A and AAAA address, IPv4 first, each in the order the server gave.
+    pub addresses: Vec<IpAddr>,
+    /// The CNAME chain from the queried name, in order (each entry is a target name).
+    pub cname_chain: Vec<String>,
+    /// The NS host names of the registrable domain, sorted.
+    pub nameservers: Vec<String>,
+}
+
+/// Facts about one IP address: who announces it, whose network it is, whom to tell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AddressRecord {
+    /// The address.
+    pub ip: IpAddr,
+    /// The origin AS announcing the address, if known.
+    pub asn: Option<Asn>,
+    /// The IP network (RDAP `ip network` object) registered for the address.
+    pub network: Option<Network>,
+    /// The organisation that holds the network: the best guess at the hosting provider.
+    pub hosting_provider: Option<HostingProvider>,
+    /// Abuse contacts published for the network, most specific first.
+    pub abuse: Vec<Contact>,
+}
+
+impl AddressRecord {
+    /// An address with no facts yet.
+    pub fn new(ip: IpAddr) -> Self {
+        Self { ip, asn: None, network: None, hosting_provider: None, abuse: Vec::new() }
+    }
+}
+
+/// The autonomous system that originates a route to an address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Asn {
+    /// AS number.
+    pub number: u32,
+    /// AS name or holder organisation, as the source gave it.
+    pub name: Option<String>,
+    /// Which source answered: `cymru`, `mmdb`, `csv`, or a custom source's name.
+    pub source: String,
+    /// The announced prefix (or database range) containing the address, when known.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Other origin ASes announcing the same prefix (multi-origin announcements).
+    #[serde(default)]
+    pub other_origins: Vec<u32>,
+}
+
+impl Asn {
+    /// An ASN answer from `source`.
+    pub fn new(number: u32, name: Option<String>, source: impl Into<String>) -> Self {
+        Self { number, name, source: source.into(), prefix: None, other_origins: Vec::new() }
+    }
+}
+
+/// An RDAP IP network registration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Network {
+    /// Registry handle (e.g. `NET-8-8-8-0-1`, `193.0.0.0 - 193.0.7.255`).
+    pub handle: Option<String>,
+    /// Network name (e.g. `GOGL`).
+    pub name: Option<String>,
+    /// First address of the range.
+    pub range_start: Option<IpAddr>,
+    /// Last address of the range.
+    pub range_end: Option<IpAddr>,
+    /// The range as CIDR blocks (`cidr0_cidrs`, or computed from start and end).
+    pub cidrs: Vec<String>,
+    /// ISO 3166 country code, when published.
+    pub country: Option<String>,
+    /// RDAP `type` (e.g. `DIRECT ALLOCATION`, `ASSIGNED PA`).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The regional (or national) registry that answered: `ARIN`, `RIPE NCC`, `APNIC`,
+    /// `LACNIC`, `AFRINIC`, or an NIR such as `registro.br`.
+    pub rir: Option<String>,
+    /// The URL of the RDAP answer, after redirects.
+    pub source_url: Option<String>,
+}
+
+/// The organisation that holds an address's network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HostingProvider {
+    /// Organisation name (jCard `fn` or `org` of the registrant entity).
+    pub name: String,
+    /// Registry handle of the organisation, when published.
+    pub handle: Option<String>,
+}
+
+/// A registrar: who sold the domain, and its abuse channel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Registrar {
+    /// Registrar name.
+    pub name: Option<String>,
+    /// IANA Registrar ID, as a string (e.g. `"292"`).
+    pub iana_id: Option<String>,
+    /// The registrar's abuse contacts (ICANN requires an email and a phone).
+    pub abuse: Vec<Contact>,
+    /// The registrar's own RDAP URL for the domain (the registry's `related` link), if any.
+    pub rdap_url: Option<String>,
+    /// The URL of the answer the registrar facts were read from.
+    pub source_url: Option<String>,
+}
+
+/// The registry operating the domain's TLD.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Registry {
+    /// The TLD (or multi-label suffix) the registry serves, e.g. `com`.
+    pub tld: String,
+    /// Registry operator name, when known.
+    pub name: Option<String>,
+    /// The registry's RDAP base URL, from the bootstrap.
+    pub rdap_url: Option<String>,
+    /// The URL of the registry's answer for the domain, after redirects.
+    pub source_url: Option<String>,
+}
+
+/// One way of reaching a party: a mailbox, a phone line, a web form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Contact {
+    /// Person, role or organisation name (jCard `fn`).
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Phone number, as published (jCard `tel`, `tel:` prefix removed).
+    pub phone: Option<String>,
+    /// A web form or page for reports (jCard `contact-uri` with `https:`).
+    pub web: Option<String>,
+    /// The role the source gave this contact (`abuse`, `registrar`, …).
+    pub role: Option<String>,
+    /// The URL (or server) of the answer this contact was read from.
+    pub source_url: Option<String>,
+}
+
+impl Contact {
+    /// True when the contact has no channel at all (no email, phone or web form).
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.phone.is_none() && self.web.is_none()
+    }
+}
+
+/// The party an abuse contact belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Party {
+    /// The organisation hosting the address (network registrant's own abuse contact).
+    Hosting,
+    /// The network / address-space holder above the hosting provider.
+    Network,
+    /// The domain's registrar.
+    Registrar,
+    /// The domain's registry.
+    Registry,
+}
+
+/// A contact with the party it belongs to and what it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AbuseContact {
+    /// Which party this channel reaches.
+    pub party: Party,
+    /// The IP address or domain this contact is responsible for.
+    #[serde(rename = "for")]
+    pub for_: String,
+    /// The channel itself.
+    #[serde(flatten)]
+    pub contact: Contact,
+}
+
+/// The stage of a lookup a [`StepError`] happened in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Stage {
+    /// Parsing the query.
+    Input,
+    /// DNS resolution of the name.
+    Dns,
+    /// IP → ASN.
+    Asn,
+    /// RDAP bootstrap or query.
+    Rdap,
+    /// WHOIS query.
+    Whois,
+}
+
+/// A step of a lookup that failed; the record keeps everything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StepError {
+    /// Where it failed.
+    pub stage: Stage,
+    /// What was being asked: a name, an IP, or a URL.
+    pub target: String,
+    /// Machine-readable kind, e.g. `nxdomain`, `nodata`, `servfail`, `timeout`,
+    /// `http_status`, `rate_limited`, `malformed`, `not_found`, `no_bootstrap`, `blocked`.
+    pub kind: String,
+    /// Human-readable description.
+    pub message: String,
+}
+
+impl StepError {
+    /// A new step error.
+    pub fn new(
+        stage: Stage,
+        target: impl Into<String>,
+        kind: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self { stage, target: target.into(), kind: kind.into(), message: message.into() }
+    }
+}

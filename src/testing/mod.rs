@@ -1,0 +1,1 @@
+//! The loopback test world (stub: being written).
