@@ -11,15 +11,33 @@ mod ranges;
 use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::error::SourceError;
+use crate::error::{ConfigError, SourceError};
 use crate::record::Asn;
 
 pub use cymru::CymruSource;
 pub use mmdb::MmdbSource;
 pub use ranges::CsvRangeSource;
+
+/// Open an ASN database file, choosing the reader by extension: `.mmdb` → [`MmdbSource`],
+/// `.csv` → [`CsvRangeSource`] (case-insensitive). Any other extension is a
+/// [`ConfigError::AsnDatabase`] naming the known ones.
+pub fn open_database(path: &Path) -> Result<Arc<dyn AsnSource>, ConfigError> {
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("mmdb") => Ok(Arc::new(MmdbSource::open(path)?)),
+        Some("csv") => Ok(Arc::new(CsvRangeSource::open(path)?)),
+        _ => Err(ConfigError::AsnDatabase {
+            path: path.to_path_buf(),
+            reason: "unknown database type: the known extensions are .mmdb (MaxMind format) \
+                     and .csv (ip-location-db ASN ranges)"
+                .to_owned(),
+        }),
+    }
+}
 
 /// A boxed future, as returned by [`AsnSource::lookup`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

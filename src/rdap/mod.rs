@@ -1,1 +1,11 @@
-//! RDAP: bootstrap, fetching and reading answers.
+//! RDAP: the bootstrap (which server to ask), fetching (URL construction and JSON decoding)
+//! and reading answers (entities, jCard, network and domain facts).
+//!
+//! Reading is pure (`extract.rs` and below); only `fetch.rs` touches the network, through
+//! the client's HTTP policy in `http.rs`.
+
+pub(crate) mod bootstrap;
+mod entities;
+pub(crate) mod extract;
+pub(crate) mod fetch;
+mod jcard;

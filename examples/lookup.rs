@@ -1,0 +1,97 @@
+//! Look up one domain, URL or IP and print whom to notify.
+//!
+//! Usage:
+//!
+//! ```text
+//! cargo run --release --example lookup -- [--json] [--dns IP:PORT]... [--bootstrap DIR]
+//!     [--asn-db PATH]... [--allow-http] [--allow-private] [--timeout SECS] QUERY
+//! ```
+//!
+//! `--json` prints exactly one JSON object (the record) on stdout. Exit code 0 when a record
+//! was produced (even with errors inside it), 2 on bad input or bad flags.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+const USAGE: &str = "usage: lookup [--json] [--dns IP:PORT]... [--bootstrap DIR] [--asn-db PATH]... \
+[--allow-http] [--allow-private] [--timeout SECS] QUERY";
+
+struct Args {
+    json: bool,
+    query: String,
+    builder: whohosts::ClientBuilder,
+}
+
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut json = false;
+    let mut query = None;
+    let mut builder = whohosts::Client::builder();
+    while let Some(arg) = argv.next() {
+        let mut value = |flag: &str| argv.next().ok_or_else(|| format!("{flag} needs a value"));
+        match arg.as_str() {
+            "--json" => json = true,
+            "--dns" => {
+                let v = value("--dns")?;
+                builder = builder.nameserver(&v).map_err(|e| e.to_string())?;
+            }
+            "--bootstrap" => builder = builder.bootstrap_dir(value("--bootstrap")?),
+            "--asn-db" => builder = builder.asn_database(value("--asn-db")?),
+            "--allow-http" => builder = builder.allow_http(true),
+            "--allow-private" => builder = builder.allow_private(true),
+            "--timeout" => {
+                let v = value("--timeout")?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+                    .ok_or_else(|| format!("--timeout wants seconds (0 < s <= 3600), got {v:?}"))?;
+                builder = builder.http_timeout(Duration::from_secs_f64(secs));
+            }
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}")),
+            _ if query.is_some() => return Err(format!("unexpected extra argument {arg:?}")),
+            _ => query = Some(arg),
+        }
+    }
+    let query = query.ok_or_else(|| "no QUERY given".to_owned())?;
+    Ok(Args { json, query, builder })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(message) => {
+            eprintln!("lookup: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let client = match args.builder.build() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("lookup: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match client.lookup(&args.query).await {
+        Ok(record) => {
+            if args.json {
+                match serde_json::to_string_pretty(&record) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("lookup: cannot serialise the record: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                print!("{}", record.summary());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lookup: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

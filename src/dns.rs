@@ -1,0 +1,207 @@
+//! The DNS stage: a host name → its addresses, CNAME chain and the registrable domain's NS.
+//!
+//! Wraps hickory's `TokioResolver`; builds it from the configuration and maps resolver
+//! errors to typed failures (NXDOMAIN, NODATA, SERVFAIL, timeout) that the pipeline records.
+
+use std::net::IpAddr;
+
+use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{RData, RecordType};
+use hickory_resolver::{Resolver, TokioResolver};
+
+use crate::config::Config;
+use crate::error::{ConfigError, SourceError, SourceErrorKind};
+
+/// Build the resolver every DNS question of a client goes through (names, Team Cymru, and
+/// the host names of RDAP servers).
+pub(crate) fn build_resolver(config: &Config) -> Result<TokioResolver, ConfigError> {
+    let mut builder = if config.nameservers.is_empty() {
+        TokioResolver::builder_tokio()
+            .map_err(|e| ConfigError::SystemDns { reason: e.to_string() })?
+    } else {
+        let servers = config
+            .nameservers
+            .iter()
+            .map(|addr| {
+                let mut server = NameServerConfig::udp_and_tcp(addr.ip());
+                for connection in &mut server.connections {
+                    connection.port = addr.port();
+                }
+                server
+            })
+            .collect();
+        Resolver::builder_with_config(
+            ResolverConfig::from_name_servers(servers),
+            TokioRuntimeProvider::default(),
+        )
+    };
+    let options: &mut ResolverOpts = builder.options_mut();
+    options.timeout = config.timeouts.dns;
+    options.attempts = 2;
+    // CNAME records must stay in answers: the record reports the chain.
+    options.preserve_intermediates = true;
+    // Abuse lookups report what DNS says, not what /etc/hosts says.
+    options.use_hosts_file = ResolveHosts::Never;
+    options.ndots = 0;
+    options.cache_size = 10_000;
+    options.try_tcp_on_error = true;
+    builder.build().map_err(|e| ConfigError::SystemDns { reason: e.to_string() })
+}
+
+/// What DNS said about one host name.
+#[derive(Debug, Default)]
+pub(crate) struct Resolution {
+    /// A then AAAA addresses, in answer order, de-duplicated, at most `max_addresses`.
+    pub(crate) addresses: Vec<IpAddr>,
+    /// CNAME targets in order from the queried name.
+    pub(crate) cname_chain: Vec<String>,
+    /// NS host names of the registrable domain, sorted.
+    pub(crate) nameservers: Vec<String>,
+    /// Failures, each with the name that was asked and the record type.
+    pub(crate) failures: Vec<(String, SourceError)>,
+}
+
+/// Resolve A, AAAA (of `host`) and NS (of `registrable`) concurrently.
+pub(crate) async fn resolve(
+    resolver: &TokioResolver,
+    host: &str,
+    registrable: &str,
+    max_addresses: usize,
+    max_cname_chain: usize,
+) -> Resolution {
+    let fqdn = format!("{host}.");
+    let zone = format!("{registrable}.");
+    let (a, aaaa, ns) = tokio::join!(
+        resolver.lookup(fqdn.as_str(), RecordType::A),
+        resolver.lookup(fqdn.as_str(), RecordType::AAAA),
+        resolver.lookup(zone.as_str(), RecordType::NS),
+    );
+    let mut out = Resolution::default();
+    let mut records = Vec::new();
+    let mut address_failures = Vec::new();
+    for (rtype, result) in [("A", a), ("AAAA", aaaa)] {
+        match result {
+            Ok(lookup) => records.extend(lookup.answers().iter().cloned()),
+            Err(e) => address_failures.push((rtype, map_error(&e, host, rtype))),
+        }
+    }
+    // CNAME chain: follow from the queried name through the CNAME records in the answers.
+    let mut current = host.to_owned();
+    for _ in 0..max_cname_chain {
+        let next = records.iter().find_map(|r| match &r.data {
+            RData::CNAME(target) if same_name(&r.name.to_ascii(), &current) => {
+                Some(trim_name(&target.0.to_ascii()))
+            }
+            _ => None,
+        });
+        match next {
+            Some(target) if !out.cname_chain.contains(&target) => {
+                out.cname_chain.push(target.clone());
+                current = target;
+            }
+            _ => break,
+        }
+    }
+    let mut v4 = Vec::new();
+    let mut v6 = Vec::new();
+    for record in &records {
+        match &record.data {
+            RData::A(a) => v4.push(IpAddr::V4(a.0)),
+            RData::AAAA(a) => v6.push(IpAddr::V6(a.0)),
+            _ => {}
+        }
+    }
+    for ip in v4.into_iter().chain(v6) {
+        if !out.addresses.contains(&ip) && out.addresses.len() < max_addresses {
+            out.addresses.push(ip);
+        }
+    }
+    // Report address failures. A name that exists with only one family is not an error;
+    // NXDOMAIN (asked twice) is reported once; NODATA only when neither family answered.
+    let both_failed = address_failures.len() == 2;
+    let mut reported_nx = false;
+    for (_, err) in address_failures {
+        match err.kind() {
+            SourceErrorKind::NoData if !both_failed => {}
+            SourceErrorKind::NoData
+                if out.failures.iter().any(|(_, e)| e.kind() == SourceErrorKind::NoData) => {}
+            SourceErrorKind::NxDomain if reported_nx => {}
+            SourceErrorKind::NxDomain => {
+                reported_nx = true;
+                out.failures.push((host.to_owned(), err));
+            }
+            SourceErrorKind::NoData => out.failures.push((
+                host.to_owned(),
+                SourceError::new(
+                    SourceErrorKind::NoData,
+                    format!("{host} has no A or AAAA records"),
+                ),
+            )),
+            _ => out.failures.push((host.to_owned(), err)),
+        }
+    }
+    match ns {
+        Ok(lookup) => {
+            let mut names: Vec<String> = lookup
+                .answers()
+                .iter()
+                .filter(|r| same_name(&r.name.to_ascii(), registrable))
+                .filter_map(|r| match &r.data {
+                    RData::NS(ns) => Some(trim_name(&ns.0.to_ascii())),
+                    _ => None,
+                })
+                .collect();
+            names.sort();
+            names.dedup();
+            out.nameservers = names;
+        }
+        Err(e) => {
+            let err = map_error(&e, registrable, "NS");
+            // The same NXDOMAIN for the same name was already reported above.
+            let duplicate =
+                reported_nx && registrable == host && err.kind() == SourceErrorKind::NxDomain;
+            if !duplicate {
+                out.failures.push((registrable.to_owned(), err));
+            }
+        }
+    }
+    out
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
+}
+
+fn trim_name(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Map a resolver error to a typed failure.
+pub(crate) fn map_error(e: &NetError, name: &str, rtype: &str) -> SourceError {
+    if e.is_nx_domain() {
+        return SourceError::new(
+            SourceErrorKind::NxDomain,
+            format!("{name} does not exist (NXDOMAIN)"),
+        );
+    }
+    if e.is_no_records_found() {
+        return SourceError::new(SourceErrorKind::NoData, format!("{name} has no {rtype} records"));
+    }
+    match e {
+        NetError::Timeout => SourceError::new(
+            SourceErrorKind::Timeout,
+            format!("no answer for {name} {rtype} in time"),
+        ),
+        NetError::Dns(DnsError::ResponseCode(code)) => {
+            let kind = match code {
+                ResponseCode::ServFail | ResponseCode::Refused => SourceErrorKind::ServFail,
+                _ => SourceErrorKind::Other,
+            };
+            SourceError::new(kind, format!("{name} {rtype}: server answered {code}"))
+        }
+        other => SourceError::new(SourceErrorKind::Transport, format!("{name} {rtype}: {other}")),
+    }
+}

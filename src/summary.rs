@@ -1,0 +1,117 @@
+//! A short human-readable summary of a [`HostingRecord`] that leads with whom to notify.
+//!
+//! Used by the `lookup` and `demo` examples; the JSON form is the record itself.
+
+use std::fmt::Write as _;
+
+use crate::record::{AbuseContact, HostingRecord, Party};
+
+impl HostingRecord {
+    /// A few lines for a person: whom to notify first (party, email, phone, web form), then
+    /// the facts behind it and any failed steps.
+    ///
+    /// ```
+    /// let json = r#"{"schema_version":1,"query":"192.0.2.1","domain":null,"domain_unicode":null,
+    ///   "registrable_domain":null,"resolved_at":"2026-11-26T00:00:00Z",
+    ///   "dns":{"addresses":[],"cname_chain":[],"nameservers":[]},"addresses":[],
+    ///   "registrar":null,"registry":null,"abuse_contacts":[],"errors":[]}"#;
+    /// let record: whohosts::HostingRecord = serde_json::from_str(json).unwrap();
+    /// assert!(record.summary().starts_with("192.0.2.1\n"));
+    /// ```
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let title = match (&self.domain, &self.domain_unicode) {
+            (Some(a), Some(u)) if a != u => format!("{u} ({a})"),
+            (Some(a), _) => a.clone(),
+            _ => self.query.clone(),
+        };
+        let _ = writeln!(out, "{title}");
+        if self.abuse_contacts.is_empty() {
+            let _ = writeln!(out, "  notify: no abuse contact found");
+        } else {
+            let _ = writeln!(out, "  notify:");
+            for contact in &self.abuse_contacts {
+                let _ = writeln!(out, "    {}", contact_line(contact));
+            }
+        }
+        if let Some(r) = &self.registrar {
+            let _ = writeln!(
+                out,
+                "  registrar: {} (IANA {})",
+                r.name.as_deref().unwrap_or("?"),
+                r.iana_id.as_deref().unwrap_or("?")
+            );
+        }
+        if let Some(r) = &self.registry {
+            let _ = writeln!(
+                out,
+                "  registry: .{} {}",
+                r.tld,
+                r.source_url.as_deref().or(r.rdap_url.as_deref()).unwrap_or("")
+            );
+        }
+        if !self.dns.cname_chain.is_empty() {
+            let _ = writeln!(out, "  cname: {}", self.dns.cname_chain.join(" -> "));
+        }
+        for a in &self.addresses {
+            let asn = a.asn.as_ref().map_or_else(
+                || "AS?".to_owned(),
+                |asn| format!("AS{} {}", asn.number, asn.name.as_deref().unwrap_or("")),
+            );
+            let net = a.network.as_ref().map_or_else(String::new, |n| {
+                format!(
+                    " | {} {} {}",
+                    n.rir.as_deref().unwrap_or("?"),
+                    n.handle.as_deref().unwrap_or("?"),
+                    n.cidrs.join(",")
+                )
+            });
+            let holder =
+                a.hosting_provider.as_ref().map_or_else(String::new, |h| format!(" | {}", h.name));
+            let _ = writeln!(out, "  {} {}{}{}", a.ip, asn.trim_end(), net, holder);
+        }
+        for e in &self.errors {
+            let _ = writeln!(
+                out,
+                "  error: {} {} {}: {}",
+                stage_name(e.stage),
+                e.kind,
+                e.target,
+                e.message
+            );
+        }
+        out
+    }
+}
+
+fn contact_line(c: &AbuseContact) -> String {
+    let party = match c.party {
+        Party::Hosting => "hosting",
+        Party::Network => "network",
+        Party::Registrar => "registrar",
+        Party::Registry => "registry",
+    };
+    let mut channels = Vec::new();
+    if let Some(e) = &c.contact.email {
+        channels.push(e.clone());
+    }
+    if let Some(p) = &c.contact.phone {
+        channels.push(format!("tel {p}"));
+    }
+    if let Some(w) = &c.contact.web {
+        channels.push(format!("web {w}"));
+    }
+    let name = c.contact.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    format!("{party:<9} {} for {}{name}", channels.join(", "), c.for_)
+}
+
+fn stage_name(stage: crate::record::Stage) -> &'static str {
+    use crate::record::Stage;
+    match stage {
+        Stage::Input => "input",
+        Stage::Dns => "dns",
+        Stage::Asn => "asn",
+        Stage::Rdap => "rdap",
+        Stage::Whois => "whois",
+    }
+}

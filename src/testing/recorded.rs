@@ -1,0 +1,294 @@
+//! The `recorded()` preset: real recorded RDAP answers (tests/fixtures/rdap), with DNS
+//! records and Team Cymru entries synthesised from public knowledge, as readable tables.
+
+use super::WorldBuilder;
+
+/// Embed one recorded RDAP answer from `tests/fixtures/rdap/`.
+macro_rules! fixture {
+    ($path:literal) => {
+        include_str!(concat!("../../tests/fixtures/rdap/", $path))
+    };
+}
+
+/// One simulated RDAP service of the preset.
+struct ServiceRow {
+    /// Service name (URL path prefix).
+    name: &'static str,
+    /// Real base URLs it stands in for (rewritten in served bodies).
+    urls: &'static [&'static str],
+    /// Bootstrap claims.
+    tlds: &'static [&'static str],
+    ips: &'static [&'static str],
+    asns: &'static [&'static str],
+    /// Recorded answers served.
+    objects: &'static [&'static str],
+}
+
+/// The RDAP services. Bootstrap ranges follow IANA's where the preset needs them;
+/// exceptions are noted.
+const SERVICES: &[ServiceRow] = &[
+    ServiceRow {
+        name: "verisign",
+        urls: &["https://rdap.verisign.com/com/v1/"],
+        tlds: &["com"],
+        ips: &[],
+        asns: &[],
+        objects: &[
+            fixture!("domain/verisign-cloudflare.com-registry.json"),
+            fixture!("domain/verisign-google.com-registry-from-vcr.json"),
+        ],
+    },
+    ServiceRow {
+        name: "cloudflare-registrar",
+        urls: &["https://rdap.cloudflare.com/rdap/v1/"],
+        tlds: &[],
+        ips: &[],
+        asns: &[],
+        objects: &[fixture!("domain/cloudflare-registrar-cloudflare.com.json")],
+    },
+    // google.com's registrar; nothing recorded, so 404 unless a fault is set.
+    ServiceRow {
+        name: "markmonitor",
+        urls: &["https://rdap.markmonitor.com/rdap/"],
+        tlds: &[],
+        ips: &[],
+        asns: &[],
+        objects: &[],
+    },
+    // The recorded answer has no self link; IANA's bootstrap URL for .click.
+    ServiceRow {
+        name: "uniregistry",
+        urls: &["https://rdap.registry.click/rdap/"],
+        tlds: &["click"],
+        ips: &[],
+        asns: &[],
+        objects: &[fixture!("domain/uniregistry-microsoft.click-registry.json")],
+    },
+    ServiceRow {
+        name: "afnic",
+        urls: &["https://rdap.nic.fr/"],
+        tlds: &["fr"],
+        ips: &[],
+        asns: &[],
+        objects: &[
+            fixture!("domain/afnic-afnic.fr.json"),
+            fixture!("domain/afnic-airport.fr-from-vcr.json"),
+            fixture!("domain/afnic-lemonde.fr.json"),
+            fixture!("nameserver/afnic-ns1.nic.fr.json"),
+        ],
+    },
+    ServiceRow {
+        name: "cznic",
+        urls: &["https://rdap.nic.cz/"],
+        tlds: &["cz"],
+        ips: &[],
+        asns: &[],
+        objects: &[
+            fixture!("domain/cznic-example.cz.json"),
+            fixture!("domain/cznic-nic.cz-fred.json"),
+            fixture!("entity/cznic-CZ-NIC-registrar-fred.json"),
+        ],
+    },
+    // The first URL is the recorded self link's base, the second IANA's bootstrap URL.
+    ServiceRow {
+        name: "flexireg",
+        urls: &["https://flexireg.net/moscow/rdap/", "https://rdap.flexireg.net/"],
+        tlds: &["moscow"],
+        ips: &[],
+        asns: &[],
+        objects: &[fixture!("domain/flexireg-home.moscow-registry.json")],
+    },
+    // AS1234 is left to RIPE (IANA lists 1-1876 under ARIN, whose server redirects it).
+    ServiceRow {
+        name: "arin",
+        urls: &["https://rdap.arin.net/registry/"],
+        tlds: &[],
+        ips: &[
+            "3.0.0.0/8",
+            "8.0.0.0/8",
+            "104.0.0.0/8",
+            "142.0.0.0/8",
+            "192.198.0.0/16",
+            "2620::/23",
+        ],
+        asns: &["1-1233", "13312-15359", "16384-17407", "35840-36863"],
+        objects: &[
+            fixture!("ip/arin-104.16.0.0-12-cloudflare.json"),
+            fixture!("ip/arin-192.198.0.0-22-radiolink.json"),
+            fixture!("ip/arin-2620-119-35--35-ipv6-cisco-opendns-from-vcr.json"),
+            fixture!("ip/arin-3.0.0.0-9-amazon.json"),
+            fixture!("ip/arin-8.8.8.0-24-google.json"),
+            fixture!("autnum/arin-AS16509-amazon.json"),
+            fixture!("autnum/arin-AS256-dnic.json"),
+            fixture!("entity/arin-ARIN-HOSTMASTER.json"),
+        ],
+    },
+    ServiceRow {
+        name: "ripe",
+        urls: &["https://rdap.db.ripe.net/"],
+        tlds: &[],
+        ips: &["193.0.0.0/8"],
+        asns: &["1234", "3154-3353", "15360-16383"],
+        objects: &[
+            fixture!("ip/ripe-193.0.0.0-21-ripencc.json"),
+            fixture!("autnum/ripe-AS1234-fortum.json"),
+            fixture!("autnum/ripe-AS16276-ovh-from-vcr.json"),
+            fixture!("entity/ripe-ORG-RIEN1-RIPE-org.json"),
+        ],
+    },
+    ServiceRow {
+        name: "apnic",
+        urls: &["https://rdap.apnic.net/"],
+        tlds: &[],
+        ips: &["1.0.0.0/8", "203.0.0.0/8"],
+        asns: &["4608-4865"],
+        objects: &[
+            fixture!("ip/apnic-1.1.1.0-24-apnic-labs.json"),
+            fixture!("ip/apnic-203.119.100.0-22-apnic.json"),
+            fixture!("autnum/apnic-AS4608-apnic.json"),
+        ],
+    },
+    ServiceRow {
+        name: "lacnic",
+        urls: &["https://rdap.lacnic.net/rdap/"],
+        tlds: &[],
+        ips: &["179.0.0.0/8", "200.0.0.0/8"],
+        asns: &["27648-28671"],
+        objects: &[
+            fixture!("ip/lacnic-179.0.0.0-23.json"),
+            fixture!("ip/lacnic-200.3.12.0-22-lacnic.json"),
+            fixture!("ip/lacnic-200.40.0.0-17-antel.json"),
+            fixture!("autnum/lacnic-AS27648.json"),
+        ],
+    },
+    // An NIR under LACNIC: its blocks are more specific than LACNIC's 200.0.0.0/8.
+    ServiceRow {
+        name: "registrobr",
+        urls: &["https://rdap.registro.br/"],
+        tlds: &[],
+        ips: &["177.0.0.0/14", "200.160.0.0/20"],
+        asns: &[],
+        objects: &[
+            fixture!("ip/registrobr-177.0.0.0-14-oi.json"),
+            fixture!("ip/registrobr-200.160.0.0-20-nicbr.json"),
+        ],
+    },
+    ServiceRow {
+        name: "afrinic",
+        urls: &["https://rdap.afrinic.net/rdap/"],
+        tlds: &[],
+        ips: &["41.0.0.0/8", "196.0.0.0/8"],
+        asns: &["36864-37887"],
+        objects: &[
+            fixture!("ip/afrinic-196.216.2.0-23-afrinic.json"),
+            fixture!("ip/afrinic-41.0.0.0-16.json"),
+            fixture!("autnum/afrinic-AS36864.json"),
+        ],
+    },
+];
+
+/// A synthesised DNS record.
+enum Rec {
+    A(&'static str),
+    Aaaa(&'static str),
+    Cname(&'static str),
+    Ns(&'static str),
+}
+
+/// Synthesised DNS records (true to life, not recorded). Names not listed, such as
+/// `microsoft.click`, answer NXDOMAIN.
+const DNS: &[(&str, Rec)] = &[
+    ("cloudflare.com", Rec::A("104.16.132.229")),
+    ("cloudflare.com", Rec::A("104.16.133.229")),
+    // NS as listed in Verisign's recorded answer for cloudflare.com
+    ("cloudflare.com", Rec::Ns("ns3.cloudflare.com")),
+    ("cloudflare.com", Rec::Ns("ns4.cloudflare.com")),
+    ("cloudflare.com", Rec::Ns("ns5.cloudflare.com")),
+    ("cloudflare.com", Rec::Ns("ns6.cloudflare.com")),
+    ("cloudflare.com", Rec::Ns("ns7.cloudflare.com")),
+    ("www.cloudflare.com", Rec::Cname("www.cloudflare.com.cdn.cloudflare.net")),
+    ("www.cloudflare.com.cdn.cloudflare.net", Rec::A("104.16.123.96")),
+    ("www.cloudflare.com.cdn.cloudflare.net", Rec::A("104.16.124.96")),
+    ("google.com", Rec::A("142.250.185.46")),
+    // NS as listed in Verisign's recorded answer for google.com
+    ("google.com", Rec::Ns("ns1.google.com")),
+    ("google.com", Rec::Ns("ns2.google.com")),
+    ("google.com", Rec::Ns("ns3.google.com")),
+    ("google.com", Rec::Ns("ns4.google.com")),
+    ("dns.google", Rec::A("8.8.8.8")),
+    ("one.one.one.one", Rec::A("1.1.1.1")),
+    ("ripe.net", Rec::A("193.0.6.139")),
+    ("lacnic.net", Rec::A("200.3.14.10")),
+    ("apnic.net", Rec::A("203.119.101.61")),
+    ("afrinic.net", Rec::A("196.216.2.6")),
+    ("registro.br", Rec::A("200.160.2.3")),
+    ("resolver1.ipv6-sandbox.opendns.com", Rec::Aaaa("2620:119:35::35")),
+    // NS only (as in AFNIC's recorded answer), no addresses
+    ("afnic.fr", Rec::Ns("ns1.nic.fr")),
+    ("afnic.fr", Rec::Ns("ns2.nic.fr")),
+    ("afnic.fr", Rec::Ns("ns3.nic.fr")),
+];
+
+/// Synthesised Team Cymru origin entries: (prefix, ASNs, country, registry, date). Dates are
+/// the registration dates in the recorded RDAP answers where there is one. Order matters:
+/// 104.16.0.0/12 is answered before the more specific /13.
+const CYMRU_ORIGINS: &[(&str, &[u32], &str, &str, &str)] = &[
+    ("104.16.0.0/12", &[13335], "US", "arin", "2014-03-28"),
+    ("104.16.0.0/13", &[13335], "US", "arin", "2014-03-28"),
+    ("8.8.8.0/24", &[15169], "US", "arin", "2023-12-28"),
+    ("142.250.0.0/15", &[15169], "US", "arin", "2012-05-24"),
+    ("1.1.1.0/24", &[13335], "AU", "apnic", "2011-08-11"),
+    ("193.0.0.0/21", &[3333], "NL", "ripencc", "2003-03-17"),
+    ("200.3.12.0/22", &[28000], "UY", "lacnic", "2008-09-02"),
+    ("203.119.101.0/24", &[4608], "AU", "apnic", "2019-11-14"),
+    ("196.216.2.0/23", &[33764], "MU", "afrinic", "2005-02-21"),
+    ("200.160.0.0/20", &[22548], "BR", "lacnic", "2001-10-16"),
+    ("2620:119:35::/48", &[36692], "US", "arin", "2014-04-11"),
+];
+
+/// Synthesised Team Cymru AS names.
+const CYMRU_AS_NAMES: &[(u32, &str)] = &[
+    (13335, "CLOUDFLARENET, US"),
+    (15169, "GOOGLE, US"),
+    (3333, "RIPE-NCC-AS Reseaux IP Europeens Network Coordination Centre (RIPE NCC), NL"),
+    (28000, "LACNIC - Latin American and Caribbean IP address, UY"),
+    (4608, "APNIC-SERVICES Asia Pacific Network Information Centre, AU"),
+    (33764, "AFRINIC-ZA-JNB-AS, ZA"),
+    (22548, "Núcleo de Inf. e Coord. do Ponto BR - NIC.BR, BR"),
+    (36692, "OPENDNS, US"),
+];
+
+/// The preset as a builder.
+pub(super) fn builder() -> WorldBuilder {
+    let mut builder = WorldBuilder::new();
+    for row in SERVICES {
+        builder = builder.service(row.name, row.urls);
+        for tld in row.tlds {
+            builder = builder.claim_tld(row.name, tld);
+        }
+        for cidr in row.ips {
+            builder = builder.claim_ip(row.name, cidr);
+        }
+        for asns in row.asns {
+            builder = builder.claim_asn(row.name, asns);
+        }
+        for json in row.objects {
+            builder = builder.object(row.name, json);
+        }
+    }
+    for (name, record) in DNS {
+        builder = match record {
+            Rec::A(ip) => builder.a(name, ip),
+            Rec::Aaaa(ip) => builder.aaaa(name, ip),
+            Rec::Cname(target) => builder.cname(name, target),
+            Rec::Ns(host) => builder.ns(name, host),
+        };
+    }
+    for (prefix, asns, cc, rir, date) in CYMRU_ORIGINS {
+        builder = builder.cymru_origin(prefix, asns, cc, rir, date);
+    }
+    for (asn, name) in CYMRU_AS_NAMES {
+        builder = builder.cymru_as_name(*asn, name);
+    }
+    builder
+}

@@ -1,0 +1,44 @@
+//! Shared helpers: start a world, look up, find things in a record.
+
+use whohosts::testing::{World, WorldBuilder};
+use whohosts::{AddressRecord, Client, Contact, HostingRecord, StepError};
+
+/// Start `builder` and a client pointed at it.
+pub async fn start(builder: WorldBuilder) -> (World, Client) {
+    let world = builder.start().await.expect("world starts");
+    let client = world.client_builder().build().expect("client builds");
+    (world, client)
+}
+
+/// Look up `query` in a fresh recorded world.
+pub async fn lookup_recorded(query: &str) -> (World, HostingRecord) {
+    let (world, client) = start(World::recorded()).await;
+    let record = client.lookup(query).await.expect("lookup returns a record");
+    (world, record)
+}
+
+/// The address record for `ip`.
+pub fn address<'a>(record: &'a HostingRecord, ip: &str) -> &'a AddressRecord {
+    let ip: std::net::IpAddr = ip.parse().unwrap();
+    record
+        .addresses
+        .iter()
+        .find(|a| a.ip == ip)
+        .unwrap_or_else(|| panic!("no address {ip} in {:#?}", record.addresses))
+}
+
+/// The emails of a contact list, in order.
+pub fn emails(contacts: &[Contact]) -> Vec<&str> {
+    contacts.iter().filter_map(|c| c.email.as_deref()).collect()
+}
+
+/// (stage, kind, target) of every error, for exact comparison.
+pub fn error_keys(errors: &[StepError]) -> Vec<(String, String, String)> {
+    errors
+        .iter()
+        .map(|e| {
+            let stage = serde_json::to_value(e.stage).unwrap().as_str().unwrap().to_owned();
+            (stage, e.kind.clone(), e.target.clone())
+        })
+        .collect()
+}
