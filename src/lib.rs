@@ -1,4 +1,31 @@
-//! whohosts: who do I notify about this domain?
+#![doc = include_str!("../README.md")]
+//!
+//! # Overview
+//!
+//! - [`Client`] (built by [`ClientBuilder`] from a [`Config`]) runs lookups; clones share
+//!   one resolver, one HTTP pool, one bootstrap and the ASN sources.
+//! - [`Client::lookup`] takes a domain, URL or IP ([`Query`]) and returns a
+//!   [`HostingRecord`]: [`DnsFacts`], one [`AddressRecord`] per address (with [`Asn`],
+//!   [`Network`], [`HostingProvider`] and abuse [`Contact`]s), the [`Registrar`] and
+//!   [`Registry`], every channel flattened into [`AbuseContact`]s, and [`StepError`]s for
+//!   the steps that failed.
+//! - [`AsnSource`] is the seam for IP-to-ASN data: [`CymruSource`] (default, over DNS),
+//!   [`MmdbSource`], [`CsvRangeSource`], or your own; [`AsnChain`] asks them in order.
+//! - [`Error`] is returned only when no lookup can run: bad input ([`InputError`]) or bad
+//!   configuration ([`ConfigError`]). A failing source is a [`SourceError`], recorded in the
+//!   record as a [`StepError`].
+//!
+//! # Features
+//!
+//! - `testing` (off by default): [`testing`], a loopback world of DNS and RDAP servers
+//!   serving real recorded answers, for offline tests of whohosts and of tools built on it.
+//!
+//! # Layout
+//!
+//! Data flows one way: input (`input.rs`) → DNS (`dns.rs`) → per-address network facts
+//! (`asn/`, `rdap/`) → registration facts (`rdap/`) → record (`record.rs`). `lookup.rs` is the
+//! only file that knows the order. `http.rs` owns every HTTP request and `guard.rs` decides
+//! which addresses may be connected to.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // TEMPORARY while the pipeline is assembled; removed before the first green CI.
 #![allow(dead_code)]

@@ -4,14 +4,7 @@
 //! The ip-location-db `asn` data is CC BY 4.0 (RouteViews, DB-IP, NRO): whoever ships or shows
 //! it must credit them.
 //!
-//! # Overlapping rows
-//!
-//! Rows may come in any order and may overlap. On load they are sorted and flattened into
-//! disjoint segments with this rule: an address belongs to the row with the **latest start**
-//! among the rows that contain it; between rows with the same start, the **narrower** row wins.
-//! For nested ranges that is the most specific one; for two ranges that merely cross, the later
-//! one wins where they overlap. The `prefix` of an answer is the segment that answered, written
-//! `start-end`: the row's own range, clipped where a more specific row overrides part of it.
+//! See [`CsvRangeSource`] for how overlapping rows are resolved.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -67,8 +60,16 @@ struct Row<A> {
 /// inclusive ranges, no header, org quoted when it holds a comma).
 ///
 /// The whole table is held in memory: IPv4 ranges as `u32` pairs, IPv6 as `u128`, organisation
-/// names interned. Lookups are a binary search. See the [module documentation](self) for how
-/// overlapping rows are resolved. Source name: `csv`.
+/// names interned. Lookups are a binary search. Source name: `csv`.
+///
+/// # Overlapping rows
+///
+/// Rows may come in any order and may overlap. On load they are sorted and flattened into
+/// disjoint segments with this rule: an address belongs to the row with the **latest start**
+/// among the rows that contain it; between rows with the same start, the **narrower** row wins.
+/// For nested ranges that is the most specific one; for two ranges that merely cross, the later
+/// one wins where they overlap. The `prefix` of an answer is the segment that answered, written
+/// `start-end`: the row's own range, clipped where a more specific row overrides part of it.
 ///
 /// Malformed rows (wrong field count, bad address, IPv4 start with IPv6 end, start after end,
 /// non-numeric ASN) are skipped and counted in [`skipped_rows`](Self::skipped_rows).
@@ -114,6 +115,7 @@ impl Loader {
             .from_reader(input);
         let mut record = csv::ByteRecord::new();
         loop {
+            let before = reader.position().byte();
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
@@ -135,8 +137,11 @@ impl Loader {
                             reason: io.to_string(),
                         });
                     }
-                    // Anything else (bad quoting, invalid UTF-8 in a header) is one bad row.
+                    // Anything else is one bad row; stop if the reader cannot move past it.
                     self.skipped += 1;
+                    if reader.position().byte() == before {
+                        break;
+                    }
                 }
             }
         }
@@ -231,8 +236,7 @@ fn parse_u32(field: &[u8]) -> Option<u32> {
     std::str::from_utf8(field).ok()?.parse().ok()
 }
 
-/// Sort `rows` and turn them into disjoint segments (see the module documentation for the
-/// rule). Returns the segments and the number of rows that overlapped an earlier one.
+/// Sort `rows` and turn them into disjoint segments (see [`CsvRangeSource`] for the rule). Returns the segments and the number of rows that overlapped an earlier one.
 fn flatten<A: Addr>(mut rows: Vec<Row<A>>) -> (Vec<Row<A>>, usize) {
     // Same start: wider first, so the narrower (more specific) row ends up on top.
     rows.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
@@ -350,7 +354,7 @@ impl CsvRangeSource {
         self.rows == 0
     }
 
-    /// Rows that overlapped an earlier row (resolved by the rule in the module documentation).
+    /// Rows that overlapped an earlier row (resolved by the rule above).
     pub fn overlapping_rows(&self) -> usize {
         self.overlapping
     }
@@ -677,7 +681,7 @@ ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,
         assert_eq!(answer(&s, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").unwrap().0, 5);
     }
 
-    /// The rule from the module documentation, checked the slow way.
+    /// The overlap rule of [`CsvRangeSource`], checked the slow way.
     fn naive(rows: &[Row<u32>], ip: u32) -> Option<u32> {
         rows.iter()
             .filter(|r| r.start <= ip && ip <= r.end)

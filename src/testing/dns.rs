@@ -1,7 +1,7 @@
 //! The test world's DNS server: a recursive-resolver-like responder over UDP and TCP for
 //! the builder's records, with a Team Cymru IP-to-ASN emulation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -64,6 +64,10 @@ struct Origin {
 #[derive(Debug, Default)]
 pub(super) struct Zone {
     names: HashMap<String, Entry>,
+    /// Ancestors of names that have no records of their own ("empty non-terminals", e.g.
+    /// `opendns.com` when only `resolver1.opendns.com` is given): they exist, so they answer
+    /// NODATA rather than NXDOMAIN (RFC 8020).
+    empty_non_terminals: HashSet<String>,
     origins: Vec<Origin>,
     /// AS number → TXT answer of `AS<n>.asn.cymru.com`.
     as_names: HashMap<u32, String>,
@@ -113,6 +117,16 @@ impl Zone {
                 DnsSpec::Servfail(_) => entry.servfail = true,
             }
         }
+        let ancestors: Vec<String> = zone
+            .names
+            .keys()
+            .flat_map(|name| name.match_indices('.').map(move |(i, _)| name.get(i + 1..)))
+            .flatten()
+            .filter(|ancestor| !ancestor.is_empty())
+            .map(str::to_owned)
+            .collect();
+        zone.empty_non_terminals =
+            ancestors.into_iter().filter(|a| !zone.names.contains_key(a)).collect();
         for origin in origins {
             let net: IpNet =
                 origin.prefix.trim().parse().map_err(|_| {
@@ -250,7 +264,12 @@ fn resolve(zone: &Zone, qname: &Name, qtype: RecordType) -> Resolution {
     let mut key = key;
     for _ in 0..=MAX_CNAME_HOPS {
         let Some(entry) = zone.names.get(&key) else {
-            return Resolution::negative(ResponseCode::NXDomain, answers, &key);
+            let code = if zone.empty_non_terminals.contains(&key) {
+                ResponseCode::NoError
+            } else {
+                ResponseCode::NXDomain
+            };
+            return Resolution::negative(code, answers, &key);
         };
         if entry.servfail {
             return Resolution { code: ResponseCode::ServFail, answers: Vec::new(), soa_for: None };

@@ -223,6 +223,11 @@ const DNS: &[(&str, Rec)] = &[
     ("afrinic.net", Rec::A("196.216.2.6")),
     ("registro.br", Rec::A("200.160.2.3")),
     ("resolver1.ipv6-sandbox.opendns.com", Rec::Aaaa("2620:119:35::35")),
+    // OpenDNS's own delegation (ns1-ns4.opendns.com), so the registrable domain has its NS.
+    ("opendns.com", Rec::Ns("ns1.opendns.com")),
+    ("opendns.com", Rec::Ns("ns2.opendns.com")),
+    ("opendns.com", Rec::Ns("ns3.opendns.com")),
+    ("opendns.com", Rec::Ns("ns4.opendns.com")),
     // NS only (as in AFNIC's recorded answer), no addresses
     ("afnic.fr", Rec::Ns("ns1.nic.fr")),
     ("afnic.fr", Rec::Ns("ns2.nic.fr")),

@@ -183,6 +183,14 @@ async fn dns_nxdomain_nodata_servfail() {
 
     let error = resolver.lookup("broken.example.", RecordType::A).await.unwrap_err();
     assert_eq!(response_code(&error), Some(ResponseCode::ServFail), "{error:?}");
+
+    // An ancestor of a known name exists (empty non-terminal): NODATA, not NXDOMAIN.
+    let error = resolver.lookup("OpenDNS.com.", RecordType::NS).await.unwrap_err();
+    assert_eq!(response_code(&error), Some(ResponseCode::NoError), "{error:?}");
+    let error = resolver.lookup("ipv6-sandbox.opendns.com.", RecordType::A).await.unwrap_err();
+    assert_eq!(response_code(&error), Some(ResponseCode::NoError), "{error:?}");
+    let error = resolver.lookup("other.opendns.com.", RecordType::A).await.unwrap_err();
+    assert!(error.is_nx_domain());
 }
 
 #[tokio::test]

@@ -111,6 +111,10 @@ async fn ipv6_only_name() {
     let (world, record) = lookup_recorded("resolver1.ipv6-sandbox.opendns.com").await;
     let ips: Vec<String> = record.dns.addresses.iter().map(|a| a.to_string()).collect();
     assert_eq!(ips, vec!["2620:119:35::35"]);
+    assert_eq!(
+        record.dns.nameservers,
+        vec!["ns1.opendns.com", "ns2.opendns.com", "ns3.opendns.com", "ns4.opendns.com"]
+    );
     let a = address(&record, "2620:119:35::35");
     assert_eq!(a.asn.as_ref().unwrap().number, 36692);
     let net = a.network.as_ref().unwrap();

@@ -4,21 +4,21 @@ use whohosts::testing::{World, WorldBuilder};
 use whohosts::{AddressRecord, Client, Contact, HostingRecord, StepError};
 
 /// Start `builder` and a client pointed at it.
-pub async fn start(builder: WorldBuilder) -> (World, Client) {
+pub(crate) async fn start(builder: WorldBuilder) -> (World, Client) {
     let world = builder.start().await.expect("world starts");
     let client = world.client_builder().build().expect("client builds");
     (world, client)
 }
 
 /// Look up `query` in a fresh recorded world.
-pub async fn lookup_recorded(query: &str) -> (World, HostingRecord) {
+pub(crate) async fn lookup_recorded(query: &str) -> (World, HostingRecord) {
     let (world, client) = start(World::recorded()).await;
     let record = client.lookup(query).await.expect("lookup returns a record");
     (world, record)
 }
 
 /// The address record for `ip`.
-pub fn address<'a>(record: &'a HostingRecord, ip: &str) -> &'a AddressRecord {
+pub(crate) fn address<'a>(record: &'a HostingRecord, ip: &str) -> &'a AddressRecord {
     let ip: std::net::IpAddr = ip.parse().unwrap();
     record
         .addresses
@@ -28,12 +28,12 @@ pub fn address<'a>(record: &'a HostingRecord, ip: &str) -> &'a AddressRecord {
 }
 
 /// The emails of a contact list, in order.
-pub fn emails(contacts: &[Contact]) -> Vec<&str> {
+pub(crate) fn emails(contacts: &[Contact]) -> Vec<&str> {
     contacts.iter().filter_map(|c| c.email.as_deref()).collect()
 }
 
 /// (stage, kind, target) of every error, for exact comparison.
-pub fn error_keys(errors: &[StepError]) -> Vec<(String, String, String)> {
+pub(crate) fn error_keys(errors: &[StepError]) -> Vec<(String, String, String)> {
     errors
         .iter()
         .map(|e| {
