@@ -27,8 +27,6 @@
 //! only file that knows the order. `http.rs` owns every HTTP request and `guard.rs` decides
 //! which addresses may be connected to.
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// TEMPORARY while the pipeline is assembled; removed before the first green CI.
-#![allow(dead_code)]
 
 mod asn;
 mod client;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 use hickory_resolver::TokioResolver;
 
-use crate::asn::{AsnChain, AsnSource, CymruSource};
+use crate::asn::{self, AsnChain, AsnSource, CymruSource};
 use crate::config::Config;
 use crate::dns;
 use crate::error::{Error, SourceError};
@@ -44,7 +44,7 @@ impl Shared {
         };
         let mut sources = Vec::new();
         for path in &config.asn_databases {
-            sources.push(open_database_shim(path)?); // TEMP until asn::open_database lands
+            sources.push(asn::open_database(path)?);
         }
         sources.extend(custom);
         if sources.is_empty() {
@@ -325,11 +325,4 @@ fn step(stage: Stage, target: &str, e: &SourceError) -> StepError {
 fn now_rfc3339() -> String {
     let now = jiff::Timestamp::now();
     now.round(jiff::Unit::Second).unwrap_or(now).to_string()
-}
-
-// TEMP: replaced by asn::open_database.
-fn open_database_shim(
-    path: &std::path::Path,
-) -> Result<Arc<dyn AsnSource>, crate::error::ConfigError> {
-    Err(crate::error::ConfigError::AsnDatabase { path: path.to_owned(), reason: "not yet".into() })
 }

@@ -28,7 +28,15 @@ const EMBEDDED: [(&str, &str); 4] = [
 pub(crate) struct Bootstrap {
     dns: DnsRegistry,
     ip: IpRegistry,
+    #[allow(
+        dead_code,
+        reason = "autnum queries and bootstrap provenance are not wired into lookups yet"
+    )]
     asn: AsnRegistry,
+    #[allow(
+        dead_code,
+        reason = "autnum queries and bootstrap provenance are not wired into lookups yet"
+    )]
     dates: BootstrapDates,
 }
 
@@ -138,11 +146,19 @@ impl Bootstrap {
     }
 
     /// The service for an AS number (`asn.json` ranges or single numbers).
+    #[allow(
+        dead_code,
+        reason = "autnum queries and bootstrap provenance are not wired into lookups yet"
+    )]
     pub(crate) fn for_asn(&self, asn: u32) -> Option<ServiceMatch> {
         self.asn.lookup(asn)
     }
 
     /// The `publication` dates of the four registries in use.
+    #[allow(
+        dead_code,
+        reason = "autnum queries and bootstrap provenance are not wired into lookups yet"
+    )]
     pub(crate) fn publication(&self) -> &BootstrapDates {
         &self.dates
     }
@@ -354,6 +370,10 @@ impl AsnRegistry {
         reg
     }
 
+    #[allow(
+        dead_code,
+        reason = "autnum queries and bootstrap provenance are not wired into lookups yet"
+    )]
     fn lookup(&self, asn: u32) -> Option<ServiceMatch> {
         let upto = self.ranges.partition_point(|r| r.0 <= asn);
         for (_, end, entry, idx, max_end) in self.ranges.get(..upto)?.iter().rev() {
