@@ -53,6 +53,7 @@ pub use config::{Config, Limits, Safety, Timeouts};
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use input::{DomainQuery, Query};
 pub use record::{
-    AbuseContact, AddressRecord, Asn, Contact, DnsFacts, HostingProvider, HostingRecord, Network,
-    Party, Registrar, Registry, SCHEMA_VERSION, Stage, StepError,
+    AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
+    Network, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform,
+    ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
 };

@@ -71,6 +71,10 @@ pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Err
         registry: None,
         abuse_contacts: Vec::new(),
         errors: Vec::new(),
+        outcomes: Vec::new(),
+        origin_hidden: false,
+        platform: None,
+        notice_targets: Vec::new(),
     };
     match query {
         Query::Ip(ip) => {
@@ -207,7 +211,7 @@ async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration
         tld: target.entry.clone(),
         name: None,
         rdap_url: Some(target.base.to_string()),
-        source_url: None,
+        ..Registry::default()
     };
     let registry_answer = match fetch::get_json(&shared.http, &target.url).await {
         Ok(answer) => answer,

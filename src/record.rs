@@ -45,6 +45,21 @@ pub struct HostingRecord {
     pub abuse_contacts: Vec<AbuseContact>,
     /// Steps that failed. The rest of the record is still valid.
     pub errors: Vec<StepError>,
+    /// Whether an abuse contact was found for each party, and if not, why (one entry per
+    /// party and subject; an empty contact list is never the only signal).
+    #[serde(default)]
+    pub outcomes: Vec<PartyOutcome>,
+    /// True when the addresses belong to a CDN or reverse proxy in front of the real host:
+    /// the origin server is hidden and only the CDN can reveal or forward to it.
+    #[serde(default)]
+    pub origin_hidden: bool,
+    /// The shared platform the content is on (a Telegram channel, a github.io page, …),
+    /// recognised from the query before the registrable domain was used.
+    #[serde(default)]
+    pub platform: Option<Platform>,
+    /// Whom to notify, in order, and why.
+    #[serde(default)]
+    pub notice_targets: Vec<NoticeTarget>,
 }
 
 /// DNS facts for the queried host name.
@@ -73,12 +88,22 @@ pub struct AddressRecord {
     pub hosting_provider: Option<HostingProvider>,
     /// Abuse contacts published for the network, most specific first.
     pub abuse: Vec<Contact>,
+    /// Whether [`abuse`](Self::abuse) holds a usable contact, and if not, why.
+    #[serde(default)]
+    pub abuse_outcome: Outcome,
 }
 
 impl AddressRecord {
     /// An address with no facts yet.
     pub fn new(ip: IpAddr) -> Self {
-        Self { ip, asn: None, network: None, hosting_provider: None, abuse: Vec::new() }
+        Self {
+            ip,
+            asn: None,
+            network: None,
+            hosting_provider: None,
+            abuse: Vec::new(),
+            abuse_outcome: Outcome::default(),
+        }
     }
 }
 
@@ -98,12 +123,22 @@ pub struct Asn {
     /// Other origin ASes announcing the same prefix (multi-origin announcements).
     #[serde(default)]
     pub other_origins: Vec<u32>,
+    /// Where the answer came from, in detail.
+    #[serde(default)]
+    pub provenance: Option<Source>,
 }
 
 impl Asn {
     /// An ASN answer from `source`.
     pub fn new(number: u32, name: Option<String>, source: impl Into<String>) -> Self {
-        Self { number, name, source: source.into(), prefix: None, other_origins: Vec::new() }
+        Self {
+            number,
+            name,
+            source: source.into(),
+            prefix: None,
+            other_origins: Vec::new(),
+            provenance: None,
+        }
     }
 }
 
@@ -131,16 +166,71 @@ pub struct Network {
     pub rir: Option<String>,
     /// The URL of the RDAP answer, after redirects.
     pub source_url: Option<String>,
+    /// Handle of the parent network (less specific registration), when published.
+    #[serde(default)]
+    pub parent_handle: Option<String>,
+    /// Where the network facts came from, in detail.
+    #[serde(default)]
+    pub provenance: Option<Source>,
 }
 
-/// The organisation that holds an address's network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who hosts an address: the network holder, identified as a known provider when possible.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HostingProvider {
-    /// Organisation name (jCard `fn` or `org` of the registrant entity).
+    /// Display name: the known provider's name, else the network holder's name (jCard `fn`
+    /// or `org` of the registrant entity).
     pub name: String,
-    /// Registry handle of the organisation, when published.
+    /// Registry handle of the holder organisation, when published.
     pub handle: Option<String>,
+    /// Stable identifier of a known provider (e.g. `cloudflare`, `aws`), when identified.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// What kind of provider this is.
+    #[serde(default)]
+    pub kind: ProviderKind,
+    /// What decided the identification, each with its source.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
+
+impl HostingProvider {
+    /// A holder known only by its registered name and handle.
+    pub fn new(name: impl Into<String>, handle: Option<String>) -> Self {
+        Self { name: name.into(), handle, ..Self::default() }
+    }
+}
+
+/// The kind of a hosting provider.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ProviderKind {
+    /// A CDN or reverse proxy in front of the real host (the origin is hidden).
+    Cdn,
+    /// A cloud platform (compute, storage) whose customer is hidden.
+    Cloud,
+    /// A hosting company.
+    Hosting,
+    /// An access or transit provider.
+    Isp,
+    /// A shared content platform.
+    Platform,
+    /// Not identified.
+    #[default]
+    Unknown,
+}
+
+/// One piece of evidence for a provider identification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Evidence {
+    /// What matched: `ip_range`, `asn`, `cname`, `rdap_org`, `hostname`.
+    pub kind: String,
+    /// The matching value, e.g. `104.16.0.0/13`, `AS13335`, `*.cdn.cloudflare.net`.
+    pub detail: String,
+    /// Where the matched data comes from.
+    pub source: Source,
 }
 
 /// A registrar: who sold the domain, and its abuse channel.
@@ -157,6 +247,12 @@ pub struct Registrar {
     pub rdap_url: Option<String>,
     /// The URL of the answer the registrar facts were read from.
     pub source_url: Option<String>,
+    /// Whether [`abuse`](Self::abuse) holds a usable contact, and if not, why.
+    #[serde(default)]
+    pub abuse_outcome: Outcome,
+    /// Where the registrar's identity (name, IANA ID) came from.
+    #[serde(default)]
+    pub provenance: Option<Source>,
 }
 
 /// The registry operating the domain's TLD.
@@ -171,6 +267,12 @@ pub struct Registry {
     pub rdap_url: Option<String>,
     /// The URL of the registry's answer for the domain, after redirects.
     pub source_url: Option<String>,
+    /// The registry's own abuse channels (from a shipped directory), when known.
+    #[serde(default)]
+    pub abuse: Vec<Contact>,
+    /// Whether [`abuse`](Self::abuse) holds a usable contact, and if not, why.
+    #[serde(default)]
+    pub abuse_outcome: Outcome,
 }
 
 /// One way of reaching a party: a mailbox, a phone line, a web form.
@@ -189,6 +291,17 @@ pub struct Contact {
     pub role: Option<String>,
     /// The URL (or server) of the answer this contact was read from.
     pub source_url: Option<String>,
+    /// Every place that stated this contact, in detail (the first is where `source_url`
+    /// points). Several when the same mailbox was found at several depths or hops.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// When the contact belongs to a less specific registration than the one asked about
+    /// (the parent network), its handle.
+    #[serde(default)]
+    pub inherited_from: Option<String>,
+    /// The notice types this channel is meant for (empty: all).
+    #[serde(default)]
+    pub notice_types: Vec<NoticeType>,
 }
 
 impl Contact {
@@ -203,6 +316,10 @@ impl Contact {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Party {
+    /// A shared platform the content is on (reports go to the platform only).
+    Platform,
+    /// A CDN in front of the host (it forwards complaints and can reveal the origin).
+    Cdn,
     /// The organisation hosting the address (network registrant's own abuse contact).
     Hosting,
     /// The network / address-space holder above the hosting provider.
@@ -269,4 +386,155 @@ impl StepError {
     ) -> Self {
         Self { stage, target: target.into(), kind: kind.into(), message: message.into() }
     }
+}
+
+/// Where a fact came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Source {
+    /// The kind of source.
+    pub kind: SourceKind,
+    /// The URL asked (after redirects) for RDAP; `host:port` for WHOIS; the DNS name for DNS.
+    pub url: Option<String>,
+    /// For datasets: the dataset's name (e.g. `ip-location-db asn`, `GeoLite2-ASN`).
+    pub dataset: Option<String>,
+    /// For datasets: its version or date.
+    pub version: Option<String>,
+    /// When it was fetched (RFC 3339), for network sources.
+    pub fetched_at: Option<String>,
+    /// Where in the answer: an RFC 6901 JSON pointer for RDAP (e.g. `/entities/0/entities/1`).
+    pub pointer: Option<String>,
+    /// Where in the answer: a 1-based line number for WHOIS text.
+    pub line: Option<u32>,
+    /// Why this source was asked when it is a fallback (e.g. `rdap_without_abuse_email`).
+    pub fallback: Option<String>,
+}
+
+impl Source {
+    /// A source of `kind` at `url`.
+    pub fn new(kind: SourceKind, url: impl Into<String>) -> Self {
+        Self { kind, url: Some(url.into()), ..Self::default() }
+    }
+}
+
+/// The kinds of [`Source`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// An RDAP answer.
+    #[default]
+    Rdap,
+    /// A WHOIS (port 43) answer.
+    Whois,
+    /// A DNS answer.
+    Dns,
+    /// A shipped or configured dataset.
+    Dataset,
+}
+
+/// Whether a party's abuse contact was found, and if not, why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// The outcome.
+    pub status: OutcomeStatus,
+    /// For `source_failed`: the failure; for the others, an optional explanation.
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl Outcome {
+    /// An outcome with no detail.
+    pub fn new(status: OutcomeStatus) -> Self {
+        Self { status, detail: None }
+    }
+
+    /// An outcome with a detail.
+    pub fn with_detail(status: OutcomeStatus, detail: impl Into<String>) -> Self {
+        Self { status, detail: Some(detail.into()) }
+    }
+}
+
+/// The possible [`Outcome`]s.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OutcomeStatus {
+    /// At least one usable channel was found.
+    Found,
+    /// The source answered but redacted the contact.
+    Redacted,
+    /// The source answered and publishes no abuse contact.
+    NonePublished,
+    /// The source could not be asked or did not answer (see `detail`).
+    SourceFailed,
+    /// There is no such party for this query (e.g. no registrar for an IP query).
+    #[default]
+    NotApplicable,
+}
+
+/// The outcome for one party and subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PartyOutcome {
+    /// The party.
+    pub party: Party,
+    /// The IP address or domain concerned.
+    #[serde(rename = "for")]
+    pub for_: String,
+    /// The outcome.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The kinds of notice a sender may be preparing; providers may publish separate channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NoticeType {
+    /// Copyright infringement (e.g. DMCA).
+    Copyright,
+    /// Child sexual abuse material.
+    Csam,
+    /// Non-consensual intimate imagery.
+    Ncii,
+    /// Phishing.
+    Phishing,
+    /// Malware distribution or command and control.
+    Malware,
+    /// Spam.
+    Spam,
+}
+
+/// A shared platform hosting the content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Platform {
+    /// Stable identifier (e.g. `telegram`, `github-pages`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What matched (e.g. the host suffix `github.io`).
+    pub matched: String,
+    /// The platform's reporting channels, each with the public page it comes from.
+    pub abuse: Vec<Contact>,
+}
+
+/// One entry of [`HostingRecord::notice_targets`]: whom to notify, how, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NoticeTarget {
+    /// The party.
+    pub party: Party,
+    /// The party's name.
+    pub name: Option<String>,
+    /// The IP address or domain concerned.
+    #[serde(rename = "for")]
+    pub for_: String,
+    /// The channels to use, best first.
+    pub channels: Vec<Contact>,
+    /// Short machine-readable reason, e.g. `cdn_fronted`, `direct_hosting`,
+    /// `network_above_host`, `registrar_of_domain`, `platform_content`, `no_addresses`.
+    pub reason: String,
 }

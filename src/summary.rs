@@ -86,6 +86,8 @@ impl HostingRecord {
 
 fn contact_line(c: &AbuseContact) -> String {
     let party = match c.party {
+        Party::Platform => "platform",
+        Party::Cdn => "cdn",
         Party::Hosting => "hosting",
         Party::Network => "network",
         Party::Registrar => "registrar",

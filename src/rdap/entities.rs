@@ -535,6 +535,7 @@ mod tests {
                 web: None,
                 role: Some("abuse".into()),
                 source_url: Some("https://x.example/".into()),
+                ..Contact::default()
             }]
         );
     }

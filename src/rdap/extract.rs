@@ -79,12 +79,13 @@ pub(crate) fn read_network(
         kind: text(answer, "type"),
         rir: rir_name(Some(source_url), port43.as_deref()),
         source_url: Some(source_url.to_owned()),
+        ..Network::default()
     };
 
     let nodes = walk_entities(answer, max_depth);
     let holder = shallowest(&nodes, "registrant", |n| {
         let name = display_name(n)?;
-        Some(HostingProvider { name, handle: n.handle.clone() })
+        Some(HostingProvider::new(name, n.handle.clone()))
     });
     let abuse = abuse_contacts(nodes.iter().filter(|n| n.has_role("abuse")), source_url);
 
@@ -154,6 +155,7 @@ pub(crate) fn read_domain(
             abuse,
             rdap_url: registrar_links.first().cloned(),
             source_url: Some(source_url.to_owned()),
+            ..Registrar::default()
         })
     });
 
@@ -427,11 +429,12 @@ mod tests {
             web: None,
             role: Some("abuse".to_owned()),
             source_url: Some(url.to_owned()),
+            ..Contact::default()
         }
     }
 
     fn holder(name: &str, handle: &str) -> Option<HostingProvider> {
-        Some(HostingProvider { name: name.to_owned(), handle: Some(handle.to_owned()) })
+        Some(HostingProvider::new(name, Some(handle.to_owned())))
     }
 
     #[test]
@@ -731,6 +734,7 @@ mod tests {
                 )],
                 rdap_url: Some("https://rdap.cloudflare.com/rdap/v1/domain/CLOUDFLARE.COM".into()),
                 source_url: Some(url.into()),
+                ..Registrar::default()
             })
         );
         assert_eq!(d.port43, None);
