@@ -31,7 +31,11 @@ async fn record_round_trips_through_json_with_documented_names() {
             "registrar",
             "registry",
             "abuse_contacts",
-            "errors"
+            "errors",
+            "outcomes",
+            "origin_hidden",
+            "platform",
+            "notice_targets"
         ]
     );
     assert_eq!(json["schema_version"], 1);
