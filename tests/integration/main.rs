@@ -5,8 +5,11 @@
 
 mod support;
 
+mod client_api;
+mod dns_faults;
 mod domains;
 mod faults;
+mod http_policy;
 mod input;
 mod ips;
 mod record_json;
