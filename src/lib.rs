@@ -39,6 +39,7 @@ mod input;
 mod lookup;
 mod rdap;
 mod record;
+mod registries;
 mod summary;
 
 #[cfg(feature = "testing")]

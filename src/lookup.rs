@@ -21,9 +21,10 @@ use crate::input::{DomainQuery, Query};
 use crate::rdap::bootstrap::Bootstrap;
 use crate::rdap::{extract, fetch};
 use crate::record::{
-    AbuseContact, AddressRecord, Contact, DnsFacts, HostingRecord, Party, Registrar, Registry,
-    SCHEMA_VERSION, Stage, StepError,
+    AbuseContact, AddressRecord, Contact, DnsFacts, HostingRecord, Outcome, OutcomeStatus, Party,
+    PartyOutcome, Registrar, Registry, SCHEMA_VERSION, Stage, StepError,
 };
+use crate::registries;
 
 /// State shared by every clone of a client.
 #[derive(Debug)]
@@ -95,8 +96,34 @@ pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Err
             record.registry = registration.registry;
             record.registrar = registration.registrar;
             record.errors.extend(registration.errors);
+            let domain = name.registrable.clone();
+            record.outcomes.push(PartyOutcome::new(
+                Party::Registrar,
+                domain.clone(),
+                registration.registrar_outcome,
+            ));
+            let registry_outcome = record.registry.as_ref().map_or_else(
+                || Outcome::with_detail(OutcomeStatus::SourceFailed, "no registry found"),
+                |r| r.abuse_outcome.clone(),
+            );
+            record.outcomes.push(PartyOutcome::new(Party::Registry, domain, registry_outcome));
         }
     }
+    if record.domain.is_none() {
+        for party in [Party::Registrar, Party::Registry] {
+            record.outcomes.push(PartyOutcome::new(
+                party,
+                record.query.clone(),
+                Outcome::with_detail(OutcomeStatus::NotApplicable, "the query is an IP address"),
+            ));
+        }
+    }
+    let address_outcomes: Vec<PartyOutcome> = record
+        .addresses
+        .iter()
+        .map(|a| PartyOutcome::new(Party::Network, a.ip.to_string(), a.abuse_outcome.clone()))
+        .collect();
+    record.outcomes.splice(0..0, address_outcomes);
     record.abuse_contacts = flatten_contacts(&record);
     record.resolved_at = now_rfc3339();
     Ok(record)
@@ -157,9 +184,16 @@ async fn one_address(shared: &Shared, ip: IpAddr) -> (AddressRecord, Vec<StepErr
         Ok(answer) => {
             address.network = Some(answer.network);
             address.hosting_provider = answer.holder;
+            address.abuse_outcome = abuse_outcome(&answer.abuse, &Outcome::default());
             address.abuse = answer.abuse;
         }
-        Err((target, e)) => errors.push(step(Stage::Rdap, &target, &e)),
+        Err((target, e)) => {
+            address.abuse_outcome = Outcome::with_detail(
+                OutcomeStatus::SourceFailed,
+                format!("network answer unavailable: {}", e.message()),
+            );
+            errors.push(step(Stage::Rdap, &target, &e));
+        }
     }
     (address, errors)
 }
@@ -191,6 +225,7 @@ async fn network_facts(
 struct Registration {
     registry: Option<Registry>,
     registrar: Option<Registrar>,
+    registrar_outcome: Outcome,
     errors: Vec<StepError>,
 }
 
@@ -213,9 +248,14 @@ async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration
         rdap_url: Some(target.base.to_string()),
         ..Registry::default()
     };
+    registry_directory(&mut registry);
     let registry_answer = match fetch::get_json(&shared.http, &target.url).await {
         Ok(answer) => answer,
         Err(e) => {
+            out.registrar_outcome = Outcome::with_detail(
+                OutcomeStatus::SourceFailed,
+                format!("registry answer unavailable: {}", e.message()),
+            );
             out.errors.push(step(Stage::Rdap, target.url.as_str(), &e));
             out.registry = Some(registry);
             return out;
@@ -262,8 +302,52 @@ async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration
             }
         }
     }
+    out.registrar_outcome = match &mut registrar {
+        None => {
+            Outcome::with_detail(OutcomeStatus::NonePublished, "the registry names no registrar")
+        }
+        Some(r) => {
+            r.abuse_outcome = abuse_outcome(&r.abuse, &r.abuse_outcome);
+            r.abuse_outcome.clone()
+        }
+    };
     out.registrar = registrar;
     out
+}
+
+/// The outcome for a contact list, given what the extractor said about its answer.
+fn abuse_outcome(abuse: &[Contact], from_answer: &Outcome) -> Outcome {
+    if abuse.iter().any(|c| !c.is_empty()) {
+        Outcome::new(OutcomeStatus::Found)
+    } else if from_answer.status == OutcomeStatus::Redacted {
+        from_answer.clone()
+    } else {
+        Outcome::new(OutcomeStatus::NonePublished)
+    }
+}
+
+/// Fill the registry's operator name and abuse channels from the shipped directory.
+fn registry_directory(registry: &mut Registry) {
+    match registries::lookup(&registry.tld) {
+        Some(entry) => {
+            registry.name = entry.name.clone();
+            registry.abuse = entry.contacts();
+            registry.abuse_outcome = if registry.abuse.is_empty() {
+                Outcome::with_detail(
+                    OutcomeStatus::NonePublished,
+                    "the registry directory found no abuse channel for this registry",
+                )
+            } else {
+                Outcome::new(OutcomeStatus::Found)
+            };
+        }
+        None => {
+            registry.abuse_outcome = Outcome::with_detail(
+                OutcomeStatus::NonePublished,
+                "not in the registry directory (it lists gTLD registries)",
+            );
+        }
+    }
 }
 
 /// Add what the registrar's own answer says to what the registry said.
@@ -316,6 +400,11 @@ fn flatten_contacts(record: &HostingRecord) -> Vec<AbuseContact> {
     if let Some(registrar) = &record.registrar {
         for contact in &registrar.abuse {
             push(Party::Registrar, domain, contact);
+        }
+    }
+    if let Some(registry) = &record.registry {
+        for contact in &registry.abuse {
+            push(Party::Registry, domain, contact);
         }
     }
     out.sort_by_key(|c| c.party);

@@ -488,6 +488,13 @@ pub struct PartyOutcome {
     pub outcome: Outcome,
 }
 
+impl PartyOutcome {
+    /// The outcome for `party` about `for_`.
+    pub fn new(party: Party, for_: impl Into<String>, outcome: Outcome) -> Self {
+        Self { party, for_: for_.into(), outcome }
+    }
+}
+
 /// The kinds of notice a sender may be preparing; providers may publish separate channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

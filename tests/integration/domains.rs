@@ -1,7 +1,7 @@
 //! Domain lookups: registry → registrar, DNS shapes (CNAME chain, IPv6-only, NXDOMAIN).
 
 use crate::support::*;
-use whohosts::Party;
+use whohosts::{OutcomeStatus, Party};
 
 #[tokio::test]
 async fn com_domain_follows_registry_to_registrar() {
@@ -65,11 +65,15 @@ async fn com_domain_follows_registry_to_registrar() {
     }
     assert!(record.errors.is_empty(), "{:#?}", record.errors);
 
-    // Flattened: network contacts per address first, then the registrar's.
+    // Flattened: network contacts per address first, then the registrar's, then the
+    // registry's (Verisign's abuse form, from the shipped registry directory).
     let flat: Vec<_> = record
         .abuse_contacts
         .iter()
-        .map(|c| (c.party, c.for_.as_str(), c.contact.email.as_deref().unwrap()))
+        .map(|c| {
+            let channel = c.contact.email.as_deref().or(c.contact.web.as_deref()).unwrap();
+            (c.party, c.for_.as_str(), channel)
+        })
         .collect();
     assert_eq!(
         flat,
@@ -78,6 +82,20 @@ async fn com_domain_follows_registry_to_registrar() {
             (Party::Network, "104.16.124.96", "abuse@cloudflare.com"),
             (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
             (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
+            (Party::Registry, "cloudflare.com", "https://verisign.my.site.com/DNSAbuse/"),
+        ]
+    );
+    let registry = record.registry.as_ref().unwrap();
+    assert_eq!(registry.name.as_deref(), Some("VeriSign, Inc."));
+    let outcomes: Vec<_> =
+        record.outcomes.iter().map(|o| (o.party, o.for_.as_str(), o.outcome.status)).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (Party::Network, "104.16.123.96", OutcomeStatus::Found),
+            (Party::Network, "104.16.124.96", OutcomeStatus::Found),
+            (Party::Registrar, "cloudflare.com", OutcomeStatus::Found),
+            (Party::Registry, "cloudflare.com", OutcomeStatus::Found),
         ]
     );
 
@@ -147,7 +165,14 @@ async fn registered_domain_that_does_not_resolve_still_has_its_registrar() {
     assert_eq!(registrar.abuse[0].phone.as_deref(), Some("+1.2083895740"));
     assert_eq!(record.registry.as_ref().unwrap().tld, "click");
     let flat: Vec<_> = record.abuse_contacts.iter().map(|c| (c.party, c.for_.as_str())).collect();
-    assert_eq!(flat, vec![(Party::Registrar, "microsoft.click")]);
+    assert_eq!(
+        flat,
+        vec![(Party::Registrar, "microsoft.click"), (Party::Registry, "microsoft.click")]
+    );
+    // The .click registry's form, from the shipped directory.
+    let registry = record.registry.as_ref().unwrap();
+    assert_eq!(registry.name.as_deref(), Some("Internet Naming Company LLC."));
+    assert_eq!(registry.abuse[0].web.as_deref(), Some("https://internetnaming.co/abuse"));
     assert_eq!(world.requests("uniregistry"), 1);
     assert_eq!(world.total_requests(), 1);
 }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::support::*;
+use whohosts::OutcomeStatus;
 use whohosts::testing::{Fault, World};
 
 #[tokio::test]
@@ -23,6 +24,8 @@ async fn registrar_answering_503_keeps_the_registry_facts() {
     assert_eq!(registrar.source_url, Some(format!("{verisign}domain/google.com")));
     assert_eq!(emails(&registrar.abuse), vec!["abusecomplaints@markmonitor.com"]);
     assert_eq!(registrar.abuse[0].phone.as_deref(), Some("+1.2083895740"));
+    // The registry's copy of the registrar's abuse contact is enough to notify.
+    assert_eq!(registrar.abuse_outcome.status, OutcomeStatus::Found);
 
     let rdap_errors: Vec<_> = record.errors.iter().filter(|e| e.target == markmonitor).collect();
     assert_eq!(rdap_errors.len(), 1, "{:#?}", record.errors);
@@ -61,6 +64,8 @@ async fn truncated_body_is_an_error_and_other_facts_stay() {
     assert!(a.network.is_none());
     // The ASN came from another source and is kept.
     assert_eq!(a.asn.as_ref().unwrap().number, 3333);
+    assert_eq!(a.abuse_outcome.status, OutcomeStatus::SourceFailed);
+    assert!(a.abuse_outcome.detail.as_deref().unwrap().contains("not valid JSON"));
     // A malformed body is not retried.
     assert_eq!(world.requests("ripe"), 1);
 }

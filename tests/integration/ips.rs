@@ -1,6 +1,7 @@
 //! IP lookups: one address in each RIR, with its exact abuse mailbox.
 
 use crate::support::*;
+use whohosts::{OutcomeStatus, Party};
 
 struct Case {
     ip: &'static str,
@@ -85,6 +86,20 @@ async fn one_address_in_each_rir() {
             record.abuse_contacts.iter().filter_map(|c| c.contact.email.as_deref()).collect();
         assert_eq!(flat, case.abuse.to_vec());
         assert!(record.errors.is_empty(), "{}: {:#?}", case.ip, record.errors);
+        let outcomes: Vec<_> =
+            record.outcomes.iter().map(|o| (o.party, o.outcome.status)).collect();
+        let network =
+            if case.abuse.is_empty() { OutcomeStatus::NonePublished } else { OutcomeStatus::Found };
+        assert_eq!(
+            outcomes,
+            vec![
+                (Party::Network, network),
+                (Party::Registrar, OutcomeStatus::NotApplicable),
+                (Party::Registry, OutcomeStatus::NotApplicable),
+            ],
+            "{}",
+            case.ip
+        );
         assert_eq!(world.requests(case.service), 1, "{}", case.ip);
         assert_eq!(world.total_requests(), 1, "{}", case.ip);
     }
