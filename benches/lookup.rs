@@ -1,5 +1,7 @@
-//! Criterion benches: query parsing, and whole lookups against the bundled loopback world
-//! (so the figures measure whohosts, not the internet).
+//! Criterion benches of the hot paths reachable through the public API: query parsing,
+//! record serialisation, IP → ASN range lookup (`CsvRangeSource` over the recorded
+//! ip-location-db slice), and whole lookups against the bundled loopback world (so the
+//! figures measure whohosts, not the internet). Bulk runs are in `benches/bulk.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -24,6 +26,38 @@ fn parse(c: &mut Criterion) {
     });
 }
 
+fn serialise(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let record = runtime.block_on(async {
+        let world = World::recorded().start().await.unwrap();
+        let client = world.client_builder().build().unwrap();
+        client.lookup("www.cloudflare.com").await.unwrap()
+    });
+    c.bench_function("record_to_json_cloudflare_com", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&record)).unwrap())
+    });
+}
+
+fn asn_range(c: &mut Criterion) {
+    use whohosts::{AsnSource, CsvRangeSource};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/asn/asn-ipv4-slice.csv");
+    let source = CsvRangeSource::open(path).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let ips: Vec<std::net::IpAddr> = ["1.0.0.1", "1.0.5.9", "1.0.16.200", "9.9.9.9"]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    c.bench_function("csv_range_lookup_4_ips", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                for ip in &ips {
+                    let _ = black_box(source.lookup(black_box(*ip)).await);
+                }
+            })
+        })
+    });
+}
+
 fn lookup(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (world, client) = runtime.block_on(async {
@@ -40,5 +74,5 @@ fn lookup(c: &mut Criterion) {
     drop(world);
 }
 
-criterion_group!(benches, parse, lookup);
+criterion_group!(benches, parse, serialise, asn_range, lookup);
 criterion_main!(benches);

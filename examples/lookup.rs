@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo run --release --example lookup -- [--json] [--dns IP:PORT]... [--bootstrap DIR]
-//!     [--asn-db PATH]... [--allow-http] [--allow-private] [--timeout SECS] QUERY
+//!     [--asn-db PATH]... [--allow-http] [--allow-private] [--timeout SECS]
+//!     [--whois TLD=HOST:PORT]... [--no-whois] [--notice-type TYPE] [--allow-net CIDR]... QUERY
 //! ```
 //!
 //! `--json` prints exactly one JSON object (the record) on stdout. Exit code 0 when a record
@@ -15,7 +16,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str = "usage: lookup [--json] [--dns IP:PORT]... [--bootstrap DIR] [--asn-db PATH]... \
-[--allow-http] [--allow-private] [--timeout SECS] QUERY";
+[--allow-http] [--allow-private] [--allow-net CIDR]... [--timeout SECS] [--whois TLD=HOST:PORT]... \
+[--no-whois] [--notice-type copyright|csam|ncii|phishing|malware|spam] QUERY";
 
 struct Args {
     json: bool,
@@ -39,6 +41,28 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--asn-db" => builder = builder.asn_database(value("--asn-db")?),
             "--allow-http" => builder = builder.allow_http(true),
             "--allow-private" => builder = builder.allow_private(true),
+            // `--whois co=whois.registry.co:43`; the key may also be a registry (`arin`) or a
+            // server host (`whois.nic.co`) whose connections go elsewhere.
+            "--whois" => {
+                let v = value("--whois")?;
+                let bad = || format!("--whois wants KEY=HOST[:PORT], got {v:?}");
+                let (key, server) = v.split_once('=').ok_or_else(bad)?;
+                let port_ok = server.rsplit_once(':').is_none_or(|(_, p)| p.parse::<u16>().is_ok());
+                if key.trim().is_empty() || server.trim().is_empty() || !port_ok {
+                    return Err(bad());
+                }
+                builder = builder.whois_server(key.trim(), server.trim());
+            }
+            "--no-whois" => builder = builder.disable_whois(),
+            "--notice-type" => {
+                let notice: whohosts::NoticeType = value("--notice-type")?.parse()?;
+                builder = builder.notice_type(notice);
+            }
+            "--allow-net" => {
+                let v = value("--allow-net")?;
+                let net = v.parse().map_err(|_| format!("--allow-net wants a CIDR, got {v:?}"))?;
+                builder = builder.allow_net(net);
+            }
             "--timeout" => {
                 let v = value("--timeout")?;
                 let secs: f64 = v

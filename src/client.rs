@@ -52,6 +52,73 @@ impl Client {
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
+
+    /// Look up many queries: a stream yielding exactly one `(input, result)` per input, as
+    /// lookups finish (unordered unless [`BulkSettings::ordered`](crate::BulkSettings)).
+    ///
+    /// At most [`BulkSettings::concurrency`](crate::BulkSettings) lookups (default 64) run
+    /// at once and inputs are pulled only when a slot frees, so memory does not grow with
+    /// the input. Every lookup shares this client's caches and per-server limits. Run it on
+    /// a tokio runtime; each lookup is a task of its own.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures_util::StreamExt;
+    /// let client = whohosts::Client::builder().build()?;
+    /// let mut results = client.lookup_many(["example.com", "example.org", "192.0.2.1"]);
+    /// while let Some((input, result)) = results.next().await {
+    ///     match result {
+    ///         Ok(record) => println!("{input}: {} abuse contacts", record.abuse_contacts.len()),
+    ///         Err(e) => println!("{input}: {e}"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn lookup_many<I>(
+        &self,
+        inputs: I,
+    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: Into<String>,
+    {
+        let bulk = &self.inner.config.bulk;
+        crate::bulk::lookup_iter(self.clone(), inputs, bulk.concurrency, bulk.ordered)
+    }
+
+    /// [`lookup_many`](Self::lookup_many), yielding results in input order.
+    pub fn lookup_many_ordered<I>(
+        &self,
+        inputs: I,
+    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: Into<String>,
+    {
+        crate::bulk::lookup_iter(self.clone(), inputs, self.inner.config.bulk.concurrency, true)
+    }
+
+    /// [`lookup_many`](Self::lookup_many) over a stream of queries (e.g. lines read
+    /// asynchronously), pulled as slots free.
+    pub fn lookup_stream<S>(
+        &self,
+        inputs: S,
+    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    where
+        S: futures_util::Stream + Send + 'static,
+        S::Item: Into<String>,
+    {
+        let bulk = &self.inner.config.bulk;
+        crate::bulk::lookup_stream(self.clone(), inputs, bulk.concurrency, bulk.ordered)
+    }
+
+    /// What this client (all its clones) has done so far: requests per server, cache hits,
+    /// coalesced requests, retries, rate limits, fast failures.
+    pub fn stats(&self) -> crate::Stats {
+        crate::cache::ClientState::of(&self.inner.config).telemetry.snapshot()
+    }
 }
 
 /// Builds a [`Client`]. Every setter says its default.
@@ -114,6 +181,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Deadline for a whole lookup; steps still running then are recorded as timed out and
+    /// finished steps keep their facts. Default 60 s.
+    pub fn lookup_timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeouts.lookup = timeout;
+        self
+    }
+
     /// First pause before retrying a failed request; doubles with each retry. Default 250 ms.
     pub fn retry_backoff(mut self, backoff: Duration) -> Self {
         self.config.timeouts.retry_backoff = backoff;
@@ -138,6 +212,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Ask RDAP URLs starting with `from` at `to` instead (prefix rewrite; repeatable), e.g.
+    /// a mirror or a test server standing in for a real one. Default none.
+    pub fn rdap_rewrite(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.config.rdap_rewrites.push((from.into(), to.into()));
+        self
+    }
+
+    /// The kind of notice being prepared: channels published for it come first in
+    /// `abuse_contacts` and `notice_targets`. Default none (general abuse channels).
+    pub fn notice_type(mut self, notice: crate::record::NoticeType) -> Self {
+        self.config.notice_type = Some(notice);
+        self
+    }
+
     /// Allow plain-HTTP RDAP URLs. Default false (HTTPS only).
     pub fn allow_http(mut self, allow: bool) -> Self {
         self.config.safety.allow_http = allow;
@@ -150,9 +238,72 @@ impl ClientBuilder {
         self
     }
 
+    /// With [`allow_private`](Self::allow_private), allow only non-public addresses inside
+    /// `net` (repeatable), e.g. `127.0.0.1/32` for tests. Default: every non-public address
+    /// once `allow_private` is set.
+    pub fn allow_net(mut self, net: ipnet::IpNet) -> Self {
+        self.config.safety.allow_nets.push(net);
+        self
+    }
+
+    /// Cache sizes and lifetimes. Default [`CacheSettings::default`](crate::CacheSettings):
+    /// 1 h, 10 min for negative answers, 32 MiB of responses.
+    pub fn cache(mut self, cache: crate::CacheSettings) -> Self {
+        self.config.cache = cache;
+        self
+    }
+
+    /// The whole politeness table. Default
+    /// [`Politeness::default`](crate::Politeness): the known published limits.
+    pub fn politeness(mut self, politeness: crate::Politeness) -> Self {
+        self.config.politeness = politeness;
+        self
+    }
+
+    /// Apply `policy` to servers matching `pattern` (a host name, or a URL prefix such as
+    /// `https://rdap.example/`), ahead of every other rule. Default: the table in
+    /// [`Politeness`](crate::Politeness).
+    pub fn server_policy(mut self, pattern: &str, policy: crate::ServerPolicy) -> Self {
+        let rule = crate::ServerRule::new(pattern, policy, "set by the caller");
+        self.config.politeness = std::mem::take(&mut self.config.politeness).with_rule(rule);
+        self
+    }
+
+    /// Lookups in flight at once in [`Client::lookup_many`]. Default 64.
+    pub fn bulk_concurrency(mut self, lookups: usize) -> Self {
+        self.config.bulk.concurrency = lookups.max(1);
+        self
+    }
+
+    /// Ask WHOIS `server` (`host`, `host:port`, `IP:port`) for `key`: a TLD or suffix (`co`,
+    /// `co.uk`), or a registry (`arin`, `ripe`, `apnic`, `lacnic`, `afrinic`, `registro.br`,
+    /// `iana`) or server host (`whois.nic.co`) whose connections go to `server` instead.
+    /// Repeatable; see [`WhoisConfig::servers`](crate::WhoisConfig). Default: the shipped
+    /// table and IANA's referrals.
+    pub fn whois_server(mut self, key: &str, server: &str) -> Self {
+        self.config.whois.servers.push((key.to_owned(), server.to_owned()));
+        self
+    }
+
+    /// Never ask WHOIS (port 43) servers. Default: WHOIS is used after RDAP.
+    pub fn disable_whois(mut self) -> Self {
+        self.config.whois.enabled = false;
+        self
+    }
+
+    /// Time limits for WHOIS: connecting, and reading one whole answer. Default 5 s and 10 s.
+    pub fn whois_timeout(mut self, connect: Duration, read: Duration) -> Self {
+        self.config.whois.connect_timeout = connect;
+        self.config.whois.read_timeout = read;
+        self
+    }
+
     /// Build the client. Fails on unusable configuration (unreadable bootstrap directory or
     /// ASN database, unreadable system DNS configuration).
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(mut self) -> Result<Client, Error> {
+        // A fresh cache, budget and counters for every built client, even from a cloned
+        // Config.
+        self.config.state = crate::cache::StateSlot::default();
         let shared = crate::lookup::Shared::new(self.config, self.asn_sources)?;
         Ok(Client { inner: Arc::new(shared) })
     }

@@ -25,9 +25,28 @@ pub struct Config {
     pub limits: Limits,
     /// What the client may connect to.
     pub safety: Safety,
+    /// RDAP URL rewrites, `(from, to)` prefix pairs applied to every RDAP URL before it is
+    /// asked (bootstrap, links, the IANA registrar list, RIR referrals): for a mirror, a
+    /// caching proxy, or a test world standing in for real servers. Default none.
+    pub rdap_rewrites: Vec<(String, String)>,
+    /// The kind of notice being prepared, if known: providers that publish a separate channel
+    /// for it (a copyright form, a CSAM hotline) have that channel put first. Default none.
+    pub notice_type: Option<crate::record::NoticeType>,
     /// The User-Agent sent with every HTTP request. Default: `whohosts/<version>` and the
     /// project URL.
     pub user_agent: Option<String>,
+    /// Sizes and lifetimes of the caches every lookup of a client shares.
+    pub cache: crate::cache::CacheSettings,
+    /// Per-server rate limits, concurrency and circuit breaker, with a table of known
+    /// published limits.
+    pub politeness: crate::politeness::Politeness,
+    /// How [`Client::lookup_many`](crate::Client::lookup_many) runs (concurrency).
+    pub bulk: crate::bulk::BulkSettings,
+    /// WHOIS (port 43): on/off, server overrides, time and size limits.
+    pub whois: WhoisConfig,
+    /// The client's shared runtime state (caches, budget, counters), created on first use;
+    /// emptied by `ClientBuilder::build` so every built client has its own.
+    pub(crate) state: crate::cache::StateSlot,
 }
 
 /// Time limits. Defaults suit public RDAP servers.
@@ -46,6 +65,9 @@ pub struct Timeouts {
     /// First backoff before retrying a 5xx or a transport error; doubles each retry.
     /// Default 250 ms.
     pub retry_backoff: Duration,
+    /// The whole lookup: steps still running when it passes are recorded as timed out and
+    /// every finished step keeps its facts. Default 60 s.
+    pub lookup: Duration,
 }
 
 impl Default for Timeouts {
@@ -56,6 +78,7 @@ impl Default for Timeouts {
             dns: Duration::from_secs(3),
             max_retry_after: Duration::from_secs(10),
             retry_backoff: Duration::from_millis(250),
+            lookup: Duration::from_secs(60),
         }
     }
 }
@@ -101,4 +124,46 @@ pub struct Safety {
     /// Allow connecting to private, loopback, link-local and other non-public addresses.
     /// Default false.
     pub allow_private: bool,
+    /// With `allow_private`, narrow the non-public addresses allowed to these networks
+    /// (e.g. `127.0.0.1/32`). Empty (the default) allows every non-public address once
+    /// `allow_private` is set. Public addresses are not affected.
+    pub allow_nets: Vec<ipnet::IpNet>,
+}
+
+/// WHOIS (port 43) settings: used after RDAP and its override list, and for the abuse
+/// mailbox of networks whose RDAP answer has none. The defaults suit the real internet.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WhoisConfig {
+    /// Ask WHOIS servers at all. Default true.
+    pub enabled: bool,
+    /// Server overrides as `(key, "host:port")` pairs (`IP:port` and `[IPv6]:port` too; port
+    /// 43 when omitted). A key that names a registry (`arin`, `ripe`, `apnic`, `lacnic`,
+    /// `afrinic`, `registro.br`, `iana`) or a server host (`whois.nic.co`, any name of three
+    /// labels or more, or starting with `whois.`) redirects connections for that server
+    /// (facts keep the server's name); any other key is a TLD or suffix (`co`, `co.uk`) whose
+    /// domains are asked at the given server. Default: none.
+    pub servers: Vec<(String, String)>,
+    /// Connecting to a server (all its addresses together). Default 5 s.
+    pub connect_timeout: Duration,
+    /// Sending the query and reading the whole answer. Default 10 s.
+    pub read_timeout: Duration,
+    /// Largest answer accepted, in bytes. Default 1 MiB.
+    pub max_response_bytes: usize,
+    /// Referrals followed per lookup (IANA → registry → registrar, ARIN → another RIR).
+    /// Default 3.
+    pub max_referrals: usize,
+}
+
+impl Default for WhoisConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            servers: Vec::new(),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(10),
+            max_response_bytes: 1024 * 1024,
+            max_referrals: 3,
+        }
+    }
 }

@@ -16,6 +16,13 @@ pub enum Error {
     /// The client configuration is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A bug: the lookup panicked. [`Client::lookup_many`](crate::Client::lookup_many)
+    /// reports it for that input and carries on with the others.
+    #[error("internal error: {message}")]
+    Internal {
+        /// What the panic said.
+        message: String,
+    },
 }
 
 impl Error {
@@ -23,7 +30,7 @@ impl Error {
     pub fn as_input(&self) -> Option<&InputError> {
         match self {
             Error::Input(e) => Some(e),
-            Error::Config(_) => None,
+            Error::Config(_) | Error::Internal { .. } => None,
         }
     }
 }

@@ -115,14 +115,33 @@ pub(crate) fn check_url(url: &Url, safety: &Safety) -> Result<(), SourceError> {
 
 /// Check one address the client is about to connect to.
 pub(crate) fn check_ip(ip: IpAddr, safety: &Safety) -> Result<(), SourceError> {
-    if safety.allow_private || is_public(ip) {
+    if is_allowed(ip, safety) {
         Ok(())
+    } else if safety.allow_private {
+        Err(SourceError::new(
+            SourceErrorKind::Blocked,
+            format!("refusing non-public address {ip}: not in the allowed networks (allow_nets)"),
+        ))
     } else {
         Err(SourceError::new(
             SourceErrorKind::Blocked,
             format!("refusing non-public address {ip} (allow_private loosens this)"),
         ))
     }
+}
+
+/// True when `ip` may be connected to under `safety`.
+pub(crate) fn is_allowed(ip: IpAddr, safety: &Safety) -> bool {
+    if is_public(ip) {
+        return true;
+    }
+    // A v4-mapped address is checked as the IPv4 address it carries.
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    safety.allow_private
+        && (safety.allow_nets.is_empty() || safety.allow_nets.iter().any(|net| net.contains(&ip)))
 }
 
 #[cfg(test)]
@@ -194,7 +213,21 @@ mod tests {
         assert_eq!(v6.kind(), SourceErrorKind::Blocked);
         assert!(check_url(&Url::parse("ftp://example.com/").unwrap(), &safe).is_err());
 
-        let loose = Safety { allow_http: true, allow_private: true };
+        let loose = Safety { allow_http: true, allow_private: true, allow_nets: Vec::new() };
         assert!(check_url(&Url::parse("http://127.0.0.1:8080/arin/").unwrap(), &loose).is_ok());
+
+        // Narrowed to one address: its neighbour on loopback is refused, public stays allowed.
+        let narrow = Safety {
+            allow_http: true,
+            allow_private: true,
+            allow_nets: vec!["127.0.0.1/32".parse().unwrap()],
+        };
+        assert!(check_url(&Url::parse("http://127.0.0.1:8080/").unwrap(), &narrow).is_ok());
+        let other = check_url(&Url::parse("http://127.0.0.2:8080/").unwrap(), &narrow).unwrap_err();
+        assert_eq!(other.kind(), SourceErrorKind::Blocked);
+        assert!(other.message().contains("allow_nets"), "{}", other.message());
+        assert!(check_ip("::ffff:127.0.0.1".parse().unwrap(), &narrow).is_ok());
+        assert!(check_ip("::1".parse().unwrap(), &narrow).is_err());
+        assert!(check_ip("8.8.8.8".parse().unwrap(), &narrow).is_ok());
     }
 }

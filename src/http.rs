@@ -1,13 +1,15 @@
-//! The one place HTTP requests are made: HTTPS-only and address checks on every hop, bounded
-//! redirects, response-size cap, per-request timeout, and retries (429 with `Retry-After`,
-//! 5xx and transport errors with exponential backoff).
+//! The one place HTTP requests are made: the response cache and in-flight coalescing (one
+//! request per URL), per-server politeness (concurrency, token bucket, `Retry-After` pausing
+//! the whole server, circuit breaker), HTTPS-only and address checks on every hop, bounded
+//! redirects, response-size cap, per-request timeout, and retries (429 — or 403/422 with
+//! rate-limit headers or text — with `Retry-After`, 5xx and transport errors with jittered
+//! exponential backoff).
 //!
 //! Callers get a [`Fetched`] body or a [`SourceError`]; they never see reqwest.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -16,9 +18,12 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, LOCATION, RETRY_AFTER};
 use url::Url;
 
+use crate::cache::{CachedResponse, ClientState, Coalescer, Turn, wait};
 use crate::config::Config;
 use crate::error::{ConfigError, SourceError, SourceErrorKind};
 use crate::guard;
+use crate::politeness::{self, AttemptOutcome};
+use crate::stats::CacheKind;
 
 /// The `Accept` header RDAP servers expect (RFC 7480 §4.2), with JSON as a fallback for
 /// servers that refuse the RDAP media type (rdap.nic.fr did in 2022).
@@ -37,20 +42,16 @@ pub(crate) struct Fetched {
     pub(crate) body: Bytes,
 }
 
-/// Counters over the life of a client (observable for bulk summaries).
-#[derive(Debug, Default)]
-pub(crate) struct HttpStats {
-    pub(crate) requests: AtomicU64,
-    pub(crate) retries: AtomicU64,
-    pub(crate) rate_limited: AtomicU64,
-}
-
-/// The HTTP policy and connection pool shared by every lookup of a client.
+/// The HTTP policy and connection pool shared by every lookup of a client, with the
+/// response cache, in-flight coalescing and per-server politeness in front of it.
 #[derive(Debug)]
 pub(crate) struct Http {
     client: reqwest::Client,
     config: Config,
-    pub(crate) stats: HttpStats,
+    /// Caches, budget and counters shared by the whole client.
+    state: Arc<ClientState>,
+    /// Requests in flight by URL: identical concurrent requests are sent once.
+    inflight: Coalescer<String, Result<Fetched, SourceError>>,
 }
 
 impl Http {
@@ -63,35 +64,105 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeouts.http_request)
             .connect_timeout(config.timeouts.http_connect)
-            .dns_resolver(Arc::new(GuardedResolver {
-                resolver,
-                allow_private: config.safety.allow_private,
-            }))
+            .dns_resolver(Arc::new(GuardedResolver { resolver, safety: config.safety.clone() }))
             .tcp_nodelay(true)
             .pool_max_idle_per_host(32)
             .build()
             .map_err(|e| ConfigError::Http { reason: e.to_string() })?;
-        Ok(Self { client, config: config.clone(), stats: HttpStats::default() })
+        Ok(Self {
+            client,
+            config: config.clone(),
+            state: ClientState::of(config),
+            inflight: Coalescer::default(),
+        })
     }
 
     /// GET an RDAP URL under the full policy. 404 is `NotFound`; other failures are typed.
+    ///
+    /// Asked once per URL: a cached answer (200, or 404 for the negative TTL) is returned
+    /// without a request, and concurrent calls for the same URL share one request.
     pub(crate) async fn get_rdap(&self, url: &Url) -> Result<Fetched, SourceError> {
+        let key = url.as_str().to_owned();
+        let telemetry = &self.state.telemetry;
+        loop {
+            if let Some(hit) = self.state.responses.get(&key, politeness::now()) {
+                telemetry.count_hit(CacheKind::Response);
+                return hit.into_result();
+            }
+            match self.inflight.turn(&key) {
+                Turn::Follow(rx) => {
+                    if let Some(result) = wait(rx).await {
+                        telemetry.count_coalesced();
+                        return result;
+                    }
+                    // The request's owner was cancelled: ask again.
+                }
+                Turn::Lead(leader) => {
+                    if let Some(hit) = self.state.responses.get(&key, politeness::now()) {
+                        telemetry.count_hit(CacheKind::Response);
+                        let result = hit.into_result();
+                        leader.finish(result.clone());
+                        return result;
+                    }
+                    telemetry.count_miss();
+                    let result = self.fetch(url).await;
+                    self.remember(&key, &result);
+                    leader.finish(result.clone());
+                    return result;
+                }
+            }
+        }
+    }
+
+    /// Keep a 200 for the TTL and a 404 for the negative TTL; nothing else is kept.
+    fn remember(&self, key: &str, result: &Result<Fetched, SourceError>) {
+        let settings = &self.config.cache;
+        let now = politeness::now();
+        match result {
+            Ok(fetched) => self.state.responses.put(
+                key,
+                CachedResponse::Found(fetched.clone()),
+                settings.ttl,
+                now,
+            ),
+            Err(e) if e.kind() == SourceErrorKind::NotFound => self.state.responses.put(
+                key,
+                CachedResponse::NotFound(e.clone()),
+                settings.negative_ttl,
+                now,
+            ),
+            Err(_) => {}
+        }
+    }
+
+    /// One request with redirects and retries, each attempt admitted by the server's budget.
+    async fn fetch(&self, url: &Url) -> Result<Fetched, SourceError> {
         let limits = &self.config.limits;
+        let telemetry = &self.state.telemetry;
+        let budget = &self.state.budget;
+        let max_pause = self.config.timeouts.max_retry_after;
         let mut current = url.clone();
         let mut seen = HashSet::new();
         let mut redirects = 0usize;
         let mut attempt = 0u32;
         loop {
             guard::check_url(&current, &self.config.safety)?;
-            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let (server, policy) = self.config.politeness.server_key(&current);
+            let permit = budget.acquire(&server, policy, max_pause).await?;
+            telemetry.count_request(&server);
             let response =
                 self.client.get(current.clone()).header(ACCEPT, RDAP_ACCEPT).send().await;
             let response = match response {
                 Ok(r) => r,
                 Err(e) => {
                     let err = classify_transport(&e, &current);
-                    if err.kind() != SourceErrorKind::Blocked && attempt < limits.max_retries {
+                    let blocked = err.kind() == SourceErrorKind::Blocked;
+                    let outcome =
+                        if blocked { AttemptOutcome::Neutral } else { AttemptOutcome::Failed };
+                    budget.report(&server, outcome, politeness::now());
+                    if !blocked && attempt < limits.max_retries {
                         attempt += 1;
+                        drop(permit);
                         self.pause(self.backoff(attempt)).await;
                         continue;
                     }
@@ -100,6 +171,7 @@ impl Http {
             };
             let status = response.status();
             if status.is_redirection() {
+                budget.report(&server, AttemptOutcome::Answered, politeness::now());
                 let next = response
                     .headers()
                     .get(LOCATION)
@@ -122,26 +194,44 @@ impl Http {
                 current = next;
                 continue;
             }
-            if status == StatusCode::TOO_MANY_REQUESTS
-                || (is_rate_limit_status(status) && looks_rate_limited(response.headers()))
-            {
-                self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                let wait =
-                    retry_after(response.headers()).unwrap_or_else(|| self.backoff(attempt + 1));
-                if attempt < limits.max_retries && wait <= self.config.timeouts.max_retry_after {
+            let wait_hint = retry_after(response.headers());
+            // `None` when the answer is a rate limit: 429, or 403/422 with rate-limit
+            // headers or text (its body is read to look, so it is used up either way).
+            let response = if status == StatusCode::TOO_MANY_REQUESTS {
+                None
+            } else if is_rate_limit_status(status) {
+                if !looks_rate_limited(response.headers()) && !says_rate_limited(response).await {
+                    budget.report(&server, AttemptOutcome::Answered, politeness::now());
+                    return Err(SourceError::new(
+                        SourceErrorKind::HttpStatus(status.as_u16()),
+                        format!("{current} answered {status}"),
+                    ));
+                }
+                None
+            } else {
+                Some(response)
+            };
+            let Some(response) = response else {
+                telemetry.count_rate_limited();
+                let wait = wait_hint.unwrap_or_else(|| self.backoff(attempt + 1));
+                // The whole server pauses, for every request of this client.
+                budget.report(&server, AttemptOutcome::RateLimited(wait), politeness::now());
+                if attempt < limits.max_retries && wait <= max_pause {
                     attempt += 1;
-                    tracing::debug!(url = %current, ?wait, "rate limited; waiting before retry");
-                    self.pause(wait).await;
+                    telemetry.count_retry();
+                    tracing::debug!(url = %current, ?wait, "rate limited; server paused");
                     continue;
                 }
                 return Err(SourceError::new(
                     SourceErrorKind::RateLimited,
                     format!("{current} answered {status} (rate limited; asked to wait {wait:?})"),
                 ));
-            }
+            };
             if status.is_server_error() {
+                budget.report(&server, AttemptOutcome::Failed, politeness::now());
                 if attempt < limits.max_retries {
                     attempt += 1;
+                    drop(permit);
                     self.pause(self.backoff(attempt)).await;
                     continue;
                 }
@@ -150,6 +240,7 @@ impl Http {
                     format!("{current} answered {status}"),
                 ));
             }
+            budget.report(&server, AttemptOutcome::Answered, politeness::now());
             if status == StatusCode::NOT_FOUND {
                 return Err(SourceError::new(
                     SourceErrorKind::NotFound,
@@ -183,7 +274,9 @@ impl Http {
         if response.content_length().is_some_and(|len| len > max as u64) {
             return Err(too_large());
         }
-        let mut body = BytesMut::new();
+        // One allocation when the server states the length (it was checked above).
+        let expected = response.content_length().map_or(0, |len| len as usize);
+        let mut body = BytesMut::with_capacity(expected.min(max));
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
@@ -207,7 +300,7 @@ impl Http {
     }
 
     async fn pause(&self, wait: Duration) {
-        self.stats.retries.fetch_add(1, Ordering::Relaxed);
+        self.state.telemetry.count_retry();
         tokio::time::sleep(wait).await;
     }
 }
@@ -215,6 +308,50 @@ impl Http {
 /// 403 and 422 sometimes carry a rate limit (issue: some registries answer that way).
 fn is_rate_limit_status(status: StatusCode) -> bool {
     status == StatusCode::FORBIDDEN || status == StatusCode::UNPROCESSABLE_ENTITY
+}
+
+/// Phrases (lower case) that mark a 403/422 body as a rate limit: LACNIC's notice "Rate
+/// Limit is maxed at 10 queries per 1 minutes.", RIPE's "access control limit reached" and
+/// "temporarily denied", and the usual wordings.
+const RATE_LIMIT_PHRASES: &[&str] = &[
+    "rate limit",
+    "rate-limit",
+    "ratelimit",
+    "too many requests",
+    "too many queries",
+    "limit exceeded",
+    "limit reached",
+    "exceeded the limit",
+    "query limit",
+    "quota",
+    "throttl",
+    "temporarily denied",
+    "slow down",
+];
+
+/// How much of a 403/422 body is read to look for rate-limit text.
+const RATE_LIMIT_SNIFF_BYTES: usize = 8 * 1024;
+
+/// Whether the first bytes of a 403/422 body talk about a rate limit (some servers send no
+/// header to say so).
+async fn says_rate_limited(mut response: reqwest::Response) -> bool {
+    let mut head = Vec::new();
+    while head.len() < RATE_LIMIT_SNIFF_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = RATE_LIMIT_SNIFF_BYTES - head.len();
+                head.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    is_rate_limit_text(&head)
+}
+
+/// True when `body` contains a rate-limit phrase (ASCII case-insensitive).
+fn is_rate_limit_text(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    RATE_LIMIT_PHRASES.iter().any(|phrase| text.contains(phrase))
 }
 
 fn looks_rate_limited(headers: &reqwest::header::HeaderMap) -> bool {
@@ -286,25 +423,25 @@ struct BlockedAddresses {
 /// rebinding between check and connect).
 struct GuardedResolver {
     resolver: TokioResolver,
-    allow_private: bool,
+    safety: crate::config::Safety,
 }
 
 impl std::fmt::Debug for GuardedResolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GuardedResolver").field("allow_private", &self.allow_private).finish()
+        f.debug_struct("GuardedResolver").field("safety", &self.safety).finish()
     }
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let resolver = self.resolver.clone();
-        let allow_private = self.allow_private;
+        let safety = self.safety.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let lookup = resolver.lookup_ip(format!("{}.", host.trim_end_matches('.'))).await?;
             let addrs: Vec<SocketAddr> = lookup
                 .iter()
-                .filter(|ip| allow_private || guard::is_public(*ip))
+                .filter(|ip| guard::is_allowed(*ip, &safety))
                 .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
             if addrs.is_empty() {
@@ -333,6 +470,18 @@ mod tests {
         // A date in the past means "now".
         assert_eq!(parse_retry_after("Thu, 26 Nov 2026 11:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn rate_limit_text_in_a_body() {
+        // LACNIC's notice (secynic/ipwhois#99) and RIPE's whois wording.
+        assert!(is_rate_limit_text(
+            br#"{"notices":[{"title":"Rate Limit Notice","description":["Rate Limit is maxed at 10 queries per 1 minutes."]}]}"#
+        ));
+        assert!(is_rate_limit_text(b"%ERROR:201: access denied - access control limit reached"));
+        assert!(is_rate_limit_text(b"Access from your host has been temporarily denied."));
+        // A plain 403 is not a rate limit.
+        assert!(!is_rate_limit_text(br#"{"errorCode":403,"title":"Forbidden"}"#));
     }
 
     #[test]

@@ -29,6 +29,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod asn;
+mod bulk;
+mod cache;
 mod client;
 mod config;
 mod dns;
@@ -37,24 +39,36 @@ mod guard;
 mod http;
 mod input;
 mod lookup;
+mod politeness;
+mod provider;
 mod rdap;
 mod record;
 mod registries;
+mod stats;
 mod summary;
+mod whois;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// Golden-test support for `tests/golden.rs`; not a stable API (see `src/rdap/golden.rs`).
+#[doc(hidden)]
+pub use rdap::golden as __golden;
 
 pub use asn::{
     AsnChain, AsnOutcome, AsnSource, BoxFuture, CsvRangeSource, CymruSource, MmdbSource,
     open_database,
 };
+pub use bulk::{BulkItem, BulkSettings, CompletedInputs, JsonlSink, RecordSink, completed_inputs};
+pub use cache::CacheSettings;
 pub use client::{Client, ClientBuilder};
-pub use config::{Config, Limits, Safety, Timeouts};
+pub use config::{Config, Limits, Safety, Timeouts, WhoisConfig};
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use input::{DomainQuery, Query};
+pub use politeness::{Politeness, ServerPolicy, ServerRule};
 pub use record::{
     AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
     Network, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform,
     ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
 };
+pub use stats::Stats;

@@ -6,25 +6,31 @@
 //! long as its longest chain. Every failing step becomes a [`StepError`] and the facts found
 //! by other steps are kept.
 
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
+
+use tokio::time::Instant;
 
 use futures_util::future::join_all;
 use hickory_resolver::TokioResolver;
 
-use crate::asn::{self, AsnChain, AsnSource, CymruSource};
+use crate::asn::{self, AsnChain, AsnOutcome, AsnSource, CymruSource};
 use crate::config::Config;
 use crate::dns;
-use crate::error::{Error, SourceError};
+use crate::error::{Error, SourceError, SourceErrorKind};
 use crate::http::Http;
 use crate::input::{DomainQuery, Query};
+use crate::provider;
 use crate::rdap::bootstrap::Bootstrap;
-use crate::rdap::{extract, fetch};
+use crate::rdap::{extract, fetch, overrides, registrars};
 use crate::record::{
-    AbuseContact, AddressRecord, Contact, DnsFacts, HostingRecord, Outcome, OutcomeStatus, Party,
-    PartyOutcome, Registrar, Registry, SCHEMA_VERSION, Stage, StepError,
+    AbuseContact, AddressRecord, Contact, DnsFacts, Evidence, HostingRecord, NoticeType, Outcome,
+    OutcomeStatus, Party, PartyOutcome, ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source,
+    SourceKind, Stage, StepError,
 };
 use crate::registries;
+use crate::whois::Whois;
 
 /// State shared by every clone of a client.
 #[derive(Debug)]
@@ -34,6 +40,7 @@ pub(crate) struct Shared {
     http: Http,
     bootstrap: Bootstrap,
     asn: AsnChain,
+    whois: Whois,
 }
 
 impl Shared {
@@ -52,13 +59,34 @@ impl Shared {
             sources.push(Arc::new(CymruSource::new(resolver.clone())) as Arc<dyn AsnSource>);
         }
         let http = Http::new(&config, resolver.clone())?;
-        Ok(Self { config, resolver, http, bootstrap, asn: AsnChain::new(sources) })
+        let whois = Whois::new(&config, resolver.clone());
+        Ok(Self { config, resolver, http, bootstrap, asn: AsnChain::new(sources), whois })
     }
+}
+
+impl Shared {
+    /// GET an RDAP URL (after the configured rewrites) and decode it.
+    async fn get_json(&self, url: &url::Url) -> Result<fetch::Answer, SourceError> {
+        let rewritten = rewrite(url, &self.config.rdap_rewrites);
+        fetch::get_json(&self.http, rewritten.as_ref().unwrap_or(url)).await
+    }
+}
+
+/// `url` with the first matching `(from, to)` prefix replaced, if any matches.
+fn rewrite(url: &url::Url, rewrites: &[(String, String)]) -> Option<url::Url> {
+    let text = url.as_str();
+    rewrites.iter().find_map(|(from, to)| {
+        let rest = text.strip_prefix(from.as_str())?;
+        url::Url::parse(&format!("{to}{rest}")).ok()
+    })
 }
 
 /// Run one lookup.
 pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Error> {
     let query = Query::parse(raw)?;
+    // One deadline for the whole lookup: each step still running when it passes is recorded
+    // as timed out, and every step that finished keeps its facts.
+    let deadline = Instant::now() + shared.config.timeouts.lookup;
     let mut record = HostingRecord {
         schema_version: SCHEMA_VERSION,
         query: raw.to_owned(),
@@ -79,16 +107,21 @@ pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Err
     };
     match query {
         Query::Ip(ip) => {
-            let (addresses, errors) = address_facts(shared, &[ip]).await;
+            let (addresses, errors) = address_facts(shared, &[ip], &[], deadline).await;
             record.addresses = addresses;
             record.errors.extend(errors);
         }
         Query::Domain(name) => {
             record.domain = Some(name.ascii.clone());
+            // A shared platform is recognised from the name (and URL path) first: its
+            // registrar is the wrong target for content a user put on it.
+            record.platform = provider::detect_platform(&name.ascii, name.path.as_deref());
             record.domain_unicode = Some(name.unicode.clone());
             record.registrable_domain = Some(name.registrable.clone());
-            let (hosting, registration) =
-                tokio::join!(hosting_chain(shared, &name), registration_chain(shared, &name));
+            let (hosting, registration) = tokio::join!(
+                hosting_chain(shared, &name, deadline),
+                registration_chain(shared, &name, deadline)
+            );
             let (dns_facts, addresses, hosting_errors) = hosting;
             record.dns = dns_facts;
             record.addresses = addresses;
@@ -121,10 +154,15 @@ pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Err
     let address_outcomes: Vec<PartyOutcome> = record
         .addresses
         .iter()
-        .map(|a| PartyOutcome::new(Party::Network, a.ip.to_string(), a.abuse_outcome.clone()))
+        .map(|a| PartyOutcome::new(address_party(a), a.ip.to_string(), a.abuse_outcome.clone()))
         .collect();
     record.outcomes.splice(0..0, address_outcomes);
-    record.abuse_contacts = flatten_contacts(&record);
+    record.origin_hidden = provider::origin_hidden(
+        record.addresses.iter().filter_map(|a| a.hosting_provider.as_ref()),
+    );
+    let notice = shared.config.notice_type;
+    record.abuse_contacts = flatten_contacts(&record, notice);
+    record.notice_targets = provider::notice_targets(&record, notice);
     record.resolved_at = now_rfc3339();
     Ok(record)
 }
@@ -133,19 +171,24 @@ pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Err
 async fn hosting_chain(
     shared: &Shared,
     name: &DomainQuery,
+    deadline: Instant,
 ) -> (DnsFacts, Vec<AddressRecord>, Vec<StepError>) {
     let limits = &shared.config.limits;
-    let resolution = dns::resolve(
+    let resolving = dns::resolve(
         &shared.resolver,
         &name.ascii,
         &name.registrable,
         limits.max_addresses,
         limits.max_cname_chain,
-    )
-    .await;
+    );
+    let resolution = match by_deadline(deadline, resolving, "DNS resolution").await {
+        Ok(r) => r,
+        Err(e) => dns::Resolution { failures: vec![(name.ascii.clone(), e)], ..Default::default() },
+    };
     let mut errors: Vec<StepError> =
         resolution.failures.iter().map(|(target, e)| step(Stage::Dns, target, e)).collect();
-    let (addresses, address_errors) = address_facts(shared, &resolution.addresses).await;
+    let (addresses, address_errors) =
+        address_facts(shared, &resolution.addresses, &resolution.cname_chain, deadline).await;
     errors.extend(address_errors);
     let facts = DnsFacts {
         addresses: resolution.addresses,
@@ -156,8 +199,14 @@ async fn hosting_chain(
 }
 
 /// ASN and RDAP network facts for every address, all concurrently.
-async fn address_facts(shared: &Shared, ips: &[IpAddr]) -> (Vec<AddressRecord>, Vec<StepError>) {
-    let results = join_all(ips.iter().map(|ip| one_address(shared, *ip))).await;
+async fn address_facts(
+    shared: &Shared,
+    ips: &[IpAddr],
+    cname_chain: &[String],
+    deadline: Instant,
+) -> (Vec<AddressRecord>, Vec<StepError>) {
+    let results =
+        join_all(ips.iter().map(|ip| one_address(shared, *ip, cname_chain, deadline))).await;
     let mut addresses = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for (address, errs) in results {
@@ -167,10 +216,25 @@ async fn address_facts(shared: &Shared, ips: &[IpAddr]) -> (Vec<AddressRecord>, 
     (addresses, errors)
 }
 
-async fn one_address(shared: &Shared, ip: IpAddr) -> (AddressRecord, Vec<StepError>) {
-    let (asn, network) = tokio::join!(shared.asn.lookup(ip), network_facts(shared, ip));
-    let mut address = AddressRecord::new(ip);
+async fn one_address(
+    shared: &Shared,
+    ip: IpAddr,
+    cname_chain: &[String],
+    deadline: Instant,
+) -> (AddressRecord, Vec<StepError>) {
+    let (asn, network) = tokio::join!(
+        by_deadline(deadline, shared.asn.lookup(ip), "the ASN lookup"),
+        by_deadline(deadline, network_facts(shared, ip), "the network lookup"),
+    );
+    let asn =
+        asn.unwrap_or_else(|e| AsnOutcome { asn: None, errors: vec![("deadline".into(), e)] });
+    let network = network.unwrap_or_else(|e| Err((ip.to_string(), e)));
     let mut errors = Vec::new();
+    let network = network.map(|(answer, notes)| {
+        errors.extend(notes);
+        answer
+    });
+    let mut address = AddressRecord::new(ip);
     address.asn = asn.asn;
     for (source, e) in asn.errors {
         errors.push(StepError::new(
@@ -180,12 +244,17 @@ async fn one_address(shared: &Shared, ip: IpAddr) -> (AddressRecord, Vec<StepErr
             format!("{source}: {}", e.message()),
         ));
     }
-    match network {
+    let mut rir_hint = None;
+    let whois_reason = match network {
         Ok(answer) => {
+            rir_hint = answer.network.rir.clone().or(answer.port43.clone());
             address.network = Some(answer.network);
             address.hosting_provider = answer.holder;
-            address.abuse_outcome = abuse_outcome(&answer.abuse, &Outcome::default());
+            address.abuse_outcome = abuse_outcome(&answer.abuse, &answer.abuse_outcome);
             address.abuse = answer.abuse;
+            // AFRINIC publishes no abuse entity in RDAP, registro.br none with an email:
+            // their WHOIS does (issue #6).
+            (!address.abuse.iter().any(|c| c.email.is_some())).then_some("rdap_without_abuse_email")
         }
         Err((target, e)) => {
             address.abuse_outcome = Outcome::with_detail(
@@ -193,32 +262,202 @@ async fn one_address(shared: &Shared, ip: IpAddr) -> (AddressRecord, Vec<StepErr
                 format!("network answer unavailable: {}", e.message()),
             );
             errors.push(step(Stage::Rdap, &target, &e));
+            Some("rdap_network_failed")
+        }
+    };
+    if let Some(reason) = whois_reason
+        && shared.whois.is_enabled()
+    {
+        let asking = shared.whois.lookup_ip(ip, rir_hint.as_deref());
+        match by_deadline(deadline, asking, "WHOIS").await.and_then(|r| r) {
+            Ok(mut found) => {
+                found.mark_fallback(reason);
+                stamp(&mut found.abuse);
+                for contact in found.abuse {
+                    merge_into(&mut address.abuse, contact);
+                }
+                if address.abuse.iter().any(|c| c.email.is_some()) {
+                    address.abuse_outcome = Outcome::with_detail(
+                        OutcomeStatus::Found,
+                        format!("from WHOIS {} ({reason})", found.server),
+                    );
+                } else if found.no_abuse_contact && address.network.is_some() {
+                    address.abuse_outcome = Outcome::with_detail(
+                        OutcomeStatus::NonePublished,
+                        format!("WHOIS {} says no abuse contact is registered", found.server),
+                    );
+                }
+            }
+            Err(e) => errors.push(step(Stage::Whois, &ip.to_string(), &e)),
         }
     }
+    // Who actually hosts it: published ranges, CNAME suffixes, the ASN and the RDAP holder.
+    let holder = address.hosting_provider.take().map(|mut holder| {
+        if let Some(url) = address.network.as_ref().and_then(|n| n.source_url.clone()) {
+            holder.evidence.push(Evidence {
+                kind: "rdap_org".to_owned(),
+                detail: holder.name.clone(),
+                source: Source::new(SourceKind::Rdap, url),
+            });
+        }
+        holder
+    });
+    address.hosting_provider =
+        provider::classify(ip, address.asn.as_ref(), cname_chain, holder.as_ref()).or(holder);
     (address, errors)
 }
 
-/// The RDAP ip network answer for `ip`; on failure, the URL (or IP) asked and why.
+/// The RDAP ip network answer for `ip`, completed: a stand-in answer from a registry that
+/// does not manage the space is replaced by the managing registry's; abuse entities
+/// published without a channel are fetched; a network without an abuse contact inherits its
+/// parent's. On failure, the URL (or IP) asked and why. Warnings (parts of answers skipped)
+/// are returned beside the answer.
 async fn network_facts(
     shared: &Shared,
     ip: IpAddr,
-) -> Result<extract::NetworkAnswer, (String, SourceError)> {
+) -> Result<(extract::NetworkAnswer, Vec<StepError>), (String, SourceError)> {
+    let max_depth = shared.config.limits.max_entity_depth;
     let target = fetch::ip_target(&shared.bootstrap, ip, shared.config.safety.allow_http)
         .map_err(|e| (ip.to_string(), e))?;
-    let answer = fetch::get_json(&shared.http, &target.url)
-        .await
-        .map_err(|e| (target.url.to_string(), e))?;
+    let mut notes = Vec::new();
+    let mut base = target.base.clone();
+    let mut network = read_network_at(shared, &target.url, &mut notes).await?;
+    // RFC 9224 bootstraps are coarse: a registry may answer for space it does not manage
+    // with a generic object (RIPE's NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK). Its mailboxes are
+    // not the network's: ask the managing registry, once.
+    if let Some(not_managed) = network.not_managed.clone() {
+        let referral = not_managed.registry_hint.as_deref().and_then(|hint| {
+            if hint.starts_with("https://") || hint.starts_with("http://") {
+                url::Url::parse(hint).ok()
+            } else {
+                rir_base_url(hint).and_then(|b| b.join(&format!("ip/{ip}")).ok())
+            }
+        });
+        match referral {
+            Some(url) => {
+                tracing::debug!(%ip, %url, reason = %not_managed.reason, "following referral");
+                base = url.join("../").unwrap_or_else(|_| url.clone());
+                network = read_network_at(shared, &url, &mut notes).await?;
+            }
+            None => {
+                network.abuse.clear();
+                network.abuse_outcome = Outcome::with_detail(
+                    OutcomeStatus::SourceFailed,
+                    format!("the registry does not manage this space: {}", not_managed.reason),
+                );
+            }
+        }
+    }
+    // registro.br-style abuse entities without an email: fetch the entity object.
+    if !network.abuse.iter().any(|c| c.email.is_some()) {
+        for entity in network.incomplete_abuse.clone() {
+            let url = match (&entity.url, &entity.handle) {
+                (Some(url), _) => url::Url::parse(url).ok(),
+                (None, Some(handle)) => base.join(&format!("entity/{handle}")).ok(),
+                (None, None) => None,
+            };
+            let Some(url) = url else { continue };
+            match shared.get_json(&url).await.and_then(|a| {
+                extract::read_entity(&a.json, a.url.as_str(), max_depth).map(|e| (a.url, e))
+            }) {
+                Ok((_, mut entity)) => {
+                    stamp(&mut entity.contacts);
+                    network.complete_abuse(&entity);
+                }
+                Err(e) => notes.push(step(Stage::Rdap, url.as_str(), &e)),
+            }
+        }
+        if network.abuse.iter().any(|c| !c.is_empty()) {
+            network.abuse_outcome = Outcome::new(OutcomeStatus::Found);
+        }
+    }
+    // No abuse contact here: the parent registration's applies (marked as inherited).
+    let mut up = network.up_link.clone();
+    for _ in 0..MAX_PARENT_HOPS {
+        if network.abuse.iter().any(|c| !c.is_empty()) {
+            break;
+        }
+        let Some(link) = up.take().and_then(|l| url::Url::parse(&l).ok()) else { break };
+        match read_network_at(shared, &link, &mut notes).await {
+            Ok(parent) => {
+                let handle = parent.network.handle.clone().unwrap_or_else(|| link.to_string());
+                if parent.abuse.iter().any(|c| !c.is_empty()) {
+                    network.abuse = parent
+                        .abuse
+                        .into_iter()
+                        .map(|mut c| {
+                            c.inherited_from = Some(handle.clone());
+                            c
+                        })
+                        .collect();
+                    network.abuse_outcome = Outcome::with_detail(
+                        OutcomeStatus::Found,
+                        format!("inherited from the parent network {handle}"),
+                    );
+                }
+                up = parent.up_link;
+            }
+            Err((target, e)) => notes.push(step(Stage::Rdap, &target, &e)),
+        }
+    }
+    // The bootstrap says which registry we asked; the answer's port43 says who answered.
+    if let Some(rir) = extract::rir_name(Some(base.as_str()), network.port43.as_deref()) {
+        network.network.rir = Some(rir);
+    }
+    Ok((network, notes))
+}
+
+/// How many `up` links a network without an abuse contact may climb.
+const MAX_PARENT_HOPS: usize = 3;
+
+/// Fetch and read one ip network answer, stamping fetch times and keeping its warnings.
+async fn read_network_at(
+    shared: &Shared,
+    url: &url::Url,
+    notes: &mut Vec<StepError>,
+) -> Result<extract::NetworkAnswer, (String, SourceError)> {
+    let answer = shared.get_json(url).await.map_err(|e| (url.to_string(), e))?;
     let mut network = extract::read_network(
         &answer.json,
         answer.url.as_str(),
         shared.config.limits.max_entity_depth,
     )
     .map_err(|e| (answer.url.to_string(), e))?;
-    // The bootstrap says which registry we asked; the answer's port43 says who answered.
-    if let Some(rir) = extract::rir_name(Some(target.base.as_str()), network.port43.as_deref()) {
-        network.network.rir = Some(rir);
+    stamp(&mut network.abuse);
+    if let Some(p) = network.network.provenance.as_mut() {
+        p.fetched_at.get_or_insert_with(now_rfc3339);
+    }
+    for warning in network.warnings.drain(..) {
+        notes.push(StepError::new(Stage::Rdap, answer.url.as_str(), "partial", warning));
     }
     Ok(network)
+}
+
+/// The RDAP base URL of a regional registry named in a referral.
+fn rir_base_url(name: &str) -> Option<url::Url> {
+    let base = match name.to_ascii_uppercase().replace(' ', "").as_str() {
+        "ARIN" => "https://rdap.arin.net/registry/",
+        "RIPE" | "RIPENCC" => "https://rdap.db.ripe.net/",
+        "APNIC" => "https://rdap.apnic.net/",
+        "LACNIC" => "https://rdap.lacnic.net/rdap/",
+        "AFRINIC" => "https://rdap.afrinic.net/rdap/",
+        _ => return None,
+    };
+    url::Url::parse(base).ok()
+}
+
+/// Stamp the fetch time on network-sourced provenance that lacks one.
+fn stamp(contacts: &mut [Contact]) {
+    let now = now_rfc3339();
+    for contact in contacts {
+        for source in &mut contact.sources {
+            if matches!(source.kind, SourceKind::Rdap | SourceKind::Whois)
+                && source.fetched_at.is_none()
+            {
+                source.fetched_at = Some(now.clone());
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -227,21 +466,59 @@ struct Registration {
     registrar: Option<Registrar>,
     registrar_outcome: Outcome,
     errors: Vec<StepError>,
+    /// Why RDAP could not give the registration facts, when WHOIS should be asked.
+    whois_reason: Option<&'static str>,
 }
 
-/// The registry's answer for the registrable domain, then the registrar's answer it links to.
-async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration {
+/// Registration facts: RDAP (the IANA bootstrap, then the shipped override list), then WHOIS
+/// when RDAP has no service for the TLD or its registry did not answer.
+async fn registration_chain(
+    shared: &Shared,
+    name: &DomainQuery,
+    deadline: Instant,
+) -> Registration {
+    let mut out = rdap_registration(shared, name, deadline).await;
+    if let Some(reason) = out.whois_reason
+        && shared.whois.is_enabled()
+    {
+        whois_registration(shared, name, deadline, reason, &mut out).await;
+    }
+    out
+}
+
+/// Where to ask RDAP about a domain: the bootstrap, else the override list (only with the
+/// embedded bootstrap: a configured bootstrap directory is taken as the whole truth).
+fn registry_target(shared: &Shared, name: &DomainQuery) -> Result<fetch::Target, SourceError> {
+    let allow_http = shared.config.safety.allow_http;
+    match fetch::domain_target(&shared.bootstrap, &name.registrable, allow_http) {
+        Err(e)
+            if e.kind() == SourceErrorKind::NoSource && shared.config.bootstrap_dir.is_none() =>
+        {
+            let Some((base, source)) = overrides::rdap_override(&name.registrable) else {
+                return Err(e);
+            };
+            tracing::debug!(domain = %name.registrable, %base, source, "RDAP override");
+            fetch::target_at(name.public_suffix.clone(), base, &name.registrable)
+        }
+        other => other,
+    }
+}
+
+/// The registry's RDAP answer for the registrable domain, then the registrar's answer it
+/// links to.
+async fn rdap_registration(shared: &Shared, name: &DomainQuery, deadline: Instant) -> Registration {
     let mut out = Registration::default();
     let domain = &name.registrable;
     let max_depth = shared.config.limits.max_entity_depth;
-    let target =
-        match fetch::domain_target(&shared.bootstrap, domain, shared.config.safety.allow_http) {
-            Ok(t) => t,
-            Err(e) => {
-                out.errors.push(step(Stage::Rdap, domain, &e));
-                return out;
-            }
-        };
+    let target = match registry_target(shared, name) {
+        Ok(t) => t,
+        Err(e) => {
+            out.errors.push(step(Stage::Rdap, domain, &e));
+            out.whois_reason = Some("no_rdap_service");
+            out.registrar_outcome = Outcome::with_detail(OutcomeStatus::SourceFailed, e.message());
+            return out;
+        }
+    };
     let mut registry = Registry {
         tld: target.entry.clone(),
         name: None,
@@ -249,18 +526,24 @@ async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration
         ..Registry::default()
     };
     registry_directory(&mut registry);
-    let registry_answer = match fetch::get_json(&shared.http, &target.url).await {
-        Ok(answer) => answer,
-        Err(e) => {
-            out.registrar_outcome = Outcome::with_detail(
-                OutcomeStatus::SourceFailed,
-                format!("registry answer unavailable: {}", e.message()),
-            );
-            out.errors.push(step(Stage::Rdap, target.url.as_str(), &e));
-            out.registry = Some(registry);
-            return out;
-        }
-    };
+    let fetching = shared.get_json(&target.url);
+    let registry_answer =
+        match by_deadline(deadline, fetching, "the registry").await.and_then(|r| r) {
+            Ok(answer) => answer,
+            Err(e) => {
+                out.registrar_outcome = Outcome::with_detail(
+                    OutcomeStatus::SourceFailed,
+                    format!("registry answer unavailable: {}", e.message()),
+                );
+                // A 404 means the registry does not know the domain; WHOIS would say the same.
+                if e.kind() != SourceErrorKind::NotFound {
+                    out.whois_reason = Some("rdap_registry_failed");
+                }
+                out.errors.push(step(Stage::Rdap, target.url.as_str(), &e));
+                out.registry = Some(registry);
+                return out;
+            }
+        };
     registry.source_url = Some(registry_answer.url.to_string());
     out.registry = Some(registry);
     let from_registry = match extract::read_domain(
@@ -274,11 +557,37 @@ async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration
             return out;
         }
     };
+    for warning in &from_registry.warnings {
+        out.errors.push(StepError::new(
+            Stage::Rdap,
+            registry_answer.url.as_str(),
+            "partial",
+            warning,
+        ));
+    }
     let mut registrar = from_registry.registrar.clone();
+    if let Some(r) = registrar.as_mut() {
+        stamp(&mut r.abuse);
+        // The IANA registrar list names registrars the registry answer leaves unnamed.
+        registrars::fill_from_list(r);
+    }
     // The registrar's own answer, found through the registry's `related` link (RFC 9083
-    // §4.2; ICANN gTLD RDAP profile). Its facts are added beside the registry's, never
-    // silently replacing them: every contact keeps its own source_url.
-    if let Some(link) = from_registry.registrar_links.first() {
+    // §4.2; ICANN gTLD RDAP profile), else its `about` link, else the registrar's RDAP base
+    // URL in the IANA list. Its facts are added beside the registry's, never silently
+    // replacing them: every contact keeps its own sources.
+    let from_list = registrar
+        .as_ref()
+        .and_then(|r| r.iana_id.as_deref())
+        .filter(|id| !registrars::is_registry_operator_id(id))
+        .and_then(|id| registrars::rdap_domain_url(id, domain))
+        .map(|u| u.to_string());
+    let link = from_registry
+        .registrar_links
+        .first()
+        .cloned()
+        .or_else(|| from_registry.registrar_about.clone())
+        .or(from_list);
+    if let Some(link) = &link {
         match url::Url::parse(link) {
             Err(e) => out.errors.push(StepError::new(
                 Stage::Rdap,
@@ -289,10 +598,16 @@ async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration
             Ok(url) => {
                 let mut merged = registrar.take().unwrap_or_default();
                 merged.rdap_url = Some(link.clone());
-                match fetch::get_json(&shared.http, &url).await {
+                let fetching = shared.get_json(&url);
+                match by_deadline(deadline, fetching, "the registrar").await.and_then(|r| r) {
                     Ok(answer) => {
                         match extract::read_domain(&answer.json, answer.url.as_str(), max_depth) {
-                            Ok(own) => merge_registrar(&mut merged, own.registrar),
+                            Ok(mut own) => {
+                                if let Some(r) = own.registrar.as_mut() {
+                                    stamp(&mut r.abuse);
+                                }
+                                merge_registrar(&mut merged, own.registrar)
+                            }
                             Err(e) => out.errors.push(step(Stage::Rdap, answer.url.as_str(), &e)),
                         }
                     }
@@ -313,6 +628,51 @@ async fn registration_chain(shared: &Shared, name: &DomainQuery) -> Registration
     };
     out.registrar = registrar;
     out
+}
+
+/// Registration facts from WHOIS (registry, then the registrar it refers to), added where RDAP
+/// found nothing. Every contact's source says WHOIS, the server, the line and `reason`.
+async fn whois_registration(
+    shared: &Shared,
+    name: &DomainQuery,
+    deadline: Instant,
+    reason: &str,
+    out: &mut Registration,
+) {
+    let domain = &name.registrable;
+    let asking = shared.whois.lookup_domain(domain);
+    let mut answer = match by_deadline(deadline, asking, "WHOIS").await.and_then(|r| r) {
+        Ok(answer) => answer,
+        Err(e) => {
+            out.errors.push(step(Stage::Whois, domain, &e));
+            return;
+        }
+    };
+    answer.mark_fallback(reason);
+    for (server, e) in &answer.errors {
+        out.errors.push(step(Stage::Whois, server, e));
+    }
+    let registry = out.registry.get_or_insert_with(|| {
+        let mut registry = Registry { tld: name.public_suffix.clone(), ..Registry::default() };
+        registry_directory(&mut registry);
+        registry
+    });
+    if registry.source_url.is_none() {
+        registry.source_url = Some(format!("whois://{}", answer.registry_server));
+    }
+    if out.registrar.is_none() {
+        out.registrar_outcome = match &mut answer.registrar {
+            None => Outcome::with_detail(
+                OutcomeStatus::NonePublished,
+                "the registry's WHOIS names no registrar",
+            ),
+            Some(r) => {
+                r.abuse_outcome = abuse_outcome(&r.abuse, &r.abuse_outcome);
+                r.abuse_outcome.clone()
+            }
+        };
+        out.registrar = answer.registrar;
+    }
 }
 
 /// The outcome for a contact list, given what the extractor said about its answer.
@@ -362,23 +722,45 @@ fn merge_registrar(merged: &mut Registrar, own: Option<Registrar>) {
     if own.source_url.is_some() {
         merged.source_url = own.source_url;
     }
-    // The registrar's own statement first, then what the registry holds that differs.
+    // The registrar's own statement first, then what the registry holds: the same channel
+    // stated twice is one contact with both sources; a different one is kept.
     let mut abuse = own.abuse;
     for contact in merged.abuse.drain(..) {
-        if !abuse.iter().any(|c| same_channel(c, &contact)) {
-            abuse.push(contact);
-        }
+        merge_into(&mut abuse, contact);
     }
     merged.abuse = abuse;
+    if own.abuse_outcome.status == OutcomeStatus::Redacted && merged.abuse.is_empty() {
+        merged.abuse_outcome = own.abuse_outcome;
+    }
+}
+
+/// Add `contact` to `list`. The same channel (same mailbox, phone and form) stated again adds
+/// its sources to the existing contact and fills what it lacked; a different channel is kept
+/// as its own contact, so no published fact is dropped.
+fn merge_into(list: &mut Vec<Contact>, contact: Contact) {
+    match list.iter_mut().find(|c| same_channel(c, &contact)) {
+        Some(existing) => {
+            for source in contact.sources {
+                if !existing.sources.contains(&source) {
+                    existing.sources.push(source);
+                }
+            }
+            if existing.name.is_none() {
+                existing.name = contact.name;
+            }
+        }
+        None => list.push(contact),
+    }
 }
 
 fn same_channel(a: &Contact, b: &Contact) -> bool {
-    a.email == b.email && a.phone == b.phone && a.web == b.web
+    let email = |c: &Contact| c.email.as_deref().map(str::to_ascii_lowercase);
+    email(a) == email(b) && a.phone == b.phone && a.web == b.web
 }
 
 /// Every party's channels, in party order (hosting, network, registrar, registry), without
 /// repeating the same channel for the same party and subject.
-fn flatten_contacts(record: &HostingRecord) -> Vec<AbuseContact> {
+fn flatten_contacts(record: &HostingRecord, notice: Option<NoticeType>) -> Vec<AbuseContact> {
     let mut out: Vec<AbuseContact> = Vec::new();
     let mut push = |party: Party, subject: &str, contact: &Contact| {
         if contact.is_empty() {
@@ -391,9 +773,25 @@ fn flatten_contacts(record: &HostingRecord) -> Vec<AbuseContact> {
             out.push(AbuseContact { party, for_: subject.to_owned(), contact: contact.clone() });
         }
     };
+    if let Some(platform) = &record.platform {
+        let subject = record.domain.as_deref().unwrap_or(record.query.as_str());
+        for contact in &platform.abuse {
+            push(Party::Platform, subject, contact);
+        }
+    }
     for address in &record.addresses {
+        // The network holder's contact reaches the CDN or the hoster when the address was
+        // identified as theirs; otherwise it reaches whoever holds the network.
+        let provider = address.hosting_provider.as_ref();
+        let party = address_party(address);
+        let subject = address.ip.to_string();
+        if let Some(id) = provider.and_then(|p| p.id.as_deref()) {
+            for contact in &provider::directory_channels(id, notice) {
+                push(party, &subject, contact);
+            }
+        }
         for contact in &address.abuse {
-            push(Party::Network, &address.ip.to_string(), contact);
+            push(party, &subject, contact);
         }
     }
     let domain = record.registrable_domain.as_deref().unwrap_or(record.query.as_str());
@@ -409,6 +807,30 @@ fn flatten_contacts(record: &HostingRecord) -> Vec<AbuseContact> {
     }
     out.sort_by_key(|c| c.party);
     out
+}
+
+/// Run `fut` unless the lookup's deadline passes first.
+async fn by_deadline<T>(
+    deadline: Instant,
+    fut: impl Future<Output = T>,
+    what: &str,
+) -> Result<T, SourceError> {
+    tokio::time::timeout_at(deadline, fut).await.map_err(|_| {
+        SourceError::new(
+            SourceErrorKind::Timeout,
+            format!("the lookup deadline passed before {what} finished (Timeouts::lookup)"),
+        )
+    })
+}
+
+/// Whom an address's abuse channels reach: the CDN or the hoster when the address was
+/// identified as theirs, otherwise whoever holds the network.
+fn address_party(address: &AddressRecord) -> Party {
+    match address.hosting_provider.as_ref().map(|p| (p.kind, p.id.is_some())) {
+        Some((ProviderKind::Cdn, _)) => Party::Cdn,
+        Some((_, true)) => Party::Hosting,
+        _ => Party::Network,
+    }
 }
 
 fn step(stage: Stage, target: &str, e: &SourceError) -> StepError {

@@ -514,6 +514,20 @@ pub enum NoticeType {
     Spam,
 }
 
+impl std::str::FromStr for NoticeType {
+    type Err = String;
+
+    /// `copyright`, `csam`, `ncii`, `phishing`, `malware` or `spam` (any case; `dmca` is
+    /// read as `copyright`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        crate::provider::parse_notice_type(s).ok_or_else(|| {
+            format!(
+                "unknown notice type {s:?}: use copyright, csam, ncii, phishing, malware or spam"
+            )
+        })
+    }
+}
+
 /// A shared platform hosting the content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

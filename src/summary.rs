@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::record::{AbuseContact, HostingRecord, Party};
+use crate::record::{AbuseContact, Contact, HostingRecord, Party};
 
 impl HostingRecord {
     /// A few lines for a person: whom to notify first (party, email, phone, web form), then
@@ -26,10 +26,33 @@ impl HostingRecord {
             _ => self.query.clone(),
         };
         let _ = writeln!(out, "{title}");
+        if let Some(platform) = &self.platform {
+            let _ = writeln!(out, "  on the platform {} ({})", platform.name, platform.matched);
+        }
+        if self.origin_hidden {
+            let _ = writeln!(out, "  behind a CDN: the origin server is hidden");
+        }
+        if !self.notice_targets.is_empty() {
+            let _ = writeln!(out, "  notify, in this order:");
+            for (i, target) in self.notice_targets.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "    {}. {} {} for {} ({})",
+                    i + 1,
+                    party_name(target.party),
+                    target.name.as_deref().unwrap_or("?"),
+                    target.for_,
+                    target.reason
+                );
+                for channel in target.channels.iter().take(4) {
+                    let _ = writeln!(out, "       {}", channel_text(channel));
+                }
+            }
+        }
         if self.abuse_contacts.is_empty() {
             let _ = writeln!(out, "  notify: no abuse contact found");
         } else {
-            let _ = writeln!(out, "  notify:");
+            let _ = writeln!(out, "  all abuse channels:");
             for contact in &self.abuse_contacts {
                 let _ = writeln!(out, "    {}", contact_line(contact));
             }
@@ -84,27 +107,44 @@ impl HostingRecord {
     }
 }
 
-fn contact_line(c: &AbuseContact) -> String {
-    let party = match c.party {
+fn party_name(party: Party) -> &'static str {
+    match party {
         Party::Platform => "platform",
         Party::Cdn => "cdn",
         Party::Hosting => "hosting",
         Party::Network => "network",
         Party::Registrar => "registrar",
         Party::Registry => "registry",
-    };
+    }
+}
+
+fn channel_text(contact: &Contact) -> String {
     let mut channels = Vec::new();
-    if let Some(e) = &c.contact.email {
+    if let Some(e) = &contact.email {
         channels.push(e.clone());
     }
-    if let Some(p) = &c.contact.phone {
+    if let Some(p) = &contact.phone {
         channels.push(format!("tel {p}"));
     }
-    if let Some(w) = &c.contact.web {
+    if let Some(w) = &contact.web {
         channels.push(format!("web {w}"));
     }
+    let mut text = channels.join(", ");
+    if !contact.notice_types.is_empty() {
+        let types: Vec<String> = contact
+            .notice_types
+            .iter()
+            .filter_map(|t| serde_json::to_value(t).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        text.push_str(&format!(" [{}]", types.join(", ")));
+    }
+    text
+}
+
+fn contact_line(c: &AbuseContact) -> String {
     let name = c.contact.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-    format!("{party:<9} {} for {}{name}", channels.join(", "), c.for_)
+    format!("{:<9} {} for {}{name}", party_name(c.party), channel_text(&c.contact), c.for_)
 }
 
 fn stage_name(stage: crate::record::Stage) -> &'static str {

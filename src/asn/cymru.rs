@@ -778,3 +778,262 @@ mod tests {
         assert_eq!(asked(&log, "8.8.8.8.o4.test."), 1);
     }
 }
+
+/// Property tests (issue #8): Team Cymru TXT answers, arbitrary or built with random
+/// separators, spacing, `AS` prefixes and extra fields, parse to exactly what they hold or
+/// to a typed [`TxtError`]; the record picked for an address is the longest containing
+/// prefix. Cases per property: `WHOHOSTS_PROPTEST_CASES` (default 256); regression inputs:
+/// `tests/corpus/cymru/*.txt` (one TXT string per line).
+#[cfg(test)]
+mod prop_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use proptest::test_runner::Config as ProptestConfig;
+
+    use super::*;
+
+    /// 256 cases from a fixed seed (reproducible runs); `WHOHOSTS_PROPTEST_CASES` and
+    /// `PROPTEST_RNG_SEED` change them (see `tests/corpus.rs`).
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("WHOHOSTS_PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
+        let mut config = ProptestConfig {
+            cases: cases.unwrap_or(256),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        };
+        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+            config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x7768_6f68_6f73_7473);
+        }
+        config
+    }
+
+    /// White space as DNS TXT strings carry it: none, spaces, tabs, NBSP.
+    fn space() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(&[" ", "  ", "\t", "\u{a0}"][..]), 0..3)
+            .prop_map(|v| v.concat())
+    }
+
+    /// A prefix, written with host bits set (the parser clears them).
+    fn prefix() -> impl Strategy<Value = IpNet> {
+        prop_oneof![
+            (any::<u32>(), 0..=32u8).prop_map(|(a, l)| IpNet::new(
+                IpAddr::V4(Ipv4Addr::from(a)),
+                l
+            )
+            .unwrap()),
+            (any::<u128>(), 0..=128u8).prop_map(|(a, l)| IpNet::new(
+                IpAddr::V6(Ipv6Addr::from(a)),
+                l
+            )
+            .unwrap()),
+        ]
+    }
+
+    /// Fields after the required ones: free text without `|`.
+    fn extra_fields() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec("[^|]{0,12}", 0..5)
+    }
+
+    fn txt_strings() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            proptest::sample::select(
+                &[
+                    "|",
+                    " ",
+                    "NA",
+                    "AS",
+                    "as",
+                    "15169",
+                    "4294967296",
+                    "-1",
+                    "8.8.8.0/24",
+                    "::/0",
+                    "/",
+                    "/129",
+                    "1.2.3.4/33",
+                    "\u{a0}",
+                    "\t",
+                    "GOOGLE, US",
+                    "é"
+                ][..]
+            )
+            .prop_map(str::to_owned),
+            any::<char>().prop_map(String::from),
+        ];
+        prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_txt_parses_or_is_a_typed_error(txt in txt_strings()) {
+            match parse_origin_txt(&txt) {
+                Ok(r) => {
+                    prop_assert_eq!(r.prefix, r.prefix.trunc());
+                    let asns = txt.split('|').next().unwrap().trim();
+                    prop_assert_eq!(r.origins.is_empty(), asns.eq_ignore_ascii_case("NA"));
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+            match parse_as_name_txt(&txt) {
+                Ok((_, name)) => {
+                    if let Some(name) = name {
+                        prop_assert!(!name.is_empty() && name.trim() == name);
+                        prop_assert!(txt.contains(&name));
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        /// `"AS1 AS2 | prefix | …"` with any spacing gives exactly the origins and the
+        /// prefix with host bits cleared; `NA` gives no origins.
+        #[test]
+        fn built_origin_txt_parses_exactly(
+            origins in proptest::collection::vec((any::<u32>(), 0..3usize), 1..5),
+            na in proptest::option::of(proptest::sample::select(&["NA", "na", "Na"][..])),
+            net in prefix(),
+            spaces in proptest::collection::vec(space(), 8),
+            extra in extra_fields(),
+        ) {
+            let asns: Vec<String> = origins
+                .iter()
+                .map(|(n, form)| match form {
+                    0 => n.to_string(),
+                    1 => format!("AS{n}"),
+                    _ => format!("as{n}"),
+                })
+                .collect();
+            let asn_field = match na {
+                Some(na) => na.to_owned(),
+                // Between numbers: at least one space.
+                None => asns.join(&format!(" {}", spaces[0])),
+            };
+            let mut txt = format!("{}{asn_field}{}|{}{net}{}", spaces[1], spaces[2], spaces[3], spaces[4]);
+            for field in &extra {
+                txt.push('|');
+                txt.push_str(field);
+            }
+            let parsed = parse_origin_txt(&txt).unwrap();
+            let want: Vec<u32> = if na.is_some() { Vec::new() } else { origins.iter().map(|o| o.0).collect() };
+            prop_assert_eq!(parsed.origins, want, "{:?}", txt);
+            prop_assert_eq!(parsed.prefix, net.trunc(), "{:?}", txt);
+        }
+
+        /// `"AS | CC | registry | date | name"`: the number, and the name trimmed with any `|`
+        /// inside it kept; a missing field is `TooFewFields`.
+        #[test]
+        fn built_as_name_txt_parses_exactly(
+            number in any::<u32>(),
+            prefixed in any::<bool>(),
+            fields in proptest::collection::vec("[A-Za-z0-9 -]{0,8}", 3),
+            name in "[^|]{0,20}(\\|[^|]{0,10}){0,2}",
+            spaces in proptest::collection::vec(space(), 4),
+            drop in proptest::option::of(0..5usize),
+        ) {
+            let asn = if prefixed { format!("AS{number}") } else { number.to_string() };
+            let mut parts = vec![format!("{}{asn}{}", spaces[0], spaces[1])];
+            parts.extend(fields.iter().cloned());
+            parts.push(format!("{}{name}{}", spaces[2], spaces[3]));
+            if let Some(i) = drop.filter(|_| !name.contains('|')) {
+                parts.remove(i);
+                let txt = parts.join("|");
+                prop_assert_eq!(
+                    parse_as_name_txt(&txt),
+                    Err(TxtError::TooFewFields { expected: 5, txt: txt.clone() })
+                );
+            } else {
+                let txt = parts.join("|");
+                let trimmed = name.trim();
+                prop_assert_eq!(
+                    parse_as_name_txt(&txt),
+                    Ok((number, (!trimmed.is_empty()).then(|| trimmed.to_owned())))
+                );
+            }
+        }
+
+        /// The pick: the longest prefix containing the address among records with origins;
+        /// origins of records with that prefix merged in order, without repeats.
+        #[test]
+        fn pick_is_the_longest_containing_prefix(
+            records in proptest::collection::vec(
+                (0..=24u8, any::<u32>(), proptest::collection::vec(0..4u32, 0..3)),
+                0..8,
+            ),
+            probe in any::<u32>(),
+        ) {
+            // Prefixes around 10.0.0.0/8 so that they nest.
+            let records: Vec<OriginRecord> = records
+                .into_iter()
+                .map(|(len, bits, origins)| OriginRecord {
+                    origins,
+                    prefix: IpNet::new(
+                        IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | (bits & 0x00ff_ffff))),
+                        8 + len,
+                    )
+                    .unwrap()
+                    .trunc(),
+                })
+                .collect();
+            let ip = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | (probe & 0x00ff_ffff)));
+            let best = records
+                .iter()
+                .filter(|r| !r.origins.is_empty() && r.prefix.contains(&ip))
+                .map(|r| r.prefix.prefix_len())
+                .max();
+            let got = pick_origin(&records, ip);
+            prop_assert_eq!(got.as_ref().map(|r| r.prefix.prefix_len()), best);
+            if let Some(got) = got {
+                prop_assert!(got.prefix.contains(&ip));
+                let mut want: Vec<u32> = Vec::new();
+                for r in records.iter().filter(|r| r.prefix == got.prefix) {
+                    for o in &r.origins {
+                        if !want.contains(o) {
+                            want.push(*o);
+                        }
+                    }
+                }
+                prop_assert_eq!(got.origins, want);
+            }
+        }
+
+        /// The origin query name holds the address reversed under the zone.
+        #[test]
+        fn origin_query_names_hold_the_reversed_address(v4 in any::<u32>(), v6 in any::<u128>()) {
+            let name = origin_query_name(IpAddr::V4(Ipv4Addr::from(v4)), "o4", "o6");
+            let octets: Vec<u8> = name
+                .strip_suffix(".o4.")
+                .unwrap()
+                .split('.')
+                .map(|o| o.parse().unwrap())
+                .rev()
+                .collect();
+            prop_assert_eq!(octets, Ipv4Addr::from(v4).octets().to_vec());
+            let name = origin_query_name(IpAddr::V6(Ipv6Addr::from(v6)), "o4", "o6");
+            let hex: String = name.strip_suffix(".o6.").unwrap().split('.').rev().collect();
+            prop_assert_eq!(u128::from_str_radix(&hex, 16).unwrap(), v6);
+        }
+    }
+
+    /// Every line of every file in `tests/corpus/cymru/` parses or is refused, no panic.
+    #[test]
+    fn corpus_files_do_not_panic() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/cymru");
+        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        for entry in entries {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            for txt in String::from_utf8_lossy(&bytes).lines() {
+                let _ = parse_origin_txt(txt);
+                let _ = parse_as_name_txt(txt);
+            }
+        }
+    }
+}

@@ -775,3 +775,311 @@ ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,
         );
     }
 }
+
+/// Property tests (issue #8): CSV text built from valid and malformed rows with random
+/// quoting, spacing and line endings, arbitrary bytes, failing and trickling readers all load
+/// to a table or a [`ConfigError`], and lookups answer only for addresses inside a loaded row,
+/// with the row the overlap rule picks. Cases per property: `WHOHOSTS_PROPTEST_CASES`
+/// (default 256); regression inputs: `tests/corpus/csv/` (run by `tests/corpus.rs`).
+#[cfg(test)]
+mod prop_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use proptest::prelude::*;
+    use proptest::test_runner::Config as ProptestConfig;
+
+    use super::*;
+
+    /// 256 cases from a fixed seed (reproducible runs); `WHOHOSTS_PROPTEST_CASES` and
+    /// `PROPTEST_RNG_SEED` change them (see `tests/corpus.rs`).
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("WHOHOSTS_PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
+        let mut config = ProptestConfig {
+            cases: cases.unwrap_or(256),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        };
+        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+            config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x7768_6f68_6f73_7473);
+        }
+        config
+    }
+
+    const V4_BASE: u32 = 0x0a00_0000;
+    const V6_BASE: u128 = 0x2001_0db8 << 96;
+
+    /// Organisation names: plain, needing quotes, with quotes, non-UTF-8, empty.
+    const ORGS: &[&[u8]] = &[
+        b"Example Org",
+        b"Org, Inc.",
+        b"Say \"hi\"",
+        b"Caf\xe9",
+        b"",
+        b"Multi\nLine",
+        b"\xe4\xbe\x8b",
+    ];
+
+    /// One row as the table will hold it (`None` for a malformed row).
+    #[derive(Debug, Clone)]
+    struct Valid {
+        start: u128,
+        end: u128,
+        v6: bool,
+        asn: u32,
+        org: &'static [u8],
+    }
+
+    /// A field as written: bare with optional spaces around it, or quoted (quotes doubled).
+    fn write_field(out: &mut Vec<u8>, value: &[u8], style: u8) {
+        let must_quote = value.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+        if must_quote || style.is_multiple_of(3) {
+            out.push(b'"');
+            for &b in value {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        } else {
+            let pad: &[u8] = if style % 3 == 1 { b"" } else { b"  \t" };
+            out.extend_from_slice(pad);
+            out.extend_from_slice(value);
+            out.extend_from_slice(pad);
+        }
+    }
+
+    fn addr(v6: bool, value: u128) -> String {
+        if v6 {
+            Ipv6Addr::from(V6_BASE + value).to_string()
+        } else {
+            Ipv4Addr::from(V4_BASE + u32::try_from(value).unwrap()).to_string()
+        }
+    }
+
+    /// A row: valid (v4 or v6) or one of the malformed kinds, and its text fields.
+    fn row() -> impl Strategy<Value = (Option<Valid>, Vec<Vec<u8>>)> {
+        (
+            0..200u128,
+            0..60u128,
+            any::<bool>(),
+            any::<u32>(),
+            proptest::sample::select(ORGS),
+            0..10u8,
+        )
+            .prop_map(|(start, width, v6, asn, org, kind)| {
+                let end = start + width;
+                let fields = |s: String, e: String, a: String| {
+                    vec![s.into_bytes(), e.into_bytes(), a.into_bytes(), org.to_vec()]
+                };
+                match kind {
+                    // Malformed kinds.
+                    0 if width > 0 => {
+                        (None, fields(addr(v6, end), addr(v6, start), asn.to_string()))
+                    }
+                    1 => (None, fields(addr(v6, start), addr(!v6, end), asn.to_string())),
+                    2 => (None, fields(addr(v6, start), addr(v6, end), format!("AS{asn}"))),
+                    3 => (None, fields(addr(v6, start), addr(v6, end), "4294967296".to_owned())),
+                    4 => {
+                        let mut f = fields(addr(v6, start), addr(v6, end), asn.to_string());
+                        f.pop();
+                        (None, f)
+                    }
+                    5 => {
+                        let mut f = fields(addr(v6, start), addr(v6, end), asn.to_string());
+                        f.push(b"extra".to_vec());
+                        (None, f)
+                    }
+                    6 => (None, fields("10.0.0.256".to_owned(), addr(v6, end), asn.to_string())),
+                    _ => (
+                        Some(Valid { start, end, v6, asn, org }),
+                        fields(addr(v6, start), addr(v6, end), asn.to_string()),
+                    ),
+                }
+            })
+    }
+
+    fn csv_text(rows: &[(Option<Valid>, Vec<Vec<u8>>)], styles: &[u8], crlf: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut style = styles.iter().copied().cycle();
+        for (_, fields) in rows {
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_field(&mut out, field, style.next().unwrap_or(1));
+            }
+            out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+        }
+        out
+    }
+
+    fn ip_of(v6: bool, value: u128) -> IpAddr {
+        addr(v6, value).parse().unwrap()
+    }
+
+    /// `(a, b)` of a `start-end` prefix.
+    fn segment(prefix: &str) -> (IpAddr, IpAddr) {
+        let (a, b) = prefix.split_once('-').unwrap();
+        (a.parse().unwrap(), b.parse().unwrap())
+    }
+
+    /// A reader that hands out one byte per read.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&b, rest)), Some(slot)) => {
+                    *slot = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    /// A reader that fails after `left` bytes.
+    struct Failing<'a>(&'a [u8], usize);
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.1 == 0 {
+                return Err(std::io::Error::other("disk on fire"));
+            }
+            let n = buf.len().min(self.1).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            self.1 -= n;
+            if n == 0 { Err(std::io::Error::other("disk on fire")) } else { Ok(n) }
+        }
+    }
+
+    /// A table or a `ConfigError::AsnDatabase`; every answer's segment holds the address.
+    fn load_and_probe(bytes: &[u8], probes: &[IpAddr]) -> Option<CsvRangeSource> {
+        match CsvRangeSource::from_reader(bytes) {
+            Err(e) => {
+                assert!(matches!(e, ConfigError::AsnDatabase { .. }), "{e:?}");
+                None
+            }
+            Ok(table) => {
+                assert!(!table.is_empty());
+                for &ip in probes {
+                    if let Some(asn) = table.lookup_now(ip) {
+                        let (a, b) = segment(asn.prefix.as_deref().unwrap());
+                        let ip = ip.to_canonical();
+                        assert!(a <= ip && ip <= b, "{ip} outside {a}-{b}");
+                        assert_eq!(asn.source, "csv");
+                    }
+                }
+                Some(table)
+            }
+        }
+    }
+
+    fn probes() -> impl Strategy<Value = Vec<IpAddr>> {
+        proptest::collection::vec((any::<bool>(), 0..300u128).prop_map(|(v6, at)| ip_of(v6, at)), 8)
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_bytes_load_or_are_refused(
+            bytes in proptest::collection::vec(any::<u8>(), 0..600),
+            probes in probes(),
+        ) {
+            load_and_probe(&bytes, &probes);
+        }
+
+        #[test]
+        fn csv_like_noise_loads_or_is_refused(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "10.0.0.1", "10.0.0.9", "2001:db8::", "2001:db8::ff", ",", "\"", "\"\"", "\n",
+                    "\r\n", "\r", " ", "64500", "4294967295", "Org", "\u{0}", "\u{feff}",
+                ][..]),
+                0..60,
+            ),
+            probes in probes(),
+        ) {
+            load_and_probe(pieces.concat().as_bytes(), &probes);
+        }
+
+        /// Built tables: rows counted exactly, and an address gets an answer exactly when a
+        /// loaded row holds it: the row with the latest start, narrowest on a tie, clipped.
+        #[test]
+        fn lookups_answer_only_inside_loaded_rows(
+            rows in proptest::collection::vec(row(), 0..14),
+            styles in proptest::collection::vec(0..3u8, 1..8),
+            crlf in any::<bool>(),
+            extra in probes(),
+            mutate in proptest::option::of((any::<prop::sample::Index>(), any::<u8>())),
+        ) {
+            let mut text = csv_text(&rows, &styles, crlf);
+            let valid: Vec<&Valid> = rows.iter().filter_map(|(v, _)| v.as_ref()).collect();
+            let mut probes = extra;
+            for v in &valid {
+                for at in [Some(v.start), Some(v.end), v.start.checked_sub(1), Some(v.end + 1)] {
+                    probes.extend(at.map(|at| ip_of(v.v6, at)));
+                }
+            }
+            if let Some((at, byte)) = mutate {
+                // One flipped byte: no exact expectations, only the general ones.
+                if !text.is_empty() {
+                    let i = at.index(text.len());
+                    text[i] = byte;
+                }
+                load_and_probe(&text, &probes);
+                return Ok(());
+            }
+            let loaded = load_and_probe(&text, &probes);
+            let Some(table) = loaded else {
+                prop_assert!(valid.is_empty(), "refused with {} valid rows", valid.len());
+                return Ok(());
+            };
+            prop_assert_eq!(table.len(), valid.len());
+            prop_assert_eq!(table.skipped_rows(), rows.len() - valid.len());
+            // Trickled one byte at a time, the same table.
+            let trickled = CsvRangeSource::from_reader(Trickle(&text)).unwrap();
+            prop_assert_eq!((trickled.len(), trickled.skipped_rows()), (table.len(), table.skipped_rows()));
+            for ip in probes {
+                let (v6, value) = match ip {
+                    IpAddr::V4(v4) => (false, u128::from(u32::from(v4).wrapping_sub(V4_BASE))),
+                    IpAddr::V6(v6) => (true, u128::from(v6).wrapping_sub(V6_BASE)),
+                };
+                let holding: Vec<&&Valid> =
+                    valid.iter().filter(|v| v.v6 == v6 && v.start <= value && value <= v.end).collect();
+                let got = table.lookup_now(ip);
+                prop_assert_eq!(trickled.lookup_now(ip), got.clone());
+                let Some(top_start) = holding.iter().map(|v| v.start).max() else {
+                    prop_assert_eq!(got, None, "{} is in no row", ip);
+                    continue;
+                };
+                let top_end = holding.iter().filter(|v| v.start == top_start).map(|v| v.end).min().unwrap();
+                let winners: Vec<(u32, Option<String>)> = holding
+                    .iter()
+                    .filter(|v| (v.start, v.end) == (top_start, top_end))
+                    .map(|v| {
+                        let org = String::from_utf8_lossy(v.org).into_owned();
+                        (v.asn, (!org.is_empty()).then_some(org))
+                    })
+                    .collect();
+                let got = got.unwrap();
+                prop_assert!(winners.contains(&(got.number, got.name.clone())), "{} → {:?}, want one of {:?}", ip, got, winners);
+                let (a, b) = segment(got.prefix.as_deref().unwrap());
+                prop_assert!(a >= ip_of(v6, top_start) && b <= ip_of(v6, top_end), "{}: {:?}", ip, got.prefix);
+            }
+        }
+
+        /// A reader failing part-way is a `ConfigError`, never a panic or a partial table.
+        #[test]
+        fn failing_readers_are_config_errors(rows in proptest::collection::vec(row(), 1..6), at in any::<prop::sample::Index>()) {
+            let text = csv_text(&rows, &[1], false);
+            let cut = at.index(text.len() + 1);
+            let err = CsvRangeSource::from_reader(Failing(&text, cut)).unwrap_err();
+            prop_assert!(matches!(err, ConfigError::AsnDatabase { ref reason, .. } if reason.contains("disk on fire")), "{:?}", err);
+        }
+    }
+}

@@ -1,15 +1,30 @@
 //! Reading RDAP answers into record parts: an `ip network` answer into [`NetworkAnswer`]
-//! (network, holder, abuse contacts) and a `domain` answer into [`DomainAnswer`] (registrar,
-//! its abuse contacts, the link to the registrar's own RDAP). Pure functions, no I/O.
+//! (network, holder, abuse contacts, outcome, stand-in detection), an `autnum` answer into
+//! [`AutnumAnswer`], a `domain` answer into [`DomainAnswer`] (registrar, its abuse contacts
+//! and outcome, the link to the registrar's own RDAP), an `entity` answer into
+//! [`EntityAnswer`] and an error body into [`ErrorAnswer`]. Pure functions, no I/O.
+//!
+//! Every contact carries its provenance: a [`Source`] with the answer's URL and the JSON
+//! pointer of the entity that stated it. The same mailbox stated by several entities is one
+//! contact with every source, most specific first: an entity attached to the queried object
+//! itself (depth 1, e.g. ARIN's resource-level abuse POC) comes before one inherited through
+//! the holder organisation (depth 2, e.g. the abuse POC nested under ARIN's org entity); the
+//! pointer's depth is the contact's scope. Different mailboxes are all kept in that order.
+//! `fetched_at` is left for the caller, which knows when the answer arrived.
 
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Subnets, Ipv6Subnets};
 use serde_json::Value;
 
-use super::entities::{EntityNode, contacts_of, display_name, parse_links, walk_entities};
+use super::entities::{
+    EntityNode, Warnings, contacts_of, display_name, parse_links, parse_remarks,
+    read_entity as read_entity_node, walk_entities,
+};
 use crate::error::{SourceError, SourceErrorKind};
-use crate::record::{Contact, HostingProvider, Network, Registrar};
+use crate::record::{
+    Contact, HostingProvider, Network, Outcome, OutcomeStatus, Registrar, Source, SourceKind,
+};
 
 /// At most this many CIDR blocks are computed from a start–end range.
 const MAX_COMPUTED_CIDRS: usize = 64;
@@ -17,21 +32,155 @@ const MAX_COMPUTED_CIDRS: usize = 64;
 /// What an RDAP `ip network` answer says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NetworkAnswer {
-    /// The network registration.
+    /// The network registration, with [`Network::provenance`] (pointer `""`) and
+    /// [`Network::parent_handle`] filled.
     pub(crate) network: Network,
-    /// The holder: the shallowest `registrant` entity with a usable name.
+    /// The holder: the shallowest `registrant` entity with a usable name. `None` in a
+    /// stand-in answer ([`not_managed`](Self::not_managed)): the registry is not the holder.
     pub(crate) holder: Option<HostingProvider>,
-    /// Contacts of every `abuse` entity at any depth, shallowest first, de-duplicated by
-    /// (email, phone).
+    /// Contacts of every `abuse` entity at any depth, most specific first, one per mailbox
+    /// (see the module docs). Empty in a stand-in answer.
     pub(crate) abuse: Vec<Contact>,
+    /// `found`, `redacted` or `none_published` (with a detail saying why) for
+    /// [`abuse`](Self::abuse). `source_failed` and `not_applicable` are for the caller.
+    pub(crate) abuse_outcome: Outcome,
+    /// Set when the answer is a registry's stand-in for address space it does not manage
+    /// (ARIN's transferred and early-registration blocks, RIPE's
+    /// `NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK`, APNIC's and IANA's placeholder blocks): its
+    /// mailboxes are the registry's own and must not be reported for the network.
+    pub(crate) not_managed: Option<NotManaged>,
+    /// `abuse` entities that publish no channel in this answer (registro.br lists its
+    /// abuse contact by handle only): fetch each entity and pass it to
+    /// [`complete_abuse`](Self::complete_abuse).
+    pub(crate) incomplete_abuse: Vec<EntityRef>,
     /// `port43`, the registry's WHOIS server.
     pub(crate) port43: Option<String>,
-    /// `parentHandle`.
+    /// `parentHandle`, or when absent the object named by the `up` link.
     pub(crate) parent_handle: Option<String>,
-    /// `href` of the top-level link with relation `up` (the enclosing network).
+    /// `href` of the top-level link with relation `up` (the enclosing network), else of the
+    /// first `rdap-up` link (RIPE's RIR-search link to the less specific object).
     pub(crate) up_link: Option<String>,
+    /// `href`s of top-level `related` links to other RDAP IP network objects (a referral to
+    /// the registry that manages the space, when an answer carries one).
+    pub(crate) related_links: Vec<String>,
     /// ARIN's `arin_originas0_originautnums`.
     pub(crate) origin_asns: Vec<u32>,
+    /// Malformed or over-limit data that was skipped (the caller records them as errors).
+    pub(crate) warnings: Vec<String>,
+}
+
+impl NetworkAnswer {
+    /// Add the channels of a fetched entity object to the abuse contacts, when `entity` is
+    /// one of [`incomplete_abuse`](Self::incomplete_abuse) (matched by handle, case
+    /// insensitive). Its contacts get role `abuse` and keep their own source (the entity
+    /// URL). Returns true when a channel was added; the outcome becomes `found`.
+    pub(crate) fn complete_abuse(&mut self, entity: &EntityAnswer) -> bool {
+        let Some(handle) = entity.handle.as_deref() else { return false };
+        let Some(index) = self
+            .incomplete_abuse
+            .iter()
+            .position(|r| r.handle.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(handle)))
+        else {
+            return false;
+        };
+        let added: Vec<Contact> = entity
+            .contacts
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| Contact { role: Some("abuse".to_owned()), ..c.clone() })
+            .collect();
+        if added.is_empty() {
+            return false;
+        }
+        self.incomplete_abuse.remove(index);
+        let mut all = std::mem::take(&mut self.abuse);
+        all.extend(added);
+        self.abuse = merge_contacts(all);
+        self.abuse_outcome = Outcome::new(OutcomeStatus::Found);
+        true
+    }
+}
+
+/// A registry's stand-in answer for address space it does not manage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NotManaged {
+    /// The registry that manages the space, when the answer says (`ARIN`, `RIPE NCC`,
+    /// `APNIC`, `LACNIC`, `AFRINIC`), else an RDAP referral URL from a `related` link.
+    pub(crate) registry_hint: Option<String>,
+    /// What gave it away, quoting the answer.
+    pub(crate) reason: String,
+}
+
+/// An entity named in an answer, to be fetched for its full contact data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EntityRef {
+    /// The entity's handle.
+    pub(crate) handle: Option<String>,
+    /// Its `self` link, when published.
+    pub(crate) url: Option<String>,
+    /// JSON pointer of the entity in the answer.
+    pub(crate) pointer: String,
+}
+
+/// What an RDAP `autnum` answer says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AutnumAnswer {
+    /// `handle` (e.g. `AS16509`; LACNIC publishes the bare number).
+    pub(crate) handle: Option<String>,
+    /// `name` (e.g. `AMAZON-02`).
+    pub(crate) name: Option<String>,
+    /// `startAutnum`.
+    pub(crate) start: Option<u32>,
+    /// `endAutnum`.
+    pub(crate) end: Option<u32>,
+    /// `country`.
+    pub(crate) country: Option<String>,
+    /// The registry that answered (see [`rir_name`]).
+    pub(crate) rir: Option<String>,
+    /// The holder: the shallowest `registrant` entity with a usable name.
+    pub(crate) holder: Option<HostingProvider>,
+    /// Contacts of every `abuse` entity, most specific first, one per mailbox.
+    pub(crate) abuse: Vec<Contact>,
+    /// Outcome for [`abuse`](Self::abuse), as for networks.
+    pub(crate) abuse_outcome: Outcome,
+    /// `abuse` entities without any channel in this answer.
+    pub(crate) incomplete_abuse: Vec<EntityRef>,
+    /// `port43`.
+    pub(crate) port43: Option<String>,
+    /// Where the AS facts came from (pointer `""`).
+    pub(crate) provenance: Source,
+    /// Malformed or over-limit data that was skipped.
+    pub(crate) warnings: Vec<String>,
+}
+
+/// What an RDAP `entity` answer says about the entity itself and the entities it lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EntityAnswer {
+    /// `handle`.
+    pub(crate) handle: Option<String>,
+    /// Display name (`fn`, else `org`).
+    pub(crate) name: Option<String>,
+    /// `roles`, when the object lists any.
+    pub(crate) roles: Vec<String>,
+    /// The entity's own channels (role: its first role, if any), pointer `""`.
+    pub(crate) contacts: Vec<Contact>,
+    /// Channels of the entities nested in it, once per role each lists.
+    pub(crate) nested: Vec<Contact>,
+    /// `port43`.
+    pub(crate) port43: Option<String>,
+    /// Malformed or over-limit data that was skipped.
+    pub(crate) warnings: Vec<String>,
+}
+
+/// An RDAP error response body (RFC 9083 §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ErrorAnswer {
+    /// `errorCode` (a number, or a numeric string as APNIC sends it).
+    pub(crate) code: Option<u16>,
+    /// `title`.
+    pub(crate) title: Option<String>,
+    /// `description` lines.
+    pub(crate) description: Vec<String>,
 }
 
 /// What an RDAP `domain` answer says.
@@ -41,15 +190,22 @@ pub(crate) struct DomainAnswer {
     pub(crate) ldh_name: Option<String>,
     /// `handle`.
     pub(crate) handle: Option<String>,
-    /// The sponsoring registrar, when a `registrar` entity is present.
+    /// The sponsoring registrar, when a `registrar` entity is present, with
+    /// [`Registrar::abuse_outcome`] and [`Registrar::provenance`] (the registrar entity's
+    /// pointer) filled.
     pub(crate) registrar: Option<Registrar>,
     /// `href`s of top-level `related` links to RDAP data for the domain (the registrar's own
     /// answer), in published order.
     pub(crate) registrar_links: Vec<String>,
+    /// The registrar entity's `about` link (its web site, or for some registrars its RDAP
+    /// service), for when there is no `related` link.
+    pub(crate) registrar_about: Option<String>,
     /// Name server host names, lower case, no trailing dot.
     pub(crate) nameservers: Vec<String>,
     /// `port43`.
     pub(crate) port43: Option<String>,
+    /// Malformed or over-limit data that was skipped.
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Read an `ip network` answer fetched from `source_url`, walking entities to `max_depth`.
@@ -60,15 +216,31 @@ pub(crate) fn read_network(
     max_depth: usize,
 ) -> Result<NetworkAnswer, SourceError> {
     expect_class(answer, "ip network")?;
+    let walk = walk_entities(answer, max_depth);
+    let mut warnings = walk.warnings;
+    let nodes = walk.nodes;
     let port43 = text(answer, "port43");
     let range_start = text(answer, "startAddress").and_then(|s| s.parse::<IpAddr>().ok());
     let range_end = text(answer, "endAddress").and_then(|s| s.parse::<IpAddr>().ok());
-    let mut cidrs = cidr0(answer);
+    let mut cidrs = cidr0(answer, &mut warnings);
     if cidrs.is_empty()
         && let (Some(start), Some(end)) = (range_start, range_end)
     {
         cidrs = range_to_cidrs(start, end);
     }
+    let links = parse_links(answer.get("links"));
+    let up = links.iter().find(|l| l.has_rel("up")).map(|l| l.href.clone());
+    // RIPE publishes no `up` but the RIR-search relation `rdap-up` (the less specific
+    // object); its path ends with this object's handle, so it never names the parent.
+    let up_link = up.clone().or_else(|| {
+        links
+            .iter()
+            .find(|l| l.has_rel("rdap-up") && !l.has_rel("rdap-active"))
+            .map(|l| l.href.clone())
+    });
+    let parent_handle =
+        text(answer, "parentHandle").or_else(|| up.as_deref().and_then(object_in_link));
+    let rir = rir_name(Some(source_url), port43.as_deref());
     let network = Network {
         handle: text(answer, "handle"),
         name: text(answer, "name"),
@@ -77,20 +249,38 @@ pub(crate) fn read_network(
         cidrs,
         country: text(answer, "country"),
         kind: text(answer, "type"),
-        rir: rir_name(Some(source_url), port43.as_deref()),
+        rir: rir.clone(),
         source_url: Some(source_url.to_owned()),
-        ..Network::default()
+        parent_handle: parent_handle.clone(),
+        provenance: Some(provenance(source_url, "")),
     };
+    let related_links: Vec<String> = links
+        .iter()
+        .filter(|l| l.has_rel("related") && is_web_url(&l.href))
+        .filter(|l| l.href.to_ascii_lowercase().contains("/ip/"))
+        .map(|l| l.href.clone())
+        .collect();
 
-    let nodes = walk_entities(answer, max_depth);
-    let holder = shallowest(&nodes, "registrant", |n| {
-        let name = display_name(n)?;
-        Some(HostingProvider::new(name, n.handle.clone()))
-    });
-    let abuse = abuse_contacts(nodes.iter().filter(|n| n.has_role("abuse")), source_url);
-
-    let up_link =
-        parse_links(answer.get("links")).into_iter().find(|l| l.has_rel("up")).map(|l| l.href);
+    let not_managed = stand_in(answer, &network, rir.as_deref(), &related_links);
+    let (holder, abuse, incomplete_abuse, abuse_outcome) = match &not_managed {
+        Some(nm) => {
+            let detail = match &nm.registry_hint {
+                Some(hint) => format!("stand-in answer for space managed elsewhere ({hint})"),
+                None => "stand-in answer for space the registry does not manage".to_owned(),
+            };
+            (
+                None,
+                Vec::new(),
+                Vec::new(),
+                Outcome::with_detail(OutcomeStatus::NonePublished, detail),
+            )
+        }
+        None => {
+            let holder = holder_of(&nodes);
+            let (abuse, incomplete, outcome) = abuse_of(&nodes, |_, _| true, source_url);
+            (holder, abuse, incomplete, outcome)
+        }
+    };
     let origin_asns = answer
         .get("arin_originas0_originautnums")
         .and_then(Value::as_array)
@@ -101,17 +291,98 @@ pub(crate) fn read_network(
         network,
         holder,
         abuse,
+        abuse_outcome,
+        not_managed,
+        incomplete_abuse,
         port43,
-        parent_handle: text(answer, "parentHandle"),
+        parent_handle,
         up_link,
+        related_links,
         origin_asns,
+        warnings: warnings.into_vec(),
     })
+}
+
+/// Read an `autnum` answer fetched from `source_url`, walking entities to `max_depth`.
+/// `Malformed` when `answer` is not an object of class `autnum`.
+pub(crate) fn read_autnum(
+    answer: &Value,
+    source_url: &str,
+    max_depth: usize,
+) -> Result<AutnumAnswer, SourceError> {
+    expect_class(answer, "autnum")?;
+    let walk = walk_entities(answer, max_depth);
+    let port43 = text(answer, "port43");
+    let (abuse, incomplete_abuse, abuse_outcome) = abuse_of(&walk.nodes, |_, _| true, source_url);
+    Ok(AutnumAnswer {
+        handle: text(answer, "handle"),
+        name: text(answer, "name"),
+        start: answer.get("startAutnum").and_then(as_u32),
+        end: answer.get("endAutnum").and_then(as_u32),
+        country: text(answer, "country"),
+        rir: rir_name(Some(source_url), port43.as_deref()),
+        holder: holder_of(&walk.nodes),
+        abuse,
+        abuse_outcome,
+        incomplete_abuse,
+        port43,
+        provenance: provenance(source_url, ""),
+        warnings: walk.warnings.into_vec(),
+    })
+}
+
+/// Read an `entity` answer fetched from `source_url` (e.g. registro.br's abuse contact,
+/// which a network answer names without an email), walking nested entities to `max_depth`.
+/// `Malformed` when `answer` is not an object of class `entity`.
+pub(crate) fn read_entity(
+    answer: &Value,
+    source_url: &str,
+    max_depth: usize,
+) -> Result<EntityAnswer, SourceError> {
+    expect_class(answer, "entity")?;
+    let mut warnings = Warnings::default();
+    let own = read_entity_node(answer, "", &mut warnings);
+    let walk = walk_entities(answer, max_depth);
+    for w in walk.warnings.into_vec() {
+        warnings.push(w);
+    }
+    let contacts = contacts_of(&own, source_url, own.roles.first().map(String::as_str));
+    let mut nested = Vec::new();
+    for node in &walk.nodes {
+        for role in &node.roles {
+            nested.extend(contacts_of(node, source_url, Some(role)));
+        }
+    }
+    Ok(EntityAnswer {
+        handle: own.handle.clone(),
+        name: display_name(&own),
+        roles: own.roles.clone(),
+        contacts,
+        nested,
+        port43: text(answer, "port43"),
+        warnings: warnings.into_vec(),
+    })
+}
+
+/// Read an RDAP error body. `None` when `answer` has no `errorCode`.
+pub(crate) fn read_error(answer: &Value) -> Option<ErrorAnswer> {
+    let code = answer.get("errorCode")?;
+    let code = as_u32(code).and_then(|c| u16::try_from(c).ok());
+    let description = match answer.get("description") {
+        Some(Value::Array(lines)) => {
+            lines.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+        }
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    Some(ErrorAnswer { code, title: text(answer, "title"), description })
 }
 
 /// Read a `domain` answer fetched from `source_url`, walking entities to `max_depth`.
 /// `Malformed` when `answer` is not an object of class `domain`.
 ///
-/// The registrar is the first `registrar` entity at the shallowest depth. Its abuse contacts
+/// The registrar is the first `registrar` entity at the shallowest depth, one that also has
+/// role `sponsor` preferred. Its abuse contacts
 /// are those of `abuse` entities nested (at any depth) under it, as the ICANN RDAP profile
 /// places them. Only when there are none are the answer's top-level (depth 1) `abuse`
 /// entities used instead: registrars' own answers sometimes put their abuse role there, but
@@ -122,41 +393,57 @@ pub(crate) fn read_domain(
     max_depth: usize,
 ) -> Result<DomainAnswer, SourceError> {
     expect_class(answer, "domain")?;
-    let nodes = walk_entities(answer, max_depth);
+    let walk = walk_entities(answer, max_depth);
+    let nodes = walk.nodes;
 
     let registrar_links = related_links(answer);
+    // AFNIC lists past registrars too (airport.fr: `RAR910-FRNIC`, inactive, before
+    // `RAR803-FRNIC`); the current one also has role `sponsor`.
     let registrar_index = nodes
         .iter()
         .enumerate()
         .filter(|(_, n)| n.has_role("registrar"))
-        .min_by_key(|(_, n)| n.depth)
+        .min_by_key(|(_, n)| (n.depth, !n.has_role("sponsor")))
         .map(|(i, _)| i);
-    let registrar = registrar_index.and_then(|index| {
-        let node = nodes.get(index)?;
+    let registrar_node = registrar_index.and_then(|i| nodes.get(i));
+    let registrar = registrar_index.zip(registrar_node).map(|(index, node)| {
         let iana_id = node
             .public_ids
             .iter()
             .find(|p| p.kind.eq_ignore_ascii_case("IANA Registrar ID") && !p.identifier.is_empty())
             .map(|p| p.identifier.clone())
             .or_else(|| node.handle.clone().filter(|h| h.bytes().all(|b| b.is_ascii_digit())));
-        let nested = nodes
+        let nested = |i: usize, _: &EntityNode| descends_from(&nodes, i, index);
+        // Abuse entities without channels are only fetched for networks; for a registrar the
+        // outcome's detail says so.
+        let (mut abuse, _, mut outcome) = abuse_of(&nodes, nested, source_url);
+        let has_nested = nodes
             .iter()
             .enumerate()
-            .filter(|(i, n)| n.has_role("abuse") && descends_from(&nodes, *i, index))
-            .map(|(_, n)| n);
-        let mut abuse = abuse_contacts(nested, source_url);
-        if abuse.is_empty() {
-            let top = nodes.iter().filter(|n| n.depth == 1 && n.has_role("abuse"));
-            abuse = abuse_contacts(top, source_url);
+            .any(|(i, n)| n.has_role("abuse") && descends_from(&nodes, i, index));
+        let has_top = nodes.iter().any(|n| n.depth == 1 && n.has_role("abuse"));
+        if abuse.is_empty() && outcome.status != OutcomeStatus::Redacted && has_top {
+            let top = |_: usize, n: &EntityNode| n.depth == 1;
+            let fallback = abuse_of(&nodes, top, source_url);
+            if !fallback.0.is_empty() || !has_nested {
+                (abuse, _, outcome) = fallback;
+            }
         }
-        Some(Registrar {
+        if !has_nested && !has_top {
+            outcome = Outcome::with_detail(
+                OutcomeStatus::NonePublished,
+                "the registrar entity lists no abuse entity",
+            );
+        }
+        Registrar {
             name: display_name(node),
             iana_id,
             abuse,
             rdap_url: registrar_links.first().cloned(),
             source_url: Some(source_url.to_owned()),
-            ..Registrar::default()
-        })
+            abuse_outcome: outcome,
+            provenance: Some(provenance(source_url, &node.pointer)),
+        }
     });
 
     let ldh_name = text(answer, "ldhName").map(|n| normalise_host(&n)).filter(|n| !n.is_empty());
@@ -182,8 +469,10 @@ pub(crate) fn read_domain(
         handle: text(answer, "handle"),
         registrar,
         registrar_links,
+        registrar_about: registrar_node.and_then(EntityNode::about_link),
         nameservers,
         port43: text(answer, "port43"),
+        warnings: walk.warnings.into_vec(),
     })
 }
 
@@ -251,6 +540,284 @@ fn registry_for_host(host: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// The five RIRs as they are written in free text (lower case, longest first) and their
+/// names.
+const RIR_WORDS: &[(&str, &str)] = &[
+    ("ripe ncc", "RIPE NCC"),
+    ("afrinic", "AFRINIC"),
+    ("lacnic", "LACNIC"),
+    ("apnic", "APNIC"),
+    ("arin", "ARIN"),
+    ("ripe", "RIPE NCC"),
+];
+
+/// Phrases (with `{rir}` standing for an RIR word) by which a registry says that address
+/// space is not its own. `true`: the RIR named is the one that manages the space; `false`:
+/// the RIR named is the one that does not (usually the one answering).
+const STAND_IN_PHRASES: &[(&str, bool)] = &[
+    ("not registered in the {rir} database", false),
+    ("not managed by the {rir}", false),
+    ("not managed by {rir}", false),
+    ("not allocated by {rir}", false),
+    ("not allocated to {rir}", false),
+    ("not fully allocated to {rir}", false),
+    ("under {rir} responsibility", true),
+    ("transferred to the {rir}", true),
+    ("transferred to {rir}", true),
+];
+
+/// Recognise a registry's stand-in answer for space it does not manage, by its handle,
+/// name, `type` and remarks. Markers, each seen in recorded answers of the registries
+/// (`NetType: Transferred to LACNIC`, `NetName: APNIC-ERX-…`, `Comment: This IP address range
+/// is not registered in the ARIN database.` in ARIN's WHOIS fixtures; RIPE's
+/// `NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK` and IANA's `IANA-BLK`, APNIC's `IANA-NETBLOCK-…`
+/// placeholders):
+///
+/// - handle or name `NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK`, or starting `IANA-BLK` or
+///   `IANA-NETBLOCK`;
+/// - a name `<RIR>-ERX-…` naming another RIR than the one answering;
+/// - `type` or a top-level remark saying the space is "transferred to" or "under the
+///   responsibility of" another RIR, or is "not registered in / managed by / allocated by"
+///   the answering one ([`STAND_IN_PHRASES`]).
+///
+/// The hint is the other RIR named, else the first `related` link to an IP object.
+fn stand_in(
+    answer: &Value,
+    network: &Network,
+    answering: Option<&str>,
+    related: &[String],
+) -> Option<NotManaged> {
+    let fallback_hint = related.first().cloned();
+    let other_rir = |text: &str| -> Option<String> {
+        let lower = text.to_lowercase();
+        RIR_WORDS
+            .iter()
+            .filter(|(word, name)| Some(*name) != answering && contains_word(&lower, word))
+            .map(|(_, name)| (*name).to_owned())
+            .next()
+    };
+    for value in [&network.handle, &network.name].into_iter().flatten() {
+        let upper = value.to_ascii_uppercase();
+        if upper.contains("NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK")
+            || upper.starts_with("IANA-BLK")
+            || upper.starts_with("IANA-NETBLOCK")
+        {
+            let remarks = remark_text(answer);
+            return Some(NotManaged {
+                registry_hint: other_rir(&remarks).or(fallback_hint),
+                reason: format!("placeholder block {value}"),
+            });
+        }
+        if let Some((prefix, _)) = upper.split_once("-ERX-")
+            && let Some((_, rir)) = RIR_WORDS.iter().find(|(w, _)| w.to_ascii_uppercase() == prefix)
+            && Some(*rir) != answering
+        {
+            return Some(NotManaged {
+                registry_hint: Some((*rir).to_owned()),
+                reason: format!("early registration transferred to {rir} ({value})"),
+            });
+        }
+    }
+    let mut texts: Vec<(String, String)> = Vec::new();
+    if let Some(kind) = &network.kind {
+        texts.push((format!("type {kind:?}"), kind.clone()));
+    }
+    for remark in parse_remarks(answer.get("remarks")) {
+        for line in remark.description.iter().chain(remark.title.as_ref()) {
+            texts.push((format!("remark {:?}", line.trim()), line.clone()));
+        }
+    }
+    let all_remarks = remark_text(answer);
+    for (label, text) in &texts {
+        let lower = text.to_lowercase();
+        for (phrase, names_manager) in STAND_IN_PHRASES {
+            for (word, rir) in RIR_WORDS {
+                if !lower.contains(&phrase.replace("{rir}", word)) {
+                    continue;
+                }
+                let hint = if *names_manager {
+                    if Some(*rir) == answering {
+                        continue;
+                    }
+                    Some((*rir).to_owned())
+                } else {
+                    if answering.is_some_and(|a| a != *rir) {
+                        continue;
+                    }
+                    other_rir(&all_remarks).filter(|h| h != rir).or_else(|| fallback_hint.clone())
+                };
+                return Some(NotManaged { registry_hint: hint, reason: label.clone() });
+            }
+        }
+    }
+    None
+}
+
+/// Every top-level remark line (and title), joined by newlines.
+fn remark_text(answer: &Value) -> String {
+    let mut out = String::new();
+    for remark in parse_remarks(answer.get("remarks")) {
+        for line in remark.title.iter().chain(&remark.description) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// True when `word` occurs in `text` not as part of a longer word (both lower case).
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text.get(..i).and_then(|s| s.chars().next_back());
+        let after = text.get(i + word.len()..).and_then(|s| s.chars().next());
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// The holder: the shallowest `registrant` entity with a usable name.
+fn holder_of(nodes: &[EntityNode]) -> Option<HostingProvider> {
+    let mut candidates: Vec<&EntityNode> =
+        nodes.iter().filter(|n| n.has_role("registrant")).collect();
+    candidates.sort_by_key(|n| n.depth);
+    candidates.into_iter().find_map(|n| {
+        let name = display_name(n)?;
+        Some(HostingProvider::new(name, n.handle.clone()))
+    })
+}
+
+/// The abuse contacts of the `abuse` entities that `select` (given each node's index)
+/// accepts, merged (see [`merge_contacts`]), the entities among them without any channel,
+/// and the outcome.
+fn abuse_of(
+    nodes: &[EntityNode],
+    select: impl Fn(usize, &EntityNode) -> bool,
+    source_url: &str,
+) -> (Vec<Contact>, Vec<EntityRef>, Outcome) {
+    let mut chosen: Vec<&EntityNode> = nodes
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| n.has_role("abuse") && select(*i, n))
+        .map(|(_, n)| n)
+        .collect();
+    // Most specific first: stable, so document order is kept within a depth.
+    chosen.sort_by_key(|n| n.depth);
+    let mut contacts = Vec::new();
+    let mut incomplete = Vec::new();
+    let mut withheld = false;
+    for node in &chosen {
+        let found = contacts_of(node, source_url, Some("abuse"));
+        if found.is_empty() {
+            if node.is_withheld() {
+                withheld = true;
+            } else {
+                incomplete.push(EntityRef {
+                    handle: node.handle.clone(),
+                    url: node.self_link(),
+                    pointer: node.pointer.clone(),
+                });
+            }
+        }
+        contacts.extend(found);
+    }
+    let contacts = merge_contacts(contacts);
+    let outcome = if !contacts.is_empty() {
+        Outcome::new(OutcomeStatus::Found)
+    } else if withheld {
+        Outcome::with_detail(OutcomeStatus::Redacted, "the abuse contact is redacted")
+    } else if let Some(first) = incomplete.first() {
+        let who = first.handle.as_deref().unwrap_or("without a handle");
+        Outcome::with_detail(
+            OutcomeStatus::NonePublished,
+            format!("abuse entity {who} publishes no email, phone or web form in this answer"),
+        )
+    } else {
+        Outcome::with_detail(OutcomeStatus::NonePublished, "no entity with role abuse")
+    };
+    (contacts, incomplete, outcome)
+}
+
+/// One contact per mailbox (compared case-insensitively), or per (phone, web form) for
+/// contacts without one, in first-seen order. A later duplicate adds its sources and fills
+/// the name, phone or web form the first lacked.
+pub(crate) fn merge_contacts(contacts: Vec<Contact>) -> Vec<Contact> {
+    fn key(c: &Contact) -> (Option<String>, Option<String>, Option<String>) {
+        match &c.email {
+            Some(e) => (Some(e.to_lowercase()), None, None),
+            None => (None, c.phone.clone(), c.web.clone()),
+        }
+    }
+    let mut out: Vec<Contact> = Vec::new();
+    for contact in contacts {
+        let k = key(&contact);
+        match out.iter_mut().find(|c| key(c) == k) {
+            Some(first) => {
+                for source in contact.sources {
+                    if !first.sources.contains(&source) {
+                        first.sources.push(source);
+                    }
+                }
+                if first.name.is_none() {
+                    first.name = contact.name;
+                }
+                if first.phone.is_none() {
+                    first.phone = contact.phone;
+                }
+                if first.web.is_none() {
+                    first.web = contact.web;
+                }
+            }
+            None => out.push(contact),
+        }
+    }
+    out
+}
+
+/// An RDAP source at `url`, `pointer` into the answer.
+fn provenance(url: &str, pointer: &str) -> Source {
+    Source {
+        kind: SourceKind::Rdap,
+        url: Some(url.to_owned()),
+        pointer: Some(pointer.to_owned()),
+        ..Source::default()
+    }
+}
+
+/// The object an `up` link names: the (percent-decoded) path after its last `/ip/`, e.g.
+/// `8.0.0.0/9` for `https://rdap.arin.net/registry/ip/8.0.0.0/9`.
+fn object_in_link(href: &str) -> Option<String> {
+    let url = url::Url::parse(href).ok()?;
+    let path = url.path();
+    let at = path.rfind("/ip/")?;
+    let rest = path.get(at + 4..)?.trim_matches('/');
+    let decoded = percent_decode(rest);
+    if decoded.trim().is_empty() { None } else { Some(decoded) }
+}
+
+/// Decode `%XX` escapes (invalid escapes and non-UTF-8 results are kept as they were).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(v) = u8::from_str_radix(hex, 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+}
+
+/// True for an http(s) URL.
+fn is_web_url(href: &str) -> bool {
+    url::Url::parse(href).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 /// `Malformed` unless `answer` is an object whose `objectClassName` is `class`.
 fn expect_class(answer: &Value, class: &str) -> Result<(), SourceError> {
     let Some(obj) = answer.as_object() else {
@@ -292,11 +859,12 @@ fn normalise_host(name: &str) -> String {
     name.trim().trim_end_matches('.').to_lowercase()
 }
 
-/// `cidr0_cidrs` blocks as `prefix/length` (the length may be a number or a string).
-fn cidr0(answer: &Value) -> Vec<String> {
+/// `cidr0_cidrs` blocks as `prefix/length` (the length may be a number or a string);
+/// malformed blocks are skipped with a warning.
+fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<String> {
     let Some(list) = answer.get("cidr0_cidrs").and_then(Value::as_array) else { return Vec::new() };
     let mut out = Vec::new();
-    for block in list {
+    for (i, block) in list.iter().enumerate() {
         let prefix = block
             .get("v4prefix")
             .or_else(|| block.get("v6prefix"))
@@ -304,7 +872,7 @@ fn cidr0(answer: &Value) -> Vec<String> {
             .and_then(|s| s.trim().parse::<IpAddr>().ok());
         let length = block.get("length").and_then(as_u32).and_then(|l| u8::try_from(l).ok());
         let (Some(prefix), Some(length)) = (prefix, length) else {
-            tracing::debug!(?block, "skipping malformed cidr0 block");
+            warnings.push(format!("/cidr0_cidrs/{i}: malformed block skipped"));
             continue;
         };
         match IpNet::new(prefix, length) {
@@ -314,7 +882,7 @@ fn cidr0(answer: &Value) -> Vec<String> {
                     out.push(s);
                 }
             }
-            Err(_) => tracing::debug!(?block, "skipping cidr0 block with bad length"),
+            Err(_) => warnings.push(format!("/cidr0_cidrs/{i}: prefix length {length} too long")),
         }
     }
     out
@@ -332,41 +900,6 @@ fn range_to_cidrs(start: IpAddr, end: IpAddr) -> Vec<String> {
         }
         _ => Vec::new(),
     }
-}
-
-/// The first value `pick` gives for entities with `role`, shallowest first (document order
-/// within a depth).
-fn shallowest<T>(
-    nodes: &[EntityNode],
-    role: &str,
-    pick: impl Fn(&EntityNode) -> Option<T>,
-) -> Option<T> {
-    let mut candidates: Vec<&EntityNode> = nodes.iter().filter(|n| n.has_role(role)).collect();
-    candidates.sort_by_key(|n| n.depth);
-    candidates.into_iter().find_map(pick)
-}
-
-/// Contacts of `nodes` for role `abuse`, shallowest first, de-duplicated by (email, phone)
-/// with emails compared case-insensitively.
-fn abuse_contacts<'a>(
-    nodes: impl Iterator<Item = &'a EntityNode>,
-    source_url: &str,
-) -> Vec<Contact> {
-    let mut nodes: Vec<&EntityNode> = nodes.collect();
-    nodes.sort_by_key(|n| n.depth);
-    let mut out: Vec<Contact> = Vec::new();
-    for node in nodes {
-        for contact in contacts_of(node, source_url, "abuse") {
-            let key = (contact.email.as_ref().map(|e| e.to_lowercase()), contact.phone.clone());
-            let seen = out
-                .iter()
-                .any(|c| (c.email.as_ref().map(|e| e.to_lowercase()), c.phone.clone()) == key);
-            if !seen {
-                out.push(contact);
-            }
-        }
-    }
-    out
 }
 
 /// True when node `index` is nested (at any depth) under node `ancestor`.
@@ -396,8 +929,7 @@ fn related_links(answer: &Value) -> Vec<String> {
                 .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/rdap+json")),
             None => link.href.to_ascii_lowercase().contains("/domain/"),
         };
-        let web = url::Url::parse(&link.href).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-        if rdap && web && !out.contains(&link.href) {
+        if rdap && is_web_url(&link.href) && !out.contains(&link.href) {
             out.push(link.href);
         }
     }
@@ -421,7 +953,14 @@ mod tests {
         read_domain(&v, url, 8).unwrap()
     }
 
-    fn abuse(email: Option<&str>, phone: Option<&str>, name: Option<&str>, url: &str) -> Contact {
+    /// An abuse contact read from `url`, stated by the entities at `pointers`.
+    fn abuse(
+        email: Option<&str>,
+        phone: Option<&str>,
+        name: Option<&str>,
+        url: &str,
+        pointers: &[&str],
+    ) -> Contact {
         Contact {
             name: name.map(str::to_owned),
             email: email.map(str::to_owned),
@@ -429,6 +968,7 @@ mod tests {
             web: None,
             role: Some("abuse".to_owned()),
             source_url: Some(url.to_owned()),
+            sources: pointers.iter().map(|p| provenance(url, p)).collect(),
             ..Contact::default()
         }
     }
@@ -459,7 +999,8 @@ mod tests {
                 Some("network-abuse@google.com"),
                 Some("+1-650-253-0000"),
                 Some("Abuse"),
-                url
+                url,
+                &["/entities/0/entities/0"]
             )]
         );
         assert_eq!(a.port43.as_deref(), Some("whois.arin.net"));
@@ -495,7 +1036,13 @@ mod tests {
         assert_eq!(a.holder, holder("Cloudflare, Inc.", "CLOUD14"));
         assert_eq!(
             a.abuse,
-            vec![abuse(Some("abuse@cloudflare.com"), Some("+1-650-319-8930"), Some("Abuse"), url)]
+            vec![abuse(
+                Some("abuse@cloudflare.com"),
+                Some("+1-650-319-8930"),
+                Some("Abuse"),
+                url,
+                &["/entities/1", "/entities/0/entities/1"]
+            )]
         );
         assert_eq!(a.parent_handle.as_deref(), Some("NET-104-0-0-0-0"));
     }
@@ -547,7 +1094,8 @@ mod tests {
                 Some("abuse@ripe.net"),
                 Some("+31 20 535 4444"),
                 Some("RIPE NCC Operations"),
-                url
+                url,
+                &["/entities/4"]
             )]
         );
         assert_eq!(a.parent_handle.as_deref(), Some("193.0.0.0 - 193.0.23.255"));
@@ -562,10 +1110,8 @@ mod tests {
         assert_eq!(a.holder, None);
         let got: Vec<_> =
             a.abuse.iter().map(|c| (c.email.as_deref(), c.phone.as_deref())).collect();
-        assert_eq!(
-            got,
-            vec![(Some("abuse@ripe.net"), Some("+31 20 535 4444")), (Some("ops@ripe.net"), None)]
-        );
+        // ops@ripe.net is the role's general `e-mail`, not its abuse-mailbox.
+        assert_eq!(got, vec![(Some("abuse@ripe.net"), Some("+31 20 535 4444"))]);
     }
 
     #[test]
@@ -584,7 +1130,13 @@ mod tests {
         // The same mailbox twice in the IRT: one contact.
         assert_eq!(
             a.abuse,
-            vec![abuse(Some("abuse@apnic.net"), None, Some("IRT-APNICRANDNET-AU"), url)]
+            vec![abuse(
+                Some("abuse@apnic.net"),
+                None,
+                Some("IRT-APNICRANDNET-AU"),
+                url,
+                &["/entities/0"]
+            )]
         );
 
         let url = "https://rdap.apnic.net/ip/203.119.101.1";
@@ -595,10 +1147,13 @@ mod tests {
         assert_eq!(a.holder, holder("Asia Pacific Network Information Centre", "ORG-APNI1-AP"));
         assert_eq!(
             a.abuse,
-            vec![
-                abuse(Some("abuse@apnic.net"), None, Some("IRT-APNIC-IS-AP"), url),
-                abuse(Some("helpdesk@apnic.net"), None, Some("IRT-APNIC-IS-AP"), url),
-            ]
+            vec![abuse(
+                Some("abuse@apnic.net"),
+                None,
+                Some("IRT-APNIC-IS-AP"),
+                url,
+                &["/entities/1"]
+            ),]
         );
     }
 
@@ -623,7 +1178,8 @@ mod tests {
                 Some("ipadmin@lacnic.net"),
                 Some("+598  26042222#4401"),
                 Some("Carlos M Martínez"),
-                url
+                url,
+                &["/entities/1"]
             )]
         );
         assert_eq!(a.up_link.as_deref(), Some("https://rdap.lacnic.net/rdap/ip/200.0.0.0/8"));
@@ -730,11 +1286,13 @@ mod tests {
                     Some("registrar-abuse@cloudflare.com"),
                     Some("+1.6503198930"),
                     None,
-                    url
+                    url,
+                    &["/entities/0/entities/0"]
                 )],
                 rdap_url: Some("https://rdap.cloudflare.com/rdap/v1/domain/CLOUDFLARE.COM".into()),
                 source_url: Some(url.into()),
-                ..Registrar::default()
+                abuse_outcome: Outcome::new(OutcomeStatus::Found),
+                provenance: Some(provenance(url, "/entities/0")),
             })
         );
         assert_eq!(d.port43, None);
@@ -758,7 +1316,8 @@ mod tests {
                 Some("registrar-abuse@cloudflare.com"),
                 Some("+1.4153197517"),
                 Some("Cloudflare Registrar Abuse"),
-                url
+                url,
+                &["/entities/0/entities/0"]
             )]
         );
         assert_eq!(r.rdap_url, None);
@@ -781,7 +1340,13 @@ mod tests {
         assert_eq!(r.iana_id.as_deref(), Some("292"));
         assert_eq!(
             r.abuse,
-            vec![abuse(Some("abusecomplaints@markmonitor.com"), Some("+1.2083895740"), None, url)]
+            vec![abuse(
+                Some("abusecomplaints@markmonitor.com"),
+                Some("+1.2083895740"),
+                None,
+                url,
+                &["/entities/0/entities/0"]
+            )]
         );
         assert_eq!(d.registrar_links, vec!["https://rdap.markmonitor.com/rdap/domain/GOOGLE.COM"]);
         assert_eq!(
@@ -813,7 +1378,8 @@ mod tests {
                 Some("abusecomplaints@markmonitor.com"),
                 Some("+1.2083895740"),
                 Some("Markmonitor"),
-                url
+                url,
+                &["/entities/3/entities/0"]
             )]
         );
         assert!(d.registrar_links.is_empty());
@@ -850,7 +1416,8 @@ mod tests {
                 Some("domain.operations@web.com"),
                 Some("+1.8777228662"),
                 Some("Domain.com - Network Solutions, LLC"),
-                url
+                url,
+                &["/entities/0/entities/0"]
             )]
         );
     }
@@ -867,14 +1434,14 @@ mod tests {
         assert!(r.abuse.is_empty());
         assert_eq!(d.nameservers, vec!["ns2.nic.fr", "ns1.nic.fr", "ns3.nic.fr"]);
 
-        // airport.fr: two registrar entities at depth 1, the first wins.
+        // airport.fr: two registrar entities at depth 1; the sponsor wins.
         let d = domain(
             include_str!("../../tests/fixtures/rdap/domain/afnic-airport.fr-from-vcr.json"),
             "https://rdap.nic.fr/domain/airport.fr",
         );
         let r = d.registrar.unwrap();
-        assert_eq!(r.name.as_deref(), Some("PG"));
-        assert_eq!(r.iana_id.as_deref(), Some("84259"));
+        assert_eq!(r.name.as_deref(), Some("EXCEPTIONNEL"));
+        assert_eq!(r.iana_id.as_deref(), Some("82909"));
     }
 
     #[test]
@@ -892,7 +1459,13 @@ mod tests {
         assert_eq!(r.iana_id.as_deref(), Some("1606"));
         assert_eq!(
             r.abuse,
-            vec![abuse(Some("abuse@reg.ru"), Some("+7 495 5801111"), Some("Abuse contact"), url)]
+            vec![abuse(
+                Some("abuse@reg.ru"),
+                Some("+7 495 5801111"),
+                Some("Abuse contact"),
+                url,
+                &["/entities/0/entities/0"]
+            )]
         );
         assert_eq!(d.nameservers, vec!["ns1.reg.ru", "ns2.reg.ru"]);
         assert_eq!(d.port43.as_deref(), Some("whois.flexireg.net"));
@@ -974,11 +1547,537 @@ mod tests {
         // The depth-3 abuse entity is beyond max_depth 2.
         let emails: Vec<_> = a.abuse.iter().map(|c| c.email.as_deref()).collect();
         assert_eq!(emails, vec![Some("a@n.example")]);
+        assert_eq!(
+            a.warnings,
+            vec![
+                "/entities/0: roles given as a string, not an array",
+                "/entities/1: vcardArray is not a jCard; ignored",
+                "/entities/3/entities/0: entities nested deeper than 2 levels not read",
+                "/cidr0_cidrs/0: prefix length 99 too long",
+                "/cidr0_cidrs/1: malformed block skipped",
+                "/cidr0_cidrs/2: malformed block skipped",
+            ]
+        );
         assert_eq!(read_network(&v, "u", 3).unwrap().abuse.len(), 2);
         // Mixed families or reversed ranges give no CIDRs.
         assert!(range_to_cidrs("10.0.0.1".parse().unwrap(), "::1".parse().unwrap()).is_empty());
         assert!(
             range_to_cidrs("10.0.0.1".parse().unwrap(), "10.0.0.0".parse().unwrap()).is_empty()
         );
+    }
+
+    /// An ARIN-style network answer with `entities`, as served at `url`.
+    fn arin_like(extra: Value) -> Value {
+        let mut v = json!({
+            "objectClassName": "ip network",
+            "handle": "NET-TEST",
+            "startAddress": "192.0.2.0",
+            "endAddress": "192.0.2.255",
+            "port43": "whois.arin.net"
+        });
+        if let (Some(obj), Some(more)) = (v.as_object_mut(), extra.as_object()) {
+            obj.extend(more.clone());
+        }
+        v
+    }
+
+    fn vcard(name: &str, email: &str) -> Value {
+        json!(["vcard", [["fn", {}, "text", name], ["email", {}, "text", email]]])
+    }
+
+    #[test]
+    fn resource_level_and_org_abuse_are_both_kept_resource_first() {
+        // Synthesised on the shape of ARIN's answers and of its WHOIS for Google IPv6
+        // (whois/ip/arin__2001-4860-4860--8888…: `RAbuseEmail: arin-contact@google.com` on the
+        // network, `OrgAbuseEmail: network-abuse@google.com` on the org). No recorded RDAP
+        // answer has two different mailboxes at the two scopes.
+        let v = arin_like(json!({"entities": [
+            {"roles": ["registrant"], "handle": "GOGL", "vcardArray": vcard("Google LLC", "x@google.com"),
+             "entities": [{"roles": ["abuse"], "handle": "ABUSE5250-ARIN",
+                           "vcardArray": vcard("Abuse", "network-abuse@google.com")}]},
+            {"roles": ["abuse"], "handle": "ZG39-ARIN", "vcardArray": vcard("Google LLC", "arin-contact@google.com")}
+        ]}));
+        let a = read_network(&v, "https://rdap.arin.net/registry/ip/2001:4860::", 8).unwrap();
+        let got: Vec<_> = a
+            .abuse
+            .iter()
+            .map(|c| (c.email.as_deref().unwrap(), c.sources[0].pointer.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("arin-contact@google.com", "/entities/1"),
+                ("network-abuse@google.com", "/entities/0/entities/0"),
+            ]
+        );
+        assert_eq!(a.abuse_outcome, Outcome::new(OutcomeStatus::Found));
+    }
+
+    #[test]
+    fn same_mailbox_merges_sources_and_fills_gaps() {
+        let url = "https://rdap.example/ip/1";
+        let v = arin_like(json!({"entities": [
+            {"roles": ["registrant"], "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [
+                ["email", {}, "text", "Abuse@Example.NET"], ["tel", {}, "text", "+1 555 0100"]]]}]},
+            {"roles": ["abuse"], "vcardArray": ["vcard", [["email", {}, "text", "abuse@example.net"]]]}
+        ]}));
+        let a = read_network(&v, url, 8).unwrap();
+        assert_eq!(a.abuse.len(), 1);
+        let c = &a.abuse[0];
+        assert_eq!(c.email.as_deref(), Some("abuse@example.net"));
+        // The resource-level statement had no phone; the org-level one fills it.
+        assert_eq!(c.phone.as_deref(), Some("+1 555 0100"));
+        let pointers: Vec<_> = c.sources.iter().map(|s| s.pointer.clone().unwrap()).collect();
+        assert_eq!(pointers, vec!["/entities/1", "/entities/0/entities/0"]);
+        assert!(c.sources.iter().all(|s| s.url.as_deref() == Some(url) && s.fetched_at.is_none()));
+        assert_eq!(a.network.provenance, Some(provenance(url, "")));
+    }
+
+    #[test]
+    fn arin_transferred_block_is_a_stand_in() {
+        // Synthesised from whois/ip/arin__144.134.121.81-referral-to-apnic-erx.txt: the same
+        // facts (NetName, NetType, Comment lines, the APNIC org and its abuse POC) in ARIN's
+        // RDAP shape.
+        let v = arin_like(json!({
+            "handle": "NET-144-130-0-0-1",
+            "name": "APNIC-ERX-144-130-0-0",
+            "type": "Early Registrations, Transferred to APNIC",
+            "remarks": [{"title": "Registration Comments", "description": [
+                "This IP address range is not registered in the ARIN database.",
+                "This range was transferred to the APNIC Whois Database as",
+                "part of the ERX (Early Registration Transfer) project."]}],
+            "entities": [{"roles": ["registrant"], "handle": "APNIC",
+                "vcardArray": vcard("Asia Pacific Network Information Centre", "x@apnic.net"),
+                "entities": [{"roles": ["abuse"], "handle": "AWC12-ARIN",
+                    "vcardArray": vcard("APNIC Whois Contact", "search-apnic-not-arin@apnic.net")}]}]
+        }));
+        let a = read_network(&v, "https://rdap.arin.net/registry/ip/144.134.121.81", 8).unwrap();
+        assert_eq!(
+            a.not_managed,
+            Some(NotManaged {
+                registry_hint: Some("APNIC".into()),
+                reason: "early registration transferred to APNIC (APNIC-ERX-144-130-0-0)".into(),
+            })
+        );
+        assert!(a.abuse.is_empty());
+        assert_eq!(a.holder, None);
+        assert_eq!(a.abuse_outcome.status, OutcomeStatus::NonePublished);
+        assert_eq!(
+            a.abuse_outcome.detail.as_deref(),
+            Some("stand-in answer for space managed elsewhere (APNIC)")
+        );
+
+        // Without the ERX name, the type says it.
+        let mut v2 = v.clone();
+        v2["name"] = json!("SOME-NET");
+        let a = read_network(&v2, "https://rdap.arin.net/registry/ip/144.134.121.81", 8).unwrap();
+        let nm = a.not_managed.unwrap();
+        assert_eq!(nm.registry_hint.as_deref(), Some("APNIC"));
+        assert_eq!(nm.reason, "type \"Early Registrations, Transferred to APNIC\"");
+
+        // Without name and type, the remark "not registered in the ARIN database" says it,
+        // and the other RIR named in the remarks is the hint.
+        v2["type"] = json!("DIRECT ALLOCATION");
+        let a = read_network(&v2, "https://rdap.arin.net/registry/ip/144.134.121.81", 8).unwrap();
+        let nm = a.not_managed.unwrap();
+        assert_eq!(nm.registry_hint.as_deref(), Some("APNIC"));
+        assert_eq!(
+            nm.reason,
+            "remark \"This IP address range is not registered in the ARIN database.\""
+        );
+    }
+
+    #[test]
+    fn transferred_to_lacnic_and_other_placeholders() {
+        // Synthesised from whois/ip/arin__170.0.0.0-referral-to-lacnic.txt.
+        let v = arin_like(json!({
+            "name": "LACNIC-ERX-170-0-0-0",
+            "type": "Transferred to LACNIC",
+            "remarks": [{"description": ["This IP address range is under LACNIC responsibility"]}],
+            "entities": [{"roles": ["registrant"], "handle": "LACNIC",
+                "entities": [{"roles": ["abuse"], "handle": "LWI100-ARIN",
+                    "vcardArray": vcard("LACNIC Whois Info", "abuse@lacnic.net")}]}]
+        }));
+        let a = read_network(&v, "https://rdap.arin.net/registry/ip/170.0.0.1", 8).unwrap();
+        assert_eq!(a.not_managed.unwrap().registry_hint.as_deref(), Some("LACNIC"));
+        assert!(a.abuse.is_empty(), "LACNIC's own mailbox is not the network's abuse contact");
+
+        // Synthesised: no recorded answer of these shapes exists in the fixtures.
+        let ripe = json!({
+            "objectClassName": "ip network",
+            "handle": "8.0.0.0 - 8.255.255.255",
+            "name": "NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK",
+            "remarks": [{"description": ["IPv4 address block not managed by the RIPE NCC"]}],
+            "links": [{"rel": "related", "href": "https://rdap.arin.net/registry/ip/8.8.8.8",
+                       "type": "application/rdap+json"}],
+            "entities": [{"roles": ["abuse"], "vcardArray": vcard("RIPE NCC", "abuse@ripe.net")}]
+        });
+        let a = read_network(&ripe, "https://rdap.db.ripe.net/ip/8.8.8.8", 8).unwrap();
+        assert_eq!(
+            a.not_managed,
+            Some(NotManaged {
+                registry_hint: Some("https://rdap.arin.net/registry/ip/8.8.8.8".into()),
+                reason: "placeholder block NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK".into(),
+            })
+        );
+        assert_eq!(a.related_links, vec!["https://rdap.arin.net/registry/ip/8.8.8.8"]);
+        assert!(a.abuse.is_empty());
+        for name in ["IANA-BLK", "IANA-NETBLOCK-8"] {
+            let mut v = ripe.clone();
+            v["name"] = json!(name);
+            v["links"] = json!([]);
+            let nm = read_network(&v, "https://rdap.apnic.net/ip/8.8.8.8", 8)
+                .unwrap()
+                .not_managed
+                .unwrap();
+            // The remark names the RIPE NCC, which is not the APNIC answering.
+            assert_eq!(nm.registry_hint.as_deref(), Some("RIPE NCC"), "{name}");
+        }
+        // The registry's own space is not a stand-in, whatever it says about other RIRs.
+        let own = arin_like(json!({
+            "name": "LACNIC-ERX-170-0-0-0",
+            "remarks": [{"description": ["Transferred to LACNIC in 2010"]}]
+        }));
+        let a = read_network(&own, "https://rdap.lacnic.net/rdap/ip/170.0.0.1", 8).unwrap();
+        assert_eq!(a.not_managed, None);
+        // A word inside another word is not an RIR name.
+        assert!(!contains_word("sparing", "arin"));
+        assert!(contains_word("see arin.", "arin"));
+    }
+
+    #[test]
+    fn registro_br_abuse_completed_from_its_entity() {
+        let url = "https://rdap.registro.br/ip/200.160.0.0/20";
+        let mut a = network(
+            include_str!("../../tests/fixtures/rdap/ip/registrobr-200.160.0.0-20-nicbr.json"),
+            url,
+        );
+        assert_eq!(a.incomplete_abuse.len(), 1);
+        // Synthesised entity answer (no recorded registro.br entity object in the fixtures):
+        // the shape of RFC 9083 §5.1 with FAN's name from the network answer.
+        let entity_url = "https://rdap.registro.br/entity/FAN";
+        let fan = json!({"objectClassName": "entity", "handle": "FAN",
+            "vcardArray": ["vcard", [["fn", {}, "text", "Frederico Augusto de Carvalho Neves"],
+                                      ["email", {}, "text", "fneves@registro.br"]]]});
+        let e = read_entity(&fan, entity_url, 8).unwrap();
+        assert!(a.complete_abuse(&e));
+        assert!(a.incomplete_abuse.is_empty());
+        assert_eq!(a.abuse_outcome, Outcome::new(OutcomeStatus::Found));
+        assert_eq!(a.abuse.len(), 1);
+        assert_eq!(a.abuse[0].email.as_deref(), Some("fneves@registro.br"));
+        assert_eq!(a.abuse[0].role.as_deref(), Some("abuse"));
+        assert_eq!(a.abuse[0].source_url.as_deref(), Some(entity_url));
+        assert_eq!(a.abuse[0].sources, vec![provenance(entity_url, "")]);
+        // A second time, or another handle: nothing to do.
+        assert!(!a.complete_abuse(&e));
+        let other = EntityAnswer { handle: Some("CSIOI".into()), ..e.clone() };
+        assert!(!a.complete_abuse(&other));
+    }
+
+    #[test]
+    fn registrar_abuse_redacted() {
+        // Synthesised (no recorded domain answer redacts the registrar's abuse contact): by
+        // value, by RFC 9537 name, and by RFC 9537 path.
+        let base = |abuse: Value, redacted: Value| {
+            json!({"objectClassName": "domain", "ldhName": "example.com", "redacted": redacted,
+                "entities": [{"roles": ["registrar"], "handle": "292", "entities": [abuse]}]})
+        };
+        let cases = [
+            base(
+                json!({"roles": ["abuse"], "vcardArray": ["vcard", [
+                    ["email", {}, "text", "REDACTED FOR PRIVACY"],
+                    ["tel", {}, "text", "REDACTED FOR PRIVACY"]]]}),
+                json!([]),
+            ),
+            base(
+                json!({"roles": ["abuse"], "vcardArray": ["vcard", [["fn", {}, "text", "Abuse"]]]}),
+                json!([{"name": {"type": "Registrar Abuse Contact Email"}, "method": "removal"}]),
+            ),
+            base(
+                json!({"roles": ["abuse"], "remarks": [{"title": "REDACTED FOR PRIVACY"}]}),
+                json!([]),
+            ),
+        ];
+        for v in cases {
+            let r = read_domain(&v, "u", 8).unwrap().registrar.unwrap();
+            assert!(r.abuse.is_empty());
+            assert_eq!(
+                r.abuse_outcome,
+                Outcome::with_detail(OutcomeStatus::Redacted, "the abuse contact is redacted"),
+                "{v}"
+            );
+        }
+        // An abuse entity with no channel and nothing withheld.
+        let v = base(json!({"roles": ["abuse"], "handle": "A1"}), json!([]));
+        let r = read_domain(&v, "u", 8).unwrap().registrar.unwrap();
+        assert_eq!(
+            r.abuse_outcome,
+            Outcome::with_detail(
+                OutcomeStatus::NonePublished,
+                "abuse entity A1 publishes no email, phone or web form in this answer"
+            )
+        );
+    }
+
+    #[test]
+    fn registry_acting_as_registrar() {
+        let d = domain(
+            include_str!("../../tests/fixtures/rdap/domain/afnic-afnic.fr.json"),
+            "https://rdap.nic.fr/domain/afnic.fr",
+        );
+        let r = d.registrar.unwrap();
+        assert_eq!(r.iana_id.as_deref(), Some("9999"));
+        assert!(super::super::registrars::is_registry_operator_id("9999"));
+        assert_eq!(
+            r.abuse_outcome,
+            Outcome::with_detail(
+                OutcomeStatus::NonePublished,
+                "the registrar entity lists no abuse entity"
+            )
+        );
+        assert_eq!(
+            r.provenance,
+            Some(provenance("https://rdap.nic.fr/domain/afnic.fr", "/entities/3"))
+        );
+    }
+
+    #[test]
+    fn autnum_entity_and_error_answers() {
+        let a: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/rdap/autnum/arin-AS16509-amazon.json"
+        ))
+        .unwrap();
+        let url = "https://rdap.arin.net/registry/autnum/16509";
+        let asn = read_autnum(&a, url, 8).unwrap();
+        assert_eq!((asn.start, asn.end), (Some(16509), Some(16509)));
+        assert_eq!(asn.name.as_deref(), Some("AMAZON-02"));
+        assert_eq!(asn.abuse[0].email.as_deref(), Some("abuse@amazonaws.com"));
+        assert_eq!(read_network(&a, url, 8).unwrap_err().kind(), SourceErrorKind::Malformed);
+        assert_eq!(read_entity(&a, url, 8).unwrap_err().kind(), SourceErrorKind::Malformed);
+        assert_eq!(read_error(&a), None);
+
+        let e: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/rdap/error/apnic-400-bad-request.json"
+        ))
+        .unwrap();
+        // errorCode "400" is a string in APNIC's body.
+        assert_eq!(
+            read_error(&e),
+            Some(ErrorAnswer {
+                code: Some(400),
+                title: Some("Bad Request".into()),
+                description: vec!["Request could not be understood, malformed syntax".into()],
+            })
+        );
+        assert_eq!(read_autnum(&e, "u", 8).unwrap_err().kind(), SourceErrorKind::Malformed);
+        assert_eq!(
+            read_error(&json!({"errorCode": 70000, "description": "one"})),
+            Some(ErrorAnswer { code: None, title: None, description: vec!["one".into()] })
+        );
+    }
+
+    #[test]
+    fn parent_handle_from_up_link_only() {
+        let v = arin_like(json!({"links": [
+            {"rel": "up", "href": "https://rdap.lacnic.net/rdap/ip/200.0.0.0%2F8"}]}));
+        let a = read_network(&v, "u", 8).unwrap();
+        assert_eq!(a.parent_handle.as_deref(), Some("200.0.0.0/8"));
+        assert_eq!(a.network.parent_handle.as_deref(), Some("200.0.0.0/8"));
+        assert_eq!(object_in_link("https://r.example/ip/"), None);
+        assert_eq!(object_in_link("not a url"), None);
+        assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+        assert_eq!(percent_decode("%ff"), "%ff");
+    }
+
+    mod props {
+        //! Property tests: arbitrary JSON, shaped like RDAP answers, never makes a reader
+        //! panic, and what comes out stays bounded.
+        #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+        use proptest::prelude::*;
+        use serde_json::{Map, Value, json};
+
+        use super::super::*;
+        use crate::rdap::entities::{MAX_ENTITIES, MAX_WARNINGS, walk_entities};
+        use crate::rdap::jcard::{MAX_VALUES, parse_vcard};
+
+        /// Leaf values, with the strings RDAP readers look for.
+        fn leaf() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(|f| json!(f)),
+                prop::sample::select(vec![
+                    "abuse",
+                    "registrar",
+                    "registrant",
+                    "vcard",
+                    "email",
+                    "tel",
+                    "fn",
+                    "org",
+                    "contact-uri",
+                    "pref",
+                    "type",
+                    "1",
+                    "x@y.example",
+                    "mailto:a@b.example",
+                    "tel:+1 555",
+                    "REDACTED FOR PRIVACY",
+                    "",
+                    "ip network",
+                    "domain",
+                    "autnum",
+                    "entity",
+                    "up",
+                    "related",
+                    "self",
+                    "NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK",
+                    "https://r.example/ip/1.0.0.0%2F8",
+                    "10.0.0.0",
+                    "::1",
+                    "text",
+                    "uri",
+                ])
+                .prop_map(Value::from),
+                "\\PC{0,12}".prop_map(Value::from),
+            ]
+        }
+
+        /// Keys, mostly the members RDAP readers use.
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "entities",
+                    "vcardArray",
+                    "roles",
+                    "handle",
+                    "links",
+                    "rel",
+                    "href",
+                    "remarks",
+                    "description",
+                    "title",
+                    "publicIds",
+                    "identifier",
+                    "type",
+                    "redacted",
+                    "prePath",
+                    "name",
+                    "startAddress",
+                    "endAddress",
+                    "cidr0_cidrs",
+                    "v4prefix",
+                    "length",
+                    "parentHandle",
+                    "port43",
+                    "ldhName",
+                    "nameservers",
+                    "errorCode",
+                    "startAutnum",
+                ])
+                .prop_map(str::to_owned),
+                "[a-z]{1,6}",
+            ]
+        }
+
+        /// Arbitrary JSON, nested up to 8 levels, biased towards RDAP shapes.
+        fn json_value() -> impl Strategy<Value = Value> {
+            leaf().prop_recursive(8, 256, 8, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                    prop::collection::btree_map(key(), inner.clone(), 0..8)
+                        .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+                    // A jCard-looking array.
+                    prop::collection::vec(inner.clone(), 0..6)
+                        .prop_map(|props| json!(["vcard", props])),
+                    // An entity-looking object.
+                    (inner.clone(), inner.clone(), prop::collection::vec(inner, 0..4)).prop_map(
+                        |(roles, card, children)| {
+                            json!({"roles": roles, "vcardArray": card, "entities": children})
+                        }
+                    ),
+                ]
+            })
+        }
+
+        /// An answer of `class` with arbitrary members.
+        fn answer() -> impl Strategy<Value = Value> {
+            (
+                prop::sample::select(vec!["ip network", "domain", "autnum", "entity"]),
+                prop::collection::btree_map(key(), json_value(), 0..10),
+            )
+                .prop_map(|(class, members)| {
+                    let mut obj: Map<String, Value> = members.into_iter().collect();
+                    obj.insert("objectClassName".into(), Value::from(class));
+                    Value::Object(obj)
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            #[test]
+            fn readers_never_panic(v in answer(), depth in 0usize..12) {
+                if let Ok(a) = read_network(&v, "https://r.example/ip/1", depth) {
+                    prop_assert!(a.warnings.len() <= MAX_WARNINGS + 1);
+                    let blocks = v.get("cidr0_cidrs").and_then(Value::as_array).map_or(0, Vec::len);
+                    prop_assert!(a.network.cidrs.len() <= blocks.max(MAX_COMPUTED_CIDRS));
+                    prop_assert!(a.abuse.iter().all(|c| !c.is_empty() && !c.sources.is_empty()));
+                    prop_assert_eq!(a.abuse.is_empty(), a.abuse_outcome.status != OutcomeStatus::Found);
+                }
+                if let Ok(d) = read_domain(&v, "https://r.example/domain/x", depth) {
+                    prop_assert!(d.warnings.len() <= MAX_WARNINGS + 1);
+                    if let Some(r) = d.registrar {
+                        prop_assert_eq!(r.abuse.is_empty(), r.abuse_outcome.status != OutcomeStatus::Found);
+                    }
+                }
+                let _ = read_autnum(&v, "u", depth);
+                let _ = read_entity(&v, "u", depth);
+                let _ = read_error(&v);
+            }
+
+            #[test]
+            fn arbitrary_json_is_rejected_or_read(v in json_value()) {
+                let _ = read_network(&v, "u", 8);
+                let _ = read_domain(&v, "u", 8);
+                let _ = read_error(&v);
+            }
+
+            #[test]
+            fn walks_and_jcards_stay_bounded(v in json_value(), depth in 0usize..64) {
+                let walk = walk_entities(&v, depth);
+                prop_assert!(walk.nodes.len() <= MAX_ENTITIES);
+                prop_assert!(walk.nodes.iter().all(|n| n.depth >= 1 && n.depth <= depth));
+                prop_assert!(walk.warnings.into_vec().len() <= MAX_WARNINGS + 1);
+                if let Some(card) = parse_vcard(&v) {
+                    prop_assert!(card.emails.len() <= MAX_VALUES);
+                    prop_assert!(card.tels.len() <= MAX_VALUES);
+                    prop_assert!(card.contact_uris.len() <= MAX_VALUES);
+                    prop_assert!(card.issues.len() <= 9);
+                }
+            }
+        }
+
+        #[test]
+        fn huge_and_deep_trees_are_bounded() {
+            // 8 levels of 3 children each (9,841 entities): far beyond MAX_ENTITIES.
+            let mut v = json!({"roles": ["abuse"], "vcardArray": ["vcard", [["email", {}, "text", "a@b.example"]]]});
+            for _ in 0..8 {
+                v = json!({"roles": ["abuse"], "entities": [v.clone(), v.clone(), v]});
+            }
+            let answer = json!({"objectClassName": "ip network", "entities": [v]});
+            let a = read_network(&answer, "u", 64).unwrap();
+            assert_eq!(a.abuse.len(), 1);
+            assert!(a.warnings.iter().any(|w| w.starts_with("more than 512 entities")));
+            // One email, thousands of times in one jCard: capped.
+            let props: Vec<Value> = (0..5000)
+                .map(|i| json!(["email", {}, "text", format!("a{i}@b.example")]))
+                .collect();
+            let card = parse_vcard(&json!(["vcard", props])).unwrap();
+            assert_eq!(card.emails.len(), MAX_VALUES);
+            assert_eq!(card.issues, vec!["more than 16 email values; the rest skipped"]);
+        }
     }
 }

@@ -63,6 +63,11 @@ pub(crate) fn ip_target(
     target(service.entry.clone(), service.base_url(allow_http), &format!("ip/{ip}"))
 }
 
+/// The RDAP query URL for a domain at a known base URL (e.g. from the override list).
+pub(crate) fn target_at(entry: String, base: Url, domain: &str) -> Result<Target, SourceError> {
+    target(entry, Some(&base), &format!("domain/{domain}"))
+}
+
 fn target(entry: String, base: Option<&Url>, path: &str) -> Result<Target, SourceError> {
     let base = base.cloned().ok_or_else(|| {
         SourceError::new(

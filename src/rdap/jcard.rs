@@ -4,9 +4,17 @@
 //! `["vcard", [ [name, params, type, value, ...], ... ]]`. Servers get it wrong in many small
 //! ways (a `type` parameter as a string, `pref` as a number, `tel` as text or as a `tel:` URI,
 //! structured `org` values), so every property is read on its own and a malformed one is
-//! skipped, never fatal.
+//! skipped, never fatal; what was skipped is listed in [`VCard::issues`] so the caller can
+//! report it. Multi-value properties are capped at [`MAX_VALUES`] each.
 
 use serde_json::Value;
+
+/// At most this many values are kept per multi-value property (`email`, `tel`,
+/// `contact-uri`); the rest are skipped with an issue.
+pub(crate) const MAX_VALUES: usize = 16;
+
+/// At most this many issues are listed per jCard; further ones are only counted.
+const MAX_ISSUES: usize = 8;
 
 /// One value of a multi-instance vCard property (`email`, `tel`, `contact-uri`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,6 +53,25 @@ pub(crate) struct VCard {
     /// Country: the `adr` `cc` parameter (RFC 8605), else its `country-name` parameter,
     /// else the `adr` value's country component.
     pub(crate) country: Option<String>,
+    /// Properties that were skipped because they are malformed (not `[name, params, type,
+    /// value…]`, a value of the wrong JSON type, a `pref` that is not a number) or over
+    /// [`MAX_VALUES`], each described in a few words; empty for a well-formed jCard.
+    pub(crate) issues: Vec<String>,
+}
+
+impl VCard {
+    /// Record an issue once, keeping at most [`MAX_ISSUES`] descriptions (then one summary
+    /// line).
+    fn issue(&mut self, text: String) {
+        if self.issues.contains(&text) {
+            return;
+        }
+        match self.issues.len() {
+            n if n < MAX_ISSUES => self.issues.push(text),
+            n if n == MAX_ISSUES => self.issues.push("further malformed properties".to_owned()),
+            _ => {}
+        }
+    }
 }
 
 /// Parse a jCard leniently. `None` when `value` is not a jCard at all (not an array whose
@@ -65,8 +92,8 @@ pub(crate) fn parse_vcard(value: &Value) -> Option<VCard> {
     };
     let props = props.as_array()?;
     let mut card = VCard::default();
-    for prop in props {
-        read_property(&mut card, prop);
+    for (index, prop) in props.iter().enumerate() {
+        read_property(&mut card, index, prop);
     }
     card.tels = join_split_tels(card.tels);
     sort_by_pref(&mut card.emails);
@@ -75,24 +102,56 @@ pub(crate) fn parse_vcard(value: &Value) -> Option<VCard> {
     Some(card)
 }
 
-/// Read one `[name, params, type, value...]` property into `card`; ignore anything else.
-fn read_property(card: &mut VCard, prop: &Value) {
-    let Some(parts) = prop.as_array() else { return };
-    let Some(name) = parts.first().and_then(Value::as_str) else { return };
-    let params = parts.get(1).and_then(Value::as_object);
+/// Read one `[name, params, type, value...]` property (number `index` in the list) into
+/// `card`; record an issue for a malformed one and ignore properties whohosts does not use.
+fn read_property(card: &mut VCard, index: usize, prop: &Value) {
+    let Some(parts) = prop.as_array() else {
+        card.issue(format!("property {index} is not an array"));
+        return;
+    };
+    let Some(name) = parts.first().and_then(Value::as_str) else {
+        card.issue(format!("property {index} has no name"));
+        return;
+    };
+    let name = name.to_ascii_lowercase();
+    let params = match parts.get(1) {
+        Some(Value::Object(map)) => Some(map),
+        // An empty array is what PHP makes of `{}`: harmless.
+        Some(Value::Array(a)) if a.is_empty() => None,
+        _ => {
+            card.issue(format!("property {index} ({name}) has no parameter object"));
+            None
+        }
+    };
     let values = parts.get(3..).unwrap_or_default();
-    match name.to_ascii_lowercase().as_str() {
+    let multi = matches!(name.as_str(), "email" | "tel" | "contact-uri");
+    if multi && !values.iter().any(Value::is_string) {
+        card.issue(format!("property {index} ({name}) has no text value"));
+        return;
+    }
+    if multi && param(params, "pref").is_some() && param_pref(params).is_none() {
+        card.issue(format!("property {index} ({name}) has a non-numeric pref"));
+    }
+    match name.as_str() {
         "kind" if card.kind.is_none() => {
             card.kind = first_text(values).map(|k| k.to_ascii_lowercase())
         }
         "fn" if card.full_name.is_none() => card.full_name = first_text(values),
         "org" if card.org.is_none() => card.org = org_text(values),
-        "email" => push_props(&mut card.emails, params, values, strip_mailto),
-        "tel" => push_props(&mut card.tels, params, values, strip_tel),
-        "contact-uri" => push_props(&mut card.contact_uris, params, values, str::to_owned),
+        "email" => push_props(card, Multi::Email, params, values, strip_mailto),
+        "tel" => push_props(card, Multi::Tel, params, values, strip_tel),
+        "contact-uri" => push_props(card, Multi::ContactUri, params, values, str::to_owned),
         "adr" if card.country.is_none() => card.country = adr_country(params, values),
         _ => {}
     }
+}
+
+/// The multi-value properties.
+#[derive(Debug, Clone, Copy)]
+enum Multi {
+    Email,
+    Tel,
+    ContactUri,
 }
 
 /// The first non-blank string among `values`, trimmed.
@@ -121,9 +180,10 @@ fn org_text(values: &[Value]) -> Option<String> {
     if parts.is_empty() { None } else { Some(parts.join(", ")) }
 }
 
-/// Push one [`Prop`] per non-blank string value, cleaned by `clean`.
+/// Push one [`Prop`] per non-blank string value, cleaned by `clean`, up to [`MAX_VALUES`].
 fn push_props(
-    out: &mut Vec<Prop>,
+    card: &mut VCard,
+    which: Multi,
     params: Option<&serde_json::Map<String, Value>>,
     values: &[Value],
     clean: fn(&str) -> String,
@@ -132,9 +192,19 @@ fn push_props(
     let pref = param_pref(params);
     for value in values.iter().filter_map(Value::as_str) {
         let cleaned = clean(value.trim());
-        if !cleaned.is_empty() {
-            out.push(Prop { value: cleaned, types: types.clone(), pref });
+        if cleaned.is_empty() {
+            continue;
         }
+        let (out, label) = match which {
+            Multi::Email => (&mut card.emails, "email"),
+            Multi::Tel => (&mut card.tels, "tel"),
+            Multi::ContactUri => (&mut card.contact_uris, "contact-uri"),
+        };
+        if out.len() >= MAX_VALUES {
+            card.issue(format!("more than {MAX_VALUES} {label} values; the rest skipped"));
+            return;
+        }
+        out.push(Prop { value: cleaned, types: types.clone(), pref });
     }
 }
 
@@ -377,6 +447,36 @@ mod tests {
         assert_eq!(card.tels[0].value, "+1-201-555-0123;ext=102");
         assert_eq!(card.contact_uris[0].value, "mailto:c@example.net");
         assert_eq!(card.country.as_deref(), Some("Germany"));
+        assert_eq!(
+            card.issues,
+            vec![
+                "property 7 (tel) has no parameter object",
+                "property 7 (tel) has no text value",
+                "property 9 is not an array",
+                "property 10 has no name",
+                "property 11 has no name",
+            ]
+        );
+    }
+
+    #[test]
+    fn pref_and_params_quirks() {
+        let v = json!(["vcard", [
+            // PHP's rendering of `{}` is `[]`: accepted silently.
+            ["email", [], "text", "a@example.net"],
+            ["email", {"pref": "first"}, "text", "b@example.net"],
+            ["email", {"pref": ["2"]}, "text", "c@example.net"],
+            ["tel", {"pref": 1, "type": "work,voice"}, "text", "+1-201-555-0123;ext=102"]
+        ]]);
+        let card = parse_vcard(&v).unwrap();
+        let emails: Vec<_> = card.emails.iter().map(|p| (p.value.as_str(), p.pref)).collect();
+        assert_eq!(
+            emails,
+            vec![("c@example.net", Some(2)), ("a@example.net", None), ("b@example.net", None)]
+        );
+        assert_eq!(card.tels[0].pref, Some(1));
+        assert!(card.tels[0].has_type("voice"));
+        assert_eq!(card.issues, vec!["property 1 (email) has a non-numeric pref"]);
     }
 
     #[test]

@@ -8,4 +8,8 @@ pub(crate) mod bootstrap;
 mod entities;
 pub(crate) mod extract;
 pub(crate) mod fetch;
+#[doc(hidden)]
+pub mod golden;
 mod jcard;
+pub(crate) mod overrides;
+pub(crate) mod registrars;

@@ -16,6 +16,9 @@
 //!   AS number range, entity handle, nameserver name). Every real base URL in a served body is
 //!   rewritten to the matching local one, so links (`self`, `related`, `up`) lead back into
 //!   the world. [`Fault`]s make chosen requests fail;
+//! * **WHOIS servers** (TCP, one 127.0.0.1 port per simulated server name such as
+//!   `whois.arin.net`) answering recorded texts per query, with [`WhoisFault`]s and counters
+//!   (see [`WorldBuilder::whois_text`]);
 //! * a **bootstrap directory** with `dns.json`, `ipv4.json`, `ipv6.json` and `asn.json` that
 //!   send each claimed TLD, address block and AS number range to its local service.
 //!
@@ -71,11 +74,13 @@
 
 mod bootstrap;
 mod dns;
+mod generate;
 mod manifest;
 mod rdap;
 mod recorded;
 #[cfg(test)]
 mod tests;
+mod whois;
 
 use std::collections::HashMap;
 use std::io;
@@ -85,6 +90,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
+
+pub use generate::GeneratedWorld;
+pub use whois::{WhoisFault, WhoisRequest};
 
 /// A way to make chosen RDAP requests fail, set with [`WorldBuilder::fault`] or
 /// [`World::add_fault`].
@@ -205,6 +213,8 @@ pub struct WorldBuilder {
     cymru_origins: Vec<CymruOriginSpec>,
     cymru_names: Vec<(u32, String)>,
     faults: Vec<FaultRule>,
+    whois: whois::Spec,
+    rate_limits: generate::RateLimits,
 }
 
 impl WorldBuilder {
@@ -444,6 +454,8 @@ struct Shared {
     catalog: rdap::Catalog,
     zone: dns::Zone,
     faults: Mutex<Vec<FaultRule>>,
+    /// Per-service rate limits (429 with `Retry-After` when a service's bucket is empty).
+    limits: generate::RateLimits,
     http_stats: Mutex<HttpStats>,
     dns_stats: Mutex<DnsStats>,
 }
@@ -471,6 +483,9 @@ impl Shared {
 
     /// The fault for this request, if a rule matches and has requests left (using one up).
     fn take_fault(&self, service: &str, path: &str) -> Option<Fault> {
+        if let Some(limited) = self.limits.check(service) {
+            return Some(limited);
+        }
         let mut rules = lock(&self.faults);
         for rule in rules.iter_mut() {
             if rule.service != service || !starts_with_ignore_case(path, &rule.prefix) {
@@ -504,6 +519,9 @@ pub struct World {
     rdap_addr: SocketAddr,
     bootstrap: bootstrap::TempDir,
     tasks: Vec<JoinHandle<()>>,
+    whois: whois::Servers,
+    /// (real base URL, local base URL) for every service, for [`World::client_builder`].
+    rewrites: Vec<(String, String)>,
 }
 
 impl Drop for World {
@@ -537,8 +555,18 @@ impl World {
     }
 
     async fn start(builder: WorldBuilder) -> io::Result<World> {
-        let WorldBuilder { services, objects, claims, dns, cymru_origins, cymru_names, faults } =
-            builder;
+        let WorldBuilder {
+            services,
+            objects,
+            claims,
+            dns,
+            cymru_origins,
+            cymru_names,
+            faults,
+            whois,
+            rate_limits,
+        } = builder;
+        let whois = whois::start(whois).await?;
         for service in &services {
             rdap::check_service_name(&service.name)?;
         }
@@ -557,6 +585,13 @@ impl World {
             .iter()
             .map(|s| (s.name.clone(), rdap::local_base(rdap_addr, &s.name)))
             .collect();
+        let rewrites: Vec<(String, String)> = services
+            .iter()
+            .flat_map(|s| {
+                let local = rdap::local_base(rdap_addr, &s.name);
+                s.real_urls.iter().map(move |real| (real.clone(), local.clone()))
+            })
+            .collect();
         let catalog = rdap::Catalog::build(&services, &objects, rdap_addr)?;
         let bootstrap = bootstrap::write(&local_urls, &claims)?;
         let (udp, tcp, dns_addr) = dns::bind().await?;
@@ -565,6 +600,7 @@ impl World {
             catalog,
             zone,
             faults: Mutex::new(faults),
+            limits: rate_limits,
             http_stats: Mutex::new(HttpStats::default()),
             dns_stats: Mutex::new(DnsStats::default()),
         });
@@ -574,7 +610,7 @@ impl World {
             tokio::spawn(dns::serve_tcp(tcp, Arc::clone(&shared))),
         ];
         tracing::debug!(%dns_addr, %rdap_addr, bootstrap = %bootstrap.path().display(), "test world started");
-        Ok(World { shared, dns_addr, rdap_addr, bootstrap, tasks })
+        Ok(World { shared, dns_addr, rdap_addr, bootstrap, tasks, whois, rewrites })
     }
 
     /// The DNS server's address (UDP and TCP).
@@ -600,10 +636,18 @@ impl World {
 
     /// A [`ClientBuilder`](crate::ClientBuilder) set up for this world: its DNS server, its
     /// bootstrap directory, plain HTTP and loopback addresses allowed, 5 s HTTP and 2 s DNS
-    /// timeouts and a 20 ms retry backoff. ASNs come from the default source (Team Cymru over
-    /// DNS), which the world emulates.
+    /// timeouts, a 20 ms retry backoff and no rate limit ([`Politeness::unlimited`](crate::Politeness::unlimited)
+    /// with 64 requests in flight; the circuit breaker stays on). ASNs come from the default source (Team Cymru over
+    /// DNS), which the world emulates. WHOIS queries for every simulated WHOIS server go to
+    /// its 127.0.0.1 port (see [`WorldBuilder::whois_server`]).
     pub fn client_builder(&self) -> crate::ClientBuilder {
-        crate::Client::builder()
+        // Real RDAP URLs the client finds outside the served answers (the IANA registrar
+        // list, RIR referrals) lead to the services standing in for them.
+        let builder = self
+            .rewrites
+            .iter()
+            .fold(crate::Client::builder(), |b, (real, local)| b.rdap_rewrite(real, local));
+        self.whois_client(builder)
             .nameservers([self.dns_addr])
             .bootstrap_dir(self.bootstrap.path())
             .allow_http(true)
@@ -611,6 +655,8 @@ impl World {
             .http_timeout(Duration::from_secs(5))
             .dns_timeout(Duration::from_secs(2))
             .retry_backoff(Duration::from_millis(20))
+            // One loopback server stands in for many: no published limit applies to it.
+            .politeness(crate::Politeness::unlimited(64))
     }
 
     /// RDAP requests to `service` so far (every status, faults included).
@@ -650,9 +696,10 @@ impl World {
         lock(&self.shared.dns_stats).per_query.get(&key).copied().unwrap_or(0)
     }
 
-    /// Set every RDAP and DNS counter, and the request log, back to zero. Fault budgets
-    /// (`times`) are not reset.
+    /// Set every RDAP, DNS and WHOIS counter, and the request logs, back to zero. Fault
+    /// budgets (`times`) are not reset.
     pub fn reset_counts(&self) {
+        self.whois.reset_counts();
         *lock(&self.shared.http_stats) = HttpStats::default();
         *lock(&self.shared.dns_stats) = DnsStats::default();
     }

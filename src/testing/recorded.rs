@@ -1,5 +1,6 @@
-//! The `recorded()` preset: real recorded RDAP answers (tests/fixtures/rdap), with DNS
-//! records and Team Cymru entries synthesised from public knowledge, as readable tables.
+//! The `recorded()` preset: real recorded RDAP answers (tests/fixtures/rdap) and WHOIS
+//! answers (tests/fixtures/whois), with DNS records and Team Cymru entries synthesised from
+//! public knowledge, as readable tables.
 
 use super::WorldBuilder;
 
@@ -295,5 +296,135 @@ pub(super) fn builder() -> WorldBuilder {
     for (asn, name) in CYMRU_AS_NAMES {
         builder = builder.cymru_as_name(*asn, name);
     }
+    for (server, query, text) in WHOIS {
+        builder = builder.whois_text(server, query, text);
+    }
     builder
 }
+
+// --- WHOIS -------------------------------------------------------------------------------
+
+/// Embed one recorded WHOIS answer from `tests/fixtures/whois/`.
+macro_rules! whois_fixture {
+    ($path:literal) => {
+        include_str!(concat!("../../tests/fixtures/whois/", $path))
+    };
+}
+
+/// Recorded WHOIS answers: (server, query or CIDR, text). Each text is what that server
+/// answered for that object (per the fixture's source); addresses inside a CIDR get the
+/// answer recorded for the network. No RDAP service claims `.nl` or `.net`, so those
+/// domains are WHOIS-only in this world.
+///
+/// * `.nl`, a ccTLD without RDAP here: `app.nl` (SIDN layout; registrar Hosting Secure, abuse
+///   +31.0202018165 / abuse@hostingsecure.com) and `google.nl` (registrar MarkMonitor Inc.,
+///   empty "Abuse Contact:").
+/// * thin `.com` chain: Verisign's answer for `google.com` refers to whois.markmonitor.com,
+///   whose own answer is recorded too (`.com` also has RDAP here: the chain runs when RDAP
+///   fails or is skipped).
+/// * `.net`: Verisign's answer for `google.net` refers to whois.markmonitor.com, which
+///   answers with its recorded rate-limit text ("You have exceeded your quota of queries.").
+/// * RIRs: AFRINIC 196.216.2.0/23 (abuse mailbox only in WHOIS) and 2001:42d0::/40 ("No
+///   abuse contact registered"); ARIN 8.8.8.0/24, 2001:4860::/32 (RAbuse), 4.0.0.0/8,
+///   170.0.0.0/22 (refers to LACNIC), 174.0.0.0/13 and 69.65.0.0/18 (refer to RWhois),
+///   144.132.0.0/14 (refers to APNIC, which has nothing recorded for it); LACNIC
+///   170.0.0.0/22 and 2001:13c7:7010::/46; APNIC 1.1.1.0/24, 171.0.0.0/15, 2001:dc7::/32
+///   ("is invalid"); RIPE NCC 193.0.0.0/21 and 2001:67c:2e8::/48.
+/// * whois.iana.org: `com`, `google` (TLD answers naming their servers), `eh` (not
+///   assigned, no server) and 171.0.0.0/8 (refer: whois.apnic.net).
+const WHOIS: &[(&str, &str, &str)] = &[
+    ("whois.domain-registry.nl", "app.nl", whois_fixture!("domain/richardpenman/app.nl.txt")),
+    ("whois.domain-registry.nl", "google.nl", whois_fixture!("domain/likexian/nl_google.nl.txt")),
+    (
+        "whois.verisign-grs.com",
+        "google.com",
+        whois_fixture!("domain/weppos/whois.verisign-grs.com__referral-thin.txt"),
+    ),
+    (
+        "whois.markmonitor.com",
+        "google.com",
+        whois_fixture!("domain/weppos/whois.markmonitor.com__com__status_registered.txt"),
+    ),
+    (
+        "whois.verisign-grs.com",
+        "google.net",
+        whois_fixture!("domain/weppos/whois.verisign-grs.com__net__status_registered.txt"),
+    ),
+    (
+        "whois.markmonitor.com",
+        "google.net",
+        whois_fixture!("domain/weppos/whois.markmonitor.com__response_throttled.txt"),
+    ),
+    (
+        "whois.afrinic.net",
+        "196.216.2.0/23",
+        whois_fixture!("ip/afrinic__196.216.2.1-afrinic-abuse-via-irt.txt"),
+    ),
+    (
+        "whois.afrinic.net",
+        "2001:42d0::/40",
+        whois_fixture!("ip/afrinic__2001-42d0--ipv6-no-abuse-contact.txt"),
+    ),
+    ("whois.arin.net", "8.8.8.0/24", whois_fixture!("ip/arin__8.8.8.8-google-2026.txt")),
+    (
+        "whois.arin.net",
+        "2001:4860::/32",
+        whois_fixture!("ip/arin__2001-4860-4860--8888-ipv6-google-rabuse.txt"),
+    ),
+    ("whois.arin.net", "4.0.0.0/8", whois_fixture!("ip/arin__4.2.2.1-level3-no-referral.txt")),
+    ("whois.arin.net", "170.0.0.0/22", whois_fixture!("ip/arin__170.0.0.0-referral-to-lacnic.txt")),
+    (
+        "whois.arin.net",
+        "174.0.0.0/13",
+        whois_fixture!("ip/arin__174.0.0.0-shaw-referral-to-rwhois.txt"),
+    ),
+    (
+        "whois.arin.net",
+        "69.65.0.0/18",
+        whois_fixture!("ip/arin__69.65.39.166-gigenet-referral-rwhois.txt"),
+    ),
+    (
+        "whois.arin.net",
+        "144.132.0.0/14",
+        whois_fixture!("ip/arin__144.134.121.81-referral-to-apnic-erx.txt"),
+    ),
+    (
+        "whois.lacnic.net",
+        "170.0.0.0/22",
+        whois_fixture!("ip/lacnic__170.0.0.0-22-coopercitrus.txt"),
+    ),
+    (
+        "whois.lacnic.net",
+        "2001:13c7:7010::/46",
+        whois_fixture!("ip/lacnic__2001-13c7-7012--ipv6-lacnic.txt"),
+    ),
+    (
+        "whois.apnic.net",
+        "1.1.1.0/24",
+        whois_fixture!("ip/apnic__1.1.1.1-apnic-labs-cloudflare.txt"),
+    ),
+    ("whois.apnic.net", "171.0.0.0/15", whois_fixture!("ip/apnic__171.0.0.0-starhub-irt.txt")),
+    (
+        "whois.apnic.net",
+        "2001:dc7::/32",
+        whois_fixture!("ip/apnic__2001-dc7--ipv6-cnnic-invalid-abuse.txt"),
+    ),
+    (
+        "whois.ripe.net",
+        "193.0.0.0/21",
+        whois_fixture!("ip/ripe__193.0.6.139-ripencc-abuse-contact-line.txt"),
+    ),
+    (
+        "whois.ripe.net",
+        "2001:67c:2e8::/48",
+        whois_fixture!("ip/ripe__2001-67c-2e8--ipv6-ripencc.txt"),
+    ),
+    ("whois.iana.org", "com", whois_fixture!("domain/likexian/com_com.txt")),
+    ("whois.iana.org", "google", whois_fixture!("domain/likexian/google_google.txt")),
+    (
+        "whois.iana.org",
+        "eh",
+        whois_fixture!("iana/weppos__whois.iana.org__tld__status_not_assigned.txt"),
+    ),
+    ("whois.iana.org", "171.0.0.0/8", whois_fixture!("iana/likexian__whois.iana.org__171.txt")),
+];

@@ -1,7 +1,7 @@
 //! Domain lookups: registry → registrar, DNS shapes (CNAME chain, IPv6-only, NXDOMAIN).
 
 use crate::support::*;
-use whohosts::{OutcomeStatus, Party};
+use whohosts::{OutcomeStatus, Party, ProviderKind, SourceKind};
 
 #[tokio::test]
 async fn com_domain_follows_registry_to_registrar() {
@@ -58,18 +58,35 @@ async fn com_domain_follows_registry_to_registrar() {
         assert_eq!(net.name.as_deref(), Some("CLOUDFLARENET"));
         assert_eq!(net.cidrs, vec!["104.16.0.0/12"]);
         assert_eq!(net.rir.as_deref(), Some("ARIN"));
-        assert_eq!(a.hosting_provider.as_ref().unwrap().name, "Cloudflare, Inc.");
+        // Identified as Cloudflare's CDN by four agreeing pieces of evidence.
+        let provider = a.hosting_provider.as_ref().unwrap();
+        assert_eq!(provider.id.as_deref(), Some("cloudflare"));
+        assert_eq!((provider.name.as_str(), provider.kind), ("Cloudflare", ProviderKind::Cdn));
+        assert_eq!(provider.handle.as_deref(), Some("CLOUD14"));
+        let evidence: Vec<_> =
+            provider.evidence.iter().map(|e| (e.kind.as_str(), e.detail.as_str())).collect();
+        assert_eq!(
+            evidence,
+            vec![
+                ("ip_range", "104.16.0.0/13"),
+                ("cname", "*.cdn.cloudflare.net"),
+                ("asn", "AS13335"),
+                ("rdap_org", "Cloudflare, Inc."),
+            ]
+        );
         // Repeated at two depths in the answer, reported once.
         assert_eq!(emails(&a.abuse), vec!["abuse@cloudflare.com"]);
         assert_eq!(a.abuse[0].phone.as_deref(), Some("+1-650-319-8930"));
     }
     assert!(record.errors.is_empty(), "{:#?}", record.errors);
 
-    // Flattened: network contacts per address first, then the registrar's, then the
-    // registry's (Verisign's abuse form, from the shipped registry directory).
+    // Flattened: the CDN per address (its published abuse form first, then the RDAP abuse
+    // mailbox), then the registrar's, then the registry's (Verisign's abuse form, from the
+    // shipped registry directory).
     let flat: Vec<_> = record
         .abuse_contacts
         .iter()
+        .filter(|c| c.contact.email.is_some() || c.party == Party::Registry)
         .map(|c| {
             let channel = c.contact.email.as_deref().or(c.contact.web.as_deref()).unwrap();
             (c.party, c.for_.as_str(), channel)
@@ -78,11 +95,30 @@ async fn com_domain_follows_registry_to_registrar() {
     assert_eq!(
         flat,
         vec![
-            (Party::Network, "104.16.123.96", "abuse@cloudflare.com"),
-            (Party::Network, "104.16.124.96", "abuse@cloudflare.com"),
+            (Party::Cdn, "104.16.123.96", "abuse@cloudflare.com"),
+            (Party::Cdn, "104.16.124.96", "abuse@cloudflare.com"),
             (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
             (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
             (Party::Registry, "cloudflare.com", "https://verisign.my.site.com/DNSAbuse/"),
+        ]
+    );
+    let first = &record.abuse_contacts[0];
+    assert_eq!(first.party, Party::Cdn);
+    assert_eq!(first.contact.web.as_deref(), Some("https://abuse.cloudflare.com/"));
+    assert_eq!(first.contact.sources[0].kind, SourceKind::Dataset);
+
+    // Behind a CDN the origin is hidden: notify the CDN first, then the registrar.
+    assert!(record.origin_hidden);
+    let targets: Vec<_> = record
+        .notice_targets
+        .iter()
+        .map(|t| (t.party, t.for_.as_str(), t.reason.as_str()))
+        .collect();
+    assert_eq!(
+        targets,
+        vec![
+            (Party::Cdn, "www.cloudflare.com", "cdn_fronted"),
+            (Party::Registrar, "cloudflare.com", "registrar_of_domain"),
         ]
     );
     let registry = record.registry.as_ref().unwrap();
@@ -92,8 +128,8 @@ async fn com_domain_follows_registry_to_registrar() {
     assert_eq!(
         outcomes,
         vec![
-            (Party::Network, "104.16.123.96", OutcomeStatus::Found),
-            (Party::Network, "104.16.124.96", OutcomeStatus::Found),
+            (Party::Cdn, "104.16.123.96", OutcomeStatus::Found),
+            (Party::Cdn, "104.16.124.96", OutcomeStatus::Found),
             (Party::Registrar, "cloudflare.com", OutcomeStatus::Found),
             (Party::Registry, "cloudflare.com", OutcomeStatus::Found),
         ]
@@ -156,9 +192,19 @@ async fn registered_domain_that_does_not_resolve_still_has_its_registrar() {
     let (world, record) = lookup_recorded("microsoft.click").await;
     assert!(record.dns.addresses.is_empty());
     assert!(record.addresses.is_empty());
+    // The registry gives no link to the registrar's RDAP: its base URL comes from the IANA
+    // registrar list (ID 292), and MarkMonitor has no answer recorded for this domain.
+    let markmonitor = "https://rdap.markmonitor.com/rdap/domain/microsoft.click";
     let keys = error_keys(&record.errors);
-    assert_eq!(keys, vec![("dns".into(), "nxdomain".into(), "microsoft.click".into())]);
+    assert_eq!(
+        keys,
+        vec![
+            ("dns".into(), "nxdomain".into(), "microsoft.click".into()),
+            ("rdap".into(), "not_found".into(), markmonitor.into()),
+        ]
+    );
     let registrar = record.registrar.as_ref().unwrap();
+    assert_eq!(registrar.rdap_url.as_deref(), Some(markmonitor));
     assert_eq!(registrar.name.as_deref(), Some("MarkMonitor Inc."));
     assert_eq!(registrar.iana_id.as_deref(), Some("292"));
     assert_eq!(emails(&registrar.abuse), vec!["abusecomplaints@markmonitor.com"]);
@@ -174,5 +220,6 @@ async fn registered_domain_that_does_not_resolve_still_has_its_registrar() {
     assert_eq!(registry.name.as_deref(), Some("Internet Naming Company LLC."));
     assert_eq!(registry.abuse[0].web.as_deref(), Some("https://internetnaming.co/abuse"));
     assert_eq!(world.requests("uniregistry"), 1);
-    assert_eq!(world.total_requests(), 1);
+    assert_eq!(world.requests("markmonitor"), 1);
+    assert_eq!(world.total_requests(), 2);
 }

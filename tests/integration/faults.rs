@@ -64,10 +64,13 @@ async fn truncated_body_is_an_error_and_other_facts_stay() {
     assert!(a.network.is_none());
     // The ASN came from another source and is kept.
     assert_eq!(a.asn.as_ref().unwrap().number, 3333);
-    assert_eq!(a.abuse_outcome.status, OutcomeStatus::SourceFailed);
-    assert!(a.abuse_outcome.detail.as_deref().unwrap().contains("not valid JSON"));
+    // RIPE's WHOIS still gives the abuse mailbox, marked as a fallback.
+    assert_eq!(emails(&a.abuse), vec!["abuse@ripe.net"]);
+    assert_eq!(a.abuse[0].sources[0].fallback.as_deref(), Some("rdap_network_failed"));
+    assert_eq!(a.abuse_outcome.status, OutcomeStatus::Found);
     // A malformed body is not retried.
     assert_eq!(world.requests("ripe"), 1);
+    assert_eq!(world.whois_requests("whois.ripe.net"), 1);
 }
 
 #[tokio::test]
@@ -87,7 +90,14 @@ async fn private_addresses_refused_by_default() {
     let world = World::recorded().start().await.unwrap();
     let client = world.client_builder().allow_private(false).build().unwrap();
     let record = client.lookup("8.8.8.8").await.unwrap();
-    assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
-    assert_eq!(record.errors[0].kind, "blocked");
+    // Neither RDAP nor the WHOIS fallback may connect to the loopback world.
+    assert_eq!(
+        error_keys(&record.errors),
+        vec![
+            ("rdap".into(), "blocked".into(), format!("{}ip/8.8.8.8", world.service_url("arin"))),
+            ("whois".into(), "blocked".into(), "8.8.8.8".into()),
+        ]
+    );
     assert_eq!(world.total_requests(), 0);
+    assert!(world.whois_log().is_empty());
 }

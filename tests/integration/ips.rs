@@ -1,7 +1,7 @@
 //! IP lookups: one address in each RIR, with its exact abuse mailbox.
 
 use crate::support::*;
-use whohosts::{OutcomeStatus, Party};
+use whohosts::{OutcomeStatus, Party, SourceKind};
 
 struct Case {
     ip: &'static str,
@@ -11,6 +11,8 @@ struct Case {
     asn: u32,
     holder: &'static str,
     abuse: &'static [&'static str],
+    /// Whom the abuse channel reaches: the identified provider's kind, else the network.
+    party: Party,
 }
 
 const CASES: &[Case] = &[
@@ -22,6 +24,7 @@ const CASES: &[Case] = &[
         asn: 15169,
         holder: "Google LLC",
         abuse: &["network-abuse@google.com"],
+        party: Party::Hosting,
     },
     Case {
         ip: "193.0.6.139",
@@ -31,6 +34,7 @@ const CASES: &[Case] = &[
         asn: 3333,
         holder: "Reseaux IP Europeens Network Coordination Centre (RIPE NCC)",
         abuse: &["abuse@ripe.net"],
+        party: Party::Network,
     },
     Case {
         ip: "1.1.1.1",
@@ -40,6 +44,7 @@ const CASES: &[Case] = &[
         asn: 13335,
         holder: "",
         abuse: &["abuse@apnic.net"],
+        party: Party::Cdn,
     },
     Case {
         ip: "200.3.14.10",
@@ -49,6 +54,7 @@ const CASES: &[Case] = &[
         asn: 28000,
         holder: "LACNIC - Latin American and Caribbean IP address",
         abuse: &["ipadmin@lacnic.net"],
+        party: Party::Network,
     },
     Case {
         ip: "196.216.2.6",
@@ -57,8 +63,9 @@ const CASES: &[Case] = &[
         handle: "196.216.2.0 - 196.216.3.255",
         asn: 33764,
         holder: "African Network Information Center - (AfriNIC) Ltd",
-        // AFRINIC publishes no abuse entity in RDAP (WHOIS fallback is a later issue).
-        abuse: &[],
+        // AFRINIC publishes no abuse entity in RDAP: the mailbox comes from its WHOIS.
+        abuse: &["abuse@afrinic.net"],
+        party: Party::Network,
     },
 ];
 
@@ -78,22 +85,40 @@ async fn one_address_in_each_rir() {
         let source = format!("{}ip/{}", world.service_url(case.service), case.ip);
         assert_eq!(net.source_url.as_deref(), Some(source.as_str()));
         if !case.holder.is_empty() {
-            assert_eq!(a.hosting_provider.as_ref().unwrap().name, case.holder, "{}", case.ip);
+            // The RDAP registrant is kept as evidence, whatever the provider is called.
+            let provider = a.hosting_provider.as_ref().unwrap();
+            let rdap_org = provider.evidence.iter().find(|e| e.kind == "rdap_org").unwrap();
+            assert_eq!(rdap_org.detail, case.holder, "{}", case.ip);
+            assert_eq!(rdap_org.source.url.as_deref(), Some(source.as_str()));
         }
         assert_eq!(emails(&a.abuse), case.abuse.to_vec(), "{}", case.ip);
-        assert!(a.abuse.iter().all(|c| c.source_url.as_deref() == Some(source.as_str())));
-        let flat: Vec<_> =
-            record.abuse_contacts.iter().filter_map(|c| c.contact.email.as_deref()).collect();
-        assert_eq!(flat, case.abuse.to_vec());
+        let from_whois = case.service == "afrinic";
+        for contact in &a.abuse {
+            if from_whois {
+                assert_eq!(contact.source_url.as_deref(), Some("whois://whois.afrinic.net"));
+                let source = &contact.sources[0];
+                assert_eq!(source.kind, SourceKind::Whois);
+                assert_eq!(source.url.as_deref(), Some("whois.afrinic.net:43"));
+                assert_eq!(source.fallback.as_deref(), Some("rdap_without_abuse_email"));
+                assert!(source.line.is_some());
+            } else {
+                assert_eq!(contact.source_url.as_deref(), Some(source.as_str()), "{}", case.ip);
+            }
+        }
+        let flat: Vec<_> = record
+            .abuse_contacts
+            .iter()
+            .filter(|c| c.contact.sources.iter().all(|s| s.kind != SourceKind::Dataset))
+            .filter_map(|c| c.contact.email.as_deref())
+            .collect();
+        assert_eq!(flat, case.abuse.to_vec(), "{}", case.ip);
         assert!(record.errors.is_empty(), "{}: {:#?}", case.ip, record.errors);
         let outcomes: Vec<_> =
             record.outcomes.iter().map(|o| (o.party, o.outcome.status)).collect();
-        let network =
-            if case.abuse.is_empty() { OutcomeStatus::NonePublished } else { OutcomeStatus::Found };
         assert_eq!(
             outcomes,
             vec![
-                (Party::Network, network),
+                (case.party, OutcomeStatus::Found),
                 (Party::Registrar, OutcomeStatus::NotApplicable),
                 (Party::Registry, OutcomeStatus::NotApplicable),
             ],
@@ -102,6 +127,9 @@ async fn one_address_in_each_rir() {
         );
         assert_eq!(world.requests(case.service), 1, "{}", case.ip);
         assert_eq!(world.total_requests(), 1, "{}", case.ip);
+        // WHOIS is asked only where RDAP has no abuse mailbox.
+        let whois: u64 = world.whois_servers().iter().map(|(s, _)| world.whois_requests(s)).sum();
+        assert_eq!(whois, u64::from(from_whois), "{}", case.ip);
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod bulk;
 mod client_api;
 mod dns_faults;
 mod domains;
@@ -12,4 +13,8 @@ mod faults;
 mod http_policy;
 mod input;
 mod ips;
+mod outcomes;
+mod providers;
 mod record_json;
+mod safety;
+mod whois;

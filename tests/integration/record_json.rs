@@ -42,9 +42,9 @@ async fn record_round_trips_through_json_with_documented_names() {
     assert_eq!(json["addresses"][0]["asn"]["number"], 13335);
     assert_eq!(json["registrar"]["iana_id"], "1910");
     let flat = &json["abuse_contacts"][0];
-    assert_eq!(flat["party"], "network");
+    assert_eq!(flat["party"], "cdn");
     assert_eq!(flat["for"], "104.16.123.96");
-    assert_eq!(flat["email"], "abuse@cloudflare.com");
+    assert_eq!(flat["web"], "https://abuse.cloudflare.com/");
     assert!(json["resolved_at"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok());
 
     let back: HostingRecord = serde_json::from_str(&text).unwrap();

@@ -1,0 +1,469 @@
+//! Bulk lookups: queries from a file or stdin (one per line) → JSON lines, a progress bar on
+//! stderr, and a summary. Or, with `--world N`, the same against a generated loopback world
+//! of N domains, to measure whohosts offline.
+//!
+//! Usage:
+//!
+//! ```text
+//! cargo run --release --features testing --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
+//!     [--concurrency N] [--quiet]
+//!     [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC]
+//!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]]
+//! ```
+//!
+//! * Output lines are `{"input":…,"record":{…}}` or `{"input":…,"error":{"kind":…,"message":…}}`,
+//!   one per input, in the order lookups finish. Without `-o` they go to stdout.
+//! * `--resume` skips the inputs already answered in `-o`'s file and appends to it (a line
+//!   cut short by a crash is dropped first). Ctrl-C stops pulling inputs, writes what has
+//!   finished, flushes, prints the summary and exits with 130; `--resume` picks up from there.
+//! * `--world N`: start a generated world (`whohosts::testing::World::generated`) and look up
+//!   `--inputs COUNT` generated inputs (default N) unless an INPUT is given. `--latency-ms L`
+//!   delays every RDAP answer; `--rate-limit SPEC` limits services, e.g.
+//!   `all=50/1s` or `lacnic=10/60s,ripe=100/1s` (`REQUESTS/PERIOD[:BURST]`, period in `ms`,
+//!   `s` or `m`): the world answers 429 past the limit (burst + 2, for network jitter) and
+//!   the client is told the same limit (burst 1). The summary then compares the requests the
+//!   world saw with the fewest it needs, and the wall time with the rate limits' lower bound;
+//!   `--max-ratio R` exits 1 when requests ÷ minimum exceeds R or an input has no output line.
+//!   `--capacity` then replays the same requests with plain `reqwest` at the same
+//!   concurrency, and prints the run's requests/s as a share of that capacity.
+//!   `--request-log PATH` writes every request the world answered (service, path, status).
+//!
+//! Exit codes: 0 done, 1 a `--max-ratio` check failed, 2 bad arguments or I/O error, 130
+//! interrupted.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use whohosts::testing::{Fault, GeneratedWorld, World};
+use whohosts::{Client, CompletedInputs, JsonlSink, RecordSink, ServerPolicy};
+
+const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurrency N] [--quiet] \
+[--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] \
+[--summary-json PATH] [--capacity] [--request-log PATH]]";
+
+/// One `--rate-limit` entry.
+#[derive(Debug, Clone)]
+struct Limit {
+    service: String,
+    requests: u32,
+    period: Duration,
+    burst: u32,
+}
+
+#[derive(Debug, Default)]
+struct Args {
+    input: Option<String>,
+    output: Option<String>,
+    resume: bool,
+    concurrency: usize,
+    quiet: bool,
+    world: Option<usize>,
+    inputs: Option<usize>,
+    seed: u64,
+    latency: Option<Duration>,
+    limits: Vec<Limit>,
+    max_ratio: Option<f64>,
+    summary_json: Option<String>,
+    capacity: bool,
+    request_log: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { concurrency: 64, seed: 1, ..Args::default() };
+    let mut it = std::env::args().skip(1);
+    let value = |it: &mut dyn Iterator<Item = String>, flag: &str| {
+        it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+    };
+    let number = |text: String, flag: &str| {
+        text.parse::<u64>().map_err(|_| format!("{flag}: not a number: {text}"))
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-o" | "--output" => args.output = Some(value(&mut it, "-o")?),
+            "--resume" => args.resume = true,
+            "--quiet" => args.quiet = true,
+            "--concurrency" => {
+                args.concurrency = number(value(&mut it, &arg)?, &arg)? as usize;
+            }
+            "--world" => args.world = Some(number(value(&mut it, &arg)?, &arg)? as usize),
+            "--inputs" => args.inputs = Some(number(value(&mut it, &arg)?, &arg)? as usize),
+            "--seed" => args.seed = number(value(&mut it, &arg)?, &arg)?,
+            "--latency-ms" => {
+                args.latency = Some(Duration::from_millis(number(value(&mut it, &arg)?, &arg)?));
+            }
+            "--rate-limit" => args.limits = parse_limits(&value(&mut it, &arg)?)?,
+            "--max-ratio" => {
+                let text = value(&mut it, &arg)?;
+                args.max_ratio =
+                    Some(text.parse().map_err(|_| format!("--max-ratio: not a number: {text}"))?);
+            }
+            "--summary-json" => args.summary_json = Some(value(&mut it, &arg)?),
+            "--capacity" => args.capacity = true,
+            "--request-log" => args.request_log = Some(value(&mut it, &arg)?),
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}\n{USAGE}")),
+            _ if args.input.is_none() => args.input = Some(arg),
+            _ => return Err(format!("more than one INPUT\n{USAGE}")),
+        }
+    }
+    if args.resume && args.output.is_none() {
+        return Err("--resume needs -o OUT.jsonl".to_owned());
+    }
+    let world_only = args.inputs.is_some()
+        || args.latency.is_some()
+        || !args.limits.is_empty()
+        || args.max_ratio.is_some()
+        || args.capacity
+        || args.request_log.is_some();
+    if world_only && args.world.is_none() {
+        return Err(format!(
+            "--inputs, --latency-ms, --rate-limit and --max-ratio need --world\n{USAGE}"
+        ));
+    }
+    Ok(args)
+}
+
+/// `lacnic=10/60s,ripe=100/1s:5` → limits.
+fn parse_limits(spec: &str) -> Result<Vec<Limit>, String> {
+    let bad = |part: &str| {
+        format!("--rate-limit: expected SERVICE=REQUESTS/PERIOD[:BURST], got {part:?}")
+    };
+    let mut limits = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (service, rest) = part.split_once('=').ok_or_else(|| bad(part))?;
+        let (rate, burst) = match rest.split_once(':') {
+            Some((rate, burst)) => (rate, burst.parse().map_err(|_| bad(part))?),
+            None => (rest, 1),
+        };
+        let (requests, period) = rate.split_once('/').ok_or_else(|| bad(part))?;
+        let requests: u32 = requests.parse().map_err(|_| bad(part))?;
+        let (digits, unit) =
+            period.split_at(period.find(|c: char| !c.is_ascii_digit()).unwrap_or(period.len()));
+        let amount: u64 =
+            if digits.is_empty() { 1 } else { digits.parse().map_err(|_| bad(part))? };
+        let period = match unit {
+            "ms" => Duration::from_millis(amount),
+            "s" | "" => Duration::from_secs(amount),
+            "m" => Duration::from_secs(amount * 60),
+            _ => return Err(bad(part)),
+        };
+        if requests == 0 || period.is_zero() {
+            return Err(bad(part));
+        }
+        limits.push(Limit { service: service.to_owned(), requests, period, burst: burst.max(1) });
+    }
+    Ok(limits)
+}
+
+/// Drop a last line cut short by a crash, so appended lines start on a line of their own.
+fn drop_partial_line(file: &mut File) -> io::Result<()> {
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok(());
+    }
+    let mut text = Vec::new();
+    file.seek(SeekFrom::Start(0))?;
+    io::Read::read_to_end(file, &mut text)?;
+    let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    file.set_len(keep as u64)?;
+    file.seek(SeekFrom::End(0))?;
+    Ok(())
+}
+
+/// Inputs from a file or stdin, trimmed, without blank lines and `#` comments.
+fn read_lines(reader: impl BufRead + Send + 'static) -> Box<dyn Iterator<Item = String> + Send> {
+    Box::new(
+        reader
+            .lines()
+            .map_while(Result::ok)
+            .map(|line| line.trim().to_owned())
+            .filter(|line| !line.is_empty() && !line.starts_with('#')),
+    )
+}
+
+/// The lower bound the rate limits put on the wall time: for each limited service, the
+/// requests it must answer beyond its burst, at its rate.
+fn rate_limit_bound(generated: &GeneratedWorld, limits: &[Limit]) -> Option<Duration> {
+    let mut bound = Duration::ZERO;
+    for (service, &min) in generated.min_requests_per_service() {
+        let Some(limit) = limits.iter().find(|l| l.service == *service || l.service == "all")
+        else {
+            continue;
+        };
+        let server_burst = u64::from(limit.burst) + 2;
+        let paced = min.saturating_sub(server_burst) as f64;
+        let seconds = paced * limit.period.as_secs_f64() / f64::from(limit.requests);
+        bound = bound.max(Duration::from_secs_f64(seconds));
+    }
+    (!bound.is_zero()).then_some(bound)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("bulk: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<ExitCode, Box<dyn Error>> {
+    let args = parse_args()?;
+
+    // The world, if asked for.
+    let generated = args.world.map(|n| World::generated(n, args.seed));
+    let world = match &generated {
+        None => None,
+        Some(generated) => {
+            let mut builder = generated.builder();
+            for service in generated.min_requests_per_service().keys() {
+                if let Some(latency) = args.latency {
+                    builder = builder.fault(service, "", Fault::Latency(latency), None);
+                }
+                if let Some(limit) =
+                    args.limits.iter().find(|l| l.service == *service || l.service == "all")
+                {
+                    builder =
+                        builder.rate_limit(service, limit.requests, limit.period, limit.burst + 2);
+                }
+            }
+            Some(builder.start().await?)
+        }
+    };
+
+    // The client.
+    let mut builder = match &world {
+        Some(world) => world.client_builder(),
+        None => Client::builder(),
+    };
+    builder = builder.bulk_concurrency(args.concurrency);
+    if let (Some(world), Some(generated)) = (&world, &generated) {
+        for service in generated.min_requests_per_service().keys() {
+            if let Some(limit) =
+                args.limits.iter().find(|l| l.service == *service || l.service == "all")
+            {
+                let policy = ServerPolicy::new(limit.requests, limit.period, limit.burst, 16);
+                builder = builder.server_policy(&world.service_url(service), policy);
+            }
+        }
+    }
+    let client = builder.build()?;
+
+    // Inputs, and what is already done.
+    let mut done = CompletedInputs::default();
+    let mut output: Box<dyn Write + Send> = match &args.output {
+        None => Box::new(BufWriter::new(io::stdout())),
+        Some(path) => {
+            if args.resume && std::path::Path::new(path).exists() {
+                let mut file = OpenOptions::new().read(true).write(true).open(path)?;
+                drop_partial_line(&mut file)?;
+                done = whohosts::completed_inputs(BufReader::new(File::open(path)?))?;
+                Box::new(BufWriter::new(OpenOptions::new().append(true).open(path)?))
+            } else {
+                Box::new(BufWriter::new(File::create(path)?))
+            }
+        }
+    };
+    let (inputs, total): (Box<dyn Iterator<Item = String> + Send>, Option<u64>) =
+        match (&args.input, &generated) {
+            (Some(path), _) if path != "-" => {
+                let count = BufReader::new(File::open(path)?)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+                    .count() as u64;
+                (read_lines(BufReader::new(File::open(path)?)), Some(count))
+            }
+            (None, Some(generated)) => {
+                let count = args.inputs.unwrap_or(generated.domains().len());
+                (Box::new(generated.inputs(count)), Some(count as u64))
+            }
+            _ => (read_lines(BufReader::new(io::stdin())), None),
+        };
+    let skipped = done.len() as u64;
+    let inputs = inputs.filter(move |input| !done.contains(input));
+
+    let progress = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = match total {
+            Some(total) => ProgressBar::new(total.saturating_sub(skipped)),
+            None => ProgressBar::no_length(),
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} {per_sec} ETA {eta} {msg}",
+            )?
+            .progress_chars("=> "),
+        );
+        bar
+    };
+
+    // Look everything up, writing lines as results come.
+    let mut sink = JsonlSink::new(&mut output);
+    let started = Instant::now();
+    let mut lines = 0u64;
+    let mut records = 0u64;
+    let mut with_errors = 0u64;
+    let mut no_record = 0u64;
+    let mut interrupted = false;
+    {
+        let mut results = std::pin::pin!(client.lookup_many(inputs));
+        let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        loop {
+            tokio::select! {
+                item = results.next() => {
+                    let Some((input, result)) = item else { break };
+                    sink.write(&input, &result)?;
+                    lines += 1;
+                    match &result {
+                        Ok(record) => {
+                            records += 1;
+                            if !record.errors.is_empty() {
+                                with_errors += 1;
+                            }
+                        }
+                        Err(_) => no_record += 1,
+                    }
+                    progress.inc(1);
+                }
+                _ = &mut ctrl_c => {
+                    interrupted = true;
+                    break;
+                }
+            }
+        }
+    }
+    sink.flush()?;
+    sink.into_inner().flush()?;
+    progress.finish_and_clear();
+    let wall = started.elapsed();
+
+    // The summary.
+    let stats = client.stats();
+    let secs = wall.as_secs_f64().max(1e-9);
+    eprintln!("inputs               {}", lines + skipped);
+    if skipped > 0 {
+        eprintln!("  skipped (resumed)  {skipped}");
+    }
+    eprintln!("records              {records}");
+    eprintln!("  with errors        {with_errors}");
+    eprintln!("no record (errors)   {no_record}");
+    eprintln!("wall time            {:.2} s", wall.as_secs_f64());
+    eprintln!("lookups/s            {:.1}", lines as f64 / secs);
+    eprintln!("requests             {} ({:.1}/s)", stats.requests, stats.requests as f64 / secs);
+    for (server, n) in &stats.requests_per_server {
+        eprintln!("  {server:<40} {n}");
+    }
+    eprintln!("cache hits           {}", stats.cache_hits);
+    eprintln!("  registration       {}", stats.registration_hits);
+    eprintln!("  network            {}", stats.network_hits);
+    eprintln!("  asn                {}", stats.asn_hits);
+    eprintln!("coalesced            {}", stats.coalesced);
+    eprintln!("retries              {}", stats.retries);
+    eprintln!("429s                 {}", stats.rate_limited);
+    eprintln!("circuit-open fails   {}", stats.circuit_open);
+    let ms = |d: Option<Duration>| {
+        d.map_or("-".to_owned(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3))
+    };
+    eprintln!("lookup p50 / p95     {} / {}", ms(stats.lookup_p50), ms(stats.lookup_p95));
+
+    let mut failed = false;
+    let mut summary = BTreeMap::new();
+    summary.insert("inputs", serde_json::json!(lines + skipped));
+    summary.insert("output_lines", serde_json::json!(lines));
+    summary.insert("records", serde_json::json!(records));
+    summary.insert("records_with_errors", serde_json::json!(with_errors));
+    summary.insert("wall_seconds", serde_json::json!(wall.as_secs_f64()));
+    summary.insert("lookups_per_second", serde_json::json!(lines as f64 / secs));
+    summary.insert("stats", serde_json::to_value(&stats)?);
+    if let (Some(world), Some(generated)) = (&world, &generated) {
+        let sent = world.total_requests();
+        let min = generated.min_requests();
+        let ratio = sent as f64 / min.max(1) as f64;
+        eprintln!("world requests       {sent} (minimum {min}; ratio {ratio:.3})");
+        for (service, &need) in generated.min_requests_per_service() {
+            eprintln!("  {service:<22} {:>7} (minimum {need})", world.requests(service));
+        }
+        summary.insert("world_requests", serde_json::json!(sent));
+        summary.insert("min_requests", serde_json::json!(min));
+        summary.insert("request_ratio", serde_json::json!(ratio));
+        if let Some(bound) = rate_limit_bound(generated, &args.limits) {
+            let over = wall.as_secs_f64() / bound.as_secs_f64();
+            eprintln!("rate-limit bound     {:.2} s (wall ÷ bound {over:.3})", bound.as_secs_f64());
+            summary.insert("rate_limit_bound_seconds", serde_json::json!(bound.as_secs_f64()));
+            summary.insert("wall_over_bound", serde_json::json!(over));
+        }
+        if let Some(path) = &args.request_log {
+            let mut log = BufWriter::new(File::create(path)?);
+            for r in world.request_log() {
+                writeln!(log, "{}\t{}\t{}", r.service, r.path, r.status)?;
+            }
+            log.flush()?;
+        }
+        if args.capacity {
+            let capacity = measure_capacity(world, args.concurrency).await?;
+            let share = (stats.requests as f64 / secs) / capacity;
+            eprintln!(
+                "world capacity       {capacity:.0} requests/s (this run used {share:.3} of it)"
+            );
+            summary.insert("world_capacity_rps", serde_json::json!(capacity));
+            summary.insert("capacity_share", serde_json::json!(share));
+        }
+        if let Some(max) = args.max_ratio {
+            let expected = total.unwrap_or(lines).saturating_sub(skipped);
+            if lines != expected {
+                eprintln!("FAIL: {lines} output lines for {expected} inputs");
+                failed = true;
+            }
+            if ratio > max {
+                eprintln!("FAIL: request ratio {ratio:.3} exceeds {max}");
+                failed = true;
+            }
+        }
+    }
+    if let Some(path) = &args.summary_json {
+        std::fs::write(path, serde_json::to_string_pretty(&summary)?)?;
+    }
+    if interrupted {
+        eprintln!("interrupted: output flushed; rerun with --resume to continue");
+        return Ok(ExitCode::from(130));
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The world's own capacity: the requests it answered in this run, replayed with plain
+/// `reqwest` at `concurrency` requests in flight, in requests per second.
+async fn measure_capacity(world: &World, concurrency: usize) -> Result<f64, Box<dyn Error>> {
+    let urls: Vec<String> = world
+        .request_log()
+        .iter()
+        .map(|r| format!("{}{}", world.service_url(&r.service), r.path))
+        .collect();
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let sent = futures_util::stream::iter(urls)
+        .map(|url| {
+            let http = http.clone();
+            async move {
+                match http.get(url).send().await {
+                    Ok(response) => response.bytes().await.is_ok(),
+                    Err(_) => false,
+                }
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .filter(|ok| std::future::ready(*ok))
+        .count()
+        .await;
+    Ok(sent as f64 / started.elapsed().as_secs_f64().max(1e-9))
+}

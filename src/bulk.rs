@@ -1,0 +1,265 @@
+//! Many lookups at once: the streams behind [`Client::lookup_many`](crate::Client::lookup_many)
+//! (bounded concurrency, back-pressure, exactly one item per input) and the [`RecordSink`]
+//! seam for writing results, with its JSON-lines implementation [`JsonlSink`].
+//!
+//! Inputs are pulled lazily: at most `concurrency` lookups are in flight and no input is read
+//! before a slot is free, so memory does not grow with the number of inputs. Each lookup
+//! runs as its own tokio task (using every worker thread); a lookup that panics yields
+//! [`Error::Internal`] for its input and the others carry on.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::io::{self, BufRead, Write};
+
+use futures_util::future::Either;
+use futures_util::stream::{self, Stream, StreamExt};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::record::HostingRecord;
+
+/// How [`Client::lookup_many`](crate::Client::lookup_many) runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkSettings {
+    /// Lookups in flight at once. Default 64. Per-server limits
+    /// ([`Politeness`](crate::Politeness)) still apply underneath.
+    pub concurrency: usize,
+    /// Yield results in input order (a slow lookup holds back the ones after it). Default
+    /// false: results come as they finish.
+    pub ordered: bool,
+}
+
+impl Default for BulkSettings {
+    fn default() -> Self {
+        Self { concurrency: 64, ordered: false }
+    }
+}
+
+/// One bulk result: the input as given, and its record or why there is none.
+pub type BulkItem = (String, Result<HostingRecord, Error>);
+
+/// Aborts a spawned lookup when the stream holding it is dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Look up one input in its own task; a panic becomes [`Error::Internal`].
+async fn run_one(client: Client, input: String) -> BulkItem {
+    let query = input.clone();
+    let started = tokio::time::Instant::now();
+    let telemetry = crate::cache::ClientState::of(client.config()).telemetry.clone();
+    let task = tokio::spawn(async move { client.lookup(&query).await });
+    let _abort = AbortOnDrop(task.abort_handle());
+    let result = match task.await {
+        Ok(result) => result,
+        Err(e) => {
+            let message = if e.is_panic() {
+                let panic = e.into_panic();
+                let text = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_owned());
+                format!("the lookup panicked: {text}")
+            } else {
+                "the lookup was cancelled".to_owned()
+            };
+            tracing::error!(%input, %message, "lookup failed internally");
+            Err(Error::Internal { message })
+        }
+    };
+    telemetry.record_lookup(started.elapsed());
+    (input, result)
+}
+
+/// The bulk stream over `inputs`: `concurrency` lookups in flight, results in input order
+/// when `ordered`.
+pub(crate) fn lookup_stream<S>(
+    client: Client,
+    inputs: S,
+    concurrency: usize,
+    ordered: bool,
+) -> impl Stream<Item = BulkItem> + Send + 'static
+where
+    S: Stream + Send + 'static,
+    S::Item: Into<String>,
+{
+    let concurrency = concurrency.max(1);
+    let lookups = inputs.map(move |input| run_one(client.clone(), input.into()));
+    if ordered {
+        Either::Left(lookups.buffered(concurrency))
+    } else {
+        Either::Right(lookups.buffer_unordered(concurrency))
+    }
+}
+
+/// [`lookup_stream`] over an iterator, pulled lazily.
+pub(crate) fn lookup_iter<I>(
+    client: Client,
+    inputs: I,
+    concurrency: usize,
+    ordered: bool,
+) -> impl Stream<Item = BulkItem> + Send + 'static
+where
+    I: IntoIterator,
+    I::IntoIter: Send + 'static,
+    I::Item: Into<String>,
+{
+    lookup_stream(client, stream::iter(inputs), concurrency, ordered)
+}
+
+/// Where bulk results go, one per input. Object-safe, so a queue or a shared store can
+/// replace [`JsonlSink`].
+pub trait RecordSink: Send {
+    /// Write the result for `input`.
+    fn write(&mut self, input: &str, result: &Result<HostingRecord, Error>) -> io::Result<()>;
+    /// Make everything written so far durable (flush buffers).
+    fn flush(&mut self) -> io::Result<()>;
+}
+
+/// Writes one JSON object per line: `{"input":…,"record":{…}}` for a record, or
+/// `{"input":…,"error":{"kind":…,"message":…}}` when there is none (`kind` is `input`,
+/// `config` or `internal`).
+#[derive(Debug)]
+pub struct JsonlSink<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonlSink<W> {
+    /// Write lines to `out` (wrap files in a `BufWriter`).
+    pub fn new(out: W) -> Self {
+        Self { out }
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write + Send> RecordSink for JsonlSink<W> {
+    fn write(&mut self, input: &str, result: &Result<HostingRecord, Error>) -> io::Result<()> {
+        let line = match result {
+            Ok(record) => Line { input, record: Some(record), error: None },
+            Err(e) => {
+                let kind = match e {
+                    Error::Input(_) => "input",
+                    Error::Config(_) => "config",
+                    Error::Internal { .. } => "internal",
+                };
+                Line {
+                    input,
+                    record: None,
+                    error: Some(ErrorLine { kind, message: e.to_string() }),
+                }
+            }
+        };
+        serde_json::to_writer(&mut self.out, &line)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// One output line, fields in this order.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    input: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<&'a HostingRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorLine>,
+}
+
+/// The `error` of an output line.
+#[derive(serde::Serialize)]
+struct ErrorLine {
+    kind: &'static str,
+    message: String,
+}
+
+/// The inputs already answered in a JSON-lines output, for resuming: each complete line's
+/// `input`, kept as a 64-bit hash (see [`CompletedInputs`]). Lines that do not parse (a
+/// line cut short by a crash) are skipped.
+pub fn completed_inputs(reader: impl BufRead) -> io::Result<CompletedInputs> {
+    let mut done = CompletedInputs::default();
+    for line in reader.lines() {
+        let line = line?;
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        if let Some(input) = value.get("input").and_then(serde_json::Value::as_str) {
+            done.insert(input);
+        }
+    }
+    Ok(done)
+}
+
+/// A set of inputs kept as 64-bit hashes, so resuming a run of millions of lines costs
+/// 8 bytes per line rather than the lines themselves (the chance that two of a million
+/// inputs share a hash is about 3 in 100 million).
+#[derive(Debug, Default, Clone)]
+pub struct CompletedInputs {
+    hashes: HashSet<u64>,
+}
+
+impl CompletedInputs {
+    fn hash(input: &str) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        input.hash(&mut h);
+        h.finish()
+    }
+
+    /// Remember `input`.
+    pub fn insert(&mut self, input: &str) {
+        self.hashes.insert(Self::hash(input));
+    }
+
+    /// Whether `input` was answered.
+    pub fn contains(&self, input: &str) -> bool {
+        self.hashes.contains(&Self::hash(input))
+    }
+
+    /// How many inputs were answered.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// True when none were.
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::error::InputError;
+
+    #[test]
+    fn jsonl_lines_and_resume() {
+        let mut sink = JsonlSink::new(Vec::new());
+        sink.write("", &Err(Error::Input(InputError::Empty))).unwrap();
+        sink.write("x", &Err(Error::Internal { message: "boom".into() })).unwrap();
+        let text = String::from_utf8(sink.into_inner()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            vec![
+                r#"{"input":"","error":{"kind":"input","message":"empty query"}}"#,
+                r#"{"input":"x","error":{"kind":"internal","message":"internal error: boom"}}"#,
+            ]
+        );
+        let with_partial = format!("{text}{{\"input\":\"cut sh");
+        let done = completed_inputs(with_partial.as_bytes()).unwrap();
+        assert_eq!(done.len(), 2);
+        assert!(done.contains("x") && done.contains(""));
+        assert!(!done.contains("cut sh"));
+    }
+}

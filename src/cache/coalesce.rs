@@ -1,0 +1,117 @@
+//! [`Coalescer`]: at most one fetch in flight per key; later callers wait for its result.
+//!
+//! The first caller for a key becomes the [`Leader`] and fetches; callers arriving while it
+//! runs get a receiver for its result. A leader that is dropped before finishing (its task
+//! was cancelled) wakes its followers with nothing, and they try again themselves, so a
+//! cancelled lookup never leaves others waiting forever.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::Hash;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::watch;
+
+/// In-flight fetches by key.
+pub(crate) struct Coalescer<K, V> {
+    inflight: Mutex<HashMap<K, watch::Receiver<Option<V>>>>,
+}
+
+impl<K, V> fmt::Debug for Coalescer<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.inflight.lock().map_or(0, |m| m.len());
+        f.debug_struct("Coalescer").field("in_flight", &n).finish()
+    }
+}
+
+impl<K, V> Default for Coalescer<K, V> {
+    fn default() -> Self {
+        Self { inflight: Mutex::new(HashMap::new()) }
+    }
+}
+
+/// The caller's part in a fetch: lead it, or wait for the leader.
+pub(crate) enum Turn<'a, K: Hash + Eq, V> {
+    /// Nobody is fetching this key: fetch, then [`Leader::finish`].
+    Lead(Leader<'a, K, V>),
+    /// Someone is: [`wait`] for the result.
+    Follow(watch::Receiver<Option<V>>),
+}
+
+/// The one caller fetching a key. Dropping it (finished or not) frees the key.
+pub(crate) struct Leader<'a, K: Hash + Eq, V> {
+    owner: &'a Coalescer<K, V>,
+    key: Option<K>,
+    tx: watch::Sender<Option<V>>,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> Coalescer<K, V> {
+    /// Lead the fetch of `key`, or follow the one in flight.
+    pub(crate) fn turn(&self, key: &K) -> Turn<'_, K, V> {
+        let mut inflight = self.lock();
+        if let Some(rx) = inflight.get(key) {
+            return Turn::Follow(rx.clone());
+        }
+        let (tx, rx) = watch::channel(None);
+        inflight.insert(key.clone(), rx);
+        Turn::Lead(Leader { owner: self, key: Some(key.clone()), tx })
+    }
+
+    /// Fetches in flight.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, watch::Receiver<Option<V>>>> {
+        self.inflight.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<K: Hash + Eq, V> Leader<'_, K, V> {
+    /// Hand `value` to every follower and free the key.
+    pub(crate) fn finish(self, value: V) {
+        self.tx.send_replace(Some(value));
+    }
+}
+
+impl<K: Hash + Eq, V> Drop for Leader<'_, K, V> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.owner.inflight.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
+        }
+    }
+}
+
+/// The leader's result, or `None` when the leader was dropped without one.
+pub(crate) async fn wait<V: Clone>(mut rx: watch::Receiver<Option<V>>) -> Option<V> {
+    rx.wait_for(Option::is_some).await.ok().and_then(|value| value.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn followers_get_the_leaders_result() {
+        let c: Coalescer<&str, u32> = Coalescer::default();
+        let Turn::Lead(leader) = c.turn(&"k") else { panic!("first caller leads") };
+        let Turn::Follow(rx) = c.turn(&"k") else { panic!("second caller follows") };
+        assert_eq!(c.len(), 1);
+        leader.finish(7);
+        assert_eq!(wait(rx).await, Some(7));
+        assert_eq!(c.len(), 0);
+        assert!(matches!(c.turn(&"k"), Turn::Lead(_)));
+    }
+
+    #[tokio::test]
+    async fn a_dropped_leader_releases_its_followers() {
+        let c: Coalescer<&str, u32> = Coalescer::default();
+        let Turn::Lead(leader) = c.turn(&"k") else { panic!() };
+        let Turn::Follow(rx) = c.turn(&"k") else { panic!() };
+        drop(leader);
+        assert_eq!(wait(rx).await, None);
+        assert_eq!(c.len(), 0);
+    }
+}

@@ -1,0 +1,791 @@
+//! Generated worlds for bulk runs and benchmarks ([`World::generated`]), and per-service rate
+//! limits in the RDAP server ([`WorldBuilder::rate_limit`]).
+//!
+//! **The world is generated**: its domains, addresses, networks and AS numbers are
+//! synthetic. Its RDAP answers are built from templates, each a real recorded answer in
+//! `tests/fixtures/rdap/` (Verisign, Cloudflare's registrar, AFNIC, CZ.NIC, Uniregistry,
+//! FIR/Flexireg, ARIN, RIPE NCC, APNIC, LACNIC, AFRINIC) with its names, handles, ranges,
+//! types and links replaced; everything else in an answer (notices, events, contacts of the
+//! template's entities) is the template's.
+//!
+//! Shape, for `n` domains (seeded, deterministic):
+//!
+//! * registries: `verisign` (`.com`, `.net`), `afnic` (`.fr`), `cznic` (`.cz`),
+//!   `uniregistry` (`.click`), `flexireg` (`.moscow`); `.com`/`.net` answers link
+//!   (`related`) to one of three registrars: `cloudflare-registrar`, `markmonitor`, `netsol`;
+//! * the five RIRs, each with four ISP allocations (a `/16`, not a leaf) holding customer
+//!   assignments (`/24`, leaf types `ASSIGNED PA`, `REASSIGNMENT`, `ASSIGNED NON-PORTABLE`,
+//!   `ASSIGNED`); hosting addresses sit inside customer blocks (shared hosting: many domains
+//!   per address and per block) or directly in an ISP's block outside every customer block
+//!   (the range-cache trap: the ISP's answer must not be reused for them, nor for customer
+//!   addresses);
+//! * DNS: `A` for each domain (one or two addresses, a fifth of the domains on a few popular
+//!   addresses), `www.` as a CNAME, one NS; Team Cymru: every ISP `/16`, and half of the
+//!   customer `/24`s as more specific announcements.
+//!
+//! [`GeneratedWorld::min_requests`] is the fewest RDAP requests any correct client needs:
+//! one registry answer per domain, one registrar answer per linked domain, one answer per
+//! customer block used, and one per address used directly inside an ISP block.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::{Fault, World, WorldBuilder, lock};
+
+/// Per-service token buckets of a world's RDAP server.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RateLimits {
+    /// service → (requests per period, period, burst).
+    specs: HashMap<String, (u32, Duration, u32)>,
+    /// service → (tokens, last refill), shared by clones of a started world.
+    buckets: Arc<Mutex<HashMap<String, (f64, tokio::time::Instant)>>>,
+}
+
+impl RateLimits {
+    /// `Some(429 with Retry-After)` when `service` has no token left; takes one otherwise.
+    pub(super) fn check(&self, service: &str) -> Option<Fault> {
+        let &(requests, period, burst) = self.specs.get(service)?;
+        if requests == 0 || period.is_zero() {
+            return None;
+        }
+        let rate = f64::from(requests) / period.as_secs_f64();
+        let now = tokio::time::Instant::now();
+        let mut buckets = lock(&self.buckets);
+        let (tokens, last) =
+            buckets.entry(service.to_owned()).or_insert((f64::from(burst.max(1)), now));
+        let elapsed = now.saturating_duration_since(*last).as_secs_f64();
+        *tokens = (*tokens + elapsed * rate).min(f64::from(burst.max(1)));
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            return None;
+        }
+        let wait = ((1.0 - *tokens) / rate).ceil().max(1.0);
+        Some(Fault::RateLimit { retry_after: format!("{wait:.0}") })
+    }
+}
+
+impl WorldBuilder {
+    /// Limit `service` to `requests` per `period` with bursts of `burst` (a token bucket):
+    /// a request finding the bucket empty is answered `429 Too Many Requests` with a
+    /// `Retry-After` of the seconds until the next token (at least 1), and counted like any
+    /// request. Checked before fault rules.
+    pub fn rate_limit(
+        mut self,
+        service: &str,
+        requests: u32,
+        period: Duration,
+        burst: u32,
+    ) -> Self {
+        self.rate_limits.specs.insert(service.to_owned(), (requests, period, burst));
+        self
+    }
+}
+
+/// A deterministic pseudo-random sequence (SplitMix64).
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n` > 0).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// True with probability `percent`/100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Embed one recorded RDAP answer from `tests/fixtures/rdap/`.
+macro_rules! template {
+    ($path:literal) => {
+        include_str!(concat!("../../tests/fixtures/rdap/", $path))
+    };
+}
+
+/// A registry: service name, real base URL, TLDs, template, weight in percent.
+struct RegistrySpec {
+    service: &'static str,
+    base: &'static str,
+    tld: &'static str,
+    template: &'static str,
+    weight: u64,
+    /// Whether its answers link to a registrar.
+    links_registrar: bool,
+}
+
+const REGISTRIES: &[RegistrySpec] = &[
+    RegistrySpec {
+        service: "verisign",
+        base: "https://rdap.verisign.com/com/v1/",
+        tld: "com",
+        template: template!("domain/verisign-cloudflare.com-registry.json"),
+        weight: 55,
+        links_registrar: true,
+    },
+    RegistrySpec {
+        service: "verisign",
+        base: "https://rdap.verisign.com/net/v1/",
+        tld: "net",
+        template: template!("domain/verisign-cloudflare.com-registry.json"),
+        weight: 10,
+        links_registrar: true,
+    },
+    RegistrySpec {
+        service: "afnic",
+        base: "https://rdap.nic.fr/",
+        tld: "fr",
+        template: template!("domain/afnic-lemonde.fr.json"),
+        weight: 10,
+        links_registrar: false,
+    },
+    RegistrySpec {
+        service: "cznic",
+        base: "https://rdap.nic.cz/",
+        tld: "cz",
+        template: template!("domain/cznic-example.cz.json"),
+        weight: 10,
+        links_registrar: false,
+    },
+    RegistrySpec {
+        service: "uniregistry",
+        base: "https://rdap.registry.click/rdap/",
+        tld: "click",
+        template: template!("domain/uniregistry-microsoft.click-registry.json"),
+        weight: 5,
+        links_registrar: false,
+    },
+    RegistrySpec {
+        service: "flexireg",
+        base: "https://flexireg.net/moscow/rdap/",
+        tld: "moscow",
+        template: template!("domain/flexireg-home.moscow-registry.json"),
+        weight: 10,
+        links_registrar: false,
+    },
+];
+
+/// A registrar: service, real base URL, name, IANA ID, abuse email and phone.
+struct RegistrarSpec {
+    service: &'static str,
+    base: &'static str,
+    name: &'static str,
+    iana_id: &'static str,
+    email: &'static str,
+    phone: &'static str,
+}
+
+/// Names, IDs and abuse channels as the registries publish them; the answers themselves
+/// are built from Cloudflare's recorded registrar answer.
+const REGISTRARS: &[RegistrarSpec] = &[
+    RegistrarSpec {
+        service: "cloudflare-registrar",
+        base: "https://rdap.cloudflare.com/rdap/v1/",
+        name: "Cloudflare, Inc.",
+        iana_id: "1910",
+        email: "registrar-abuse@cloudflare.com",
+        phone: "tel:+1.4153197517",
+    },
+    RegistrarSpec {
+        service: "markmonitor",
+        base: "https://rdap.markmonitor.com/rdap/",
+        name: "MarkMonitor Inc.",
+        iana_id: "292",
+        email: "abusecomplaints@markmonitor.com",
+        phone: "tel:+1.2083895740",
+    },
+    RegistrarSpec {
+        service: "netsol",
+        base: "https://rdap.networksolutions.com/rdap/",
+        name: "Network Solutions, LLC",
+        iana_id: "2",
+        email: "abuse@web.com",
+        phone: "tel:+1.8003337680",
+    },
+];
+
+const REGISTRAR_TEMPLATE: &str = template!("domain/cloudflare-registrar-cloudflare.com.json");
+
+/// An RIR: service, real base URL, the /8 it serves here, Team Cymru's registry name and
+/// country, the template, and the RDAP types of its allocations and assignments.
+struct RirSpec {
+    service: &'static str,
+    base: &'static str,
+    first_octet: u8,
+    cymru: &'static str,
+    cc: &'static str,
+    template: &'static str,
+    allocation: &'static str,
+    assignment: &'static str,
+}
+
+const RIRS: &[RirSpec] = &[
+    RirSpec {
+        service: "arin",
+        base: "https://rdap.arin.net/registry/",
+        first_octet: 23,
+        cymru: "arin",
+        cc: "US",
+        template: template!("ip/arin-8.8.8.0-24-google.json"),
+        allocation: "DIRECT ALLOCATION",
+        assignment: "REASSIGNMENT",
+    },
+    RirSpec {
+        service: "ripe",
+        base: "https://rdap.db.ripe.net/",
+        first_octet: 31,
+        cymru: "ripencc",
+        cc: "NL",
+        template: template!("ip/ripe-193.0.0.0-21-ripencc.json"),
+        allocation: "ALLOCATED PA",
+        assignment: "ASSIGNED PA",
+    },
+    RirSpec {
+        service: "apnic",
+        base: "https://rdap.apnic.net/",
+        first_octet: 101,
+        cymru: "apnic",
+        cc: "AU",
+        template: template!("ip/apnic-1.1.1.0-24-apnic-labs.json"),
+        allocation: "ALLOCATED PORTABLE",
+        assignment: "ASSIGNED NON-PORTABLE",
+    },
+    RirSpec {
+        service: "lacnic",
+        base: "https://rdap.lacnic.net/rdap/",
+        first_octet: 177,
+        cymru: "lacnic",
+        cc: "UY",
+        template: template!("ip/lacnic-200.3.12.0-22-lacnic.json"),
+        allocation: "ALLOCATED",
+        assignment: "ASSIGNED",
+    },
+    RirSpec {
+        service: "afrinic",
+        base: "https://rdap.afrinic.net/rdap/",
+        first_octet: 41,
+        cymru: "afrinic",
+        cc: "ZA",
+        template: template!("ip/afrinic-41.0.0.0-16.json"),
+        allocation: "ALLOCATED PA",
+        assignment: "ASSIGNED PA",
+    },
+];
+
+/// ISP allocations per RIR.
+const ISPS_PER_RIR: usize = 4;
+/// Third octets at and above this are outside every customer block.
+const DIRECT_OCTET: u8 = 200;
+
+/// A generated world (made by [`World::generated`]): its builder, its domains and the
+/// fewest requests it needs.
+///
+/// **The world is generated**: its domains, addresses, networks and AS numbers are
+/// synthetic. Its RDAP answers are built from templates, each a real recorded answer in
+/// `tests/fixtures/rdap/` (Verisign, Cloudflare's registrar, AFNIC, CZ.NIC, Uniregistry,
+/// FIR/Flexireg, ARIN, RIPE NCC, APNIC, LACNIC, AFRINIC) with its names, handles, ranges,
+/// types and links replaced; everything else in an answer (notices, events, contacts of the
+/// template's entities) is the template's.
+///
+/// Shape, for `n` domains (seeded, deterministic):
+///
+/// * registries: `verisign` (`.com`, `.net`), `afnic` (`.fr`), `cznic` (`.cz`),
+///   `uniregistry` (`.click`), `flexireg` (`.moscow`); `.com`/`.net` answers link
+///   (`related`) to one of three registrars: `cloudflare-registrar`, `markmonitor`, `netsol`;
+/// * the five RIRs, each with four ISP allocations (a `/16`, not a leaf) holding customer
+///   assignments (`/24`, leaf types `ASSIGNED PA`, `REASSIGNMENT`, `ASSIGNED NON-PORTABLE`,
+///   `ASSIGNED`); hosting addresses sit inside customer blocks (shared hosting: many domains
+///   per address and per block) or directly in an ISP's block outside every customer block
+///   (the range-cache trap: the ISP's answer must not be reused for them, nor for customer
+///   addresses);
+/// * DNS: `A` for each domain (one or two addresses, a fifth of the domains on a few popular
+///   addresses), `www.` as a CNAME, one NS; Team Cymru: every ISP `/16`, and half of the
+///   customer `/24`s as more specific announcements.
+///
+/// [`GeneratedWorld::min_requests`] is the fewest RDAP requests any correct client needs:
+/// one registry answer per domain, one registrar answer per linked domain, one answer per
+/// customer block used, and one per address used directly inside an ISP block. Registries
+/// without a `related` link keep their registrar's name but not its IANA ID, so no
+/// registrar server is looked up for them. No WHOIS server is simulated.
+#[derive(Debug, Clone)]
+pub struct GeneratedWorld {
+    builder: WorldBuilder,
+    domains: Vec<String>,
+    min_per_service: BTreeMap<String, u64>,
+    seed: u64,
+}
+
+impl GeneratedWorld {
+    /// The builder (add faults, rate limits, latency), ready to [`start`](WorldBuilder::start).
+    pub fn builder(&self) -> WorldBuilder {
+        self.builder.clone()
+    }
+
+    /// The builder, without a copy.
+    pub fn into_builder(self) -> WorldBuilder {
+        self.builder
+    }
+
+    /// The registrable domains, in generation order.
+    pub fn domains(&self) -> &[String] {
+        &self.domains
+    }
+
+    /// `count` bulk inputs over the domains, lazily: every domain once in a shuffled order
+    /// (bare, `www.` or as a URL), then again with other spellings when `count` exceeds the
+    /// number of domains. The same registrable domain therefore recurs after the first
+    /// `domains().len()` inputs.
+    pub fn inputs(&self, count: usize) -> impl Iterator<Item = String> + Send + 'static {
+        let domains = self.domains.clone();
+        let n = domains.len().max(1);
+        // A stride coprime with n walks every domain once per round.
+        let mut stride = (n / 2 + 1) | 1;
+        while gcd(stride, n) != 1 {
+            stride += 2;
+        }
+        let seed = self.seed;
+        (0..count).map(move |i| {
+            let round = i / n;
+            let index = (i % n * stride + seed as usize) % n;
+            let domain = domains.get(index).cloned().unwrap_or_default();
+            match (index + round) % 10 {
+                0..=6 => domain,
+                7 | 8 => format!("www.{domain}"),
+                _ => format!("https://{domain}/page?id={i}"),
+            }
+        })
+    }
+
+    /// The fewest RDAP requests a correct client needs for every domain of the world.
+    pub fn min_requests(&self) -> u64 {
+        self.min_per_service.values().sum()
+    }
+
+    /// [`min_requests`](Self::min_requests) by service.
+    pub fn min_requests_per_service(&self) -> &BTreeMap<String, u64> {
+        &self.min_per_service
+    }
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Set `key` in a JSON object.
+fn set(value: &mut Value, key: &str, new: Value) {
+    if let Some(object) = value.as_object_mut() {
+        object.insert(key.to_owned(), new);
+    }
+}
+
+/// Replace the text of the vCard properties `fn`, `email` and `tel` found in `entity`.
+fn set_vcard(entity: &mut Value, name: Option<&str>, email: Option<&str>, phone: Option<&str>) {
+    let Some(props) = entity.pointer_mut("/vcardArray/1").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for prop in props.iter_mut() {
+        let Some(items) = prop.as_array_mut() else { continue };
+        let new = match items.first().and_then(Value::as_str) {
+            Some("fn") => name,
+            Some("email") => email,
+            Some("tel") => phone,
+            _ => None,
+        };
+        if let (Some(text), Some(slot)) = (new, items.get_mut(3)) {
+            *slot = Value::String(text.to_owned());
+        }
+    }
+}
+
+/// Make the template's `registrar` entity (and the abuse entity inside it) `registrar`'s.
+fn set_registrar(answer: &mut Value, registrar: &RegistrarSpec) {
+    let Some(entities) = answer.get_mut("entities").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for entity in entities.iter_mut() {
+        let is_registrar = entity
+            .get("roles")
+            .and_then(Value::as_array)
+            .is_some_and(|roles| roles.iter().any(|r| r == "registrar"));
+        if !is_registrar {
+            continue;
+        }
+        set(entity, "handle", json!(registrar.iana_id));
+        set(
+            entity,
+            "publicIds",
+            json!([{ "type": "IANA Registrar ID", "identifier": registrar.iana_id }]),
+        );
+        set(entity, "links", json!([]));
+        set_vcard(entity, Some(registrar.name), None, None);
+        if let Some(inner) = entity.get_mut("entities").and_then(Value::as_array_mut) {
+            for abuse in inner.iter_mut() {
+                set_vcard(abuse, None, Some(registrar.email), Some(registrar.phone));
+            }
+        }
+    }
+}
+
+/// Registries without a `related` link here keep their registrar's name but not its IANA
+/// ID or links, so a client finds no registrar RDAP server to ask (the world serves none
+/// for them, and the real ones must never be asked from a test).
+fn unlink_registrar(answer: &mut Value) {
+    let Some(entities) = answer.get_mut("entities").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for entity in entities.iter_mut() {
+        let is_registrar = entity
+            .get("roles")
+            .and_then(Value::as_array)
+            .is_some_and(|roles| roles.iter().any(|r| r == "registrar"));
+        if let (true, Some(object)) = (is_registrar, entity.as_object_mut()) {
+            object.remove("publicIds");
+            object.remove("links");
+            object.insert("handle".into(), json!("REGISTRAR-GENERATED"));
+        }
+    }
+}
+
+/// A domain answer from `template` for `domain`, served at `base`, linking to
+/// `registrar`'s answer when given.
+fn domain_answer(
+    template: &Value,
+    base: &str,
+    domain: &str,
+    handle: &str,
+    registrar: Option<&RegistrarSpec>,
+) -> String {
+    let mut answer = template.clone();
+    let upper = template
+        .get("ldhName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.chars().any(|c| c.is_ascii_uppercase()));
+    let ldh = if upper { domain.to_ascii_uppercase() } else { domain.to_owned() };
+    set(&mut answer, "ldhName", json!(ldh));
+    if let Some(object) = answer.as_object_mut() {
+        object.remove("unicodeName");
+    }
+    set(&mut answer, "handle", json!(handle));
+    if registrar.is_none() {
+        unlink_registrar(&mut answer);
+    }
+    let own = format!("{base}domain/{domain}");
+    let mut links = vec![json!({
+        "value": own, "rel": "self", "href": own, "type": "application/rdap+json"
+    })];
+    if let Some(registrar) = registrar {
+        let related = format!("{}domain/{}", registrar.base, domain.to_ascii_uppercase());
+        links.push(json!({
+            "value": own, "rel": "related", "href": related, "type": "application/rdap+json"
+        }));
+        set_registrar(&mut answer, registrar);
+    }
+    set(&mut answer, "links", Value::Array(links));
+    set(
+        &mut answer,
+        "nameservers",
+        json!([{ "objectClassName": "nameserver", "ldhName": format!("ns1.{domain}") }]),
+    );
+    answer.to_string()
+}
+
+/// An ip network answer from `template` for `start/len`.
+fn network_answer(
+    rir: &RirSpec,
+    template: &Value,
+    start: Ipv4Addr,
+    len: u8,
+    kind: &str,
+    name: &str,
+    parent: Option<&str>,
+) -> String {
+    let mut answer = template.clone();
+    let size = 1u32 << (32 - u32::from(len));
+    let end = Ipv4Addr::from(u32::from(start).saturating_add(size - 1));
+    let handle = format!("NET-{}-{len}", start.to_string().replace('.', "-"));
+    set(&mut answer, "handle", json!(handle));
+    set(&mut answer, "name", json!(name));
+    set(&mut answer, "type", json!(kind));
+    set(&mut answer, "startAddress", json!(start.to_string()));
+    set(&mut answer, "endAddress", json!(end.to_string()));
+    set(&mut answer, "cidr0_cidrs", json!([{ "v4prefix": start.to_string(), "length": len }]));
+    match parent {
+        Some(parent) => set(&mut answer, "parentHandle", json!(parent)),
+        None => {
+            if let Some(object) = answer.as_object_mut() {
+                object.remove("parentHandle");
+            }
+        }
+    }
+    let own = format!("{}ip/{start}/{len}", rir.base);
+    set(
+        &mut answer,
+        "links",
+        json!([{ "value": own, "rel": "self", "href": own, "type": "application/rdap+json" }]),
+    );
+    answer.to_string()
+}
+
+/// Where an address sits: its customer block (a leaf), or directly in an ISP block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Home {
+    Customer { rir: usize, isp: usize, block: u8 },
+    Direct(Ipv4Addr),
+}
+
+impl World {
+    /// A generated world of `domains` registrable domains spread over realistic services
+    /// (see [`GeneratedWorld`] for its shape); the same `seed` gives the same world. Build with [`GeneratedWorld::builder`], look up
+    /// [`GeneratedWorld::inputs`], compare the requests sent with
+    /// [`GeneratedWorld::min_requests`].
+    pub fn generated(domains: usize, seed: u64) -> GeneratedWorld {
+        generate(domains, seed)
+    }
+}
+
+fn generate(count: usize, seed: u64) -> GeneratedWorld {
+    let mut rng = Rng(seed ^ 0x5748_4f48_4f53_5453);
+    let mut builder = WorldBuilder::new();
+    let mut min: BTreeMap<String, u64> = BTreeMap::new();
+
+    // Services and bootstrap claims.
+    for registry in REGISTRIES {
+        builder = builder
+            .service(registry.service, &[registry.base])
+            .claim_tld(registry.service, registry.tld);
+    }
+    for registrar in REGISTRARS {
+        builder = builder.service(registrar.service, &[registrar.base]);
+    }
+    for rir in RIRS {
+        builder = builder
+            .service(rir.service, &[rir.base])
+            .claim_ip(rir.service, &format!("{}.0.0.0/8", rir.first_octet));
+    }
+
+    // Hosting addresses: ~one per three domains, at least 10.
+    let pool_size = (count / 3).max(10);
+    let customers_per_isp = (pool_size / (RIRS.len() * ISPS_PER_RIR * 3)).clamp(2, 199);
+    let mut pool: Vec<(Ipv4Addr, Home)> = Vec::with_capacity(pool_size);
+    let mut seen = BTreeSet::new();
+    while pool.len() < pool_size {
+        let r = rng.below(RIRS.len());
+        let isp = rng.below(ISPS_PER_RIR);
+        let (third, home) = if rng.chance(70) {
+            let block = u8::try_from(1 + rng.below(customers_per_isp)).unwrap_or(1);
+            (block, Home::Customer { rir: r, isp, block })
+        } else {
+            (
+                DIRECT_OCTET + u8::try_from(rng.below(55)).unwrap_or(0),
+                Home::Direct(Ipv4Addr::UNSPECIFIED),
+            )
+        };
+        let host = u8::try_from(1 + rng.below(254)).unwrap_or(1);
+        let first = RIRS.get(r).map_or(23, |x| x.first_octet);
+        let ip = Ipv4Addr::new(first, u8::try_from(isp).unwrap_or(0) * 16, third, host);
+        if !seen.insert(ip) {
+            continue;
+        }
+        let home = match home {
+            Home::Direct(_) => Home::Direct(ip),
+            customer => customer,
+        };
+        pool.push((ip, home));
+    }
+    let popular = pool.len().min(16);
+
+    // Domains.
+    let total_weight: u64 = REGISTRIES.iter().map(|r| r.weight).sum();
+    let templates: Vec<Value> = REGISTRIES
+        .iter()
+        .map(|r| serde_json::from_str(r.template).unwrap_or(Value::Null))
+        .collect();
+    let registrar_template: Value = serde_json::from_str(REGISTRAR_TEMPLATE).unwrap_or(Value::Null);
+    let mut domains = Vec::with_capacity(count);
+    let mut used_homes = BTreeSet::new();
+    for i in 0..count {
+        let mut pick = rng.next() % total_weight;
+        let mut index = 0;
+        for (k, registry) in REGISTRIES.iter().enumerate() {
+            if pick < registry.weight {
+                index = k;
+                break;
+            }
+            pick -= registry.weight;
+        }
+        let Some(registry) = REGISTRIES.get(index) else { continue };
+        let domain = format!("site{i}-{:04x}.{}", rng.next() & 0xffff, registry.tld);
+        let handle = format!("{}_DOMAIN_{}-GEN", i + 1, registry.tld.to_ascii_uppercase());
+        let registrar =
+            registry.links_registrar.then(|| REGISTRARS.get(rng.below(REGISTRARS.len()))).flatten();
+        let template = templates.get(index).unwrap_or(&Value::Null);
+        builder = builder.object(
+            registry.service,
+            &domain_answer(template, registry.base, &domain, &handle, registrar),
+        );
+        *min.entry(registry.service.to_owned()).or_default() += 1;
+        if let Some(registrar) = registrar {
+            builder = builder.object(
+                registrar.service,
+                &domain_answer(
+                    &registrar_template,
+                    registrar.base,
+                    &domain,
+                    &handle,
+                    Some(registrar),
+                ),
+            );
+            *min.entry(registrar.service.to_owned()).or_default() += 1;
+        }
+        // Addresses: a fifth of the domains on the popular few, one or two each.
+        let addresses = if rng.chance(20) { 2 } else { 1 };
+        let mut chosen = BTreeSet::new();
+        for _ in 0..addresses {
+            let slot = if rng.chance(20) { rng.below(popular) } else { rng.below(pool.len()) };
+            if let Some(&(ip, home)) = pool.get(slot)
+                && chosen.insert(ip)
+            {
+                builder = builder.a(&domain, &ip.to_string());
+                used_homes.insert(home);
+            }
+        }
+        builder = builder.cname(&format!("www.{domain}"), &domain).ns(&domain, "ns1.dns-host.net");
+        domains.push(domain);
+    }
+
+    // Networks: every ISP block, and every customer block that holds a pool address.
+    let customer_blocks: BTreeSet<(usize, usize, u8)> = pool
+        .iter()
+        .filter_map(|(_, home)| match *home {
+            Home::Customer { rir, isp, block } => Some((rir, isp, block)),
+            Home::Direct(_) => None,
+        })
+        .collect();
+    let rir_templates: Vec<Value> =
+        RIRS.iter().map(|r| serde_json::from_str(r.template).unwrap_or(Value::Null)).collect();
+    let mut asn = 396_000u32;
+    for (r, rir) in RIRS.iter().enumerate() {
+        let template = rir_templates.get(r).unwrap_or(&Value::Null);
+        for isp in 0..ISPS_PER_RIR {
+            let second = u8::try_from(isp).unwrap_or(0) * 16;
+            let start = Ipv4Addr::new(rir.first_octet, second, 0, 0);
+            let isp_name = format!("{}-ISP{}", rir.service.to_ascii_uppercase(), isp + 1);
+            let isp_handle = format!("NET-{}-16", start.to_string().replace('.', "-"));
+            builder = builder.object(
+                rir.service,
+                &network_answer(rir, template, start, 16, rir.allocation, &isp_name, None),
+            );
+            asn += 1;
+            let isp_asn = asn;
+            builder = builder
+                .cymru_origin(&format!("{start}/16"), &[isp_asn], rir.cc, rir.cymru, "2010-01-01")
+                .cymru_as_name(isp_asn, &format!("{isp_name}, {}", rir.cc));
+            for &(_, _, block) in
+                customer_blocks.iter().filter(|(cr, ci, _)| *cr == r && *ci == isp)
+            {
+                let start = Ipv4Addr::new(rir.first_octet, second, block, 0);
+                let name = format!("{isp_name}-CUSTOMER{block}");
+                builder = builder.object(
+                    rir.service,
+                    &network_answer(
+                        rir,
+                        template,
+                        start,
+                        24,
+                        rir.assignment,
+                        &name,
+                        Some(&isp_handle),
+                    ),
+                );
+                // Half the customers announce their own /24 (a more specific route).
+                if block % 2 == 0 {
+                    asn += 1;
+                    builder = builder
+                        .cymru_origin(
+                            &format!("{start}/24"),
+                            &[asn],
+                            rir.cc,
+                            rir.cymru,
+                            "2015-06-01",
+                        )
+                        .cymru_as_name(asn, &format!("{name}, {}", rir.cc));
+                }
+            }
+        }
+    }
+    for home in &used_homes {
+        let service = match *home {
+            Home::Customer { rir, .. } => RIRS.get(rir).map(|r| r.service),
+            Home::Direct(ip) => {
+                RIRS.iter().find(|r| r.first_octet == ip.octets()[0]).map(|r| r.service)
+            }
+        };
+        if let Some(service) = service {
+            *min.entry(service.to_owned()).or_default() += 1;
+        }
+    }
+    GeneratedWorld { builder, domains, min_per_service: min, seed }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_world() {
+        let a = World::generated(200, 7);
+        let b = World::generated(200, 7);
+        assert_eq!(a.domains(), b.domains());
+        assert_eq!(a.min_requests(), b.min_requests());
+        assert_ne!(a.domains(), World::generated(200, 8).domains());
+        // One registry answer per domain, at least.
+        assert!(a.min_requests() > 200);
+        let inputs: Vec<String> = a.inputs(400).collect();
+        assert_eq!(inputs.len(), 400);
+        // The first round names every domain once.
+        let mut first: Vec<String> = inputs[..200]
+            .iter()
+            .map(|i| {
+                let host = i.trim_start_matches("https://").trim_start_matches("www.");
+                host.split('/').next().unwrap().to_owned()
+            })
+            .collect();
+        first.sort();
+        let mut all = a.domains().to_vec();
+        all.sort();
+        assert_eq!(first, all);
+    }
+
+    #[test]
+    fn a_template_keeps_its_shape_with_new_names() {
+        let template: Value = serde_json::from_str(REGISTRIES[0].template).unwrap();
+        let registrar = &REGISTRARS[1];
+        let text =
+            domain_answer(&template, REGISTRIES[0].base, "site1-abcd.com", "1_X", Some(registrar));
+        let answer: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(answer["ldhName"], "SITE1-ABCD.COM");
+        assert_eq!(
+            answer["links"][1]["href"],
+            "https://rdap.markmonitor.com/rdap/domain/SITE1-ABCD.COM"
+        );
+        assert_eq!(answer["entities"][0]["publicIds"][0]["identifier"], "292");
+        assert_eq!(answer["entities"][0]["vcardArray"][1][1][3], "MarkMonitor Inc.");
+        // Kept from the recorded answer.
+        assert_eq!(answer["events"], template["events"]);
+    }
+}

@@ -1,0 +1,405 @@
+//! WHOIS (port 43): which server to ask, the referral chain, and the facts of the answers as
+//! record parts ([`Registrar`], abuse [`Contact`]s) with their sources.
+//!
+//! [`Whois`] is built once per client from [`Config`]. [`Whois::lookup_domain`] asks the
+//! registry named by the shipped suffix table (or by IANA's `refer:` for an unknown TLD) and
+//! follows its `Registrar WHOIS Server:` referral to the registrar; [`Whois::lookup_ip`]
+//! asks the registry named by a hint (the RDAP answer's registry or port-43 server), else the
+//! one IANA lists for the address, and follows `ReferralServer: whois://…` and `refer:`.
+//! RWhois referrals (`rwhois://…`) are not followed: the one recorded (Shaw's) only referred
+//! on to the RWhois root; they are reported in [`WhoisNetwork::skipped_referral`].
+//!
+//! Layout: `servers.rs` (tables, overrides, query conventions), `net.rs` (one TCP
+//! exchange), `parse.rs` (answers → facts, pure).
+
+mod net;
+pub(crate) mod parse;
+pub(crate) mod servers;
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use hickory_resolver::TokioResolver;
+
+use crate::config::{Config, Safety, WhoisConfig};
+use crate::error::{SourceError, SourceErrorKind};
+use crate::record::{Contact, Outcome, OutcomeStatus, Registrar, Source, SourceKind};
+use parse::{DomainFacts, Located, NetworkFacts, Referral};
+use servers::{Overrides, QueryKind, Server};
+
+/// A WHOIS client: the settings, overrides and resolver shared by every lookup of a client.
+#[derive(Debug, Clone)]
+pub(crate) struct Whois {
+    config: WhoisConfig,
+    overrides: Overrides,
+    safety: Safety,
+    resolver: TokioResolver,
+}
+
+/// What WHOIS says about a domain's registration.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WhoisDomain {
+    /// The registrar, from the registry's answer and the registrar's own (name and IANA ID
+    /// from the registry first; abuse channels from the registrar's answer first). `None`
+    /// when no answer names one (e.g. DENIC, JPRS).
+    pub(crate) registrar: Option<Registrar>,
+    /// The registry's server, `host:port`.
+    pub(crate) registry_server: String,
+    /// The registrar's server the registry referred to, `host:port`, when it was asked.
+    pub(crate) registrar_server: Option<String>,
+    /// Every server asked, in order (`whois.iana.org:43` first when the TLD was unknown).
+    pub(crate) chain: Vec<String>,
+    /// Later steps that failed (the registrar's server), as (`host:port`, error); the facts
+    /// above are still valid.
+    pub(crate) errors: Vec<(String, SourceError)>,
+}
+
+/// What WHOIS says about the network holding an address.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WhoisNetwork {
+    /// Abuse contacts, most specific first, each with its server and line.
+    pub(crate) abuse: Vec<Contact>,
+    /// ARIN's network handle (`NET-8-8-8-0-2`).
+    pub(crate) handle: Option<String>,
+    /// The network name (`GOGL`, `AFRINIC`).
+    pub(crate) name: Option<String>,
+    /// The range as published (`196.216.2.0 - 196.216.3.255`, `2001:dc7::/32`).
+    pub(crate) range: Option<String>,
+    /// ARIN's `CIDR:` value.
+    pub(crate) cidr: Option<String>,
+    /// The holder organisation's name.
+    pub(crate) org: Option<String>,
+    /// The country code published with the network.
+    pub(crate) country: Option<String>,
+    /// The server whose answer these facts come from, `host:port`.
+    pub(crate) server: String,
+    /// `whois://host` of that server (the contacts' `source_url`).
+    pub(crate) source_url: String,
+    /// Every server asked, in order.
+    pub(crate) chain: Vec<String>,
+    /// The registry states that no abuse contact is registered ("% No abuse contact
+    /// registered for …").
+    pub(crate) no_abuse_contact: bool,
+    /// Mailboxes the registry marks as not working ("x is invalid"); not in `abuse`.
+    pub(crate) invalid_emails: Vec<String>,
+    /// An RWhois referral that was not followed (`rwhois://host:4321`).
+    pub(crate) skipped_referral: Option<String>,
+}
+
+impl WhoisDomain {
+    /// Record why WHOIS was asked (e.g. `no_rdap_server`) on every source.
+    pub(crate) fn mark_fallback(&mut self, reason: &str) {
+        if let Some(registrar) = &mut self.registrar {
+            if let Some(p) = &mut registrar.provenance {
+                p.fallback = Some(reason.to_owned());
+            }
+            mark_contacts(&mut registrar.abuse, reason);
+        }
+    }
+}
+
+impl WhoisNetwork {
+    /// Record why WHOIS was asked (e.g. `rdap_without_abuse_email`) on every source.
+    pub(crate) fn mark_fallback(&mut self, reason: &str) {
+        mark_contacts(&mut self.abuse, reason);
+    }
+}
+
+fn mark_contacts(contacts: &mut [Contact], reason: &str) {
+    for source in contacts.iter_mut().flat_map(|c| c.sources.iter_mut()) {
+        source.fallback = Some(reason.to_owned());
+    }
+}
+
+impl Whois {
+    /// A client from `config.whois` and `config.safety`, resolving host names with
+    /// `resolver` (the client's).
+    pub(crate) fn new(config: &Config, resolver: TokioResolver) -> Self {
+        Self {
+            overrides: Overrides::new(&config.whois.servers),
+            config: config.whois.clone(),
+            safety: config.safety.clone(),
+            resolver,
+        }
+    }
+
+    /// False when WHOIS is switched off (`WhoisConfig::enabled`).
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.config.enabled
+    }
+
+    /// The registration of `domain` (the registrable domain, lower-case A-labels).
+    ///
+    /// Errors (`SourceError`): `NoSource` when WHOIS is disabled or IANA names no server for
+    /// the TLD; `RateLimited`, `NotFound`, `Other` (server down) when the registry answers so;
+    /// `Timeout`, `Transport`, `TooLarge`, `Blocked` from the exchange. A failing registrar
+    /// referral is not an error of the lookup: it is in [`WhoisDomain::errors`].
+    pub(crate) async fn lookup_domain(&self, domain: &str) -> Result<WhoisDomain, SourceError> {
+        self.check_enabled()?;
+        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        let mut chain = Vec::new();
+        let mut referrals = 0usize;
+        let registry = match servers::domain_server(&domain, &self.overrides) {
+            Some(server) => server,
+            None => {
+                referrals += 1;
+                self.registry_from_iana(&domain, &mut chain).await?
+            }
+        };
+        let text = self.ask(&registry, &domain, QueryKind::Domain, &mut chain).await?;
+        let registry_facts =
+            parse::parse_domain(&text, Some(&domain)).map_err(|e| at_server(&registry, e))?;
+        let mut out = WhoisDomain {
+            registrar: None,
+            registry_server: registry.to_string(),
+            registrar_server: None,
+            chain: Vec::new(),
+            errors: Vec::new(),
+        };
+        let mut answers = vec![(registry.clone(), registry_facts.clone())];
+        let referral = registry_facts
+            .referral
+            .as_ref()
+            .and_then(|r| Server::parse(&r.value))
+            .filter(|s| *s != registry);
+        if let Some(registrar) = referral {
+            if referrals >= self.config.max_referrals {
+                out.errors.push((
+                    registrar.to_string(),
+                    SourceError::new(
+                        SourceErrorKind::Other,
+                        format!(
+                            "referral to {registrar} not followed: limit of {} referrals reached",
+                            self.config.max_referrals
+                        ),
+                    ),
+                ));
+            } else {
+                out.registrar_server = Some(registrar.to_string());
+                match self.ask(&registrar, &domain, QueryKind::Domain, &mut chain).await {
+                    Ok(text) => match parse::parse_domain(&text, Some(&domain)) {
+                        Ok(facts) => answers.push((registrar, facts)),
+                        Err(e) => {
+                            out.errors.push((registrar.to_string(), at_server(&registrar, e)))
+                        }
+                    },
+                    Err(e) => out.errors.push((registrar.to_string(), e)),
+                }
+            }
+        }
+        out.registrar = registrar_from(&answers);
+        out.chain = chain;
+        Ok(out)
+    }
+
+    /// The network holding `ip` and its abuse contacts. `rir_hint` names where to start: a
+    /// registry (`ARIN`, `RIPE NCC`, `APNIC`, `LACNIC`, `AFRINIC`, `registro.br`, as in
+    /// `Network::rir`) or a server (`whois.afrinic.net`, an RDAP answer's `port43`); without
+    /// one, IANA's IPv4 table, else whois.iana.org.
+    ///
+    /// Errors as for [`lookup_domain`](Self::lookup_domain); a failing `whois://` referral
+    /// fails the lookup (the referring answer describes the block's registry, not the
+    /// network).
+    pub(crate) async fn lookup_ip(
+        &self,
+        ip: IpAddr,
+        rir_hint: Option<&str>,
+    ) -> Result<WhoisNetwork, SourceError> {
+        self.check_enabled()?;
+        let mut server =
+            rir_hint.and_then(servers::registry_server).unwrap_or_else(|| servers::ip_server(ip));
+        let mut chain = Vec::new();
+        let mut visited: HashSet<Server> = HashSet::new();
+        let object = ip.to_string();
+        loop {
+            visited.insert(server.clone());
+            let text = self.ask(&server, &object, QueryKind::Ip, &mut chain).await?;
+            let facts = parse::parse_network(&text).map_err(|e| at_server(&server, e))?;
+            let next = match &facts.referral {
+                Some(Referral::Whois(to)) => Server::parse(&to.value),
+                _ => None,
+            };
+            match next {
+                Some(next) if !visited.contains(&next) => {
+                    if visited.len() > self.config.max_referrals {
+                        return Err(SourceError::new(
+                            SourceErrorKind::Other,
+                            format!(
+                                "{server} referred to {next}: limit of {} referrals reached",
+                                self.config.max_referrals
+                            ),
+                        ));
+                    }
+                    server = next;
+                }
+                _ => return Ok(network_from(&server, facts, chain)),
+            }
+        }
+    }
+
+    fn check_enabled(&self) -> Result<(), SourceError> {
+        if self.config.enabled {
+            Ok(())
+        } else {
+            Err(SourceError::new(SourceErrorKind::NoSource, "WHOIS is disabled"))
+        }
+    }
+
+    /// Ask IANA for the TLD of `domain` and return the server its `refer:` names.
+    async fn registry_from_iana(
+        &self,
+        domain: &str,
+        chain: &mut Vec<String>,
+    ) -> Result<Server, SourceError> {
+        let iana = Server::new(servers::IANA);
+        let tld = domain.rsplit('.').next().unwrap_or(domain);
+        let text = self.ask(&iana, tld, QueryKind::Tld, chain).await?;
+        let facts = parse::parse_domain(&text, Some(tld)).map_err(|e| at_server(&iana, e))?;
+        facts.refer.and_then(|r| Server::parse(&r.value)).ok_or_else(|| {
+            SourceError::new(
+                SourceErrorKind::NoSource,
+                format!("{iana} names no WHOIS server for .{tld}"),
+            )
+        })
+    }
+
+    /// One exchange with `server` (through its override), decoded; recorded in `chain`.
+    async fn ask(
+        &self,
+        server: &Server,
+        object: &str,
+        kind: QueryKind,
+        chain: &mut Vec<String>,
+    ) -> Result<String, SourceError> {
+        chain.push(server.to_string());
+        if let Some((key, value)) = self.overrides.invalid().first() {
+            return Err(SourceError::new(
+                SourceErrorKind::Other,
+                format!("invalid WHOIS server override {key}={value:?}: expected host[:port]"),
+            ));
+        }
+        let line = servers::query_line(server, object, kind);
+        let target = self.overrides.connect_to(server);
+        let limits = net::Limits {
+            connect_timeout: self.config.connect_timeout,
+            read_timeout: self.config.read_timeout,
+            max_bytes: self.config.max_response_bytes,
+        };
+        tracing::debug!(%server, %target, query = %line, "whois query");
+        let bytes =
+            net::exchange(&self.resolver, &self.safety, server, target, &line, limits).await?;
+        Ok(parse::decode(&bytes))
+    }
+}
+
+/// Prefix a parser's refusal with the server that sent it.
+fn at_server(server: &Server, e: SourceError) -> SourceError {
+    SourceError::new(e.kind(), format!("{server}: {}", e.message()))
+}
+
+/// A source for a fact read at `line` of `server`'s answer.
+fn source(server: &Server, line: u32) -> Source {
+    Source {
+        kind: SourceKind::Whois,
+        url: Some(server.to_string()),
+        line: Some(line),
+        ..Source::default()
+    }
+}
+
+/// A contact read from `server`'s answer.
+fn contact(
+    server: &Server,
+    email: Option<String>,
+    phone: Option<String>,
+    name: Option<String>,
+    line: u32,
+) -> Contact {
+    Contact {
+        name,
+        email,
+        phone,
+        role: Some("abuse".to_owned()),
+        source_url: Some(server.url()),
+        sources: vec![source(server, line)],
+        ..Contact::default()
+    }
+}
+
+/// The registrar from the answers, registry first: identity from the first answer that names
+/// it, abuse channels from the last answer first (the registrar's own statement), then the
+/// registry's when different.
+fn registrar_from(answers: &[(Server, DomainFacts)]) -> Option<Registrar> {
+    let mut registrar = Registrar::default();
+    let mut any = false;
+    for (server, facts) in answers {
+        if registrar.name.is_none()
+            && let Some(name) = &facts.registrar
+        {
+            registrar.name = Some(name.value.clone());
+            registrar.provenance = Some(source(server, name.line));
+            any = true;
+        }
+        if registrar.iana_id.is_none() {
+            registrar.iana_id = facts.iana_id.as_ref().map(|l| l.value.clone());
+        }
+        if facts.registrar.is_some() || facts.abuse_email.is_some() || facts.abuse_phone.is_some() {
+            registrar.source_url = Some(server.url());
+        }
+    }
+    for (server, facts) in answers.iter().rev() {
+        let (email, phone) = (facts.abuse_email.as_ref(), facts.abuse_phone.as_ref());
+        let line = email.or(phone).map(|l: &Located| l.line);
+        let Some(line) = line else { continue };
+        let c = contact(
+            server,
+            email.map(|l| l.value.clone()),
+            phone.map(|l| l.value.clone()),
+            None,
+            line,
+        );
+        if !registrar.abuse.iter().any(|a| a.email == c.email && a.phone == c.phone) {
+            registrar.abuse.push(c);
+        }
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    registrar.abuse_outcome = Outcome::new(if registrar.abuse.is_empty() {
+        OutcomeStatus::NonePublished
+    } else {
+        OutcomeStatus::Found
+    });
+    Some(registrar)
+}
+
+/// The network facts of `server`'s answer as a [`WhoisNetwork`].
+fn network_from(server: &Server, facts: NetworkFacts, chain: Vec<String>) -> WhoisNetwork {
+    let abuse = facts
+        .abuse
+        .into_iter()
+        .map(|a| contact(server, a.email, a.phone, a.name, a.line))
+        .collect();
+    WhoisNetwork {
+        abuse,
+        handle: facts.handle,
+        name: facts.name,
+        range: facts.range,
+        cidr: facts.cidr,
+        org: facts.org,
+        country: facts.country,
+        server: server.to_string(),
+        source_url: server.url(),
+        chain,
+        no_abuse_contact: facts.no_abuse_contact.is_some(),
+        invalid_emails: facts.invalid_emails.into_iter().map(|l| l.value).collect(),
+        skipped_referral: match facts.referral {
+            Some(Referral::Rwhois(l)) => Some(l.value),
+            _ => None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

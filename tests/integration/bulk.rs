@@ -1,0 +1,191 @@
+//! Bulk lookups: one output per input, never asking twice, per-server politeness (pauses and
+//! the circuit breaker), through the loopback world.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use whohosts::testing::{Fault, World};
+use whohosts::{AsnSource, BoxFuture, Error, Politeness, SourceError};
+
+/// Every (service, path) the world answered, with how many times.
+fn requests_by_path(world: &World) -> BTreeMap<(String, String), u64> {
+    let mut counts = BTreeMap::new();
+    for request in world.request_log() {
+        *counts.entry((request.service, request.path)).or_default() += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn concurrent_lookups_of_one_domain_ask_once_per_object() {
+    let world = World::recorded().start().await.unwrap();
+    let client = world.client_builder().build().unwrap();
+    let inputs = vec!["cloudflare.com"; 20];
+    let results: Vec<_> = client.lookup_many(inputs).collect().await;
+    assert_eq!(results.len(), 20);
+    for (input, result) in &results {
+        assert_eq!(input, "cloudflare.com");
+        assert!(result.is_ok());
+    }
+    let counts = requests_by_path(&world);
+    // The registry's answer, the registrar's and both addresses' networks (recorded
+    // preset: cloudflare.com → 104.16.132.229 and 104.16.133.229 at ARIN).
+    for path in [
+        ("verisign", "domain/cloudflare.com"),
+        ("cloudflare-registrar", "domain/CLOUDFLARE.COM"),
+        ("arin", "ip/104.16.132.229"),
+        ("arin", "ip/104.16.133.229"),
+    ] {
+        assert_eq!(counts.get(&(path.0.to_owned(), path.1.to_owned())), Some(&1), "{path:?}");
+    }
+    // Nothing at all was asked twice.
+    assert!(counts.values().all(|&n| n == 1), "{counts:#?}");
+    let stats = client.stats();
+    assert_eq!(stats.requests, world.total_requests());
+    assert_eq!(stats.requests_per_server.values().sum::<u64>(), stats.requests);
+    // 19 lookups got each object from the cache or from the request in flight.
+    assert!(stats.cache_hits + stats.coalesced >= 19 * 4, "{stats:#?}");
+}
+
+/// An ASN source that panics for one address and answers nothing for the others.
+#[derive(Debug)]
+struct PanicsOn(IpAddr);
+
+impl AsnSource for PanicsOn {
+    fn name(&self) -> &str {
+        "panics"
+    }
+
+    fn lookup(&self, ip: IpAddr) -> BoxFuture<'_, Result<Option<whohosts::Asn>, SourceError>> {
+        let bad = ip == self.0;
+        Box::pin(async move {
+            assert!(!bad, "injected panic for {ip}");
+            Ok(None)
+        })
+    }
+}
+
+#[tokio::test]
+async fn exactly_one_output_per_input_under_faults() {
+    let generated = World::generated(120, 11);
+    let mut inputs: Vec<String> = generated.inputs(240).collect();
+    // Bad input, repeats, and an address whose ASN source panics.
+    inputs.extend(["".into(), "co.uk".into(), "a..b".into(), "8.8.8.8".into()]);
+    inputs.extend(generated.inputs(10));
+    let world = generated
+        .builder()
+        .fault("verisign", "domain/site1", Fault::Status(500), None)
+        .fault("afnic", "", Fault::Truncate, Some(3))
+        .fault("markmonitor", "", Fault::Malformed, None)
+        .fault("ripe", "ip/", Fault::Status(503), Some(5))
+        .fault("apnic", "", Fault::RateLimit { retry_after: "0".into() }, Some(4))
+        .start()
+        .await
+        .unwrap();
+    let client = world
+        .client_builder()
+        .asn_source(Arc::new(PanicsOn("8.8.8.8".parse().unwrap())))
+        .bulk_concurrency(16)
+        .build()
+        .unwrap();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut internal = Vec::new();
+    let mut stream = std::pin::pin!(client.lookup_many(inputs.clone()));
+    while let Some((input, result)) = stream.next().await {
+        if let Err(Error::Internal { message }) = &result {
+            internal.push((input.clone(), message.clone()));
+        }
+        *seen.entry(input).or_default() += 1;
+    }
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for input in &inputs {
+        *expected.entry(input.clone()).or_default() += 1;
+    }
+    assert_eq!(seen, expected);
+    assert_eq!(internal.len(), 1, "{internal:?}");
+    assert_eq!(internal[0].0, "8.8.8.8");
+    assert!(internal[0].1.contains("injected panic for 8.8.8.8"), "{}", internal[0].1);
+}
+
+#[tokio::test]
+async fn ordered_results_follow_the_input_order() {
+    let generated = World::generated(50, 3);
+    let inputs: Vec<String> = generated.inputs(50).collect();
+    let world = generated.into_builder().start().await.unwrap();
+    let client = world.client_builder().bulk_concurrency(8).build().unwrap();
+    let order: Vec<String> =
+        client.lookup_many_ordered(inputs.clone()).map(|(input, _)| input).collect().await;
+    assert_eq!(order, inputs);
+}
+
+#[tokio::test]
+async fn a_long_retry_after_pauses_the_server_for_every_lookup() {
+    // ARIN asks for an hour's pause (more than max_retry_after, 10 s): the lookup that got
+    // it fails as rate limited, and so does a lookup of another address at the same server,
+    // without being sent.
+    let world = World::recorded()
+        .fault("arin", "ip/", Fault::RateLimit { retry_after: "3600".into() }, Some(1))
+        .start()
+        .await
+        .unwrap();
+    let client = world.client_builder().build().unwrap();
+    let first = client.lookup("8.8.8.8").await.unwrap();
+    let errors: Vec<_> = first.errors.iter().filter(|e| e.kind == "rate_limited").collect();
+    assert_eq!(errors.len(), 1, "{:#?}", first.errors);
+    let second = client.lookup("104.16.132.229").await.unwrap();
+    let paused: Vec<_> = second.errors.iter().filter(|e| e.kind == "rate_limited").collect();
+    assert_eq!(paused.len(), 1, "{:#?}", second.errors);
+    assert!(paused[0].message.contains("asked to pause"), "{}", paused[0].message);
+    assert_eq!(world.requests("arin"), 1);
+    assert_eq!(world.requests_for("arin", "ip/104.16.132.229"), 0);
+    let stats = client.stats();
+    assert_eq!(stats.rate_limited, 1);
+    assert_eq!(stats.circuit_open, 1);
+    assert_eq!(stats.retries, 0);
+}
+
+#[tokio::test]
+async fn a_short_retry_after_is_waited_out_then_retried() {
+    let world = World::recorded()
+        .fault("arin", "ip/", Fault::RateLimit { retry_after: "1".into() }, Some(1))
+        .start()
+        .await
+        .unwrap();
+    let client = world.client_builder().build().unwrap();
+    let (a, b) = tokio::join!(client.lookup("8.8.8.8"), client.lookup("104.16.132.229"));
+    for record in [a.unwrap(), b.unwrap()] {
+        assert!(
+            record.errors.iter().all(|e| e.stage != whohosts::Stage::Rdap),
+            "{:#?}",
+            record.errors
+        );
+    }
+    // One 429, then each address once more: three requests, one retry.
+    assert_eq!(world.requests("arin"), 3);
+    assert_eq!(client.stats().rate_limited, 1);
+    assert_eq!(client.stats().retries, 1);
+}
+
+#[tokio::test]
+async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
+    let world =
+        World::recorded().fault("arin", "ip/", Fault::Status(503), None).start().await.unwrap();
+    let mut politeness = Politeness::unlimited(8);
+    politeness.breaker_threshold = 3;
+    let client = world.client_builder().politeness(politeness).max_retries(0).build().unwrap();
+    for ip in ["8.8.8.8", "104.16.132.229", "104.16.133.229"] {
+        let record = client.lookup(ip).await.unwrap();
+        assert!(record.errors.iter().any(|e| e.kind == "http_status"), "{:#?}", record.errors);
+    }
+    assert_eq!(world.requests("arin"), 3);
+    // The circuit is open: the next lookup is not sent and says why.
+    let record = client.lookup("3.5.140.2").await.unwrap();
+    let rdap: Vec<_> = record.errors.iter().filter(|e| e.stage == whohosts::Stage::Rdap).collect();
+    assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
+    assert_eq!(rdap[0].kind, "other");
+    assert!(rdap[0].message.contains("circuit breaker is open"), "{}", rdap[0].message);
+    assert_eq!(world.requests("arin"), 3);
+    assert_eq!(client.stats().circuit_open, 1);
+}
