@@ -65,8 +65,20 @@ fn lookup(c: &mut Criterion) {
         let client = world.client_builder().build().unwrap();
         (world, client)
     });
+    // After the first iteration the RDAP answers come from the client's response cache;
+    // DNS and record assembly are measured.
     c.bench_function("lookup_cloudflare_com", |b| {
         b.to_async(&runtime).iter(|| async { client.lookup("www.cloudflare.com").await.unwrap() })
+    });
+    // The same lookup with the RDAP caches off (every iteration asks the world again).
+    let uncached = runtime.block_on(async {
+        let mut cache = whohosts::CacheSettings::default();
+        cache.ttl = std::time::Duration::ZERO;
+        cache.negative_ttl = std::time::Duration::ZERO;
+        world.client_builder().cache(cache).build().unwrap()
+    });
+    c.bench_function("lookup_cloudflare_com_uncached", |b| {
+        b.to_async(&runtime).iter(|| async { uncached.lookup("www.cloudflare.com").await.unwrap() })
     });
     c.bench_function("lookup_ip_8_8_8_8", |b| {
         b.to_async(&runtime).iter(|| async { client.lookup("8.8.8.8").await.unwrap() })

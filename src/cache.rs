@@ -29,12 +29,10 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-#[allow(unused_imports, reason = "wired into lookup.rs by the lead")]
 pub(crate) use asn::AsnCache;
 pub(crate) use coalesce::{Coalescer, Turn, wait};
 pub(crate) use lru::LruTtl;
-#[allow(unused_imports, reason = "wired into lookup.rs by the lead")]
-pub(crate) use network::{NetworkCache, is_leaf_assignment};
+pub(crate) use network::NetworkCache;
 
 use crate::config::Config;
 use crate::error::SourceError;
@@ -204,7 +202,6 @@ pub(crate) struct StateSlot(OnceLock<Arc<ClientState>>);
 ///
 /// A value the caller calls complete is kept for [`CacheSettings::ttl`], others (errors)
 /// for [`CacheSettings::negative_ttl`].
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 pub(crate) struct MemoCache<K, V> {
     entries: Mutex<LruTtl<K, V>>,
     inflight: Coalescer<K, V>,
@@ -225,10 +222,8 @@ impl<K, V> fmt::Debug for MemoCache<K, V> {
 }
 
 /// Registration facts by registrable domain.
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 pub(crate) type RegistrationCache<V> = MemoCache<String, V>;
 
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 impl<V: Clone> MemoCache<String, V> {
     /// The registration cache of the client built from `config`: at most
     /// [`CacheSettings::registration_max_entries`] domains.
@@ -237,7 +232,6 @@ impl<V: Clone> MemoCache<String, V> {
     }
 }
 
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 impl<K: Hash + Eq + Clone, V: Clone> MemoCache<K, V> {
     fn new(config: &Config, max_entries: usize, kind: CacheKind) -> Self {
         Self {

@@ -16,6 +16,7 @@ use futures_util::future::join_all;
 use hickory_resolver::TokioResolver;
 
 use crate::asn::{self, AsnChain, AsnOutcome, AsnSource, CymruSource};
+use crate::cache::{AsnCache, NetworkCache, RegistrationCache};
 use crate::config::Config;
 use crate::dns;
 use crate::error::{Error, SourceError, SourceErrorKind};
@@ -25,9 +26,9 @@ use crate::provider;
 use crate::rdap::bootstrap::Bootstrap;
 use crate::rdap::{extract, fetch, overrides, registrars};
 use crate::record::{
-    AbuseContact, AddressRecord, Contact, DnsFacts, Evidence, HostingRecord, NoticeType, Outcome,
-    OutcomeStatus, Party, PartyOutcome, ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source,
-    SourceKind, Stage, StepError,
+    AbuseContact, AddressRecord, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
+    Network, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, ProviderKind, Registrar,
+    Registry, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
 };
 use crate::registries;
 use crate::whois::Whois;
@@ -41,6 +42,9 @@ pub(crate) struct Shared {
     bootstrap: Bootstrap,
     asn: AsnChain,
     whois: Whois,
+    asn_cache: AsnCache,
+    networks: NetworkCache<AddressFacts>,
+    registrations: RegistrationCache<Registration>,
 }
 
 impl Shared {
@@ -60,7 +64,17 @@ impl Shared {
         }
         let http = Http::new(&config, resolver.clone())?;
         let whois = Whois::new(&config, resolver.clone());
-        Ok(Self { config, resolver, http, bootstrap, asn: AsnChain::new(sources), whois })
+        Ok(Self {
+            asn_cache: AsnCache::new(&config),
+            networks: NetworkCache::new(&config),
+            registrations: RegistrationCache::registrations(&config),
+            config,
+            resolver,
+            http,
+            bootstrap,
+            asn: AsnChain::new(sources),
+            whois,
+        })
     }
 }
 
@@ -222,19 +236,20 @@ async fn one_address(
     cname_chain: &[String],
     deadline: Instant,
 ) -> (AddressRecord, Vec<StepError>) {
-    let (asn, network) = tokio::join!(
-        by_deadline(deadline, shared.asn.lookup(ip), "the ASN lookup"),
-        by_deadline(deadline, network_facts(shared, ip), "the network lookup"),
+    // Both are cached per client: ASN answers by address (and routable prefix), network
+    // facts by address (and by leaf-assignment range); concurrent askers are joined.
+    let (asn, facts) = tokio::join!(
+        by_deadline(deadline, shared.asn_cache.lookup(&shared.asn, ip), "the ASN lookup"),
+        shared.networks.get_or_fetch(
+            ip,
+            |f: &AddressFacts| f.network.as_ref(),
+            || address_network(shared, ip, deadline)
+        ),
     );
     let asn =
         asn.unwrap_or_else(|e| AsnOutcome { asn: None, errors: vec![("deadline".into(), e)] });
-    let network = network.unwrap_or_else(|e| Err((ip.to_string(), e)));
-    let mut errors = Vec::new();
-    let network = network.map(|(answer, notes)| {
-        errors.extend(notes);
-        answer
-    });
     let mut address = AddressRecord::new(ip);
+    let mut errors = facts.errors;
     address.asn = asn.asn;
     for (source, e) in asn.errors {
         errors.push(StepError::new(
@@ -244,55 +259,11 @@ async fn one_address(
             format!("{source}: {}", e.message()),
         ));
     }
-    let mut rir_hint = None;
-    let whois_reason = match network {
-        Ok(answer) => {
-            rir_hint = answer.network.rir.clone().or(answer.port43.clone());
-            address.network = Some(answer.network);
-            address.hosting_provider = answer.holder;
-            address.abuse_outcome = abuse_outcome(&answer.abuse, &answer.abuse_outcome);
-            address.abuse = answer.abuse;
-            // AFRINIC publishes no abuse entity in RDAP, registro.br none with an email:
-            // their WHOIS does (issue #6).
-            (!address.abuse.iter().any(|c| c.email.is_some())).then_some("rdap_without_abuse_email")
-        }
-        Err((target, e)) => {
-            address.abuse_outcome = Outcome::with_detail(
-                OutcomeStatus::SourceFailed,
-                format!("network answer unavailable: {}", e.message()),
-            );
-            errors.push(step(Stage::Rdap, &target, &e));
-            Some("rdap_network_failed")
-        }
-    };
-    if let Some(reason) = whois_reason
-        && shared.whois.is_enabled()
-    {
-        let asking = shared.whois.lookup_ip(ip, rir_hint.as_deref());
-        match by_deadline(deadline, asking, "WHOIS").await.and_then(|r| r) {
-            Ok(mut found) => {
-                found.mark_fallback(reason);
-                stamp(&mut found.abuse);
-                for contact in found.abuse {
-                    merge_into(&mut address.abuse, contact);
-                }
-                if address.abuse.iter().any(|c| c.email.is_some()) {
-                    address.abuse_outcome = Outcome::with_detail(
-                        OutcomeStatus::Found,
-                        format!("from WHOIS {} ({reason})", found.server),
-                    );
-                } else if found.no_abuse_contact && address.network.is_some() {
-                    address.abuse_outcome = Outcome::with_detail(
-                        OutcomeStatus::NonePublished,
-                        format!("WHOIS {} says no abuse contact is registered", found.server),
-                    );
-                }
-            }
-            Err(e) => errors.push(step(Stage::Whois, &ip.to_string(), &e)),
-        }
-    }
+    address.network = facts.network;
+    address.abuse = facts.abuse;
+    address.abuse_outcome = facts.abuse_outcome;
     // Who actually hosts it: published ranges, CNAME suffixes, the ASN and the RDAP holder.
-    let holder = address.hosting_provider.take().map(|mut holder| {
+    let holder = facts.holder.map(|mut holder| {
         if let Some(url) = address.network.as_ref().and_then(|n| n.source_url.clone()) {
             holder.evidence.push(Evidence {
                 kind: "rdap_org".to_owned(),
@@ -305,6 +276,79 @@ async fn one_address(
     address.hosting_provider =
         provider::classify(ip, address.asn.as_ref(), cname_chain, holder.as_ref()).or(holder);
     (address, errors)
+}
+
+/// What an address's registries say: the RDAP network and its holder, and the abuse
+/// channels (from RDAP, else WHOIS), with the steps that failed. Cached per client.
+#[derive(Debug, Clone)]
+pub(crate) struct AddressFacts {
+    network: Option<Network>,
+    holder: Option<HostingProvider>,
+    abuse: Vec<Contact>,
+    abuse_outcome: Outcome,
+    errors: Vec<StepError>,
+}
+
+/// The RDAP network of `ip`, then its registry's WHOIS when RDAP has no abuse mailbox.
+async fn address_network(shared: &Shared, ip: IpAddr, deadline: Instant) -> AddressFacts {
+    let mut facts = AddressFacts {
+        network: None,
+        holder: None,
+        abuse: Vec::new(),
+        abuse_outcome: Outcome::default(),
+        errors: Vec::new(),
+    };
+    let network = by_deadline(deadline, network_facts(shared, ip), "the network lookup").await;
+    let network = network.unwrap_or_else(|e| Err((ip.to_string(), e)));
+    let mut rir_hint = None;
+    let whois_reason = match network {
+        Ok((answer, notes)) => {
+            facts.errors.extend(notes);
+            rir_hint = answer.network.rir.clone().or(answer.port43.clone());
+            facts.network = Some(answer.network);
+            facts.holder = answer.holder;
+            facts.abuse_outcome = abuse_outcome(&answer.abuse, &answer.abuse_outcome);
+            facts.abuse = answer.abuse;
+            // AFRINIC publishes no abuse entity in RDAP, registro.br none with an email:
+            // their WHOIS does (issue #6).
+            (!facts.abuse.iter().any(|c| c.email.is_some())).then_some("rdap_without_abuse_email")
+        }
+        Err((target, e)) => {
+            facts.abuse_outcome = Outcome::with_detail(
+                OutcomeStatus::SourceFailed,
+                format!("network answer unavailable: {}", e.message()),
+            );
+            facts.errors.push(step(Stage::Rdap, &target, &e));
+            Some("rdap_network_failed")
+        }
+    };
+    if let Some(reason) = whois_reason
+        && shared.whois.is_enabled()
+    {
+        let asking = shared.whois.lookup_ip(ip, rir_hint.as_deref());
+        match by_deadline(deadline, asking, "WHOIS").await.and_then(|r| r) {
+            Ok(mut found) => {
+                found.mark_fallback(reason);
+                stamp(&mut found.abuse);
+                for contact in found.abuse {
+                    merge_into(&mut facts.abuse, contact);
+                }
+                if facts.abuse.iter().any(|c| c.email.is_some()) {
+                    facts.abuse_outcome = Outcome::with_detail(
+                        OutcomeStatus::Found,
+                        format!("from WHOIS {} ({reason})", found.server),
+                    );
+                } else if found.no_abuse_contact && facts.network.is_some() {
+                    facts.abuse_outcome = Outcome::with_detail(
+                        OutcomeStatus::NonePublished,
+                        format!("WHOIS {} says no abuse contact is registered", found.server),
+                    );
+                }
+            }
+            Err(e) => facts.errors.push(step(Stage::Whois, &ip.to_string(), &e)),
+        }
+    }
+    facts
 }
 
 /// The RDAP ip network answer for `ip`, completed: a stand-in answer from a registry that
@@ -460,8 +504,8 @@ fn stamp(contacts: &mut [Contact]) {
     }
 }
 
-#[derive(Debug, Default)]
-struct Registration {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Registration {
     registry: Option<Registry>,
     registrar: Option<Registrar>,
     registrar_outcome: Outcome,
@@ -470,9 +514,26 @@ struct Registration {
     whois_reason: Option<&'static str>,
 }
 
+/// Registration facts for the registrable domain, cached per client (every host name under
+/// one domain shares them; concurrent lookups of one domain make one set of requests).
+async fn registration_chain(
+    shared: &Shared,
+    name: &DomainQuery,
+    deadline: Instant,
+) -> Registration {
+    shared
+        .registrations
+        .get_or_fetch(
+            name.registrable.clone(),
+            |r: &Registration| r.errors.is_empty(),
+            || registration_uncached(shared, name, deadline),
+        )
+        .await
+}
+
 /// Registration facts: RDAP (the IANA bootstrap, then the shipped override list), then WHOIS
 /// when RDAP has no service for the TLD or its registry did not answer.
-async fn registration_chain(
+async fn registration_uncached(
     shared: &Shared,
     name: &DomainQuery,
     deadline: Instant,

@@ -917,13 +917,15 @@ mod prop_tests {
                 // Between numbers: at least one space.
                 None => asns.join(&format!(" {}", spaces[0])),
             };
-            let mut txt = format!("{}{asn_field}{}|{}{net}{}", spaces[1], spaces[2], spaces[3], spaces[4]);
+            let (s1, s2, s3, s4) = (&spaces[1], &spaces[2], &spaces[3], &spaces[4]);
+            let mut txt = format!("{s1}{asn_field}{s2}|{s3}{net}{s4}");
             for field in &extra {
                 txt.push('|');
                 txt.push_str(field);
             }
             let parsed = parse_origin_txt(&txt).unwrap();
-            let want: Vec<u32> = if na.is_some() { Vec::new() } else { origins.iter().map(|o| o.0).collect() };
+            let want: Vec<u32> =
+                if na.is_some() { Vec::new() } else { origins.iter().map(|o| o.0).collect() };
             prop_assert_eq!(parsed.origins, want, "{:?}", txt);
             prop_assert_eq!(parsed.prefix, net.trunc(), "{:?}", txt);
         }

@@ -601,7 +601,9 @@ mod prop_tests {
         #![proptest_config(config())]
 
         #[test]
-        fn arbitrary_bytes_open_or_are_refused(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        fn arbitrary_bytes_open_or_are_refused(
+            bytes in proptest::collection::vec(any::<u8>(), 0..512),
+        ) {
             open_and_probe(bytes, &probe_set(&[]));
         }
 
@@ -650,7 +652,8 @@ mod prop_tests {
                     let net = pick.get(data).0;
                     match net {
                         IpNet::V4(n) => {
-                            let host = u32::try_from(noise & u128::from(!u32::from(n.netmask()))).unwrap();
+                            let mask = u128::from(!u32::from(n.netmask()));
+                            let host = u32::try_from(noise & mask).unwrap();
                             IpAddr::V4(Ipv4Addr::from(u32::from(n.network()) | host))
                         }
                         IpNet::V6(n) => {
@@ -666,7 +669,8 @@ mod prop_tests {
                     .iter()
                     .filter(|(net, _, _)| net.contains(&ip))
                     .max_by_key(|(net, _, _)| net.prefix_len());
-                let want = best.and_then(|(_, asn, org)| Some((asn.as_ref().copied()?, org.clone())));
+                let want =
+                    best.and_then(|(_, asn, org)| Some(((*asn)?, org.clone())));
                 let got = db.lookup_now(ip).unwrap().map(|a| (a.number, a.name, a.prefix.unwrap()));
                 prop_assert_eq!(got.clone().map(|(n, o, _)| (n, o)), want.clone(), "{}", ip);
                 if let Some((number, org, prefix)) = &got {

@@ -1043,21 +1043,27 @@ mod prop_tests {
             prop_assert_eq!(table.skipped_rows(), rows.len() - valid.len());
             // Trickled one byte at a time, the same table.
             let trickled = CsvRangeSource::from_reader(Trickle(&text)).unwrap();
-            prop_assert_eq!((trickled.len(), trickled.skipped_rows()), (table.len(), table.skipped_rows()));
+            prop_assert_eq!(
+                (trickled.len(), trickled.skipped_rows()),
+                (table.len(), table.skipped_rows())
+            );
             for ip in probes {
                 let (v6, value) = match ip {
                     IpAddr::V4(v4) => (false, u128::from(u32::from(v4).wrapping_sub(V4_BASE))),
                     IpAddr::V6(v6) => (true, u128::from(v6).wrapping_sub(V6_BASE)),
                 };
-                let holding: Vec<&&Valid> =
-                    valid.iter().filter(|v| v.v6 == v6 && v.start <= value && value <= v.end).collect();
+                let holding: Vec<&&Valid> = valid
+                    .iter()
+                    .filter(|v| v.v6 == v6 && v.start <= value && value <= v.end)
+                    .collect();
                 let got = table.lookup_now(ip);
                 prop_assert_eq!(trickled.lookup_now(ip), got.clone());
                 let Some(top_start) = holding.iter().map(|v| v.start).max() else {
                     prop_assert_eq!(got, None, "{} is in no row", ip);
                     continue;
                 };
-                let top_end = holding.iter().filter(|v| v.start == top_start).map(|v| v.end).min().unwrap();
+                let top_end =
+                    holding.iter().filter(|v| v.start == top_start).map(|v| v.end).min().unwrap();
                 let winners: Vec<(u32, Option<String>)> = holding
                     .iter()
                     .filter(|v| (v.start, v.end) == (top_start, top_end))
@@ -1067,19 +1073,37 @@ mod prop_tests {
                     })
                     .collect();
                 let got = got.unwrap();
-                prop_assert!(winners.contains(&(got.number, got.name.clone())), "{} → {:?}, want one of {:?}", ip, got, winners);
+                prop_assert!(
+                    winners.contains(&(got.number, got.name.clone())),
+                    "{} → {:?}, want one of {:?}",
+                    ip,
+                    got,
+                    winners
+                );
                 let (a, b) = segment(got.prefix.as_deref().unwrap());
-                prop_assert!(a >= ip_of(v6, top_start) && b <= ip_of(v6, top_end), "{}: {:?}", ip, got.prefix);
+                prop_assert!(
+                    a >= ip_of(v6, top_start) && b <= ip_of(v6, top_end),
+                    "{}: {:?}",
+                    ip,
+                    got.prefix
+                );
             }
         }
 
         /// A reader failing part-way is a `ConfigError`, never a panic or a partial table.
         #[test]
-        fn failing_readers_are_config_errors(rows in proptest::collection::vec(row(), 1..6), at in any::<prop::sample::Index>()) {
+        fn failing_readers_are_config_errors(
+            rows in proptest::collection::vec(row(), 1..6),
+            at in any::<prop::sample::Index>(),
+        ) {
             let text = csv_text(&rows, &[1], false);
             let cut = at.index(text.len() + 1);
             let err = CsvRangeSource::from_reader(Failing(&text, cut)).unwrap_err();
-            prop_assert!(matches!(err, ConfigError::AsnDatabase { ref reason, .. } if reason.contains("disk on fire")), "{:?}", err);
+            let io = matches!(
+                &err,
+                ConfigError::AsnDatabase { reason, .. } if reason.contains("disk on fire")
+            );
+            prop_assert!(io, "{:?}", err);
         }
     }
 }

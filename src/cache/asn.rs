@@ -29,7 +29,6 @@ use crate::config::Config;
 use crate::stats::{CacheKind, Telemetry};
 
 /// Cached ASN answers; see the [module rule](self).
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 pub(crate) struct AsnCache {
     exact: Mutex<LruTtl<IpAddr, AsnOutcome>>,
     prefixes: Mutex<RangeIndex<AsnOutcome>>,
@@ -51,7 +50,6 @@ impl fmt::Debug for AsnCache {
 
 /// The range an answer may be reused for, beyond its own address: its prefix when that is
 /// a CIDR at the routable maximum (/24, /48) containing `ip`.
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 fn reusable_range(outcome: &AsnOutcome, ip: IpAddr) -> Option<Range> {
     let prefix: IpNet = outcome.asn.as_ref()?.prefix.as_deref()?.trim().parse().ok()?;
     let longest = match prefix {
@@ -64,7 +62,6 @@ fn reusable_range(outcome: &AsnOutcome, ip: IpAddr) -> Option<Range> {
     Range::new(prefix.network(), prefix.broadcast())
 }
 
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 impl AsnCache {
     /// The ASN cache of the client built from `config`.
     pub(crate) fn new(config: &Config) -> Self {

@@ -56,7 +56,6 @@ const LEAF_TYPES: &[&str] = &[
 
 /// True when an RDAP ip network `type` is a leaf assignment (nothing more specific can be
 /// registered inside it).
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 pub(crate) fn is_leaf_assignment(kind: Option<&str>) -> bool {
     kind.is_some_and(|k| LEAF_TYPES.iter().any(|leaf| leaf.eq_ignore_ascii_case(k.trim())))
 }
@@ -150,7 +149,6 @@ impl<V: Clone> RangeIndex<V> {
 
 /// RDAP IP network answers (`V`, e.g. the lookup's network result) by address, and by range
 /// for leaf assignments; see the [module rule](self).
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 pub(crate) struct NetworkCache<V> {
     exact: Mutex<LruTtl<IpAddr, V>>,
     leaves: Mutex<RangeIndex<V>>,
@@ -171,7 +169,6 @@ impl<V> fmt::Debug for NetworkCache<V> {
     }
 }
 
-#[cfg_attr(not(test), allow(dead_code, reason = "wired into lookup.rs by the lead"))]
 impl<V: Clone> NetworkCache<V> {
     /// The network cache of the client built from `config`.
     pub(crate) fn new(config: &Config) -> Self {

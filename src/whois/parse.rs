@@ -855,7 +855,8 @@ mod prop_tests {
             3 => (i(), i()).prop_map(|(a, b)| Edit::Swap(a, b)),
             1 => i().prop_map(Edit::Truncate),
             3 => (i(), i(), i()).prop_map(|(a, b, c)| Edit::Splice(a, b, c)),
-            2 => (i(), proptest::collection::vec(any::<u8>(), 1..8)).prop_map(|(a, b)| Edit::Bytes(a, b)),
+            2 => (i(), proptest::collection::vec(any::<u8>(), 1..8))
+                .prop_map(|(a, b)| Edit::Bytes(a, b)),
             1 => (
                 i(),
                 proptest::sample::select(KEYS),
@@ -1036,18 +1037,24 @@ mod prop_tests {
         #![proptest_config(config())]
 
         #[test]
-        fn arbitrary_bytes_give_facts_or_a_refusal(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        fn arbitrary_bytes_give_facts_or_a_refusal(
+            bytes in proptest::collection::vec(any::<u8>(), 0..2000),
+        ) {
             parse_all(&bytes, None);
         }
 
         #[test]
         fn keyed_noise_gives_facts_on_real_lines(
             lines in proptest::collection::vec(
-                (proptest::sample::select(KEYS), proptest::collection::vec(proptest::sample::select(PIECES), 0..6)),
+                (
+                    proptest::sample::select(KEYS),
+                    proptest::collection::vec(proptest::sample::select(PIECES), 0..6),
+                ),
                 0..40,
             ),
         ) {
-            let text: Vec<String> = lines.iter().map(|(k, p)| format!("{k}{}", p.concat())).collect();
+            let text: Vec<String> =
+                lines.iter().map(|(k, p)| format!("{k}{}", p.concat())).collect();
             parse_all(text.join("\n").as_bytes(), Some("a.b"));
         }
 
@@ -1087,7 +1094,8 @@ mod prop_tests {
     /// full-size versions of the `tests/corpus/whois/` files of the same names. There is no
     /// timed assertion; run it to see the times (release build, before the fix: about 10 min
     /// for the abuse sections):
-    /// `cargo test --release --all-features --lib whois::parse::prop_tests::one_mebibyte -- --ignored --nocapture`.
+    /// `cargo test --release --all-features --lib whois::parse::prop_tests::one_mebibyte --
+    /// --ignored --nocapture`.
     #[test]
     #[ignore = "known bug: quadratic parsing of hostile 1 MiB answers takes minutes"]
     #[allow(clippy::print_stderr)]

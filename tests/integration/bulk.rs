@@ -189,3 +189,56 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     assert_eq!(world.requests("arin"), 3);
     assert_eq!(client.stats().circuit_open, 1);
 }
+
+/// LACNIC's recorded ASSIGNED /22, moved to a customer /24 inside ANTEL's recorded /17
+/// allocation (both in tests/fixtures/rdap/ip).
+fn customer_block_inside_antel() -> String {
+    let text = include_str!("../fixtures/rdap/ip/lacnic-200.3.12.0-22-lacnic.json");
+    let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+    let object = value.as_object_mut().unwrap();
+    object.insert("startAddress".into(), "200.40.5.0".into());
+    object.insert("endAddress".into(), "200.40.5.255".into());
+    object.insert("handle".into(), "200.40.5.0/24".into());
+    object.insert("parentHandle".into(), "200.40.0.0/17".into());
+    object.insert(
+        "cidr0_cidrs".into(),
+        serde_json::json!([{ "v4prefix": "200.40.5.0", "length": 24 }]),
+    );
+    value.to_string()
+}
+
+#[tokio::test]
+async fn an_isp_block_answer_never_stands_in_for_a_customer_block_inside_it() {
+    let world = whohosts::testing::WorldBuilder::new()
+        .service("lacnic", &["https://rdap.lacnic.net/rdap/"])
+        .claim_ip("lacnic", "200.0.0.0/8")
+        .object("lacnic", include_str!("../fixtures/rdap/ip/lacnic-200.40.0.0-17-antel.json"))
+        .object("lacnic", &customer_block_inside_antel())
+        .start()
+        .await
+        .unwrap();
+    let client = world.client_builder().build().unwrap();
+    let network = |record: &whohosts::HostingRecord| {
+        let n = record.addresses[0].network.clone().unwrap();
+        (n.handle.unwrap(), n.kind.unwrap())
+    };
+    let isp = ("200.40.0.0/17".to_owned(), "ALLOCATED".to_owned());
+    let customer = ("200.40.5.0/24".to_owned(), "ASSIGNED".to_owned());
+    // The ISP's answer first, then addresses inside the customer block it contains.
+    for (ip, expected) in [
+        ("200.40.100.1", &isp),
+        ("200.40.5.7", &customer),
+        ("200.40.5.200", &customer),
+        ("200.40.100.2", &isp),
+    ] {
+        let record = client.lookup(ip).await.unwrap();
+        assert_eq!(&network(&record), expected, "{ip}");
+    }
+    assert_eq!(world.requests_for("lacnic", "ip/200.40.5.7"), 1);
+    assert_eq!(world.requests_for("lacnic", "ip/200.40.100.1"), 1);
+    // An allocation never answers for another address.
+    assert_eq!(world.requests_for("lacnic", "ip/200.40.100.2"), 1);
+    // The customer block is a leaf assignment: once the network cache is wired into the
+    // pipeline it answers 200.40.5.200 without a request.
+    assert!(world.requests_for("lacnic", "ip/200.40.5.200") <= 1);
+}
