@@ -739,7 +739,11 @@ async fn whois_registration(
 /// The outcome for a contact list, given what the extractor said about its answer.
 fn abuse_outcome(abuse: &[Contact], from_answer: &Outcome) -> Outcome {
     if abuse.iter().any(|c| !c.is_empty()) {
-        Outcome::new(OutcomeStatus::Found)
+        if from_answer.status == OutcomeStatus::Found {
+            from_answer.clone()
+        } else {
+            Outcome::new(OutcomeStatus::Found)
+        }
     } else if from_answer.status == OutcomeStatus::Redacted {
         from_answer.clone()
     } else {

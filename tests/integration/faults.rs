@@ -101,3 +101,25 @@ async fn private_addresses_refused_by_default() {
     assert_eq!(world.total_requests(), 0);
     assert!(world.whois_log().is_empty());
 }
+
+#[tokio::test]
+async fn lookup_deadline_keeps_what_finished() {
+    // The ARIN answer would take 30 s; the lookup's own deadline is 300 ms.
+    let world = World::recorded()
+        .fault("arin", "ip/", Fault::Latency(Duration::from_secs(30)), None)
+        .start()
+        .await
+        .unwrap();
+    let client = world
+        .client_builder()
+        .disable_whois()
+        .lookup_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let record = client.lookup("8.8.8.8").await.unwrap();
+    assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
+    assert_eq!(record.errors[0].kind, "timeout");
+    assert!(record.errors[0].message.contains("deadline"), "{}", record.errors[0].message);
+    // The ASN answered in time and is kept.
+    assert_eq!(address(&record, "8.8.8.8").asn.as_ref().unwrap().number, 15169);
+}

@@ -16,5 +16,6 @@ mod ips;
 mod outcomes;
 mod providers;
 mod record_json;
+mod referrals;
 mod safety;
 mod whois;
