@@ -27,6 +27,9 @@
 //! only file that knows the order. `http.rs` owns every HTTP request and `guard.rs` decides
 //! which addresses may be connected to.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Library code never panics on input or network data: no unwrap, expect or unchecked
+// indexing outside tests (issue #8). Tests assert with them freely.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod asn;
 mod bulk;
