@@ -220,8 +220,8 @@ pub(crate) fn read_network(
     let mut warnings = walk.warnings;
     let nodes = walk.nodes;
     let port43 = text(answer, "port43");
-    let range_start = text(answer, "startAddress").and_then(|s| s.parse::<IpAddr>().ok());
-    let range_end = text(answer, "endAddress").and_then(|s| s.parse::<IpAddr>().ok());
+    let range_start = text(answer, "startAddress").and_then(|s| parse_address(&s));
+    let range_end = text(answer, "endAddress").and_then(|s| parse_address(&s));
     let mut cidrs = cidr0(answer, &mut warnings);
     if cidrs.is_empty()
         && let (Some(start), Some(end)) = (range_start, range_end)
@@ -570,6 +570,28 @@ const STAND_IN_PHRASES: &[(&str, bool)] = &[
 /// name, `type` and remarks. Markers, each seen in recorded answers of the registries
 /// (`NetType: Transferred to LACNIC`, `NetName: APNIC-ERX-…`, `Comment: This IP address range
 /// is not registered in the ARIN database.` in ARIN's WHOIS fixtures; RIPE's
+/// An address as registries write it. ARIN answered with zero-padded dotted quads
+/// (`108.000.000.000`, recorded 2017), which Rust's parser refuses; the octets are decimal.
+pub(crate) fn parse_address(s: &str) -> Option<IpAddr> {
+    let s = s.trim();
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *octet = part.parse().ok()?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(IpAddr::from(octets))
+}
+
 /// `NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK` and IANA's `IANA-BLK`, APNIC's `IANA-NETBLOCK-…`
 /// placeholders):
 ///
@@ -2078,6 +2100,22 @@ mod tests {
             let card = parse_vcard(&json!(["vcard", props])).unwrap();
             assert_eq!(card.emails.len(), MAX_VALUES);
             assert_eq!(card.issues, vec!["more than 16 email values; the rest skipped"]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::parse_address;
+
+    #[test]
+    fn zero_padded_dotted_quads_are_decimal() {
+        assert_eq!(parse_address("108.000.000.000"), Some("108.0.0.0".parse().unwrap()));
+        assert_eq!(parse_address("108.057.255.255"), Some("108.57.255.255".parse().unwrap()));
+        assert_eq!(parse_address(" 2001:db8::1 "), Some("2001:db8::1".parse().unwrap()));
+        for bad in ["108.0.0", "108.0.0.0.0", "256.0.0.1", "1.2.3.0001", "1.2.3.x", ""] {
+            assert_eq!(parse_address(bad), None, "{bad}");
         }
     }
 }
