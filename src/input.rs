@@ -122,6 +122,13 @@ impl Query {
         if let Ok(ip) = trimmed.parse::<IpAddr>() {
             return Ok(Query::Ip(ip.to_canonical()));
         }
+        // An address followed by a prefix length or a path (`fd00:1::1/64`): checked before
+        // `split_scheme`, which would read a letter-first IPv6 group (`fd00`) as a scheme.
+        if let Some((before, _)) = trimmed.split_once('/')
+            && let Ok(ip) = before.parse::<IpAddr>()
+        {
+            return Ok(Query::Ip(ip.to_canonical()));
+        }
         match split_scheme(trimmed) {
             Some((scheme, rest)) => parse_with_scheme(trimmed, scheme, rest),
             None => parse_authority(trimmed, trimmed),
@@ -1005,10 +1012,9 @@ mod prop_tests {
     /// Found by `wrapped_ip_literals_are_extracted` (corpus:
     /// `tests/corpus/input/ipv6-letter-first-prefix-length.txt`): an IPv6 address whose first
     /// group starts with a letter, followed by a prefix length or path, is read as a URL of
-    /// scheme `fd00` and refused as `UrlWithoutHost`, while `2001:db8::1/64` is accepted.
-    /// Ignored until `Query::parse` is fixed; then remove the `prop_assume!` above too.
+    /// scheme `fd00` and refused as `UrlWithoutHost`, while `2001:db8::1/64` was accepted.
+    /// Fixed: `Query::parse` takes the text before the first `/` when it is an address.
     #[test]
-    #[ignore = "known bug: letter-first IPv6 with /len is read as a URL scheme"]
     fn ipv6_with_a_letter_first_and_a_prefix_length() {
         let ip: IpAddr = "fd00:1::1".parse().unwrap();
         assert_eq!(Query::parse("fd00:1::1/64"), Ok(Query::Ip(ip)));
@@ -1130,9 +1136,6 @@ mod prop_tests {
                 4 => format!("//{host}/"),
                 _ => format!("ssh://user@{host}:{port}/"),
             };
-            // Known bug (see `ipv6_with_a_letter_first_and_a_prefix_length`): skipped here so
-            // that the rest of the property keeps running.
-            prop_assume!(!(form == 2 && split_scheme(&input).is_some()));
             prop_assert_eq!(parse_and_check(&input), Ok(Query::Ip(ip.to_canonical())), "{}", input);
         }
 

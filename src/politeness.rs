@@ -126,6 +126,10 @@ impl ServerRule {
 /// | any other server (registrars, ccTLDs) | [`ServerPolicy::default`]: 2/s, burst 4, 4 in flight | registrars typically allow about 1/s to 5/s (see [`ServerPolicy::default`]); each runs its own limiter (rdap-org/validator.rdap.org#6) |
 ///
 /// A `Retry-After` always wins over the table: the whole server is paused for everyone.
+/// A request that would wait longer than `max_retry_after` for its server's next token (a
+/// used-up daily quota such as RIPE NCC's after 500 requests) fails at once as
+/// `rate_limited` instead of holding its lookup; an operator with a larger quota sets their
+/// own rule ([`ClientBuilder::server_policy`](crate::ClientBuilder::server_policy)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Politeness {
@@ -225,7 +229,8 @@ pub(crate) struct Permit {
 pub(crate) trait RateBudget: Send + Sync + fmt::Debug {
     /// Wait until one request to `server` may be sent under `policy`. Fails at once
     /// (`Other`, with a message naming the server) while the server's circuit is open, or
-    /// (`RateLimited`) while it asked for a pause longer than `max_pause`.
+    /// (`RateLimited`) while it asked for a pause longer than `max_pause` or when the next
+    /// token is further away than `max_pause` (a used-up daily quota).
     fn acquire<'a>(
         &'a self,
         server: &'a str,
@@ -459,6 +464,19 @@ impl RateBudget for LocalBudget {
             loop {
                 match self.admit(server, policy, max_pause, now()) {
                     Admission::Go => return Ok(Permit { _slot: slot }),
+                    Admission::Wait(wait) if wait > max_pause => {
+                        // A daily quota that is used up: say so now rather than hold the
+                        // lookup (and a concurrency slot) for hours.
+                        self.telemetry.count_circuit_open();
+                        return Err(SourceError::new(
+                            SourceErrorKind::RateLimited,
+                            format!(
+                                "the request budget for {server} is used up: the next request \
+                                 is allowed in {:.0} s, longer than max_retry_after (not asked)",
+                                wait.as_secs_f64().ceil()
+                            ),
+                        ));
+                    }
                     Admission::Wait(wait) => tokio::time::sleep(wait).await,
                     Admission::CircuitOpen(left) => {
                         self.telemetry.count_circuit_open();
@@ -614,6 +632,22 @@ mod tests {
         for w in waiting {
             assert!(w.await.unwrap());
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_used_up_quota_fails_fast() {
+        let budget = LocalBudget::new(&Politeness::default(), Arc::new(Telemetry::default()));
+        // One request per hour, as a daily quota that is spent.
+        let policy = ServerPolicy::new(1, Duration::from_secs(3600), 1, 4);
+        let max_pause = Duration::from_secs(10);
+        drop(budget.acquire("q:443", policy, max_pause).await.unwrap());
+        let error = budget.acquire("q:443", policy, max_pause).await.unwrap_err();
+        assert_eq!(error.kind(), SourceErrorKind::RateLimited);
+        assert!(error.message().contains("used up"), "{}", error.message());
+        // A short wait is waited out.
+        let policy = ServerPolicy::new(1, Duration::from_secs(6), 1, 1);
+        drop(budget.acquire("l:443", policy, max_pause).await.unwrap());
+        assert!(budget.acquire("l:443", policy, max_pause).await.is_ok());
     }
 
     #[tokio::test(start_paused = true)]

@@ -27,8 +27,9 @@ pub struct Stats {
     pub retries: u64,
     /// Rate-limit answers received (429, or 403/422 with rate-limit text or headers).
     pub rate_limited: u64,
-    /// Requests failed fast without being sent: the server's circuit was open, or it asked
-    /// for a pause longer than allowed.
+    /// Requests failed fast without being sent: the server's circuit was open, it asked for
+    /// a pause longer than allowed, or its request budget (e.g. a daily quota) is used up
+    /// for longer than that.
     pub circuit_open: u64,
     /// Registration facts served from the per-domain cache.
     pub registration_hits: u64,

@@ -220,6 +220,17 @@ const REGISTRARS: &[RegistrarSpec] = &[
 
 const REGISTRAR_TEMPLATE: &str = template!("domain/cloudflare-registrar-cloudflare.com.json");
 
+/// AFRINIC's recorded WHOIS answer for 196.216.2.0/23: its RDAP answers carry no abuse
+/// entity, its WHOIS does (via `mnt-irt`), so AFRINIC networks are served in WHOIS too, from
+/// this template with the range replaced.
+const AFRINIC_WHOIS: &str =
+    include_str!("../../tests/fixtures/whois/ip/afrinic__196.216.2.1-afrinic-abuse-via-irt.txt");
+
+/// The WHOIS answer for an AFRINIC network `start`–`end`.
+fn afrinic_whois(start: Ipv4Addr, end: Ipv4Addr) -> String {
+    AFRINIC_WHOIS.replace("196.216.2.0 - 196.216.3.255", &format!("{start} - {end}"))
+}
+
 /// An RIR: service, real base URL, the /8 it serves here, Team Cymru's registry name and
 /// country, the template, and the RDAP types of its allocations and assignments.
 struct RirSpec {
@@ -320,7 +331,10 @@ const DIRECT_OCTET: u8 = 200;
 /// one registry answer per domain, one registrar answer per linked domain, one answer per
 /// customer block used, and one per address used directly inside an ISP block. Registries
 /// without a `related` link keep their registrar's name but not its IANA ID, so no
-/// registrar server is looked up for them. No WHOIS server is simulated.
+/// registrar server is looked up for them. AFRINIC networks are also served by a simulated
+/// `whois.afrinic.net` (AFRINIC's RDAP has no abuse entity; its WHOIS names one), from its
+/// recorded WHOIS answer; WHOIS queries are not RDAP requests and are not counted in the
+/// minimum.
 #[derive(Debug, Clone)]
 pub struct GeneratedWorld {
     builder: WorldBuilder,
@@ -689,6 +703,14 @@ fn generate(count: usize, seed: u64) -> GeneratedWorld {
                 rir.service,
                 &network_answer(rir, template, start, 16, rir.allocation, &isp_name, None),
             );
+            if rir.service == "afrinic" {
+                let end = Ipv4Addr::new(rir.first_octet, second, 255, 255);
+                builder = builder.whois_text(
+                    "whois.afrinic.net",
+                    &format!("{start}/16"),
+                    &afrinic_whois(start, end),
+                );
+            }
             asn += 1;
             let isp_asn = asn;
             builder = builder
@@ -711,6 +733,14 @@ fn generate(count: usize, seed: u64) -> GeneratedWorld {
                         Some(&isp_handle),
                     ),
                 );
+                if rir.service == "afrinic" {
+                    let end = Ipv4Addr::new(rir.first_octet, second, block, 255);
+                    builder = builder.whois_text(
+                        "whois.afrinic.net",
+                        &format!("{start}/24"),
+                        &afrinic_whois(start, end),
+                    );
+                }
                 // Half the customers announce their own /24 (a more specific route).
                 if block % 2 == 0 {
                     asn += 1;

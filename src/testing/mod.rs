@@ -636,8 +636,9 @@ impl World {
 
     /// A [`ClientBuilder`](crate::ClientBuilder) set up for this world: its DNS server, its
     /// bootstrap directory, plain HTTP and loopback addresses allowed, 5 s HTTP and 2 s DNS
-    /// timeouts, a 20 ms retry backoff and no rate limit ([`Politeness::unlimited`](crate::Politeness::unlimited)
-    /// with 64 requests in flight; the circuit breaker stays on). ASNs come from the default source (Team Cymru over
+    /// timeouts, a 20 ms retry backoff and no rate limit
+    /// ([`Politeness::unlimited`](crate::Politeness::unlimited) with 64 requests in flight;
+    /// the circuit breaker stays on). ASNs come from the default source (Team Cymru over
     /// DNS), which the world emulates. WHOIS queries for every simulated WHOIS server go to
     /// its 127.0.0.1 port (see [`WorldBuilder::whois_server`]).
     pub fn client_builder(&self) -> crate::ClientBuilder {

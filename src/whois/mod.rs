@@ -148,7 +148,7 @@ impl Whois {
         };
         let text = self.ask(&registry, &domain, QueryKind::Domain, &mut chain).await?;
         let registry_facts =
-            parse::parse_domain(&text, Some(&domain)).map_err(|e| at_server(&registry, e))?;
+            parse_domain_off_worker(text, &domain).await.map_err(|e| at_server(&registry, e))?;
         let mut out = WhoisDomain {
             registrar: None,
             registry_server: registry.to_string(),
@@ -177,7 +177,7 @@ impl Whois {
             } else {
                 out.registrar_server = Some(registrar.to_string());
                 match self.ask(&registrar, &domain, QueryKind::Domain, &mut chain).await {
-                    Ok(text) => match parse::parse_domain(&text, Some(&domain)) {
+                    Ok(text) => match parse_domain_off_worker(text, &domain).await {
                         Ok(facts) => answers.push((registrar, facts)),
                         Err(e) => {
                             out.errors.push((registrar.to_string(), at_server(&registrar, e)))
@@ -214,7 +214,8 @@ impl Whois {
         loop {
             visited.insert(server.clone());
             let text = self.ask(&server, &object, QueryKind::Ip, &mut chain).await?;
-            let facts = parse::parse_network(&text).map_err(|e| at_server(&server, e))?;
+            let facts =
+                off_worker(text, parse::parse_network).await.map_err(|e| at_server(&server, e))?;
             let next = match &facts.referral {
                 Some(Referral::Whois(to)) => Server::parse(&to.value),
                 _ => None,
@@ -290,6 +291,32 @@ impl Whois {
             net::exchange(&self.resolver, &self.safety, server, target, &line, limits).await?;
         Ok(parse::decode(&bytes))
     }
+}
+
+/// Answers larger than this are parsed on tokio's blocking pool rather than on the worker
+/// running the lookup. Parsing is linear, but a 1 MiB answer still takes milliseconds (a
+/// debug build: a fraction of a second), which a worker should not spend.
+const BLOCKING_PARSE_BYTES: usize = 64 * 1024;
+
+/// `parse(&text)`, on the blocking pool when `text` is large; a parser that could not finish
+/// there (the task panicked or the runtime is shutting down) is an `Other` error.
+async fn off_worker<T, F>(text: String, parse: F) -> Result<T, SourceError>
+where
+    T: Send + 'static,
+    F: FnOnce(&str) -> Result<T, SourceError> + Send + 'static,
+{
+    if text.len() <= BLOCKING_PARSE_BYTES {
+        return parse(&text);
+    }
+    tokio::task::spawn_blocking(move || parse(&text)).await.unwrap_or_else(|e| {
+        Err(SourceError::new(SourceErrorKind::Other, format!("parsing the answer failed: {e}")))
+    })
+}
+
+/// [`parse::parse_domain`] of `text` for `domain`, through [`off_worker`].
+async fn parse_domain_off_worker(text: String, domain: &str) -> Result<DomainFacts, SourceError> {
+    let domain = domain.to_owned();
+    off_worker(text, move |text| parse::parse_domain(text, Some(&domain))).await
 }
 
 /// Prefix a parser's refusal with the server that sent it.
@@ -376,6 +403,14 @@ fn registrar_from(answers: &[(Server, DomainFacts)]) -> Option<Registrar> {
 
 /// The network facts of `server`'s answer as a [`WhoisNetwork`].
 fn network_from(server: &Server, facts: NetworkFacts, chain: Vec<String>) -> WhoisNetwork {
+    if facts.abuse_truncated {
+        tracing::warn!(
+            %server,
+            kept = facts.abuse.len(),
+            "WHOIS answer lists more than {} abuse contacts; the rest were skipped",
+            parse::MAX_ABUSE_CONTACTS
+        );
+    }
     let abuse = facts
         .abuse
         .into_iter()
