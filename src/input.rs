@@ -853,19 +853,9 @@ mod prop_tests {
 
     use super::*;
 
-    /// 256 cases from a fixed seed (reproducible runs); `WHOHOSTS_PROPTEST_CASES` and
-    /// `PROPTEST_RNG_SEED` change them (see `tests/corpus.rs`).
+    /// The shared property-test configuration (fixed seed, 256 cases by default).
     fn config() -> ProptestConfig {
-        let cases = std::env::var("WHOHOSTS_PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
-        let mut config = ProptestConfig {
-            cases: cases.unwrap_or(256),
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        };
-        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-            config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x7768_6f68_6f73_7473);
-        }
-        config
+        crate::test_support::proptest_config()
     }
 
     /// Pieces that stress every branch of the parser.

@@ -49,6 +49,8 @@ mod record;
 mod registries;
 mod stats;
 mod summary;
+#[cfg(test)]
+mod test_support;
 mod whois;
 
 #[cfg(feature = "testing")]
