@@ -187,10 +187,11 @@ fn address_targets(
                     (Some(h), Some(n)) => h.org != n.org,
                     // An unidentified host under a known network: a customer of that network.
                     (None, Some(_)) => true,
-                    // Neither known: compare the holder's and the AS's organisation names.
+                    // Neither known: compare the holder's and the AS's organisation names
+                    // (`RIPE-NCC-AS Reseaux IP Europeens …` names the holder `Reseaux IP …`).
                     (_, None) => asn_org_name(address).is_some_and(|asn_org| {
                         let (a, b) = (normalise_org(&asn_org), normalise_org(&p.name));
-                        !a.is_empty() && !b.is_empty() && !a.starts_with(&b) && !b.starts_with(&a)
+                        !a.is_empty() && !b.is_empty() && !a.contains(&b) && !b.contains(&a)
                     }),
                 }
         }
