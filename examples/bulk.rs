@@ -8,7 +8,8 @@
 //! cargo run --release --features testing --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
 //!     [--concurrency N] [--quiet]
 //!     [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC]
-//!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]]
+//!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]
+//!      [--faults PER_MILLE]]
 //! ```
 //!
 //! * Output lines are `{"input":…,"record":{…}}` or `{"input":…,"error":{"kind":…,"message":…}}`,
@@ -27,6 +28,13 @@
 //!   `--capacity` then replays the same requests with plain `reqwest` at the same
 //!   concurrency, and prints the run's requests/s as a share of that capacity.
 //!   `--request-log PATH` writes every request the world answered (service, path, status).
+//! * `--faults PER_MILLE` injects every fault kind (`whohosts::testing::FaultKind`) into the
+//!   registry answers of PER_MILLE domains per thousand each (5xx once or always, 429 once,
+//!   truncated, malformed, oversized, redirect loop, redirect or `related` link to a
+//!   listener on 127.0.0.2 that counts connections; the client is narrowed to 127.0.0.1/32).
+//!   The summary then gives the faults injected by kind, cured, reported and lost, and the
+//!   connections to the private address; the run exits 1 when a fault is lost, a curable
+//!   one is not cured, an input has no output line, or the private address was reached.
 //!
 //! Exit codes: 0 done, 1 a `--max-ratio` check failed, 2 bad arguments or I/O error, 130
 //! interrupted.
@@ -36,17 +44,20 @@ use std::collections::BTreeMap;
 use std::error::Error;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use whohosts::testing::{Fault, GeneratedWorld, World};
+use whohosts::testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, World};
 use whohosts::{Client, CompletedInputs, JsonlSink, RecordSink, ServerPolicy};
 
 const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurrency N] [--quiet] \
 [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] \
-[--summary-json PATH] [--capacity] [--request-log PATH]]";
+[--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE]]";
 
 /// One `--rate-limit` entry.
 #[derive(Debug, Clone)]
@@ -73,6 +84,7 @@ struct Args {
     summary_json: Option<String>,
     capacity: bool,
     request_log: Option<String>,
+    faults: Option<u32>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -107,6 +119,10 @@ fn parse_args() -> Result<Args, String> {
             "--summary-json" => args.summary_json = Some(value(&mut it, &arg)?),
             "--capacity" => args.capacity = true,
             "--request-log" => args.request_log = Some(value(&mut it, &arg)?),
+            "--faults" => {
+                let rate = number(value(&mut it, &arg)?, &arg)?;
+                args.faults = Some(u32::try_from(rate.min(111)).unwrap_or(111));
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}\n{USAGE}")),
             _ if args.input.is_none() => args.input = Some(arg),
@@ -121,7 +137,8 @@ fn parse_args() -> Result<Args, String> {
         || !args.limits.is_empty()
         || args.max_ratio.is_some()
         || args.capacity
-        || args.request_log.is_some();
+        || args.request_log.is_some()
+        || args.faults.is_some();
     if world_only && args.world.is_none() {
         return Err(format!(
             "--inputs, --latency-ms, --rate-limit and --max-ratio need --world\n{USAGE}"
@@ -219,8 +236,18 @@ async fn main() -> ExitCode {
 async fn run() -> Result<ExitCode, Box<dyn Error>> {
     let args = parse_args()?;
 
+    // The private-address tripwire, for --faults.
+    let trap = match args.faults {
+        Some(_) => Some(tripwire().await?),
+        None => None,
+    };
     // The world, if asked for.
-    let generated = args.world.map(|n| World::generated(n, args.seed));
+    let generated = args.world.map(|n| match (args.faults, &trap) {
+        (Some(rate), Some((addr, _))) => {
+            World::generated_with_faults(n, args.seed, &FaultMix::every_kind(rate, Some(*addr)))
+        }
+        _ => World::generated(n, args.seed),
+    });
     let world = match &generated {
         None => None,
         Some(generated) => {
@@ -246,6 +273,9 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         None => Client::builder(),
     };
     builder = builder.bulk_concurrency(args.concurrency);
+    if trap.is_some() {
+        builder = builder.allow_net("127.0.0.1/32".parse()?);
+    }
     if let (Some(world), Some(generated)) = (&world, &generated) {
         for service in generated.min_requests_per_service().keys() {
             if let Some(limit) =
@@ -315,6 +345,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     let mut records = 0u64;
     let mut with_errors = 0u64;
     let mut no_record = 0u64;
+    let mut verdicts: BTreeMap<(FaultKind, FaultVerdict), u64> = BTreeMap::new();
     let mut interrupted = false;
     {
         let mut results = std::pin::pin!(client.lookup_many(inputs));
@@ -325,6 +356,12 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                     let Some((input, result)) = item else { break };
                     sink.write(&input, &result)?;
                     lines += 1;
+                    if let (Some(world), Some(generated), true) =
+                        (&world, &generated, trap.is_some())
+                        && let Some(verdict) = generated.verdict(world, &input, &result)
+                    {
+                        *verdicts.entry(verdict).or_default() += 1;
+                    }
                     match &result {
                         Ok(record) => {
                             records += 1;
@@ -419,6 +456,14 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
             summary.insert("world_capacity_rps", serde_json::json!(capacity));
             summary.insert("capacity_share", serde_json::json!(share));
         }
+        if let Some((_, hits)) = &trap {
+            failed |= fault_summary(generated, &verdicts, hits, &mut summary);
+            let expected = total.unwrap_or(lines).saturating_sub(skipped);
+            if lines != expected && !interrupted {
+                eprintln!("FAIL: {lines} output lines for {expected} inputs");
+                failed = true;
+            }
+        }
         if let Some(max) = args.max_ratio {
             let expected = total.unwrap_or(lines).saturating_sub(skipped);
             if lines != expected {
@@ -439,6 +484,76 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         return Ok(ExitCode::from(130));
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// A TCP listener on 127.0.0.2 that counts connections and answers nothing.
+async fn tripwire() -> io::Result<(SocketAddr, Arc<AtomicUsize>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await?;
+    let addr = listener.local_addr()?;
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    Ok((addr, hits))
+}
+
+/// Print the fault figures (injected by kind, cured, reported, lost, private connections)
+/// and add them to `summary`; true when the run failed them.
+fn fault_summary(
+    generated: &GeneratedWorld,
+    verdicts: &BTreeMap<(FaultKind, FaultVerdict), u64>,
+    hits: &AtomicUsize,
+    summary: &mut BTreeMap<&str, serde_json::Value>,
+) -> bool {
+    let count = |kind: FaultKind, verdict: FaultVerdict| {
+        verdicts.get(&(kind, verdict)).copied().unwrap_or(0)
+    };
+    let mut by_kind = serde_json::Map::new();
+    let (mut injected, mut cured, mut reported, mut lost, mut uncured) = (0, 0, 0, 0, 0);
+    eprintln!("faults injected      {}", generated.injected().len());
+    eprintln!("  kind               injected  cured reported  lost");
+    for kind in FaultKind::ALL {
+        let n = generated.injected().values().filter(|f| f.kind == kind).count() as u64;
+        let (c, r, l) = (
+            count(kind, FaultVerdict::Cured),
+            count(kind, FaultVerdict::Reported),
+            count(kind, FaultVerdict::Lost),
+        );
+        // A fault whose input was never looked up (interrupted) is not counted as lost.
+        eprintln!("  {:<18} {n:>8} {c:>6} {r:>8} {l:>5}", kind.name());
+        injected += n;
+        cured += c;
+        reported += r;
+        lost += l;
+        if kind.curable() {
+            uncured += r + l;
+        }
+        by_kind.insert(
+            kind.name().to_owned(),
+            serde_json::json!({ "injected": n, "cured": c, "reported": r, "lost": l }),
+        );
+    }
+    let private = hits.load(Ordering::SeqCst);
+    eprintln!("cured                {cured}");
+    eprintln!("reported             {reported}");
+    eprintln!("lost                 {lost} (goal 0)");
+    eprintln!("curable not cured    {uncured} (goal 0)");
+    eprintln!("private connections  {private} (goal 0)");
+    summary.insert(
+        "faults",
+        serde_json::json!({
+            "injected": injected, "cured": cured, "reported": reported, "lost": lost,
+            "curable_not_cured": uncured, "private_connections": private, "by_kind": by_kind,
+        }),
+    );
+    let failed = lost > 0 || uncured > 0 || private > 0;
+    if failed {
+        eprintln!("FAIL: faults lost, curable faults not cured, or the private address reached");
+    }
+    failed
 }
 
 /// The world's own capacity: the requests it answered in this run, replayed with plain

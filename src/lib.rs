@@ -23,9 +23,11 @@
 //! # Layout
 //!
 //! Data flows one way: input (`input.rs`) → DNS (`dns.rs`) → per-address network facts
-//! (`asn/`, `rdap/`) → registration facts (`rdap/`) → record (`record.rs`). `lookup.rs` is the
-//! only file that knows the order. `http.rs` owns every HTTP request and `guard.rs` decides
-//! which addresses may be connected to.
+//! (`stage_network.rs` over `asn/`, `rdap/`, `whois/`) → registration facts
+//! (`stage_registration.rs`) → who hosts it (`provider/`) → record (`record.rs`,
+//! `contacts.rs`). `lookup.rs` is the only file that knows the order. `http.rs` owns every
+//! HTTP request (with `cache.rs` and `politeness.rs`), and `guard.rs` decides which addresses
+//! may be connected to.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Library code never panics on input or network data: no unwrap, expect or unchecked
 // indexing outside tests (issue #8). Tests assert with them freely.
@@ -36,6 +38,7 @@ mod bulk;
 mod cache;
 mod client;
 mod config;
+mod contacts;
 mod dns;
 mod error;
 mod guard;
@@ -47,6 +50,8 @@ mod provider;
 mod rdap;
 mod record;
 mod registries;
+mod stage_network;
+mod stage_registration;
 mod stats;
 mod summary;
 #[cfg(test)]

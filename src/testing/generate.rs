@@ -28,7 +28,7 @@
 //! customer block used, and one per address used directly inside an ISP block.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -341,6 +341,8 @@ pub struct GeneratedWorld {
     domains: Vec<String>,
     min_per_service: BTreeMap<String, u64>,
     seed: u64,
+    /// domain → the fault injected into its registry answer.
+    injected: BTreeMap<String, InjectedFault>,
 }
 
 impl GeneratedWorld {
@@ -393,6 +395,214 @@ impl GeneratedWorld {
     pub fn min_requests_per_service(&self) -> &BTreeMap<String, u64> {
         &self.min_per_service
     }
+}
+
+impl GeneratedWorld {
+    /// domain → the fault injected into its registry answer (empty without a [`FaultMix`]).
+    pub fn injected(&self) -> &BTreeMap<String, InjectedFault> {
+        &self.injected
+    }
+
+    /// The domain an input from [`inputs`](Self::inputs) names and its injected fault, if
+    /// it has one.
+    pub fn fault_for_input(&self, input: &str) -> Option<(&str, &InjectedFault)> {
+        let host = input.trim_start_matches("https://");
+        let host = host.split('/').next().unwrap_or(host);
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        self.injected.get_key_value(host).map(|(domain, fault)| (domain.as_str(), fault))
+    }
+
+    /// How the lookup of an input from [`inputs`](Self::inputs) fared against its injected
+    /// fault: `None` when the input's domain has none.
+    pub fn verdict(
+        &self,
+        world: &World,
+        input: &str,
+        result: &Result<crate::HostingRecord, crate::Error>,
+    ) -> Option<(FaultKind, FaultVerdict)> {
+        let (_, fault) = self.fault_for_input(input)?;
+        let Ok(record) = result else { return Some((fault.kind, FaultVerdict::Lost)) };
+        let target = fault.target(world);
+        let reported = record
+            .errors
+            .iter()
+            .any(|e| e.stage == crate::record::Stage::Rdap && e.target == target);
+        let answered = record.registry.as_ref().is_some_and(|r| r.source_url.is_some());
+        let verdict = if reported {
+            FaultVerdict::Reported
+        } else if fault.kind.curable() && answered {
+            FaultVerdict::Cured
+        } else {
+            FaultVerdict::Lost
+        };
+        Some((fault.kind, verdict))
+    }
+}
+
+/// A kind of fault [`World::generated_with_faults`] injects into a domain's registry answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// `503` once, then the answer: a retry cures it.
+    ServerErrorOnce,
+    /// `429` with `Retry-After: 0` once, then the answer: a retry cures it.
+    RateLimitOnce,
+    /// `500` every time.
+    ServerErrorAlways,
+    /// Half the body, every time.
+    Truncated,
+    /// An HTML error page with status 200, every time.
+    Malformed,
+    /// A 5 MiB body (the answer padded with spaces), over the client's default 4 MiB limit.
+    Oversized,
+    /// A redirect to itself, every time.
+    RedirectLoop,
+    /// A redirect to the private address of [`FaultMix::private_addr`], every time.
+    PrivateRedirect,
+    /// The answer's `related` link leads to the private address of
+    /// [`FaultMix::private_addr`] (and no registrar answer is served).
+    PrivateLink,
+}
+
+impl FaultKind {
+    /// Every kind, curable ones first.
+    pub const ALL: [FaultKind; 9] = [
+        FaultKind::ServerErrorOnce,
+        FaultKind::RateLimitOnce,
+        FaultKind::ServerErrorAlways,
+        FaultKind::Truncated,
+        FaultKind::Malformed,
+        FaultKind::Oversized,
+        FaultKind::RedirectLoop,
+        FaultKind::PrivateRedirect,
+        FaultKind::PrivateLink,
+    ];
+
+    /// A short name, e.g. `5xx_once`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::ServerErrorOnce => "5xx_once",
+            FaultKind::RateLimitOnce => "429_once",
+            FaultKind::ServerErrorAlways => "5xx_always",
+            FaultKind::Truncated => "truncated",
+            FaultKind::Malformed => "malformed",
+            FaultKind::Oversized => "oversized",
+            FaultKind::RedirectLoop => "redirect_loop",
+            FaultKind::PrivateRedirect => "private_redirect",
+            FaultKind::PrivateLink => "private_link",
+        }
+    }
+
+    /// Whether a retry cures it (the client retries 5xx and 429 up to `max_retries`).
+    pub fn curable(self) -> bool {
+        matches!(self, FaultKind::ServerErrorOnce | FaultKind::RateLimitOnce)
+    }
+
+    /// Whether it needs [`FaultMix::private_addr`].
+    fn private(self) -> bool {
+        matches!(self, FaultKind::PrivateRedirect | FaultKind::PrivateLink)
+    }
+
+    /// The server fault rule for an object at `base` + `path` (none when the answer itself
+    /// carries the fault).
+    fn rule(
+        self,
+        base: &str,
+        path: &str,
+        private_url: Option<&str>,
+    ) -> Option<(Fault, Option<u32>)> {
+        Some(match self {
+            FaultKind::ServerErrorOnce => (Fault::Status(503), Some(1)),
+            FaultKind::RateLimitOnce => (Fault::RateLimit { retry_after: "0".into() }, Some(1)),
+            FaultKind::ServerErrorAlways => (Fault::Status(500), None),
+            FaultKind::Truncated => (Fault::Truncate, None),
+            FaultKind::Malformed => (Fault::Malformed, None),
+            FaultKind::Oversized => (Fault::Oversized(OVERSIZED_BYTES), None),
+            FaultKind::RedirectLoop => (Fault::Redirect(format!("{base}{path}")), None),
+            FaultKind::PrivateRedirect => (Fault::Redirect(private_url?.to_owned()), None),
+            FaultKind::PrivateLink => return None,
+        })
+    }
+}
+
+/// The body size of [`FaultKind::Oversized`]: 5 MiB.
+const OVERSIZED_BYTES: usize = 5 * 1024 * 1024;
+
+/// Which faults [`World::generated_with_faults`] injects, and how often: each domain gets at
+/// most one, drawn from the seed.
+#[derive(Debug, Clone, Default)]
+pub struct FaultMix {
+    /// Kind → rate in domains per thousand. Rates add up to at most 1000 (kinds past that
+    /// are never drawn).
+    pub rates: BTreeMap<FaultKind, u32>,
+    /// The address private-address faults lead to (e.g. a listener on `127.0.0.2` that
+    /// counts connections); without it those kinds are not injected.
+    pub private_addr: Option<SocketAddr>,
+}
+
+impl FaultMix {
+    /// Every kind at `per_mille` domains per thousand; private-address kinds only with
+    /// `private_addr`.
+    pub fn every_kind(per_mille: u32, private_addr: Option<SocketAddr>) -> Self {
+        let rates = FaultKind::ALL
+            .iter()
+            .filter(|k| private_addr.is_some() || !k.private())
+            .map(|&k| (k, per_mille))
+            .collect();
+        Self { rates, private_addr }
+    }
+
+    /// The fault for the next domain, if any: one draw from `rng` per domain.
+    fn pick(&self, rng: &mut Rng) -> Option<FaultKind> {
+        if self.rates.is_empty() {
+            return None;
+        }
+        let mut draw = rng.next() % 1000;
+        for (&kind, &rate) in &self.rates {
+            let rate = u64::from(rate);
+            if draw < rate {
+                return (self.private_addr.is_some() || !kind.private()).then_some(kind);
+            }
+            draw -= rate;
+        }
+        None
+    }
+}
+
+/// A fault injected into one domain's registry answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InjectedFault {
+    /// Its kind.
+    pub kind: FaultKind,
+    /// The registry service serving the answer.
+    pub service: String,
+    /// The answer's path at that service, e.g. `domain/site1-0a3f.com`.
+    pub path: String,
+    /// For private-address kinds, the URL on the private address.
+    pub private_url: Option<String>,
+}
+
+impl InjectedFault {
+    /// The target a lookup must name in its error when it cannot cure the fault: the
+    /// private URL for [`FaultKind::PrivateLink`], the answer's local URL otherwise.
+    pub fn target(&self, world: &World) -> String {
+        match (self.kind, &self.private_url) {
+            (FaultKind::PrivateLink, Some(url)) => url.clone(),
+            _ => format!("{}{}", world.service_url(&self.service), self.path),
+        }
+    }
+}
+
+/// How a lookup fared against an injected fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FaultVerdict {
+    /// The record has the registry's answer and no error for it.
+    Cured,
+    /// The record has an `rdap` error naming the faulted object.
+    Reported,
+    /// Neither: the fault was lost (goal: never).
+    Lost,
 }
 
 fn gcd(a: usize, b: usize) -> usize {
@@ -474,6 +684,17 @@ fn unlink_registrar(answer: &mut Value) {
     }
 }
 
+/// Where a domain answer's `related` link leads.
+#[derive(Clone, Copy)]
+enum Related<'a> {
+    /// No link.
+    None,
+    /// The registrar's answer.
+    Registrar(&'a RegistrarSpec),
+    /// This URL (a fault: a link to a private address), with no registrar named.
+    Url(&'a str),
+}
+
 /// A domain answer from `template` for `domain`, served at `base`, linking to
 /// `registrar`'s answer when given.
 fn domain_answer(
@@ -483,6 +704,27 @@ fn domain_answer(
     handle: &str,
     registrar: Option<&RegistrarSpec>,
 ) -> String {
+    domain_answer_linked(
+        template,
+        base,
+        domain,
+        handle,
+        registrar.map_or(Related::None, Related::Registrar),
+    )
+}
+
+/// A domain answer from `template` for `domain`, served at `base`, with `related`.
+fn domain_answer_linked(
+    template: &Value,
+    base: &str,
+    domain: &str,
+    handle: &str,
+    related: Related<'_>,
+) -> String {
+    let registrar = match related {
+        Related::Registrar(registrar) => Some(registrar),
+        Related::None | Related::Url(_) => None,
+    };
     let mut answer = template.clone();
     let upper = template
         .get("ldhName")
@@ -507,6 +749,11 @@ fn domain_answer(
             "value": own, "rel": "related", "href": related, "type": "application/rdap+json"
         }));
         set_registrar(&mut answer, registrar);
+    }
+    if let Related::Url(related) = related {
+        links.push(json!({
+            "value": own, "rel": "related", "href": related, "type": "application/rdap+json"
+        }));
     }
     set(&mut answer, "links", Value::Array(links));
     set(
@@ -567,12 +814,23 @@ impl World {
     /// [`GeneratedWorld::inputs`], compare the requests sent with
     /// [`GeneratedWorld::min_requests`].
     pub fn generated(domains: usize, seed: u64) -> GeneratedWorld {
-        generate(domains, seed)
+        generate(domains, seed, &FaultMix::default())
+    }
+
+    /// [`World::generated`] with faults injected into the registry answers of some domains
+    /// at `mix`'s rates (see [`FaultMix`]); the same `seed` and `mix` give the same faults,
+    /// listed by [`GeneratedWorld::injected`]. Without faults (all rates 0) the world is
+    /// the one [`World::generated`] makes.
+    pub fn generated_with_faults(domains: usize, seed: u64, mix: &FaultMix) -> GeneratedWorld {
+        generate(domains, seed, mix)
     }
 }
 
-fn generate(count: usize, seed: u64) -> GeneratedWorld {
+fn generate(count: usize, seed: u64, mix: &FaultMix) -> GeneratedWorld {
     let mut rng = Rng(seed ^ 0x5748_4f48_4f53_5453);
+    // Faults draw from their own sequence, so the world's shape does not depend on them.
+    let mut fault_rng = Rng(seed ^ 0x4641_554c_5453_0001);
+    let mut injected = BTreeMap::new();
     let mut builder = WorldBuilder::new();
     let mut min: BTreeMap<String, u64> = BTreeMap::new();
 
@@ -647,11 +905,42 @@ fn generate(count: usize, seed: u64) -> GeneratedWorld {
         let registrar =
             registry.links_registrar.then(|| REGISTRARS.get(rng.below(REGISTRARS.len()))).flatten();
         let template = templates.get(index).unwrap_or(&Value::Null);
+        let fault = mix.pick(&mut fault_rng);
+        let path = format!("domain/{domain}");
+        let private_url = match (fault, mix.private_addr) {
+            (Some(FaultKind::PrivateLink | FaultKind::PrivateRedirect), Some(trap)) => {
+                Some(format!("http://{trap}/rdap/domain/{}", domain.to_ascii_uppercase()))
+            }
+            _ => None,
+        };
+        let link = match (fault, &private_url) {
+            (Some(FaultKind::PrivateLink), Some(url)) => Related::Url(url),
+            _ => registrar.map_or(Related::None, Related::Registrar),
+        };
         builder = builder.object(
             registry.service,
-            &domain_answer(template, registry.base, &domain, &handle, registrar),
+            &domain_answer_linked(template, registry.base, &domain, &handle, link),
         );
+        if let Some(kind) = fault {
+            builder = match kind.rule(registry.base, &path, private_url.as_deref()) {
+                Some((rule, times)) => builder.fault(registry.service, &path, rule, times),
+                None => builder,
+            };
+            injected.insert(
+                domain.clone(),
+                InjectedFault {
+                    kind,
+                    service: registry.service.to_owned(),
+                    path: path.clone(),
+                    private_url: private_url.clone(),
+                },
+            );
+        }
         *min.entry(registry.service.to_owned()).or_default() += 1;
+        let registrar = match fault {
+            Some(FaultKind::PrivateLink) => None,
+            _ => registrar,
+        };
         if let Some(registrar) = registrar {
             builder = builder.object(
                 registrar.service,
@@ -768,7 +1057,7 @@ fn generate(count: usize, seed: u64) -> GeneratedWorld {
             *min.entry(service.to_owned()).or_default() += 1;
         }
     }
-    GeneratedWorld { builder, domains, min_per_service: min, seed }
+    GeneratedWorld { builder, domains, min_per_service: min, seed, injected }
 }
 
 #[cfg(test)]

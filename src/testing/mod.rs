@@ -91,7 +91,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-pub use generate::GeneratedWorld;
+pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault};
 pub use whois::{WhoisFault, WhoisRequest};
 
 /// A way to make chosen RDAP requests fail, set with [`WorldBuilder::fault`] or

@@ -9,6 +9,7 @@ mod bulk;
 mod client_api;
 mod dns_faults;
 mod domains;
+mod fault_run;
 mod faults;
 mod http_policy;
 mod input;
