@@ -17,8 +17,10 @@
 //!
 //! # Features
 //!
-//! - `testing` (off by default): [`testing`], a loopback world of DNS and RDAP servers
-//!   serving real recorded answers, for offline tests of whohosts and of tools built on it.
+//! - `testing` (on by default, so `cargo run --example demo` needs no flags): [`testing`], a
+//!   loopback world of DNS, RDAP and WHOIS servers serving real recorded answers, for offline
+//!   tests of whohosts and of tools built on it. Embedders that want none of it set
+//!   `default-features = false`.
 //!
 //! # Layout
 //!

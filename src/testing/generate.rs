@@ -1091,6 +1091,36 @@ mod tests {
     }
 
     #[test]
+    fn faults_are_drawn_from_the_seed_without_changing_the_world() {
+        let trap: SocketAddr = "127.0.0.2:9".parse().unwrap();
+        let mix = FaultMix::every_kind(50, Some(trap));
+        let a = World::generated_with_faults(400, 5, &mix);
+        let b = World::generated_with_faults(400, 5, &mix);
+        assert_eq!(a.injected(), b.injected());
+        assert_eq!(a.domains(), World::generated(400, 5).domains());
+        assert!(World::generated(400, 5).injected().is_empty());
+        // Nine kinds at 5% each: about 45% of the domains.
+        assert!((120..=240).contains(&a.injected().len()), "{}", a.injected().len());
+        // Without a private address, no private-address fault.
+        let public = World::generated_with_faults(400, 5, &FaultMix::every_kind(50, None));
+        assert!(public.injected().values().all(|f| !f.kind.private() && f.private_url.is_none()));
+        let (domain, fault) = a
+            .injected()
+            .iter()
+            .find(|(_, f)| f.kind == FaultKind::PrivateLink)
+            .map(|(d, f)| (d.clone(), f.clone()))
+            .unwrap();
+        assert_eq!(fault.path, format!("domain/{domain}"));
+        assert_eq!(
+            fault.private_url.as_deref(),
+            Some(
+                format!("http://127.0.0.2:9/rdap/domain/{}", domain.to_ascii_uppercase()).as_str()
+            )
+        );
+        assert_eq!(a.fault_for_input(&format!("https://www.{domain}/x")).unwrap().0, domain);
+    }
+
+    #[test]
     fn a_template_keeps_its_shape_with_new_names() {
         let template: Value = serde_json::from_str(REGISTRIES[0].template).unwrap();
         let registrar = &REGISTRARS[1];
