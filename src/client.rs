@@ -206,6 +206,30 @@ impl ClientBuilder {
         self
     }
 
+    /// Addresses examined per name (network facts are fetched for each). Default 16.
+    pub fn max_addresses(mut self, max: usize) -> Self {
+        self.config.limits.max_addresses = max;
+        self
+    }
+
+    /// CNAME chain length followed. Default 16.
+    pub fn max_cname_chain(mut self, max: usize) -> Self {
+        self.config.limits.max_cname_chain = max;
+        self
+    }
+
+    /// Redirects followed per HTTP request. Default 5.
+    pub fn max_redirects(mut self, max: usize) -> Self {
+        self.config.limits.max_redirects = max;
+        self
+    }
+
+    /// Entity nesting depth walked in RDAP answers. Default 8.
+    pub fn max_entity_depth(mut self, max: usize) -> Self {
+        self.config.limits.max_entity_depth = max;
+        self
+    }
+
     /// The User-Agent header. Default `whohosts/<version> (+project URL)`.
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.config.user_agent = Some(agent.into());

@@ -200,6 +200,8 @@ pub enum SourceErrorKind {
     TooLarge,
     /// The destination is not allowed by the safety settings.
     Blocked,
+    /// Redirects went on past the limit, or looped.
+    Redirect,
     /// No source is known for this object (nothing in the bootstrap).
     NoSource,
     /// Anything else.
@@ -221,6 +223,7 @@ impl SourceErrorKind {
             SourceErrorKind::Malformed => "malformed",
             SourceErrorKind::TooLarge => "too_large",
             SourceErrorKind::Blocked => "blocked",
+            SourceErrorKind::Redirect => "redirect",
             SourceErrorKind::NoSource => "no_source",
             SourceErrorKind::Other => "other",
         }

@@ -186,7 +186,7 @@ impl Http {
                 redirects += 1;
                 if redirects > limits.max_redirects || !seen.insert(next.clone()) {
                     return Err(SourceError::new(
-                        SourceErrorKind::Other,
+                        SourceErrorKind::Redirect,
                         format!("too many redirects or a redirect loop from {url} at {next}"),
                     ));
                 }

@@ -37,6 +37,7 @@ async fn redirect_loop_is_refused() {
     .await;
     let record = client.lookup("8.8.8.8").await.unwrap();
     assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
+    assert_eq!(record.errors[0].kind, "redirect");
     assert!(record.errors[0].message.contains("redirect"), "{}", record.errors[0].message);
     // The first request and one redirect back to the same URL, then it stops.
     assert_eq!(world.requests("arin"), 2);
@@ -93,4 +94,65 @@ async fn unreadable_asn_database_is_a_config_error() {
         .asn_database("tests/fixtures/no-such-file.mmdb")
         .build();
     assert!(matches!(result, Err(whohosts::Error::Config(_))), "{result:?}");
+}
+
+#[tokio::test]
+async fn addresses_per_name_are_capped() {
+    // SYNTHESISED: a name with 20 A records inside Cloudflare's recorded ARIN network.
+    let builder = (1..=20)
+        .fold(World::recorded(), |b, i| b.a("many.cloudflare.com", &format!("104.16.200.{i}")));
+    let world = builder.start().await.unwrap();
+    let client = world.client_builder().max_addresses(4).build().unwrap();
+    let record = client.lookup("many.cloudflare.com").await.unwrap();
+    let ips: Vec<String> = record.dns.addresses.iter().map(|a| a.to_string()).collect();
+    assert_eq!(ips, vec!["104.16.200.1", "104.16.200.2", "104.16.200.3", "104.16.200.4"]);
+    assert_eq!(record.addresses.len(), 4);
+    assert_eq!(world.requests("arin"), 4);
+}
+
+#[tokio::test]
+async fn cname_chains_are_capped() {
+    // SYNTHESISED: a chain of 10 CNAMEs ending at an address.
+    let mut builder = World::recorded();
+    for i in 0..10 {
+        builder =
+            builder.cname(&format!("c{i}.cloudflare.com"), &format!("c{}.cloudflare.com", i + 1));
+    }
+    let world = builder.a("c10.cloudflare.com", "104.16.123.96").start().await.unwrap();
+    let client = world.client_builder().max_cname_chain(3).build().unwrap();
+    let record = client.lookup("c0.cloudflare.com").await.unwrap();
+    assert_eq!(
+        record.dns.cname_chain,
+        vec!["c1.cloudflare.com", "c2.cloudflare.com", "c3.cloudflare.com"]
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_capped() {
+    // Each hop redirects to the next (all different URLs): the cap stops the chain.
+    let mut builder = World::recorded();
+    for i in 0..5 {
+        builder = builder.fault(
+            "arin",
+            &format!("hop{i}"),
+            Fault::Redirect(format!("https://rdap.arin.net/registry/hop{}", i + 1)),
+            None,
+        );
+    }
+    let world = builder
+        .fault(
+            "arin",
+            "ip/8.8.8.8",
+            Fault::Redirect("https://rdap.arin.net/registry/hop0".into()),
+            None,
+        )
+        .start()
+        .await
+        .unwrap();
+    let client = world.client_builder().max_redirects(2).disable_whois().build().unwrap();
+    let record = client.lookup("8.8.8.8").await.unwrap();
+    assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
+    assert_eq!(record.errors[0].kind, "redirect");
+    // The first request and two redirects followed; the third is refused.
+    assert_eq!(world.requests("arin"), 3);
 }
