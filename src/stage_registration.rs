@@ -195,15 +195,8 @@ pub(crate) async fn rdap_registration(
             }
         }
     }
-    out.registrar_outcome = match &mut registrar {
-        None => {
-            Outcome::with_detail(OutcomeStatus::NonePublished, "the registry names no registrar")
-        }
-        Some(r) => {
-            r.abuse_outcome = abuse_outcome(&r.abuse, &r.abuse_outcome);
-            r.abuse_outcome.clone()
-        }
-    };
+    out.registrar_outcome =
+        settle_registrar_outcome(&mut registrar, "the registry names no registrar");
     out.registrar = registrar;
     out
 }
@@ -239,16 +232,10 @@ pub(crate) async fn whois_registration(
         registry.source_url = Some(format!("whois://{}", answer.registry_server));
     }
     if out.registrar.is_none() {
-        out.registrar_outcome = match &mut answer.registrar {
-            None => Outcome::with_detail(
-                OutcomeStatus::NonePublished,
-                "the registry's WHOIS names no registrar",
-            ),
-            Some(r) => {
-                r.abuse_outcome = abuse_outcome(&r.abuse, &r.abuse_outcome);
-                r.abuse_outcome.clone()
-            }
-        };
+        out.registrar_outcome = settle_registrar_outcome(
+            &mut answer.registrar,
+            "the registry's WHOIS names no registrar",
+        );
         out.registrar = answer.registrar;
     }
 }
@@ -298,5 +285,17 @@ pub(crate) fn merge_registrar(merged: &mut Registrar, own: Option<Registrar>) {
     merged.abuse = abuse;
     if own.abuse_outcome.status == OutcomeStatus::Redacted && merged.abuse.is_empty() {
         merged.abuse_outcome = own.abuse_outcome;
+    }
+}
+
+/// Settle the registrar's abuse outcome from its contacts (and what its answer said), and
+/// return it; `none_published` with `missing` when no registrar was named at all.
+fn settle_registrar_outcome(registrar: &mut Option<Registrar>, missing: &str) -> Outcome {
+    match registrar {
+        None => Outcome::with_detail(OutcomeStatus::NonePublished, missing),
+        Some(r) => {
+            r.abuse_outcome = abuse_outcome(&r.abuse, &r.abuse_outcome);
+            r.abuse_outcome.clone()
+        }
     }
 }

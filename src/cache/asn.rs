@@ -17,12 +17,12 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 
-use super::network::{Range, RangeIndex};
+use super::network::{Range, RangeIndex, lock};
 use super::{ClientState, Coalescer, LruTtl, Turn, wait};
 use crate::asn::{AsnChain, AsnOutcome};
 use crate::config::Config;
@@ -126,10 +126,6 @@ impl AsnCache {
         }
         lock(&self.exact).insert(ip, outcome.clone(), 1, ttl, now);
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -253,7 +253,8 @@ impl<V: Clone> NetworkCache<V> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// Lock, carrying on past a poisoned mutex (the cached data stays valid).
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
