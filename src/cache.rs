@@ -20,6 +20,7 @@
 
 mod asn;
 mod coalesce;
+mod keep;
 mod lru;
 mod network;
 
@@ -31,6 +32,7 @@ use std::time::{Duration, Instant};
 
 pub(crate) use asn::AsnCache;
 pub(crate) use coalesce::{Coalescer, Turn, wait};
+pub(crate) use keep::{Keep, Lifetimes};
 pub(crate) use lru::LruTtl;
 pub(crate) use network::NetworkCache;
 
@@ -53,9 +55,14 @@ pub struct CacheSettings {
     /// How long an answer is reused. Default 1 hour. Zero disables caching (in-flight
     /// requests are still joined).
     pub ttl: Duration,
-    /// How long a negative answer (RDAP 404, no ASN, a registration lookup that ended in an
-    /// error) is reused. Default 10 minutes.
+    /// How long a negative answer (RDAP 404, NXDOMAIN, no ASN) is reused. Default 10
+    /// minutes.
     pub negative_ttl: Duration,
+    /// How long registration or network facts that a source *failed* to give (timeout,
+    /// transport error, 5xx, rate limit, a broken answer) are reused, so that a burst of
+    /// lookups under one domain does not re-ask a server that just failed. Default 30
+    /// seconds; zero keeps none. Facts cut short by a lookup's own deadline are never kept.
+    pub error_ttl: Duration,
     /// Bytes of RDAP response bodies kept. Default 32 MiB.
     pub response_max_bytes: usize,
     /// RDAP responses kept. Default 50,000.
@@ -83,6 +90,7 @@ impl Default for CacheSettings {
         Self {
             ttl: Duration::from_secs(3600),
             negative_ttl: Duration::from_secs(600),
+            error_ttl: Duration::from_secs(30),
             response_max_bytes: 32 * 1024 * 1024,
             response_max_entries: 50_000,
             registration_max_entries: 20_000,
@@ -200,13 +208,11 @@ pub(crate) struct StateSlot(OnceLock<Arc<ClientState>>);
 /// A cache of computed values (e.g. registration facts by registrable domain) with
 /// in-flight coalescing: concurrent callers for one key run one fetch.
 ///
-/// A value the caller calls complete is kept for [`CacheSettings::ttl`], others (errors)
-/// for [`CacheSettings::negative_ttl`].
+/// How long a value is kept is the caller's [`Keep`] class of it.
 pub(crate) struct MemoCache<K, V> {
     entries: Mutex<LruTtl<K, V>>,
     inflight: Coalescer<K, V>,
-    ttl: Duration,
-    negative_ttl: Duration,
+    lifetimes: Lifetimes,
     telemetry: Arc<Telemetry>,
     kind: CacheKind,
 }
@@ -215,8 +221,7 @@ impl<K, V> fmt::Debug for MemoCache<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoCache")
             .field("kind", &self.kind)
-            .field("ttl", &self.ttl)
-            .field("negative_ttl", &self.negative_ttl)
+            .field("lifetimes", &self.lifetimes)
             .finish_non_exhaustive()
     }
 }
@@ -237,19 +242,18 @@ impl<K: Hash + Eq + Clone, V: Clone> MemoCache<K, V> {
         Self {
             entries: Mutex::new(LruTtl::new(max_entries, usize::MAX)),
             inflight: Coalescer::default(),
-            ttl: config.cache.ttl,
-            negative_ttl: config.cache.negative_ttl,
+            lifetimes: Lifetimes::of(&config.cache),
             telemetry: ClientState::of(config).telemetry.clone(),
             kind,
         }
     }
 
     /// The value for `key`: cached, or joined from a fetch in flight, or fetched by
-    /// `fetch` and kept (for the TTL when `is_complete` says so, else the negative TTL).
+    /// `fetch` and kept as long as `keep` says for it.
     pub(crate) async fn get_or_fetch<F, Fut>(
         &self,
         key: K,
-        is_complete: impl Fn(&V) -> bool,
+        keep: impl Fn(&V) -> Keep,
         fetch: F,
     ) -> V
     where
@@ -276,8 +280,9 @@ impl<K: Hash + Eq + Clone, V: Clone> MemoCache<K, V> {
                         return value;
                     }
                     let value = fetch().await;
-                    let ttl = if is_complete(&value) { self.ttl } else { self.negative_ttl };
-                    self.put(key, value.clone(), ttl, crate::politeness::now());
+                    if let Some(ttl) = self.lifetimes.of_class(keep(&value)) {
+                        self.put(key, value.clone(), ttl, crate::politeness::now());
+                    }
                     leader.finish(value.clone());
                     return value;
                 }
@@ -317,13 +322,13 @@ mod tests {
             42
         };
         let (a, b, c) = tokio::join!(
-            cache.get_or_fetch("example.com".to_owned(), |_| true, fetch),
-            cache.get_or_fetch("example.com".to_owned(), |_| true, fetch),
-            cache.get_or_fetch("example.com".to_owned(), |_| true, fetch),
+            cache.get_or_fetch("example.com".to_owned(), |_| Keep::Answer, fetch),
+            cache.get_or_fetch("example.com".to_owned(), |_| Keep::Answer, fetch),
+            cache.get_or_fetch("example.com".to_owned(), |_| Keep::Answer, fetch),
         );
         assert_eq!((a, b, c), (42, 42, 42));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        let again = cache.get_or_fetch("example.com".to_owned(), |_| true, fetch).await;
+        let again = cache.get_or_fetch("example.com".to_owned(), |_| Keep::Answer, fetch).await;
         assert_eq!(again, 42);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         let stats = ClientState::of(&config).telemetry.snapshot();

@@ -182,7 +182,11 @@ impl ClientBuilder {
     }
 
     /// Deadline for a whole lookup; steps still running then are recorded as timed out and
-    /// finished steps keep their facts. Default 60 s.
+    /// finished steps keep their facts. Default 60 s. It counts working time: its clock
+    /// stops while the lookup waits its turn behind a server's politeness budget (or for
+    /// another lookup's request for the same object), so a bulk run queued behind a slow
+    /// rate limit finishes instead of timing out. Facts a lookup's deadline cut short are
+    /// never cached.
     pub fn lookup_timeout(mut self, timeout: Duration) -> Self {
         self.config.timeouts.lookup = timeout;
         self

@@ -66,7 +66,8 @@ pub struct Timeouts {
     /// Default 250 ms.
     pub retry_backoff: Duration,
     /// The whole lookup: steps still running when it passes are recorded as timed out and
-    /// every finished step keeps its facts. Default 60 s.
+    /// every finished step keeps its facts. Default 60 s. Working time only: the clock
+    /// stops while the lookup waits its turn behind a server's politeness budget.
     pub lookup: Duration,
 }
 

@@ -20,6 +20,7 @@ use url::Url;
 
 use crate::cache::{CachedResponse, ClientState, Coalescer, Turn, wait};
 use crate::config::Config;
+use crate::deadline;
 use crate::error::{ConfigError, SourceError, SourceErrorKind};
 use crate::guard;
 use crate::politeness::{self, AttemptOutcome};
@@ -148,7 +149,8 @@ impl Http {
         loop {
             guard::check_url(&current, &self.config.safety)?;
             let (server, policy) = self.config.politeness.server_key(&current);
-            let permit = budget.acquire(&server, policy, max_pause).await?;
+            // Waiting for the server's turn does not count against the lookup's deadline.
+            let permit = deadline::waiting(budget.acquire(&server, policy, max_pause)).await?;
             telemetry.count_request(&server);
             let response =
                 self.client.get(current.clone()).header(ACCEPT, RDAP_ACCEPT).send().await;

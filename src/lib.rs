@@ -41,6 +41,7 @@ mod cache;
 mod client;
 mod config;
 mod contacts;
+mod deadline;
 mod dns;
 mod error;
 mod guard;

@@ -6,21 +6,19 @@
 //! long as its longest chain. Every failing step becomes a [`StepError`] and the facts found
 //! by other steps are kept.
 
-use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
-
-use tokio::time::Instant;
 
 use futures_util::future::join_all;
 use hickory_resolver::TokioResolver;
 
 use crate::asn::{self, AsnChain, AsnOutcome, AsnSource, CymruSource};
-use crate::cache::{AsnCache, NetworkCache, RegistrationCache};
+use crate::cache::{AsnCache, Keep, NetworkCache, RegistrationCache};
 use crate::config::Config;
 use crate::contacts::{address_party, flatten_contacts};
+use crate::deadline::{self, Deadline, by_deadline};
 use crate::dns;
-use crate::error::{Error, SourceError, SourceErrorKind};
+use crate::error::{Error, SourceError};
 use crate::http::Http;
 use crate::input::{DomainQuery, Query};
 use crate::provider;
@@ -100,8 +98,19 @@ fn rewrite(url: &url::Url, rewrites: &[(String, String)]) -> Option<url::Url> {
 pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Error> {
     let query = Query::parse(raw)?;
     // One deadline for the whole lookup: each step still running when it passes is recorded
-    // as timed out, and every step that finished keeps its facts.
-    let deadline = Instant::now() + shared.config.timeouts.lookup;
+    // as timed out, and every step that finished keeps its facts. Its clock stops while the
+    // lookup waits its turn behind a server's politeness budget (see `deadline`).
+    let deadline = Deadline::after(shared.config.timeouts.lookup);
+    deadline::scope(Arc::clone(&deadline), steps(shared, raw, query, &deadline)).await
+}
+
+/// The stages of one lookup, in order.
+async fn steps(
+    shared: &Shared,
+    raw: &str,
+    query: Query,
+    deadline: &Deadline,
+) -> Result<HostingRecord, Error> {
     let mut record = HostingRecord {
         schema_version: SCHEMA_VERSION,
         query: raw.to_owned(),
@@ -186,7 +195,7 @@ pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Err
 async fn hosting_chain(
     shared: &Shared,
     name: &DomainQuery,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> (DnsFacts, Vec<AddressRecord>, Vec<StepError>) {
     let limits = &shared.config.limits;
     let resolving = dns::resolve(
@@ -218,7 +227,7 @@ async fn address_facts(
     shared: &Shared,
     ips: &[IpAddr],
     cname_chain: &[String],
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> (Vec<AddressRecord>, Vec<StepError>) {
     let results =
         join_all(ips.iter().map(|ip| one_address(shared, *ip, cname_chain, deadline))).await;
@@ -235,7 +244,7 @@ async fn one_address(
     shared: &Shared,
     ip: IpAddr,
     cname_chain: &[String],
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> (AddressRecord, Vec<StepError>) {
     // Both are cached per client: ASN answers by address (and routable prefix), network
     // facts by address (and by leaf-assignment range); concurrent askers are joined.
@@ -244,6 +253,7 @@ async fn one_address(
         shared.networks.get_or_fetch(
             ip,
             |f: &AddressFacts| f.network.as_ref(),
+            |f: &AddressFacts| Keep::of(&f.errors, deadline.passed()),
             || address_network(shared, ip, deadline)
         ),
     );
@@ -277,20 +287,6 @@ async fn one_address(
     address.hosting_provider =
         provider::classify(ip, address.asn.as_ref(), cname_chain, holder.as_ref()).or(holder);
     (address, errors)
-}
-
-/// Run `fut` unless the lookup's deadline passes first.
-pub(crate) async fn by_deadline<T>(
-    deadline: Instant,
-    fut: impl Future<Output = T>,
-    what: &str,
-) -> Result<T, SourceError> {
-    tokio::time::timeout_at(deadline, fut).await.map_err(|_| {
-        SourceError::new(
-            SourceErrorKind::Timeout,
-            format!("the lookup deadline passed before {what} finished (Timeouts::lookup)"),
-        )
-    })
 }
 
 pub(crate) fn step(stage: Stage, target: &str, e: &SourceError) -> StepError {

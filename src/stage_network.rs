@@ -6,11 +6,10 @@
 
 use std::net::IpAddr;
 
-use tokio::time::Instant;
-
 use crate::contacts::{abuse_outcome, merge_into, stamp};
+use crate::deadline::{Deadline, by_deadline};
 use crate::error::SourceError;
-use crate::lookup::{Shared, by_deadline, now_rfc3339, step};
+use crate::lookup::{Shared, now_rfc3339, step};
 use crate::rdap::{extract, fetch};
 use crate::record::{Contact, HostingProvider, Network, Outcome, OutcomeStatus, Stage, StepError};
 
@@ -29,7 +28,7 @@ pub(crate) struct AddressFacts {
 pub(crate) async fn address_network(
     shared: &Shared,
     ip: IpAddr,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> AddressFacts {
     let mut facts = AddressFacts {
         network: None,

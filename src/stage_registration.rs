@@ -4,12 +4,12 @@
 //!
 //! Called by `lookup.rs` (which owns the order); returns facts, never a record.
 
-use tokio::time::Instant;
-
+use crate::cache::Keep;
 use crate::contacts::{abuse_outcome, merge_into, stamp};
+use crate::deadline::{Deadline, by_deadline};
 use crate::error::{SourceError, SourceErrorKind};
 use crate::input::DomainQuery;
-use crate::lookup::{Shared, by_deadline, step};
+use crate::lookup::{Shared, step};
 use crate::rdap::{extract, fetch, overrides, registrars};
 use crate::record::{Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError};
 use crate::registries;
@@ -29,13 +29,13 @@ pub(crate) struct Registration {
 pub(crate) async fn registration_chain(
     shared: &Shared,
     name: &DomainQuery,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> Registration {
     shared
         .registrations
         .get_or_fetch(
             name.registrable.clone(),
-            |r: &Registration| r.errors.is_empty(),
+            |r: &Registration| Keep::of(&r.errors, deadline.passed()),
             || registration_uncached(shared, name, deadline),
         )
         .await
@@ -46,7 +46,7 @@ pub(crate) async fn registration_chain(
 pub(crate) async fn registration_uncached(
     shared: &Shared,
     name: &DomainQuery,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> Registration {
     let mut out = rdap_registration(shared, name, deadline).await;
     if let Some(reason) = out.whois_reason
@@ -83,7 +83,7 @@ pub(crate) fn registry_target(
 pub(crate) async fn rdap_registration(
     shared: &Shared,
     name: &DomainQuery,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> Registration {
     let mut out = Registration::default();
     let domain = &name.registrable;
@@ -206,7 +206,7 @@ pub(crate) async fn rdap_registration(
 pub(crate) async fn whois_registration(
     shared: &Shared,
     name: &DomainQuery,
-    deadline: Instant,
+    deadline: &Deadline,
     reason: &str,
     out: &mut Registration,
 ) {

@@ -37,7 +37,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::{ClientState, Coalescer, LruTtl, Turn, wait};
+use super::{ClientState, Coalescer, Keep, Lifetimes, LruTtl, Turn, wait};
 use crate::config::Config;
 use crate::record::Network;
 use crate::stats::{CacheKind, Telemetry};
@@ -153,8 +153,7 @@ pub(crate) struct NetworkCache<V> {
     exact: Mutex<LruTtl<IpAddr, V>>,
     leaves: Mutex<RangeIndex<V>>,
     inflight: Coalescer<(bool, u128), (IpAddr, V)>,
-    ttl: Duration,
-    negative_ttl: Duration,
+    lifetimes: Lifetimes,
     range_reuse: bool,
     telemetry: Arc<Telemetry>,
 }
@@ -162,8 +161,7 @@ pub(crate) struct NetworkCache<V> {
 impl<V> fmt::Debug for NetworkCache<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NetworkCache")
-            .field("ttl", &self.ttl)
-            .field("negative_ttl", &self.negative_ttl)
+            .field("lifetimes", &self.lifetimes)
             .field("range_reuse", &self.range_reuse)
             .finish_non_exhaustive()
     }
@@ -177,8 +175,7 @@ impl<V: Clone> NetworkCache<V> {
             exact: Mutex::new(LruTtl::new(max, usize::MAX)),
             leaves: Mutex::new(RangeIndex::new(max)),
             inflight: Coalescer::default(),
-            ttl: config.cache.ttl,
-            negative_ttl: config.cache.negative_ttl,
+            lifetimes: Lifetimes::of(&config.cache),
             range_reuse: config.cache.network_range_reuse,
             telemetry: ClientState::of(config).telemetry.clone(),
         }
@@ -186,12 +183,13 @@ impl<V: Clone> NetworkCache<V> {
 
     /// The answer for `ip`: cached (same address, or inside a cached leaf assignment), or
     /// fetched by `fetch` once the neighbourhood's fetch in flight (if any) is done.
-    /// `network` reads the network out of an answer (`None` for a failure, which is kept
-    /// for the negative TTL and only for the same address).
+    /// `network` reads the network out of an answer (`None` for a failure, which is only
+    /// ever kept for the same address) and `keep` says how long the answer may be kept.
     pub(crate) async fn get_or_fetch<F, Fut>(
         &self,
         ip: IpAddr,
         network: impl Fn(&V) -> Option<&Network>,
+        keep: impl Fn(&V) -> Keep,
         fetch: F,
     ) -> V
     where
@@ -220,7 +218,13 @@ impl<V: Clone> NetworkCache<V> {
                         return value;
                     }
                     let value = fetch().await;
-                    self.insert(ip, value.clone(), network(&value), crate::politeness::now());
+                    self.insert(
+                        ip,
+                        value.clone(),
+                        network(&value),
+                        keep(&value),
+                        crate::politeness::now(),
+                    );
                     leader.finish((ip, value.clone()));
                     return value;
                 }
@@ -239,9 +243,19 @@ impl<V: Clone> NetworkCache<V> {
         lock(&self.leaves).get(ip, now)
     }
 
-    /// Keep the answer `value` for `ip` (whose network, if it was found, is `network`).
-    pub(crate) fn insert(&self, ip: IpAddr, value: V, network: Option<&Network>, now: Instant) {
-        let ttl = if network.is_some() { self.ttl } else { self.negative_ttl };
+    /// Keep the answer `value` for `ip` (whose network, if it was found, is `network`) as
+    /// long as its class `keep` allows.
+    pub(crate) fn insert(
+        &self,
+        ip: IpAddr,
+        value: V,
+        network: Option<&Network>,
+        keep: Keep,
+        now: Instant,
+    ) {
+        let Some(ttl) = self.lifetimes.of_class(keep) else {
+            return;
+        };
         let leaf = network.filter(|_| self.range_reuse).and_then(|n| {
             let range = Range::new(n.range_start?, n.range_end?)?;
             (is_leaf_assignment(n.kind.as_deref()) && range.contains(ip)).then_some(range)
@@ -296,7 +310,7 @@ mod tests {
         let now = Instant::now();
         // An ISP's /17 allocation (LACNIC ALLOCATED, as lacnic-200.40.0.0-17-antel).
         let isp = network("200.40.0.0", "200.40.127.255", "ALLOCATED");
-        cache.insert(ip("200.40.1.1"), "isp", Some(&isp), now);
+        cache.insert(ip("200.40.1.1"), "isp", Some(&isp), Keep::Answer, now);
         assert_eq!(cache.get(ip("200.40.1.1"), now), Some("isp"));
         // Another address in the /17 may be in a customer assignment never fetched.
         assert_eq!(cache.get(ip("200.40.1.2"), now), None);
@@ -310,7 +324,7 @@ mod tests {
         let now = Instant::now();
         // RIPE NCC's own ASSIGNED PA /21 (ripe-193.0.0.0-21-ripencc).
         let leaf = network("193.0.0.0", "193.0.7.255", "ASSIGNED PA");
-        cache.insert(ip("193.0.6.139"), "ripe", Some(&leaf), now);
+        cache.insert(ip("193.0.6.139"), "ripe", Some(&leaf), Keep::Answer, now);
         assert_eq!(cache.get(ip("193.0.0.1"), now), Some("ripe"));
         assert_eq!(cache.get(ip("193.0.7.255"), now), Some("ripe"));
         assert_eq!(cache.get(ip("193.0.8.0"), now), None);
@@ -324,9 +338,11 @@ mod tests {
         let config = Config::default();
         let cache: NetworkCache<&str> = NetworkCache::new(&config);
         let now = Instant::now();
-        cache.insert(ip("8.8.8.8"), "timeout", None, now);
+        cache.insert(ip("8.8.8.8"), "timeout", None, Keep::Failed, now);
         assert_eq!(cache.get(ip("8.8.8.8"), now), Some("timeout"));
-        assert_eq!(cache.get(ip("8.8.8.8"), now + config.cache.negative_ttl), None);
+        assert_eq!(cache.get(ip("8.8.8.8"), now + config.cache.error_ttl), None);
+        cache.insert(ip("8.8.4.4"), "cut short", None, Keep::Never, now);
+        assert_eq!(cache.get(ip("8.8.4.4"), now), None);
     }
 
     #[test]
@@ -336,7 +352,7 @@ mod tests {
         let cache: NetworkCache<&str> = NetworkCache::new(&config);
         let now = Instant::now();
         let leaf = network("193.0.0.0", "193.0.7.255", "ASSIGNED PA");
-        cache.insert(ip("193.0.6.139"), "ripe", Some(&leaf), now);
+        cache.insert(ip("193.0.6.139"), "ripe", Some(&leaf), Keep::Answer, now);
         assert_eq!(cache.get(ip("193.0.0.1"), now), None);
         assert_eq!(cache.get(ip("193.0.6.139"), now), Some("ripe"));
     }
@@ -433,6 +449,7 @@ mod world_tests {
                 .get_or_fetch(
                     ip,
                     |v| v.as_ref().ok().map(|a| &a.network),
+                    |v| if v.is_ok() { Keep::Answer } else { Keep::Failed },
                     || async {
                         let target = fetch::ip_target(&self.bootstrap, ip, true).unwrap();
                         let answer = fetch::get_json(&self.http, &target.url).await.unwrap();

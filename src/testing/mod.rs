@@ -697,6 +697,17 @@ impl World {
         lock(&self.shared.dns_stats).per_query.get(&key).copied().unwrap_or(0)
     }
 
+    /// Every DNS question answered so far as `(name, record type, times asked)`, sorted by
+    /// name then type; names lower-case without the trailing dot. The bulk example replays
+    /// them to measure what DNS alone costs.
+    pub fn dns_questions(&self) -> Vec<(String, String, u64)> {
+        let stats = lock(&self.shared.dns_stats);
+        let mut out: Vec<_> =
+            stats.per_query.iter().map(|((n, t), c)| (n.clone(), t.clone(), *c)).collect();
+        out.sort();
+        out
+    }
+
     /// Set every RDAP, DNS and WHOIS counter, and the request logs, back to zero. Fault
     /// budgets (`times`) are not reset.
     pub fn reset_counts(&self) {
