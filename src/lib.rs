@@ -68,6 +68,10 @@ pub mod testing;
 #[doc(hidden)]
 pub use rdap::golden as __golden;
 
+/// Bench support for `benches/lookup.rs`; not a stable API (see `src/rdap/bench_support.rs`).
+#[doc(hidden)]
+pub use rdap::bench_support as __bench;
+
 pub use asn::{
     AsnChain, AsnOutcome, AsnSource, BoxFuture, CsvRangeSource, CymruSource, MmdbSource,
     open_database,

@@ -4,6 +4,8 @@
 //! Reading is pure (`extract.rs` and below); only `fetch.rs` touches the network, through
 //! the client's HTTP policy in `http.rs`.
 
+#[doc(hidden)]
+pub mod bench_support;
 pub(crate) mod bootstrap;
 mod entities;
 pub(crate) mod extract;
