@@ -108,6 +108,12 @@ pub(crate) async fn by_deadline<T>(
     fut: impl Future<Output = T>,
     what: &str,
 ) -> Result<T, SourceError> {
+    if deadline.passed() {
+        return Err(SourceError::new(
+            SourceErrorKind::Timeout,
+            format!("not asked: the lookup deadline had passed before {what} (Timeouts::lookup)"),
+        ));
+    }
     let mut fut = std::pin::pin!(fut);
     loop {
         let at = deadline.at();
@@ -142,6 +148,18 @@ mod tests {
         assert!(err.message().contains("before the step finished"), "{err}");
         assert_eq!(started.elapsed(), 2 * SEC);
         assert!(deadline.passed());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_step_after_the_deadline_is_not_started() {
+        let deadline = Deadline::after(SEC);
+        tokio::time::sleep(2 * SEC).await;
+        let started = std::sync::atomic::AtomicBool::new(false);
+        let step = async { started.store(true, std::sync::atomic::Ordering::SeqCst) };
+        let err = by_deadline(&deadline, step, "WHOIS").await.expect_err("not started");
+        assert_eq!(err.kind(), SourceErrorKind::Timeout);
+        assert!(err.message().starts_with("not asked: "), "{err}");
+        assert!(!started.load(std::sync::atomic::Ordering::SeqCst));
     }
 
     #[tokio::test(start_paused = true)]

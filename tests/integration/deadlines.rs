@@ -53,6 +53,10 @@ async fn a_server_slower_than_the_deadline_still_times_out() {
     assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
     assert_eq!(rdap[0].kind, "timeout");
     assert!(rdap[0].message.contains("lookup deadline"), "{}", rdap[0].message);
+    // WHOIS, the fallback, was not asked once the deadline had passed, and says so.
+    let whois: Vec<_> = record.errors.iter().filter(|e| e.stage == Stage::Whois).collect();
+    assert_eq!(whois.len(), 1, "{:#?}", record.errors);
+    assert!(whois[0].message.starts_with("not asked: "), "{}", whois[0].message);
     // The ASN, from DNS, is still there.
     assert_eq!(record.addresses[0].asn.as_ref().map(|a| a.number), Some(15169));
 }
