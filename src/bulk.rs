@@ -11,8 +11,11 @@ use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::io::{self, BufRead, Write};
 
-use futures_util::future::Either;
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, Stream};
+
+mod lookups;
+
+use lookups::Lookups;
 
 use crate::client::Client;
 use crate::error::Error;
@@ -22,9 +25,14 @@ use crate::record::HostingRecord;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BulkSettings {
-    /// Lookups in flight at once. Default 64. Per-server limits
+    /// Lookups working at once. Default 64. Per-server limits
     /// ([`Politeness`](crate::Politeness)) still apply underneath.
     pub concurrency: usize,
+    /// Lookups that may wait their turn — behind a rate-limited server, or for another
+    /// lookup's request for the same object — without holding one of the `concurrency`
+    /// slots, so that a slow server's queue does not hold back lookups that need other
+    /// servers. Default 1,024; at most `concurrency + max_waiting` lookups are in flight.
+    pub max_waiting: usize,
     /// Yield results in input order (a slow lookup holds back the ones after it). Default
     /// false: results come as they finish.
     pub ordered: bool,
@@ -32,77 +40,32 @@ pub struct BulkSettings {
 
 impl Default for BulkSettings {
     fn default() -> Self {
-        Self { concurrency: 64, ordered: false }
+        Self { concurrency: 64, max_waiting: 1024, ordered: false }
     }
 }
 
 /// One bulk result: the input as given, and its record or why there is none.
 pub type BulkItem = (String, Result<HostingRecord, Error>);
 
-/// Aborts a spawned lookup when the stream holding it is dropped.
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Look up one input in its own task; a panic becomes [`Error::Internal`].
-async fn run_one(client: Client, input: String) -> BulkItem {
-    let query = input.clone();
-    let started = tokio::time::Instant::now();
-    let telemetry = crate::cache::ClientState::of(client.config()).telemetry.clone();
-    let task = tokio::spawn(async move { client.lookup(&query).await });
-    let _abort = AbortOnDrop(task.abort_handle());
-    let result = match task.await {
-        Ok(result) => result,
-        Err(e) => {
-            let message = if e.is_panic() {
-                let panic = e.into_panic();
-                let text = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a panic without a message".to_owned());
-                format!("the lookup panicked: {text}")
-            } else {
-                "the lookup was cancelled".to_owned()
-            };
-            tracing::error!(%input, %message, "lookup failed internally");
-            Err(Error::Internal { message })
-        }
-    };
-    telemetry.record_lookup(started.elapsed());
-    (input, result)
-}
-
-/// The bulk stream over `inputs`: `concurrency` lookups in flight, results in input order
-/// when `ordered`.
+/// The bulk stream over `inputs` with `settings`' bounds, in input order when `ordered`.
 pub(crate) fn lookup_stream<S>(
     client: Client,
     inputs: S,
-    concurrency: usize,
+    settings: &BulkSettings,
     ordered: bool,
 ) -> impl Stream<Item = BulkItem> + Send + 'static
 where
     S: Stream + Send + 'static,
     S::Item: Into<String>,
 {
-    let concurrency = concurrency.max(1);
-    let lookups = inputs.map(move |input| run_one(client.clone(), input.into()));
-    if ordered {
-        Either::Left(lookups.buffered(concurrency))
-    } else {
-        Either::Right(lookups.buffer_unordered(concurrency))
-    }
+    Lookups::new(client, inputs, settings.concurrency, settings.max_waiting, ordered)
 }
 
 /// [`lookup_stream`] over an iterator, pulled lazily.
 pub(crate) fn lookup_iter<I>(
     client: Client,
     inputs: I,
-    concurrency: usize,
+    settings: &BulkSettings,
     ordered: bool,
 ) -> impl Stream<Item = BulkItem> + Send + 'static
 where
@@ -110,7 +73,7 @@ where
     I::IntoIter: Send + 'static,
     I::Item: Into<String>,
 {
-    lookup_stream(client, stream::iter(inputs), concurrency, ordered)
+    lookup_stream(client, stream::iter(inputs), settings, ordered)
 }
 
 /// Where bulk results go, one per input. Object-safe, so a queue or a shared store can

@@ -45,7 +45,16 @@ impl Client {
     /// [`InputError`](crate::InputError)). Sources that fail are recorded in
     /// [`HostingRecord::errors`] and the rest of the record is still returned.
     pub async fn lookup(&self, query: &str) -> Result<HostingRecord, Error> {
-        crate::lookup::run(&self.inner, query).await
+        crate::lookup::run(&self.inner, query, None).await
+    }
+
+    /// [`lookup`](Self::lookup), telling `observer` when the lookup waits its turn (bulk).
+    pub(crate) async fn lookup_observed(
+        &self,
+        query: &str,
+        observer: Arc<dyn crate::deadline::WaitObserver>,
+    ) -> Result<HostingRecord, Error> {
+        crate::lookup::run(&self.inner, query, Some(observer)).await
     }
 
     /// The configuration this client was built with.
@@ -56,9 +65,10 @@ impl Client {
     /// Look up many queries: a stream yielding exactly one `(input, result)` per input, as
     /// lookups finish (unordered unless [`BulkSettings::ordered`](crate::BulkSettings)).
     ///
-    /// At most [`BulkSettings::concurrency`](crate::BulkSettings) lookups (default 64) run
+    /// At most [`BulkSettings::concurrency`](crate::BulkSettings) lookups (default 64) work
     /// at once and inputs are pulled only when a slot frees, so memory does not grow with
-    /// the input. Every lookup shares this client's caches and per-server limits. Run it on
+    /// the input; a lookup waiting its turn behind a rate-limited server gives its slot to
+    /// the next input meanwhile (up to [`BulkSettings::max_waiting`](crate::BulkSettings)). Every lookup shares this client's caches and per-server limits. Run it on
     /// a tokio runtime; each lookup is a task of its own.
     ///
     /// ```no_run
@@ -84,7 +94,7 @@ impl Client {
         I::Item: Into<String>,
     {
         let bulk = &self.inner.config.bulk;
-        crate::bulk::lookup_iter(self.clone(), inputs, bulk.concurrency, bulk.ordered)
+        crate::bulk::lookup_iter(self.clone(), inputs, bulk, bulk.ordered)
     }
 
     /// [`lookup_many`](Self::lookup_many), yielding results in input order.
@@ -97,7 +107,7 @@ impl Client {
         I::IntoIter: Send + 'static,
         I::Item: Into<String>,
     {
-        crate::bulk::lookup_iter(self.clone(), inputs, self.inner.config.bulk.concurrency, true)
+        crate::bulk::lookup_iter(self.clone(), inputs, &self.inner.config.bulk, true)
     }
 
     /// [`lookup_many`](Self::lookup_many) over a stream of queries (e.g. lines read
@@ -111,7 +121,7 @@ impl Client {
         S::Item: Into<String>,
     {
         let bulk = &self.inner.config.bulk;
-        crate::bulk::lookup_stream(self.clone(), inputs, bulk.concurrency, bulk.ordered)
+        crate::bulk::lookup_stream(self.clone(), inputs, bulk, bulk.ordered)
     }
 
     /// What this client (all its clones) has done so far: requests per server, cache hits,
@@ -297,9 +307,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Lookups in flight at once in [`Client::lookup_many`]. Default 64.
+    /// Lookups working at once in [`Client::lookup_many`]. Default 64.
     pub fn bulk_concurrency(mut self, lookups: usize) -> Self {
         self.config.bulk.concurrency = lookups.max(1);
+        self
+    }
+
+    /// Lookups that may wait their turn behind a rate-limited server in
+    /// [`Client::lookup_many`] without holding a working slot. Default 1,024; see
+    /// [`BulkSettings::max_waiting`](crate::BulkSettings::max_waiting).
+    pub fn bulk_max_waiting(mut self, lookups: usize) -> Self {
+        self.config.bulk.max_waiting = lookups;
         self
     }
 

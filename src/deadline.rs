@@ -8,8 +8,11 @@
 //! ends when that lookup's own deadline does.
 //!
 //! The lookup's deadline travels with its task ([`scope`]); the HTTP layer and the caches
-//! mark their waits with [`waiting`], which does nothing outside a lookup.
+//! mark their waits with [`waiting`], which does nothing outside a lookup. A bulk run also
+//! hears when a lookup starts and stops waiting ([`WaitObserver`]), to give the lookup's
+//! working slot to the next input meanwhile.
 
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -21,10 +24,19 @@ tokio::task_local! {
     static CURRENT: Arc<Deadline>;
 }
 
+/// Told when a lookup starts waiting its turn (no part of it working) and when it stops.
+pub(crate) trait WaitObserver: Send + Sync + fmt::Debug {
+    /// The lookup began to wait.
+    fn started_waiting(&self);
+    /// The lookup works again (or its wait was cancelled).
+    fn stopped_waiting(&self);
+}
+
 /// A lookup's deadline: `budget` of working time from its start.
 #[derive(Debug)]
 pub(crate) struct Deadline {
     state: Mutex<State>,
+    observer: Option<Arc<dyn WaitObserver>>,
 }
 
 #[derive(Debug)]
@@ -39,9 +51,16 @@ struct State {
 
 impl Deadline {
     /// A deadline `budget` from now.
+    #[cfg(test)]
     pub(crate) fn after(budget: Duration) -> Arc<Self> {
+        Self::observed(budget, None)
+    }
+
+    /// A deadline `budget` from now whose waits `observer` hears of.
+    pub(crate) fn observed(budget: Duration, observer: Option<Arc<dyn WaitObserver>>) -> Arc<Self> {
         let at = Instant::now() + budget;
-        Arc::new(Self { state: Mutex::new(State { at, waiting: 0, stopped_since: None }) })
+        let state = Mutex::new(State { at, waiting: 0, stopped_since: None });
+        Arc::new(Self { state, observer })
     }
 
     /// When the deadline falls, as things stand now (later while the clock is stopped).
@@ -60,11 +79,18 @@ impl Deadline {
 
     /// Stop the clock until the returned guard is dropped.
     fn wait(self: &Arc<Self>) -> WaitGuard {
-        let mut state = self.lock();
-        if state.waiting == 0 {
-            state.stopped_since = Some(Instant::now());
+        let first = {
+            let mut state = self.lock();
+            let first = state.waiting == 0;
+            if first {
+                state.stopped_since = Some(Instant::now());
+            }
+            state.waiting += 1;
+            first
+        };
+        if first && let Some(observer) = &self.observer {
+            observer.started_waiting();
         }
-        state.waiting += 1;
         WaitGuard { deadline: Arc::clone(self) }
     }
 
@@ -80,12 +106,22 @@ struct WaitGuard {
 
 impl Drop for WaitGuard {
     fn drop(&mut self) {
-        let mut state = self.deadline.lock();
-        state.waiting = state.waiting.saturating_sub(1);
-        if state.waiting == 0
-            && let Some(since) = state.stopped_since.take()
-        {
-            state.at += since.elapsed();
+        let last = {
+            let mut state = self.deadline.lock();
+            state.waiting = state.waiting.saturating_sub(1);
+            match state.stopped_since.take() {
+                Some(since) if state.waiting == 0 => {
+                    state.at += since.elapsed();
+                    true
+                }
+                other => {
+                    state.stopped_since = other;
+                    false
+                }
+            }
+        };
+        if last && let Some(observer) = &self.deadline.observer {
+            observer.stopped_waiting();
         }
     }
 }
@@ -217,6 +253,33 @@ mod tests {
         assert_eq!(deadline.at(), started + 5 * SEC);
         tokio::time::sleep(5 * SEC).await;
         assert!(deadline.passed());
+    }
+
+    #[derive(Debug, Default)]
+    struct Counts(std::sync::Mutex<Vec<&'static str>>);
+
+    impl WaitObserver for Counts {
+        fn started_waiting(&self) {
+            self.0.lock().unwrap().push("start");
+        }
+        fn stopped_waiting(&self) {
+            self.0.lock().unwrap().push("stop");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_observer_hears_of_each_whole_wait_once() {
+        let counts = Arc::new(Counts::default());
+        let deadline = Deadline::observed(2 * SEC, Some(counts.clone()));
+        let work = async {
+            tokio::join!(waiting(tokio::time::sleep(8 * SEC)), async {
+                tokio::time::sleep(4 * SEC).await;
+                waiting(tokio::time::sleep(6 * SEC)).await;
+            });
+            waiting(tokio::time::sleep(SEC)).await;
+        };
+        scope(deadline, work).await;
+        assert_eq!(*counts.0.lock().unwrap(), ["start", "stop", "start", "stop"]);
     }
 
     #[tokio::test(start_paused = true)]

@@ -16,7 +16,7 @@ use crate::asn::{self, AsnChain, AsnOutcome, AsnSource, CymruSource};
 use crate::cache::{AsnCache, Keep, NetworkCache, RegistrationCache};
 use crate::config::Config;
 use crate::contacts::{address_party, flatten_contacts};
-use crate::deadline::{self, Deadline, by_deadline};
+use crate::deadline::{self, Deadline, WaitObserver, by_deadline};
 use crate::dns;
 use crate::error::{Error, SourceError};
 use crate::http::Http;
@@ -94,13 +94,18 @@ fn rewrite(url: &url::Url, rewrites: &[(String, String)]) -> Option<url::Url> {
     })
 }
 
-/// Run one lookup.
-pub(crate) async fn run(shared: &Shared, raw: &str) -> Result<HostingRecord, Error> {
+/// Run one lookup; `observer` hears when it waits its turn.
+pub(crate) async fn run(
+    shared: &Shared,
+    raw: &str,
+    observer: Option<Arc<dyn WaitObserver>>,
+) -> Result<HostingRecord, Error> {
     let query = Query::parse(raw)?;
     // One deadline for the whole lookup: each step still running when it passes is recorded
     // as timed out, and every step that finished keeps its facts. Its clock stops while the
-    // lookup waits its turn behind a server's politeness budget (see `deadline`).
-    let deadline = Deadline::after(shared.config.timeouts.lookup);
+    // lookup waits its turn behind a server's politeness budget (see `deadline`); `observer`
+    // (a bulk run) hears of those waits.
+    let deadline = Deadline::observed(shared.config.timeouts.lookup, observer);
     deadline::scope(Arc::clone(&deadline), steps(shared, raw, query, &deadline)).await
 }
 

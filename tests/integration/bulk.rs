@@ -242,3 +242,67 @@ async fn an_isp_block_answer_never_stands_in_for_a_customer_block_inside_it() {
     // pipeline it answers 200.40.5.200 without a request.
     assert!(world.requests_for("lacnic", "ip/200.40.5.200") <= 1);
 }
+
+#[tokio::test]
+async fn lookups_waiting_for_a_rate_limited_server_do_not_hold_back_the_others() {
+    // ARIN allows one request per 700 ms; four ARIN addresses come first, then thirty
+    // lookups at other registries. With two lookups working at a time, the ARIN lookups
+    // waiting their turn give up their slots: every other lookup finishes while the second
+    // ARIN address is still queued, instead of after the ARIN queue.
+    let world = World::recorded().start().await.unwrap();
+    let client = world
+        .client_builder()
+        .server_policy(
+            &world.service_url("arin"),
+            whohosts::ServerPolicy::new(1, std::time::Duration::from_millis(700), 1, 8),
+        )
+        .bulk_concurrency(2)
+        .build()
+        .unwrap();
+    let slow = ["8.8.8.8", "104.16.132.229", "104.16.133.229", "3.5.140.2"];
+    let fast = ["1.1.1.1", "193.0.6.139", "200.3.14.10"];
+    let inputs: Vec<String> = slow
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain((0..30).map(|i| fast[i % fast.len()].to_owned()))
+        .collect();
+    let order: Vec<String> = client.lookup_many(inputs).map(|(input, _)| input).collect().await;
+    assert_eq!(order.len(), 34);
+    // The first ARIN lookup had its token at once; the 30 others came before the second.
+    let arin_before_the_rest = order[..31].iter().filter(|i| slow.contains(&i.as_str())).count();
+    assert_eq!(arin_before_the_rest, 1, "{order:?}");
+    assert_eq!(world.requests("arin"), 4);
+}
+
+#[tokio::test]
+async fn waiting_lookups_are_bounded_even_for_an_endless_input() {
+    // An endless input of addresses (each in its own /24) that all need ARIN, which allows
+    // one request per 5 s. Two lookups work at a time and three more may wait: after the
+    // first result, exactly five lookups are in flight (all waiting) and no more input was
+    // read, however long the stream is polled.
+    let world = World::recorded().start().await.unwrap();
+    let client = world
+        .client_builder()
+        .server_policy(
+            &world.service_url("arin"),
+            whohosts::ServerPolicy::new(1, std::time::Duration::from_secs(5), 1, 8),
+        )
+        .bulk_concurrency(2)
+        .bulk_max_waiting(3)
+        .build()
+        .unwrap();
+    let pulled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&pulled);
+    let inputs = (0u32..).map(move |i| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        format!("8.{}.{}.1", (i / 256) % 256, i % 256)
+    });
+    let mut results = Box::pin(client.lookup_many(inputs));
+    let (first, _) = results.next().await.unwrap();
+    // One of the two lookups started first got ARIN's token.
+    assert!(first == "8.0.0.1" || first == "8.0.1.1", "{first}");
+    let second = tokio::time::timeout(std::time::Duration::from_millis(1500), results.next()).await;
+    assert!(second.is_err(), "every other lookup waits for ARIN's next token");
+    assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 6);
+    assert_eq!(world.requests("arin"), 1);
+}
