@@ -9,8 +9,8 @@
 //!
 //! The lookup's deadline travels with its task ([`scope`]); the HTTP layer and the caches
 //! mark their waits with [`waiting`], which does nothing outside a lookup. A bulk run also
-//! hears when a lookup starts and stops waiting ([`WaitObserver`]), to give the lookup's
-//! working slot to the next input meanwhile.
+//! hears when a lookup has waited long ([`WaitObserver`], [`LONG_WAIT`]), to give the
+//! lookup's working slot to the next input meanwhile.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -24,11 +24,12 @@ tokio::task_local! {
     static CURRENT: Arc<Deadline>;
 }
 
-/// Told when a lookup starts waiting its turn (no part of it working) and when it stops.
+/// Told when a lookup has waited its turn longer than [`LONG_WAIT`] and when that wait
+/// ends; overlapping long waits of one lookup count once.
 pub(crate) trait WaitObserver: Send + Sync + fmt::Debug {
-    /// The lookup began to wait.
+    /// The lookup has been waiting long.
     fn started_waiting(&self);
-    /// The lookup works again (or its wait was cancelled).
+    /// The long wait ended (or was cancelled).
     fn stopped_waiting(&self);
 }
 
@@ -47,7 +48,15 @@ struct State {
     waiting: usize,
     /// Since when the clock has been stopped (while `waiting > 0`).
     stopped_since: Option<Instant>,
+    /// Parts of the lookup whose wait has lasted past [`LONG_WAIT`] (the observer knows).
+    long_waits: usize,
 }
+
+/// A wait longer than this is a queue, not a pause between requests: the lookup gives its
+/// bulk slot away until it is done (see [`WaitObserver`]). Short waits — a free token a few
+/// milliseconds off, a joined request about to answer — keep the slot, so an unlimited run
+/// does not fill up with lookups.
+pub(crate) const LONG_WAIT: Duration = Duration::from_millis(250);
 
 impl Deadline {
     /// A deadline `budget` from now.
@@ -59,7 +68,7 @@ impl Deadline {
     /// A deadline `budget` from now whose waits `observer` hears of.
     pub(crate) fn observed(budget: Duration, observer: Option<Arc<dyn WaitObserver>>) -> Arc<Self> {
         let at = Instant::now() + budget;
-        let state = Mutex::new(State { at, waiting: 0, stopped_since: None });
+        let state = Mutex::new(State { at, waiting: 0, stopped_since: None, long_waits: 0 });
         Arc::new(Self { state, observer })
     }
 
@@ -79,19 +88,26 @@ impl Deadline {
 
     /// Stop the clock until the returned guard is dropped.
     fn wait(self: &Arc<Self>) -> WaitGuard {
+        let mut state = self.lock();
+        if state.waiting == 0 {
+            state.stopped_since = Some(Instant::now());
+        }
+        state.waiting += 1;
+        WaitGuard { deadline: Arc::clone(self) }
+    }
+
+    /// Tell the observer (if any) that a part of the lookup waits long, until the returned
+    /// guard is dropped; it hears once for overlapping long waits.
+    fn wait_long(self: &Arc<Self>) -> LongWaitGuard {
         let first = {
             let mut state = self.lock();
-            let first = state.waiting == 0;
-            if first {
-                state.stopped_since = Some(Instant::now());
-            }
-            state.waiting += 1;
-            first
+            state.long_waits += 1;
+            state.long_waits == 1
         };
         if first && let Some(observer) = &self.observer {
             observer.started_waiting();
         }
-        WaitGuard { deadline: Arc::clone(self) }
+        LongWaitGuard { deadline: Arc::clone(self) }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -106,19 +122,27 @@ struct WaitGuard {
 
 impl Drop for WaitGuard {
     fn drop(&mut self) {
+        let mut state = self.deadline.lock();
+        state.waiting = state.waiting.saturating_sub(1);
+        if state.waiting == 0
+            && let Some(since) = state.stopped_since.take()
+        {
+            state.at += since.elapsed();
+        }
+    }
+}
+
+/// Keeps a long wait known to the [`Deadline`]'s observer while alive.
+struct LongWaitGuard {
+    deadline: Arc<Deadline>,
+}
+
+impl Drop for LongWaitGuard {
+    fn drop(&mut self) {
         let last = {
             let mut state = self.deadline.lock();
-            state.waiting = state.waiting.saturating_sub(1);
-            match state.stopped_since.take() {
-                Some(since) if state.waiting == 0 => {
-                    state.at += since.elapsed();
-                    true
-                }
-                other => {
-                    state.stopped_since = other;
-                    false
-                }
-            }
+            state.long_waits = state.long_waits.saturating_sub(1);
+            state.long_waits == 0
         };
         if last && let Some(observer) = &self.deadline.observer {
             observer.stopped_waiting();
@@ -134,7 +158,19 @@ pub(crate) async fn scope<F: Future>(deadline: Arc<Deadline>, fut: F) -> F::Outp
 /// Run `fut` — waiting one's turn (a politeness permit, another lookup's request) — with
 /// the current lookup's clock stopped. Outside a lookup, just `fut`.
 pub(crate) async fn waiting<F: Future>(fut: F) -> F::Output {
-    let _guard = CURRENT.try_with(|deadline| deadline.wait()).ok();
+    let Ok(deadline) = CURRENT.try_with(Arc::clone) else {
+        return fut.await;
+    };
+    let _clock_stopped = deadline.wait();
+    if deadline.observer.is_none() {
+        return fut.await;
+    }
+    // A wait past LONG_WAIT is a queue: give the bulk slot away until it ends.
+    let mut fut = std::pin::pin!(fut);
+    if let Ok(output) = tokio::time::timeout(LONG_WAIT, &mut fut).await {
+        return output;
+    }
+    let _long = deadline.wait_long();
     fut.await
 }
 
@@ -268,10 +304,12 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn the_observer_hears_of_each_whole_wait_once() {
+    async fn the_observer_hears_of_long_waits_only_and_of_overlapping_ones_once() {
         let counts = Arc::new(Counts::default());
         let deadline = Deadline::observed(2 * SEC, Some(counts.clone()));
         let work = async {
+            // Short: a token 100 ms off keeps the slot.
+            waiting(tokio::time::sleep(LONG_WAIT / 2)).await;
             tokio::join!(waiting(tokio::time::sleep(8 * SEC)), async {
                 tokio::time::sleep(4 * SEC).await;
                 waiting(tokio::time::sleep(6 * SEC)).await;
