@@ -6,12 +6,15 @@
 //!
 //! ```text
 //! cargo run --release --features testing --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
-//!     [--concurrency N] [--quiet]
+//!     [--concurrency N] [--max-waiting N] [--quiet]
 //!     [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC]
 //!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]
 //!      [--faults PER_MILLE]]
 //! ```
 //!
+//! * `--concurrency N` lookups work at once (default 64); `--max-waiting N` more may wait
+//!   their turn behind a rate-limited server without holding a slot (default 1,024; 0 makes
+//!   a waiting lookup keep its slot).
 //! * Output lines are `{"input":…,"record":{…}}` or `{"input":…,"error":{"kind":…,"message":…}}`,
 //!   one per input, in the order lookups finish. Without `-o` they go to stdout.
 //! * `--resume` skips the inputs already answered in `-o`'s file and appends to it (a line
@@ -63,7 +66,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Output buffer: a record is ~8 KB, so the default 8 KiB buffer wrote about once per record.
 const OUTPUT_BUFFER: usize = 256 * 1024;
 
-const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurrency N] [--quiet] \
+const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurrency N] \
+[--max-waiting N] [--quiet] \
 [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] \
 [--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE]]";
 
@@ -82,6 +86,7 @@ struct Args {
     output: Option<String>,
     resume: bool,
     concurrency: usize,
+    max_waiting: Option<usize>,
     quiet: bool,
     world: Option<usize>,
     inputs: Option<usize>,
@@ -111,6 +116,9 @@ fn parse_args() -> Result<Args, String> {
             "--quiet" => args.quiet = true,
             "--concurrency" => {
                 args.concurrency = number(value(&mut it, &arg)?, &arg)? as usize;
+            }
+            "--max-waiting" => {
+                args.max_waiting = Some(number(value(&mut it, &arg)?, &arg)? as usize);
             }
             "--world" => args.world = Some(number(value(&mut it, &arg)?, &arg)? as usize),
             "--inputs" => args.inputs = Some(number(value(&mut it, &arg)?, &arg)? as usize),
@@ -281,6 +289,9 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         None => Client::builder(),
     };
     builder = builder.bulk_concurrency(args.concurrency);
+    if let Some(waiting) = args.max_waiting {
+        builder = builder.bulk_max_waiting(waiting);
+    }
     if trap.is_some() {
         builder = builder.allow_net("127.0.0.1/32".parse()?);
     }
