@@ -475,7 +475,9 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
             eprintln!(
                 "world capacity       {capacity:.0} requests/s (this run used {share:.3} of it)"
             );
-            let (questions, dns_secs) = measure_dns(world, args.concurrency).await?;
+            // The run's questions, taken before the replays below add to the world's count.
+            let asked = world.dns_questions();
+            let (questions, dns_secs) = measure_dns(world, &asked, args.concurrency).await?;
             let floor = http_secs + dns_secs;
             let best = http_secs / floor.max(1e-9);
             eprintln!(
@@ -484,6 +486,14 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                  else would use {best:.3} of the capacity; this run took {:.2}× the floor)",
                 wall.as_secs_f64() / floor.max(1e-9)
             );
+            let raw_secs = measure_dns_raw(world, &asked, args.concurrency).await?;
+            eprintln!(
+                "  DNS without hickory-resolver: the same questions as bare messages over \
+                 {} UDP sockets in {raw_secs:.2} s (floor {:.2} s, share {:.3})",
+                args.concurrency.max(1),
+                http_secs + raw_secs,
+                http_secs / (http_secs + raw_secs).max(1e-9)
+            );
             summary.insert("world_capacity_rps", serde_json::json!(capacity));
             summary.insert("capacity_share", serde_json::json!(share));
             summary.insert(
@@ -491,6 +501,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                 serde_json::json!({
                     "dns_questions": questions, "dns_seconds": dns_secs,
                     "http_seconds": http_secs, "seconds": floor, "capacity_share": best,
+                    "bare_dns_seconds": raw_secs,
                 }),
             );
         }
@@ -622,10 +633,68 @@ async fn measure_capacity(world: &World, concurrency: usize) -> Result<(f64, f64
     Ok((took, sent as f64 / took))
 }
 
+/// What DNS costs without a resolver library: the questions the world answered in this run
+/// sent as bare messages (hickory-proto's encoder) by `concurrency` workers, each over its
+/// own connected UDP socket, one question at a time: seconds taken. A yardstick only (no
+/// retries, no TCP fallback, no answer checks beyond the ID).
+async fn measure_dns_raw(
+    world: &World,
+    asked: &[(String, String, u64)],
+    concurrency: usize,
+) -> Result<f64, Box<dyn Error>> {
+    use hickory_proto::op::{Message, Query};
+    use hickory_proto::rr::{Name, RecordType};
+
+    let mut questions = Vec::new();
+    for (name, rtype, times) in asked {
+        let name = Name::from_ascii(format!("{name}."))?;
+        let rtype: RecordType = rtype.parse()?;
+        for _ in 0..*times {
+            questions.push((name.clone(), rtype));
+        }
+    }
+    let queue = Arc::new(std::sync::Mutex::new(questions));
+    let addr = world.dns_addr();
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let queue = Arc::clone(&queue);
+        workers.push(tokio::spawn(async move {
+            let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+            socket.connect(addr).await?;
+            let mut buf = vec![0u8; 65_535];
+            loop {
+                let next = queue.lock().map_err(|_| io::Error::other("poisoned"))?.pop();
+                let Some((name, rtype)) = next else { return Ok::<(), io::Error>(()) };
+                let mut message = Message::query();
+                message.metadata.recursion_desired = true;
+                message.add_query(Query::query(name, rtype));
+                let id = message.metadata.id;
+                socket.send(&message.to_vec().map_err(io::Error::other)?).await?;
+                loop {
+                    let len = socket.recv(&mut buf).await?;
+                    let reply = Message::from_vec(buf.get(..len).unwrap_or_default());
+                    if reply.is_ok_and(|r| r.metadata.id == id) {
+                        break;
+                    }
+                }
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await??;
+    }
+    Ok(started.elapsed().as_secs_f64().max(1e-9))
+}
+
 /// What DNS alone costs: every question the world's DNS server answered in this run, asked
 /// again as often through a hickory resolver without a cache (UDP, the same server) at
 /// `concurrency` questions in flight: (questions, seconds taken).
-async fn measure_dns(world: &World, concurrency: usize) -> Result<(u64, f64), Box<dyn Error>> {
+async fn measure_dns(
+    world: &World,
+    asked: &[(String, String, u64)],
+    concurrency: usize,
+) -> Result<(u64, f64), Box<dyn Error>> {
     use hickory_resolver::config::{NameServerConfig, ResolverConfig};
     use hickory_resolver::net::runtime::TokioRuntimeProvider;
     use hickory_resolver::proto::rr::RecordType;
@@ -643,9 +712,9 @@ async fn measure_dns(world: &World, concurrency: usize) -> Result<(u64, f64), Bo
     builder.options_mut().preserve_intermediates = true;
     let resolver = builder.build()?;
     let mut questions = Vec::new();
-    for (name, rtype, times) in world.dns_questions() {
+    for (name, rtype, times) in asked {
         let rtype: RecordType = rtype.parse()?;
-        for _ in 0..times {
+        for _ in 0..*times {
             questions.push((format!("{name}."), rtype));
         }
     }
