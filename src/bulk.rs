@@ -2,10 +2,12 @@
 //! (bounded concurrency, back-pressure, exactly one item per input) and the [`RecordSink`]
 //! seam for writing results, with its JSON-lines implementation [`JsonlSink`].
 //!
-//! Inputs are pulled lazily: at most `concurrency` lookups are in flight and no input is read
-//! before a slot is free, so memory does not grow with the number of inputs. Each lookup
-//! runs as its own tokio task (using every worker thread); a lookup that panics yields
-//! [`Error::Internal`] for its input and the others carry on.
+//! Inputs are pulled lazily: at most `concurrency` lookups work at once (a lookup queued
+//! behind a rate-limited server lends its slot to the next input, up to `max_waiting` such
+//! lookups; see `bulk/lookups.rs`) and no input is read before a slot is free, so memory
+//! does not grow with the number of inputs. Each lookup runs as its own tokio task (using
+//! every worker thread); a lookup that panics yields [`Error::Internal`] for its input and
+//! the others carry on.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};

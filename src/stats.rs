@@ -39,6 +39,9 @@ pub struct Stats {
     pub asn_hits: u64,
     /// Lookups finished through [`Client::lookup_many`](crate::Client::lookup_many).
     pub lookups: u64,
+    /// Times a bulk lookup queued behind a server (or another lookup's request) lent its
+    /// working slot to the next input ([`BulkSettings::max_waiting`](crate::BulkSettings)).
+    pub slots_lent: u64,
     /// Median time of those lookups (within 10 %), if any finished.
     pub lookup_p50: Option<Duration>,
     /// 95th percentile time of those lookups (within 10 %), if any finished.
@@ -72,6 +75,7 @@ pub(crate) struct Telemetry {
     registration_hits: AtomicU64,
     network_hits: AtomicU64,
     asn_hits: AtomicU64,
+    slots_lent: AtomicU64,
     latency: Histogram,
 }
 
@@ -185,6 +189,11 @@ impl Telemetry {
         self.circuit_open.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A bulk lookup lent its working slot while it waits long.
+    pub(crate) fn count_slot_lent(&self) {
+        self.slots_lent.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A consistent-enough snapshot (each counter is read once).
     pub(crate) fn snapshot(&self) -> Stats {
         let per_server = self.per_server.lock().unwrap_or_else(PoisonError::into_inner);
@@ -202,6 +211,7 @@ impl Telemetry {
             network_hits: self.network_hits.load(Ordering::Relaxed),
             asn_hits: self.asn_hits.load(Ordering::Relaxed),
             lookups,
+            slots_lent: self.slots_lent.load(Ordering::Relaxed),
             lookup_p50,
             lookup_p95,
         }

@@ -21,14 +21,16 @@ use super::BulkItem;
 use crate::client::Client;
 use crate::deadline::WaitObserver;
 use crate::error::Error;
+use crate::stats::Telemetry;
 
 /// The working lookups of one bulk stream, and the stream's waker.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Slots {
     /// Started, not finished, not waiting their turn. Signed: a count briefly off while a
     /// lookup starts or stops waiting must not wrap.
     working: AtomicIsize,
     waker: AtomicWaker,
+    telemetry: Arc<Telemetry>,
 }
 
 impl Slots {
@@ -48,6 +50,7 @@ impl Slots {
 
 impl WaitObserver for Slots {
     fn started_waiting(&self) {
+        self.telemetry.count_slot_lent();
         self.end();
     }
 
@@ -155,11 +158,16 @@ impl<S> Lookups<S> {
         } else {
             Running::Unordered(FuturesUnordered::new())
         };
+        let slots = Arc::new(Slots {
+            working: AtomicIsize::new(0),
+            waker: AtomicWaker::new(),
+            telemetry: crate::cache::ClientState::of(client.config()).telemetry.clone(),
+        });
         Self {
             client,
             inputs: Some(Box::pin(inputs)),
             running,
-            slots: Arc::default(),
+            slots,
             concurrency: isize::try_from(concurrency).unwrap_or(isize::MAX),
             max_in_flight: concurrency.saturating_add(max_waiting),
         }

@@ -272,6 +272,8 @@ async fn lookups_waiting_for_a_rate_limited_server_do_not_hold_back_the_others()
     let arin_before_the_rest = order[..31].iter().filter(|i| slow.contains(&i.as_str())).count();
     assert_eq!(arin_before_the_rest, 1, "{order:?}");
     assert_eq!(world.requests("arin"), 4);
+    // Each of the three queued ARIN lookups lent its slot once.
+    assert_eq!(client.stats().slots_lent, 3);
 }
 
 #[tokio::test]
