@@ -280,10 +280,15 @@ impl<K: Hash + Eq + Clone, V: Clone> MemoCache<K, V> {
                         return value;
                     }
                     let value = fetch().await;
-                    if let Some(ttl) = self.lifetimes.of_class(keep(&value)) {
+                    let class = keep(&value);
+                    if let Some(ttl) = self.lifetimes.of_class(class) {
                         self.put(key, value.clone(), ttl, crate::politeness::now());
                     }
-                    leader.finish(value.clone());
+                    // Facts this lookup's deadline cut short are its own: followers (whose
+                    // deadlines have not passed) are released to ask for themselves.
+                    if class != Keep::Never {
+                        leader.finish(value.clone());
+                    }
                     return value;
                 }
             }

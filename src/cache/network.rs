@@ -218,14 +218,18 @@ impl<V: Clone> NetworkCache<V> {
                         return value;
                     }
                     let value = fetch().await;
+                    let class = keep(&value);
                     self.insert(
                         ip,
                         value.clone(),
                         network(&value),
-                        keep(&value),
+                        class,
                         crate::politeness::now(),
                     );
-                    leader.finish((ip, value.clone()));
+                    // Cut short by this lookup's deadline: followers ask for themselves.
+                    if class != Keep::Never {
+                        leader.finish((ip, value.clone()));
+                    }
                     return value;
                 }
             }

@@ -145,3 +145,28 @@ async fn facts_cut_short_by_a_deadline_are_never_kept() {
     assert_eq!(world.requests_for("verisign", "domain/google.com"), 2);
     assert_eq!(world.requests_for("arin", "ip/142.250.185.46"), 2);
 }
+
+#[tokio::test]
+async fn a_joined_lookup_does_not_inherit_another_lookups_timeout() {
+    // The first lookup of google.com asks Verisign, which takes 2 s to answer that one
+    // request; its 500 ms deadline passes. A second lookup of the same domain, started
+    // 300 ms later, joins that request in flight; when the first gives up, the second is
+    // released to ask for itself (its own deadline stopped while it waited) and gets the
+    // answer.
+    let world = World::recorded()
+        .fault("verisign", "domain/google.com", Fault::Latency(Duration::from_secs(2)), Some(1))
+        .start()
+        .await
+        .unwrap();
+    let client = world.client_builder().lookup_timeout(Duration::from_millis(500)).build().unwrap();
+    let (first, second) = tokio::join!(client.lookup("google.com"), async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        client.lookup("google.com").await
+    });
+    let (first, second) = (first.unwrap(), second.unwrap());
+    let rdap: Vec<_> = first.errors.iter().filter(|e| e.stage == Stage::Rdap).collect();
+    assert!(rdap.iter().any(|e| e.kind == "timeout"), "{:#?}", first.errors);
+    assert!(second.errors.iter().all(|e| e.kind != "timeout"), "{:#?}", second.errors);
+    assert_eq!(registrar_source(&second), "rdap");
+    assert_eq!(world.requests_for("verisign", "domain/google.com"), 2);
+}
