@@ -6,6 +6,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
+
+use crate::support::arin_one_request_per;
 use whohosts::testing::{Fault, World};
 use whohosts::{AsnSource, BoxFuture, Error, Politeness, SourceError};
 
@@ -250,12 +252,7 @@ async fn lookups_waiting_for_a_rate_limited_server_do_not_hold_back_the_others()
     // waiting their turn give up their slots: every other lookup finishes while the second
     // ARIN address is still queued, instead of after the ARIN queue.
     let world = World::recorded().start().await.unwrap();
-    let client = world
-        .client_builder()
-        .server_policy(
-            &world.service_url("arin"),
-            whohosts::ServerPolicy::new(1, std::time::Duration::from_millis(700), 1, 8),
-        )
+    let client = arin_one_request_per(&world, std::time::Duration::from_millis(700))
         .bulk_concurrency(2)
         .build()
         .unwrap();
@@ -283,12 +280,7 @@ async fn waiting_lookups_are_bounded_even_for_an_endless_input() {
     // first result, exactly five lookups are in flight (all waiting) and no more input was
     // read, however long the stream is polled.
     let world = World::recorded().start().await.unwrap();
-    let client = world
-        .client_builder()
-        .server_policy(
-            &world.service_url("arin"),
-            whohosts::ServerPolicy::new(1, std::time::Duration::from_secs(5), 1, 8),
-        )
+    let client = arin_one_request_per(&world, std::time::Duration::from_secs(5))
         .bulk_concurrency(2)
         .bulk_max_waiting(3)
         .build()

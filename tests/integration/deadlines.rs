@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use whohosts::testing::{Fault, World};
-use whohosts::{CacheSettings, ServerPolicy, Stage};
+use whohosts::{CacheSettings, Stage};
+
+use crate::support::arin_one_request_per;
 
 /// Five addresses whose networks ARIN answers (recorded preset), each its own request.
 const ARIN_ADDRESSES: [&str; 5] =
@@ -16,12 +18,7 @@ async fn lookups_queued_behind_a_rate_limit_are_not_timed_out() {
     // ARIN allows one request per 400 ms: the fifth address is asked 1.6 s after the first,
     // well past the 1 s lookup deadline — which does not count the time spent queued.
     let world = World::recorded().start().await.unwrap();
-    let client = world
-        .client_builder()
-        .server_policy(
-            &world.service_url("arin"),
-            ServerPolicy::new(1, Duration::from_millis(400), 1, 8),
-        )
+    let client = arin_one_request_per(&world, Duration::from_millis(400))
         .lookup_timeout(Duration::from_secs(1))
         .build()
         .unwrap();

@@ -1,13 +1,24 @@
 //! Shared helpers: start a world, look up, find things in a record.
 
+use std::time::Duration;
+
 use whohosts::testing::{World, WorldBuilder};
-use whohosts::{AddressRecord, Client, Contact, HostingRecord, StepError};
+use whohosts::{
+    AddressRecord, Client, ClientBuilder, Contact, HostingRecord, ServerPolicy, StepError,
+};
 
 /// Start `builder` and a client pointed at it.
 pub(crate) async fn start(builder: WorldBuilder) -> (World, Client) {
     let world = builder.start().await.expect("world starts");
     let client = world.client_builder().build().expect("client builds");
     (world, client)
+}
+
+/// A client builder for `world` whose ARIN service allows one request per `every`.
+pub(crate) fn arin_one_request_per(world: &World, every: Duration) -> ClientBuilder {
+    world
+        .client_builder()
+        .server_policy(&world.service_url("arin"), ServerPolicy::new(1, every, 1, 8))
 }
 
 /// Look up `query` in a fresh recorded world.
