@@ -300,3 +300,24 @@ async fn waiting_lookups_are_bounded_even_for_an_endless_input() {
     assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 6);
     assert_eq!(world.requests("arin"), 1);
 }
+
+#[tokio::test]
+async fn ordered_results_keep_the_input_order_while_queued_lookups_lend_their_slots() {
+    // As above, but ordered: the ARIN lookups still lend their slots (the others run
+    // meanwhile), and results still come in input order.
+    let world = World::recorded().start().await.unwrap();
+    let client = arin_one_request_per(&world, std::time::Duration::from_millis(700))
+        .bulk_concurrency(2)
+        .build()
+        .unwrap();
+    let inputs: Vec<String> = ["8.8.8.8", "104.16.132.229", "104.16.133.229"]
+        .into_iter()
+        .chain(["1.1.1.1", "193.0.6.139", "200.3.14.10"].into_iter().cycle().take(12))
+        .map(str::to_owned)
+        .collect();
+    let order: Vec<String> =
+        client.lookup_many_ordered(inputs.clone()).map(|(input, _)| input).collect().await;
+    assert_eq!(order, inputs);
+    assert_eq!(client.stats().slots_lent, 2);
+    assert_eq!(world.requests("arin"), 3);
+}
