@@ -47,7 +47,6 @@ use std::collections::BTreeMap;
 use std::error::Error;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -254,7 +253,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
 
     // The private-address tripwire, for --faults.
     let trap = match args.faults {
-        Some(_) => Some(tripwire().await?),
+        Some(_) => Some(whohosts::testing::tripwire().await?),
         None => None,
     };
     // The world, if asked for.
@@ -534,20 +533,6 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         return Ok(ExitCode::from(130));
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-/// A TCP listener on 127.0.0.2 that counts connections and answers nothing.
-async fn tripwire() -> io::Result<(SocketAddr, Arc<AtomicUsize>)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await?;
-    let addr = listener.local_addr()?;
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    tokio::spawn(async move {
-        while let Ok((_socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-        }
-    });
-    Ok((addr, hits))
 }
 
 /// Print the fault figures (injected by kind, cured, reported, lost, private connections)

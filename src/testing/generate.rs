@@ -635,19 +635,20 @@ fn set_vcard(entity: &mut Value, name: Option<&str>, email: Option<&str>, phone:
     }
 }
 
-/// Make the template's `registrar` entity (and the abuse entity inside it) `registrar`'s.
-fn set_registrar(answer: &mut Value, registrar: &RegistrarSpec) {
-    let Some(entities) = answer.get_mut("entities").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for entity in entities.iter_mut() {
-        let is_registrar = entity
+/// The top-level entities of `answer` with the `registrar` role.
+fn registrar_entities(answer: &mut Value) -> impl Iterator<Item = &mut Value> {
+    let entities = answer.get_mut("entities").and_then(Value::as_array_mut);
+    entities.into_iter().flatten().filter(|entity| {
+        entity
             .get("roles")
             .and_then(Value::as_array)
-            .is_some_and(|roles| roles.iter().any(|r| r == "registrar"));
-        if !is_registrar {
-            continue;
-        }
+            .is_some_and(|roles| roles.iter().any(|r| r == "registrar"))
+    })
+}
+
+/// Make the template's `registrar` entity (and the abuse entity inside it) `registrar`'s.
+fn set_registrar(answer: &mut Value, registrar: &RegistrarSpec) {
+    for entity in registrar_entities(answer) {
         set(entity, "handle", json!(registrar.iana_id));
         set(
             entity,
@@ -668,15 +669,8 @@ fn set_registrar(answer: &mut Value, registrar: &RegistrarSpec) {
 /// ID or links, so a client finds no registrar RDAP server to ask (the world serves none
 /// for them, and the real ones must never be asked from a test).
 fn unlink_registrar(answer: &mut Value) {
-    let Some(entities) = answer.get_mut("entities").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for entity in entities.iter_mut() {
-        let is_registrar = entity
-            .get("roles")
-            .and_then(Value::as_array)
-            .is_some_and(|roles| roles.iter().any(|r| r == "registrar"));
-        if let (true, Some(object)) = (is_registrar, entity.as_object_mut()) {
+    for entity in registrar_entities(answer) {
+        if let Some(object) = entity.as_object_mut() {
             object.remove("publicIds");
             object.remove("links");
             object.insert("handle".into(), json!("REGISTRAR-GENERATED"));

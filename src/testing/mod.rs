@@ -80,6 +80,7 @@ mod rdap;
 mod recorded;
 #[cfg(test)]
 mod tests;
+mod tripwire;
 mod whois;
 
 use std::collections::HashMap;
@@ -92,6 +93,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault};
+pub use tripwire::tripwire;
 pub use whois::{WhoisFault, WhoisRequest};
 
 /// A way to make chosen RDAP requests fail, set with [`WorldBuilder::fault`] or
@@ -189,14 +191,39 @@ struct CymruOriginSpec {
     date: String,
 }
 
-/// A fault rule: requests to `service` whose path starts with `prefix` get `fault`, the
-/// first `times` of them or all when `None`.
+/// A fault rule: requests to `target` (an RDAP service, a WHOIS server) whose path or
+/// query starts with `prefix` get `fault`, the first `remaining` of them or all when `None`.
 #[derive(Debug, Clone)]
-struct FaultRule {
-    service: String,
+struct FaultRule<F> {
+    target: String,
     prefix: String,
-    fault: Fault,
+    fault: F,
     remaining: Option<u32>,
+}
+
+impl<F: Clone> FaultRule<F> {
+    fn new(target: String, prefix: &str, fault: F, times: Option<u32>) -> Self {
+        Self { target, prefix: prefix.to_owned(), fault, remaining: times }
+    }
+}
+
+/// The fault of the first rule in `rules` that matches a request to `target` for `path`
+/// (ASCII case-insensitive prefix) and has requests left, using one up.
+fn take_fault<F: Clone>(rules: &mut [FaultRule<F>], target: &str, path: &str) -> Option<F> {
+    for rule in rules.iter_mut() {
+        if rule.target != target || !starts_with_ignore_case(path, &rule.prefix) {
+            continue;
+        }
+        match &mut rule.remaining {
+            None => return Some(rule.fault.clone()),
+            Some(0) => {}
+            Some(n) => {
+                *n -= 1;
+                return Some(rule.fault.clone());
+            }
+        }
+    }
+    None
 }
 
 /// Builds a [`World`]: RDAP services and their objects, bootstrap claims, DNS records, Team
@@ -212,7 +239,7 @@ pub struct WorldBuilder {
     dns: Vec<DnsSpec>,
     cymru_origins: Vec<CymruOriginSpec>,
     cymru_names: Vec<(u32, String)>,
-    faults: Vec<FaultRule>,
+    faults: Vec<FaultRule<Fault>>,
     whois: whois::Spec,
     rate_limits: generate::RateLimits,
 }
@@ -364,12 +391,7 @@ impl WorldBuilder {
         fault: Fault,
         times: Option<u32>,
     ) -> Self {
-        self.faults.push(FaultRule {
-            service: service.to_owned(),
-            prefix: path_prefix.to_owned(),
-            fault,
-            remaining: times,
-        });
+        self.faults.push(FaultRule::new(service.to_owned(), path_prefix, fault, times));
         self
     }
 
@@ -453,7 +475,7 @@ struct DnsStats {
 struct Shared {
     catalog: rdap::Catalog,
     zone: dns::Zone,
-    faults: Mutex<Vec<FaultRule>>,
+    faults: Mutex<Vec<FaultRule<Fault>>>,
     /// Per-service rate limits (429 with `Retry-After` when a service's bucket is empty).
     limits: generate::RateLimits,
     http_stats: Mutex<HttpStats>,
@@ -486,21 +508,7 @@ impl Shared {
         if let Some(limited) = self.limits.check(service) {
             return Some(limited);
         }
-        let mut rules = lock(&self.faults);
-        for rule in rules.iter_mut() {
-            if rule.service != service || !starts_with_ignore_case(path, &rule.prefix) {
-                continue;
-            }
-            match &mut rule.remaining {
-                None => return Some(rule.fault.clone()),
-                Some(0) => {}
-                Some(n) => {
-                    *n -= 1;
-                    return Some(rule.fault.clone());
-                }
-            }
-        }
-        None
+        take_fault(&mut lock(&self.faults), service, path)
     }
 }
 
@@ -572,8 +580,8 @@ impl World {
         }
         let known = |name: &str| services.iter().any(|s| s.name == name);
         for rule in &faults {
-            if !known(&rule.service) {
-                return Err(invalid_input(format!("fault for unknown service {:?}", rule.service)));
+            if !known(&rule.target) {
+                return Err(invalid_input(format!("fault for unknown service {:?}", rule.target)));
             }
             rdap::check_fault(&rule.fault)?;
         }
@@ -730,12 +738,12 @@ impl World {
             return Err(invalid_input(format!("fault for unknown service {service:?}")));
         }
         rdap::check_fault(&fault)?;
-        lock(&self.shared.faults).push(FaultRule {
-            service: service.to_owned(),
-            prefix: path_prefix.to_owned(),
+        lock(&self.shared.faults).push(FaultRule::new(
+            service.to_owned(),
+            path_prefix,
             fault,
-            remaining: times,
-        });
+            times,
+        ));
         Ok(())
     }
 

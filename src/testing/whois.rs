@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use super::{World, WorldBuilder, invalid_input, lock, starts_with_ignore_case};
+use super::{FaultRule, World, WorldBuilder, invalid_input, lock, take_fault};
 use crate::whois::servers::query_object;
 
 /// A way to make chosen WHOIS queries fail, set with [`WorldBuilder::whois_fault`] or
@@ -56,16 +56,7 @@ pub struct WhoisRequest {
 pub(super) struct Spec {
     servers: Vec<String>,
     answers: Vec<(String, String, Vec<u8>)>,
-    faults: Vec<FaultRule>,
-}
-
-/// Queries to `server` whose object starts with `prefix` get `fault`.
-#[derive(Debug, Clone)]
-struct FaultRule {
-    server: String,
-    prefix: String,
-    fault: WhoisFault,
-    remaining: Option<u32>,
+    faults: Vec<FaultRule<WhoisFault>>,
 }
 
 impl Spec {
@@ -114,12 +105,7 @@ impl WorldBuilder {
         times: Option<u32>,
     ) -> Self {
         let name = self.whois.declare(server);
-        self.whois.faults.push(FaultRule {
-            server: name,
-            prefix: query_prefix.to_owned(),
-            fault,
-            remaining: times,
-        });
+        self.whois.faults.push(FaultRule::new(name, query_prefix, fault, times));
         self
     }
 }
@@ -143,27 +129,13 @@ struct Stats {
 #[derive(Debug)]
 struct State {
     answers: HashMap<String, Vec<(Key, Vec<u8>)>>,
-    faults: Mutex<Vec<FaultRule>>,
+    faults: Mutex<Vec<FaultRule<WhoisFault>>>,
     stats: Mutex<Stats>,
 }
 
 impl State {
     fn take_fault(&self, server: &str, object: &str) -> Option<WhoisFault> {
-        let mut rules = lock(&self.faults);
-        for rule in rules.iter_mut() {
-            if rule.server != server || !starts_with_ignore_case(object, &rule.prefix) {
-                continue;
-            }
-            match &mut rule.remaining {
-                None => return Some(rule.fault.clone()),
-                Some(0) => {}
-                Some(n) => {
-                    *n -= 1;
-                    return Some(rule.fault.clone());
-                }
-            }
-        }
-        None
+        take_fault(&mut lock(&self.faults), server, object)
     }
 
     fn answer(&self, server: &str, object: &str) -> Option<&[u8]> {
@@ -351,12 +323,7 @@ impl World {
         if self.whois_addr(&name).is_none() {
             return Err(invalid_input(format!("WHOIS fault for unknown server {server:?}")));
         }
-        lock(&self.whois.state.faults).push(FaultRule {
-            server: name,
-            prefix: query_prefix.to_owned(),
-            fault,
-            remaining: times,
-        });
+        lock(&self.whois.state.faults).push(FaultRule::new(name, query_prefix, fault, times));
         Ok(())
     }
 

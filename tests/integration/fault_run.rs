@@ -17,32 +17,16 @@
 //! private connections are 0.)
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use futures_util::StreamExt;
 use whohosts::Politeness;
-use whohosts::testing::{FaultKind, FaultMix, FaultVerdict, World};
-
-/// A TCP listener on 127.0.0.2 that counts connections and answers nothing.
-async fn tripwire() -> (SocketAddr, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    tokio::spawn(async move {
-        while let Ok((_socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-        }
-    });
-    (addr, hits)
-}
+use whohosts::testing::{FaultKind, FaultMix, FaultVerdict, World, tripwire};
 
 #[tokio::test]
 async fn every_fault_is_cured_or_reported_and_none_is_lost() {
     const N: usize = 1000;
-    let (trap, hits) = tripwire().await;
+    let (trap, hits) = tripwire().await.unwrap();
     let generated = World::generated_with_faults(N, 8, &FaultMix::every_kind(20, Some(trap)));
     let injected = generated.injected();
     // Every kind is injected at least once, and about 18% of the domains are faulted.

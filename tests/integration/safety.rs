@@ -2,26 +2,10 @@
 //! (127.0.0.1/32), redirects, referral links and host names that lead to another loopback
 //! address (127.0.0.2, where a listener records every connection) are refused.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use crate::support::*;
-use whohosts::testing::{Fault, World};
-
-/// A TCP listener on 127.0.0.2 that counts connections and answers nothing.
-async fn tripwire() -> (SocketAddr, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    tokio::spawn(async move {
-        while let Ok((_socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-        }
-    });
-    (addr, hits)
-}
+use whohosts::testing::{Fault, World, tripwire};
 
 fn narrowed(world: &World) -> whohosts::Client {
     world.client_builder().allow_net("127.0.0.1/32".parse().unwrap()).build().unwrap()
@@ -29,7 +13,7 @@ fn narrowed(world: &World) -> whohosts::Client {
 
 #[tokio::test]
 async fn redirect_to_another_address_is_refused() {
-    let (trap, hits) = tripwire().await;
+    let (trap, hits) = tripwire().await.unwrap();
     let world = World::recorded()
         .fault("arin", "ip/", Fault::Redirect(format!("http://{trap}/registry/ip/8.8.8.8")), None)
         .start()
@@ -46,7 +30,7 @@ async fn redirect_to_another_address_is_refused() {
 
 #[tokio::test]
 async fn referral_link_to_another_address_is_refused() {
-    let (trap, hits) = tripwire().await;
+    let (trap, hits) = tripwire().await.unwrap();
     // SYNTHESISED: the recorded Verisign answer with its `related` link pointing at the trap.
     let recorded = include_str!("../fixtures/rdap/domain/verisign-cloudflare.com-registry.json");
     let hostile = recorded
@@ -64,7 +48,7 @@ async fn referral_link_to_another_address_is_refused() {
 
 #[tokio::test]
 async fn host_name_resolving_to_another_address_is_refused() {
-    let (trap, hits) = tripwire().await;
+    let (trap, hits) = tripwire().await.unwrap();
     // A redirect to a host name whose A record is 127.0.0.2: checked on the resolved
     // address actually connected to, not on the name.
     let world = World::recorded()
@@ -86,7 +70,7 @@ async fn host_name_resolving_to_another_address_is_refused() {
 
 #[tokio::test]
 async fn whois_referral_to_another_address_is_refused() {
-    let (trap, hits) = tripwire().await;
+    let (trap, hits) = tripwire().await.unwrap();
     let world = World::recorded().start().await.unwrap();
     let client = world
         .client_builder()
