@@ -30,20 +30,9 @@ pub(crate) struct AsnTable {
 impl AsnTable {
     /// Parse `AS<number> provider_id source_url # holder` lines; malformed lines are counted.
     pub(crate) fn parse(text: &str) -> Self {
-        let mut table = Self::default();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            match parse_line(line) {
-                Some(entry) => {
-                    table.by_number.insert(entry.number, entry);
-                }
-                None => table.skipped += 1,
-            }
-        }
-        table
+        let (entries, skipped) = super::data_rows(text, parse_line);
+        let by_number = entries.into_iter().map(|entry| (entry.number, entry)).collect();
+        Self { by_number, skipped }
     }
 
     /// The entry for AS `number`.

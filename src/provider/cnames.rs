@@ -28,19 +28,9 @@ pub(crate) struct CnameTable {
 impl CnameTable {
     /// Parse `suffix provider_id source_url` lines; malformed lines are counted.
     pub(crate) fn parse(text: &str) -> Self {
-        let mut table = Self::default();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            match parse_line(line) {
-                Some(entry) => table.entries.push(entry),
-                None => table.skipped += 1,
-            }
-        }
-        table.entries.sort_by_key(|e| std::cmp::Reverse(e.suffix.len()));
-        table
+        let (mut entries, skipped) = super::data_rows(text, parse_line);
+        entries.sort_by_key(|e| std::cmp::Reverse(e.suffix.len()));
+        Self { entries, skipped }
     }
 
     /// The entry whose suffix `name` equals or ends with (after a dot); longest suffix wins.

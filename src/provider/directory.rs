@@ -26,18 +26,12 @@ pub(crate) struct Directory {
 impl Directory {
     /// Parse `owner | channel | value | notice_types | source_url` lines.
     pub(crate) fn parse(text: &str) -> Self {
-        let mut dir = Self::default();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            match parse_line(line) {
-                Some((owner, contact)) => dir.by_owner.entry(owner).or_default().push(contact),
-                None => dir.skipped += 1,
-            }
+        let (rows, skipped) = super::data_rows(text, parse_line);
+        let mut by_owner: HashMap<String, Vec<Contact>> = HashMap::new();
+        for (owner, contact) in rows {
+            by_owner.entry(owner).or_default().push(contact);
         }
-        dir
+        Self { by_owner, skipped }
     }
 
     /// Every channel filed under `owner`, in file order.

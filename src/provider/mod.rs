@@ -230,6 +230,23 @@ pub(crate) fn known(id: &str) -> Option<&'static Known> {
     KNOWN.iter().find(|k| k.id == id)
 }
 
+/// The rows of a shipped data file that `parse` reads, and how many lines it could not
+/// (blank lines and `#` comment lines are skipped).
+fn data_rows<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> (Vec<T>, usize) {
+    let mut rows = Vec::new();
+    let mut skipped = 0;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match parse(line) {
+            Some(row) => rows.push(row),
+            None => skipped += 1,
+        }
+    }
+    (rows, skipped)
+}
+
 /// Parse a kind as written in the data files (`cdn`, `cloud`, `hosting`, `isp`, `platform`).
 fn parse_kind(s: &str) -> Option<ProviderKind> {
     Some(match s {

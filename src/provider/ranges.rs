@@ -133,18 +133,8 @@ impl RangeTable {
     /// Parse `cidr provider_id kind` lines; `#` starts a comment. Lines that do not parse, name
     /// an unknown provider or kind, or have host bits set are skipped and counted.
     pub(crate) fn parse(text: &str) -> Self {
-        let mut entries = Vec::new();
-        let mut skipped = 0;
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            match parse_line(line) {
-                Some(entry) => entries.push(entry),
-                None => skipped += 1,
-            }
-        }
+        let (entries, skipped) =
+            super::data_rows(text, |line| parse_line(line.split('#').next().unwrap_or("")));
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         for (i, e) in entries.iter().enumerate() {
