@@ -38,6 +38,11 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || a >= 224) // multicast 224/4, reserved 240/4, broadcast
 }
 
+/// The IPv4 address carried in two 16-bit segments of an IPv6 address (high, low).
+fn embedded_v4(high: u16, low: u16) -> Ipv4Addr {
+    Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
+}
+
 fn is_public_v6(ip: Ipv6Addr) -> bool {
     let seg = ip.segments();
     if let Some(v4) = ip.to_ipv4_mapped() {
@@ -49,23 +54,11 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         if seg[2] == 1 {
             return false;
         }
-        let v4 = Ipv4Addr::new(
-            (seg[6] >> 8) as u8,
-            (seg[6] & 0xff) as u8,
-            (seg[7] >> 8) as u8,
-            (seg[7] & 0xff) as u8,
-        );
-        return is_public_v4(v4);
+        return is_public_v4(embedded_v4(seg[6], seg[7]));
     }
     // 6to4 2002::/16 embeds an IPv4 address in bits 16..48.
     if first == 0x2002 {
-        let v4 = Ipv4Addr::new(
-            (seg[1] >> 8) as u8,
-            (seg[1] & 0xff) as u8,
-            (seg[2] >> 8) as u8,
-            (seg[2] & 0xff) as u8,
-        );
-        return is_public_v4(v4);
+        return is_public_v4(embedded_v4(seg[1], seg[2]));
     }
     !(ip.is_unspecified()
         || ip.is_loopback()

@@ -678,27 +678,13 @@ pub(crate) fn clean_phone(value: &str) -> Option<String> {
     Some(v.to_owned())
 }
 
-/// Fragments that mark a value as withheld rather than a real name, address or number.
-const PLACEHOLDER_FRAGMENTS: &[&str] = &[
-    "redacted",
-    "data protected",
-    "not disclosed",
-    "non-disclosed",
-    "undisclosed",
-    "withheld",
-    "please query",
-    "contact the registrar",
-    "contact the sponsoring registrar",
-    "gdpr masked",
-    "non-public data",
-    "statutory masking",
-    "not available",
-    "privacy protected",
-    "hidden upon user request",
-];
+/// Fragments that mark a value as a stand-in rather than a real name, address or number,
+/// beside the [`WITHHELD_FRAGMENTS`] (which mark one too).
+const STAND_IN_FRAGMENTS: &[&str] =
+    &["please query", "contact the registrar", "contact the sponsoring registrar", "not available"];
 
-/// Fragments that say a value was withheld on purpose (a subset of the placeholders: "n/a"
-/// or a blank is absence, not withholding).
+/// Fragments that say a value was withheld on purpose (every one also marks a placeholder;
+/// "n/a" or a blank is absence, not withholding).
 const WITHHELD_FRAGMENTS: &[&str] = &[
     "redacted",
     "data protected",
@@ -756,7 +742,7 @@ pub(crate) fn is_placeholder(s: &str) -> bool {
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
         return true;
     }
-    if PLACEHOLDER_FRAGMENTS.iter().any(|f| lower.contains(f)) {
+    if WITHHELD_FRAGMENTS.iter().chain(STAND_IN_FRAGMENTS).any(|f| lower.contains(f)) {
         return true;
     }
     if let Some((local, domain)) = lower.rsplit_once('@') {
