@@ -53,6 +53,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use hickory_proto::rr::{Name, RecordType};
 use indicatif::{ProgressBar, ProgressStyle};
 use whohosts::testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, World};
 use whohosts::{Client, CompletedInputs, JsonlSink, RecordSink, ServerPolicy};
@@ -619,6 +620,19 @@ async fn measure_capacity(world: &World, concurrency: usize) -> Result<(f64, f64
     Ok((took, sent as f64 / took))
 }
 
+/// The questions `asked` (name, type, times) as one `(name, type)` per time asked.
+fn questions(asked: &[(String, String, u64)]) -> Result<Vec<(Name, RecordType)>, Box<dyn Error>> {
+    let mut out = Vec::new();
+    for (name, rtype, times) in asked {
+        let name = Name::from_ascii(format!("{name}."))?;
+        let rtype: RecordType = rtype.parse()?;
+        for _ in 0..*times {
+            out.push((name.clone(), rtype));
+        }
+    }
+    Ok(out)
+}
+
 /// What DNS costs without a resolver library: the questions the world answered in this run
 /// sent as bare messages (hickory-proto's encoder) by `concurrency` workers, each over its
 /// own connected UDP socket, one question at a time: seconds taken. A yardstick only (no
@@ -629,17 +643,7 @@ async fn measure_dns_raw(
     concurrency: usize,
 ) -> Result<f64, Box<dyn Error>> {
     use hickory_proto::op::{Message, Query};
-    use hickory_proto::rr::{Name, RecordType};
-
-    let mut questions = Vec::new();
-    for (name, rtype, times) in asked {
-        let name = Name::from_ascii(format!("{name}."))?;
-        let rtype: RecordType = rtype.parse()?;
-        for _ in 0..*times {
-            questions.push((name.clone(), rtype));
-        }
-    }
-    let queue = Arc::new(std::sync::Mutex::new(questions));
+    let queue = Arc::new(std::sync::Mutex::new(questions(asked)?));
     let addr = world.dns_addr();
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -683,7 +687,6 @@ async fn measure_dns(
 ) -> Result<(u64, f64), Box<dyn Error>> {
     use hickory_resolver::config::{NameServerConfig, ResolverConfig};
     use hickory_resolver::net::runtime::TokioRuntimeProvider;
-    use hickory_resolver::proto::rr::RecordType;
 
     let addr = world.dns_addr();
     let mut server = NameServerConfig::udp(addr.ip());
@@ -697,19 +700,13 @@ async fn measure_dns(
     builder.options_mut().cache_size = 0;
     builder.options_mut().preserve_intermediates = true;
     let resolver = builder.build()?;
-    let mut questions = Vec::new();
-    for (name, rtype, times) in asked {
-        let rtype: RecordType = rtype.parse()?;
-        for _ in 0..*times {
-            questions.push((format!("{name}."), rtype));
-        }
-    }
+    let questions = questions(asked)?;
     let count = questions.len() as u64;
     let started = Instant::now();
     futures_util::stream::iter(questions)
         .map(|(name, rtype)| {
             let resolver = resolver.clone();
-            async move { resolver.lookup(name.as_str(), rtype).await.is_ok() }
+            async move { resolver.lookup(name, rtype).await.is_ok() }
         })
         .buffer_unordered(concurrency.max(1))
         .for_each(|_| std::future::ready(()))
