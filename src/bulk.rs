@@ -20,37 +20,79 @@ mod lookups;
 use lookups::Lookups;
 
 use crate::client::Client;
+use crate::config::BulkSettings;
 use crate::error::Error;
 use crate::record::HostingRecord;
-
-/// How [`Client::lookup_many`](crate::Client::lookup_many) runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct BulkSettings {
-    /// Lookups working at once. Default 64. Per-server limits
-    /// ([`Politeness`](crate::Politeness)) still apply underneath.
-    pub concurrency: usize,
-    /// Lookups that may wait their turn — behind a rate-limited server, or for another
-    /// lookup's request for the same object — without holding one of the `concurrency`
-    /// slots, so that a slow server's queue does not hold back lookups that need other
-    /// servers. Default 1,024; at most `concurrency + max_waiting` lookups are in flight.
-    pub max_waiting: usize,
-    /// Yield results in input order (a slow lookup holds back the ones after it). Default
-    /// false: results come as they finish.
-    pub ordered: bool,
-}
-
-impl Default for BulkSettings {
-    fn default() -> Self {
-        Self { concurrency: 64, max_waiting: 1024, ordered: false }
-    }
-}
 
 /// One bulk result: the input as given, and its record or why there is none.
 pub type BulkItem = (String, Result<HostingRecord, Error>);
 
+impl Client {
+    /// Look up many queries: a stream yielding exactly one `(input, result)` per input, as
+    /// lookups finish (unordered unless [`BulkSettings::ordered`](crate::BulkSettings)).
+    ///
+    /// At most [`BulkSettings::concurrency`](crate::BulkSettings) lookups (default 64) work
+    /// at once and inputs are pulled only when a slot frees, so memory does not grow with
+    /// the input; a lookup waiting its turn behind a rate-limited server gives its slot to
+    /// the next input meanwhile (up to [`BulkSettings::max_waiting`](crate::BulkSettings)). Every lookup shares this client's caches and per-server limits. Run it on
+    /// a tokio runtime; each lookup is a task of its own.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures_util::StreamExt;
+    /// let client = whohosts::Client::builder().build()?;
+    /// let mut results = client.lookup_many(["example.com", "example.org", "192.0.2.1"]);
+    /// while let Some((input, result)) = results.next().await {
+    ///     match result {
+    ///         Ok(record) => println!("{input}: {} abuse contacts", record.abuse_contacts.len()),
+    ///         Err(e) => println!("{input}: {e}"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn lookup_many<I>(
+        &self,
+        inputs: I,
+    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: Into<String>,
+    {
+        let bulk = &self.config().bulk;
+        lookup_iter(self.clone(), inputs, bulk, bulk.ordered)
+    }
+
+    /// [`lookup_many`](Self::lookup_many), yielding results in input order.
+    pub fn lookup_many_ordered<I>(
+        &self,
+        inputs: I,
+    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: Into<String>,
+    {
+        lookup_iter(self.clone(), inputs, &self.config().bulk, true)
+    }
+
+    /// [`lookup_many`](Self::lookup_many) over a stream of queries (e.g. lines read
+    /// asynchronously), pulled as slots free.
+    pub fn lookup_stream<S>(
+        &self,
+        inputs: S,
+    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    where
+        S: futures_util::Stream + Send + 'static,
+        S::Item: Into<String>,
+    {
+        let bulk = &self.config().bulk;
+        lookup_stream(self.clone(), inputs, bulk, bulk.ordered)
+    }
+}
+
 /// The bulk stream over `inputs` with `settings`' bounds, in input order when `ordered`.
-pub(crate) fn lookup_stream<S>(
+fn lookup_stream<S>(
     client: Client,
     inputs: S,
     settings: &BulkSettings,
@@ -64,7 +106,7 @@ where
 }
 
 /// [`lookup_stream`] over an iterator, pulled lazily.
-pub(crate) fn lookup_iter<I>(
+fn lookup_iter<I>(
     client: Client,
     inputs: I,
     settings: &BulkSettings,

@@ -18,7 +18,6 @@
 //! ([`ResponseCache`], [`RateBudget`](crate::politeness::RateBudget)) so that a backend
 //! shared between processes can replace the in-memory ones.
 
-mod asn;
 mod coalesce;
 mod keep;
 mod lru;
@@ -27,126 +26,122 @@ mod network;
 use std::fmt;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-pub(crate) use asn::AsnCache;
-pub(crate) use coalesce::{Coalescer, Turn, wait};
+use serde::{Deserialize, Serialize};
+
+pub(crate) use coalesce::{Coalescer, Got};
 pub(crate) use keep::{Keep, Lifetimes};
 pub(crate) use lru::LruTtl;
-pub(crate) use network::NetworkCache;
+pub(crate) use network::{NetworkCache, Range, RangeIndex, lock};
 
-use crate::config::Config;
-use crate::error::SourceError;
-use crate::http::Fetched;
-use crate::politeness::{LocalBudget, RateBudget};
+use crate::clock::now;
+use crate::config::CacheSettings;
+use crate::future::BoxFuture;
 use crate::stats::{CacheKind, Telemetry};
 
-/// Sizes and lifetimes of a client's caches. `Default` suits a bulk run of hours over
-/// millions of inputs in a few hundred MiB.
-///
-/// Shared by every lookup of a client: RDAP responses by URL (404s for the negative TTL),
-/// registration facts by registrable domain, IP network answers by address (and by range
-/// for leaf assignments), ASN answers by address (and by prefix when the prefix is a /24 or
-/// /48, the longest routed). Concurrent requests for the same object are sent once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A cached RDAP response: serialisable, so that a store on disk or in Redis can keep it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
-pub struct CacheSettings {
-    /// How long an answer is reused. Default 1 hour. Zero disables caching (in-flight
-    /// requests are still joined).
-    pub ttl: Duration,
-    /// How long a negative answer (RDAP 404, NXDOMAIN, no ASN) is reused. Default 10
-    /// minutes.
-    pub negative_ttl: Duration,
-    /// How long registration or network facts that a source *failed* to give (timeout,
-    /// transport error, 5xx, rate limit, a broken answer) are reused, so that a burst of
-    /// lookups under one domain does not re-ask a server that just failed. Default 30
-    /// seconds; zero keeps none. Facts cut short by a lookup's own deadline are never kept.
-    pub error_ttl: Duration,
-    /// Bytes of RDAP response bodies kept. Default 32 MiB.
-    pub response_max_bytes: usize,
-    /// RDAP responses kept. Default 50,000.
-    pub response_max_entries: usize,
-    /// Registrable domains whose registration facts are kept. Default 20,000.
-    pub registration_max_entries: usize,
-    /// IP network answers kept (by address and by range). Default 20,000.
-    pub network_max_entries: usize,
-    /// ASN answers kept (by address and by prefix). Default 50,000.
-    pub asn_max_entries: usize,
-    /// Reuse a network answer for other addresses inside its range when the answer is a
-    /// *leaf assignment* — an RDAP `type` that registry policy does not subdivide
-    /// (`ASSIGNED PA`, `ASSIGNED PI`, `ASSIGNED PORTABLE`, `ASSIGNED NON-PORTABLE`,
-    /// `ASSIGNED ANYCAST`, LACNIC's `ASSIGNED`, ARIN's `REASSIGNMENT`). An allocation (an
-    /// ISP's block) only ever answers for the address that was asked, since a customer block
-    /// inside it may exist. Default true; false asks once per address.
-    pub network_range_reuse: bool,
-    /// Reuse an ASN answer for other addresses in its prefix when the prefix is as long as
-    /// routes get (/24, /48). Default true; false asks once per address.
-    pub asn_prefix_reuse: bool,
-}
-
-impl Default for CacheSettings {
-    fn default() -> Self {
-        Self {
-            ttl: Duration::from_secs(3600),
-            negative_ttl: Duration::from_secs(600),
-            error_ttl: Duration::from_secs(30),
-            response_max_bytes: 32 * 1024 * 1024,
-            response_max_entries: 50_000,
-            registration_max_entries: 20_000,
-            network_max_entries: 20_000,
-            asn_max_entries: 50_000,
-            network_range_reuse: true,
-            asn_prefix_reuse: true,
-        }
-    }
-}
-
-/// A cached RDAP response: the answer, or a 404.
-#[derive(Debug, Clone)]
-pub(crate) enum CachedResponse {
-    /// A successful answer (final URL and body).
-    Found(Fetched),
-    /// The server said the object does not exist.
-    NotFound(SourceError),
+pub enum CachedResponse {
+    /// A successful answer.
+    Found {
+        /// The URL that answered, after redirects.
+        url: String,
+        /// The body (RDAP answers are UTF-8 JSON; other bodies are not cached).
+        body: String,
+    },
+    /// The server said the object does not exist (404).
+    NotFound {
+        /// What was recorded about the 404 (the cause in plain words).
+        message: String,
+    },
 }
 
 impl CachedResponse {
-    /// What a caller of `get_rdap` receives.
-    pub(crate) fn into_result(self) -> Result<Fetched, SourceError> {
-        match self {
-            CachedResponse::Found(f) => Ok(f),
-            CachedResponse::NotFound(e) => Err(e),
-        }
-    }
-
     /// Approximate bytes held.
     fn weight(&self) -> usize {
         match self {
-            CachedResponse::Found(f) => f.body.len() + f.url.as_str().len() + 64,
-            CachedResponse::NotFound(e) => e.message().len() + 64,
+            CachedResponse::Found { url, body } => body.len() + url.len() + 64,
+            CachedResponse::NotFound { message } => message.len() + 64,
         }
     }
 }
 
-/// RDAP responses by request URL. Object-safe, so a shared backend (e.g. Redis) can replace
-/// [`MemoryResponseCache`].
-pub(crate) trait ResponseCache: Send + Sync + fmt::Debug {
-    /// The live response for `url` at `now`.
-    fn get(&self, url: &str, now: Instant) -> Option<CachedResponse>;
-    /// Keep `response` for `url` for `ttl` from `now`.
-    fn put(&self, url: &str, response: CachedResponse, ttl: Duration, now: Instant);
+/// RDAP responses by request URL: the seam a store shared between runs or processes (on
+/// disk, in Redis) implements. [`MemoryResponseCache`] is the default; set another with
+/// [`ClientBuilder::response_cache`](crate::ClientBuilder::response_cache).
+///
+/// # Contract
+///
+/// - Keys are absolute request URLs (after the client's rewrites). Values are
+///   [`CachedResponse`]s, serialisable with serde; a value that cannot be read back (an old
+///   format, a corrupt entry) is a miss, never a failure.
+/// - [`put`](Self::put) keeps a value for `ttl` of wall-clock time: an implementation that
+///   outlives the process stores `SystemTime::now() + ttl` (or lets its store expire the
+///   entry); [`get`](Self::get) never returns an expired value. A zero `ttl` keeps nothing.
+/// - The client asks [`get`](Self::get) before every request and calls
+///   [`put`](Self::put) after a 200 (the answer TTL) or a 404 (the negative TTL); it joins
+///   concurrent requests for one URL itself, so an implementation needs no locking beyond
+///   its own consistency.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Duration;
+/// use whohosts::{BoxFuture, CachedResponse, ResponseCache};
+///
+/// /// Keeps everything forever (a test double).
+/// #[derive(Debug, Default)]
+/// struct Forever(Mutex<HashMap<String, CachedResponse>>);
+///
+/// impl ResponseCache for Forever {
+///     fn get<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Option<CachedResponse>> {
+///         Box::pin(async move { self.0.lock().ok()?.get(url).cloned() })
+///     }
+///     fn put<'a>(
+///         &'a self,
+///         url: &'a str,
+///         response: CachedResponse,
+///         _ttl: Duration,
+///     ) -> BoxFuture<'a, ()> {
+///         Box::pin(async move {
+///             if let Ok(mut map) = self.0.lock() {
+///                 map.insert(url.to_owned(), response);
+///             }
+///         })
+///     }
+/// }
+///
+/// let client =
+///     whohosts::Client::builder().response_cache(Arc::new(Forever::default())).build()?;
+/// # Ok::<(), whohosts::Error>(())
+/// ```
+pub trait ResponseCache: Send + Sync + fmt::Debug {
+    /// The live response for `url`, if any.
+    fn get<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Option<CachedResponse>>;
+    /// Keep `response` for `url` for `ttl`.
+    fn put<'a>(
+        &'a self,
+        url: &'a str,
+        response: CachedResponse,
+        ttl: Duration,
+    ) -> BoxFuture<'a, ()>;
 }
 
-/// The in-memory [`ResponseCache`]: LRU bounded by entries and body bytes, with TTL.
+/// The in-memory [`ResponseCache`] (the default): LRU bounded by entries and body bytes,
+/// expiring on tokio's clock.
 #[derive(Debug)]
-pub(crate) struct MemoryResponseCache {
+pub struct MemoryResponseCache {
     inner: Mutex<LruTtl<String, CachedResponse>>,
 }
 
 impl MemoryResponseCache {
-    /// A cache within `settings`' response bounds.
-    pub(crate) fn new(settings: &CacheSettings) -> Self {
+    /// A cache within `settings`' response bounds ([`CacheSettings::response_max_entries`],
+    /// [`CacheSettings::response_max_bytes`]).
+    pub fn new(settings: &CacheSettings) -> Self {
         Self {
             inner: Mutex::new(LruTtl::new(
                 settings.response_max_entries,
@@ -161,49 +156,32 @@ impl MemoryResponseCache {
 }
 
 impl ResponseCache for MemoryResponseCache {
-    fn get(&self, url: &str, now: Instant) -> Option<CachedResponse> {
-        self.lock().get(url, now).cloned()
+    fn get<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Option<CachedResponse>> {
+        let hit = self.lock().get(url, now()).cloned();
+        Box::pin(std::future::ready(hit))
     }
 
-    fn put(&self, url: &str, response: CachedResponse, ttl: Duration, now: Instant) {
+    fn put<'a>(
+        &'a self,
+        url: &'a str,
+        response: CachedResponse,
+        ttl: Duration,
+    ) -> BoxFuture<'a, ()> {
         let weight = response.weight() + url.len();
-        self.lock().insert(url.to_owned(), response, weight, ttl, now);
+        self.lock().insert(url.to_owned(), response, weight, ttl, now());
+        Box::pin(std::future::ready(()))
     }
 }
 
-/// The state every clone of one client shares beyond its configuration: counters, the
-/// response cache and the politeness budget.
-#[derive(Debug)]
-pub(crate) struct ClientState {
-    /// Counters behind [`Stats`](crate::Stats).
-    pub(crate) telemetry: Arc<Telemetry>,
-    /// RDAP responses by URL.
-    pub(crate) responses: Arc<dyn ResponseCache>,
-    /// Per-server politeness.
-    pub(crate) budget: Arc<dyn RateBudget>,
-}
-
-impl ClientState {
-    /// The state of the client built from `config`, created on first use.
-    ///
-    /// It lives in the config's [`StateSlot`], which `ClientBuilder::build` empties, so each
-    /// built client has its own and everything built from the same `Config` value (the HTTP
-    /// layer, the caches) shares it.
-    pub(crate) fn of(config: &Config) -> Arc<ClientState> {
-        Arc::clone(config.state.0.get_or_init(|| {
-            let telemetry = Arc::new(Telemetry::default());
-            Arc::new(ClientState {
-                responses: Arc::new(MemoryResponseCache::new(&config.cache)),
-                budget: Arc::new(LocalBudget::new(&config.politeness, Arc::clone(&telemetry))),
-                telemetry,
-            })
-        }))
+/// Count how a cache answered: a hit for `kind`, a join, or nothing for a fetch (the request
+/// itself is counted where it is sent).
+pub(crate) fn count(telemetry: &Telemetry, kind: CacheKind, got: Got) {
+    match got {
+        Got::Cached => telemetry.count_hit(kind),
+        Got::Joined => telemetry.count_coalesced(),
+        Got::Fetched => {}
     }
 }
-
-/// Where a [`Config`] keeps its client's [`ClientState`] (empty until first use).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct StateSlot(OnceLock<Arc<ClientState>>);
 
 /// A cache of computed values (e.g. registration facts by registrable domain) with
 /// in-flight coalescing: concurrent callers for one key run one fetch.
@@ -230,20 +208,25 @@ impl<K, V> fmt::Debug for MemoCache<K, V> {
 pub(crate) type RegistrationCache<V> = MemoCache<String, V>;
 
 impl<V: Clone> MemoCache<String, V> {
-    /// The registration cache of the client built from `config`: at most
-    /// [`CacheSettings::registration_max_entries`] domains.
-    pub(crate) fn registrations(config: &Config) -> Self {
-        Self::new(config, config.cache.registration_max_entries, CacheKind::Registration)
+    /// A registration cache within `settings`: at most
+    /// [`CacheSettings::registration_max_entries`] domains, counted in `telemetry`.
+    pub(crate) fn registrations(settings: &CacheSettings, telemetry: Arc<Telemetry>) -> Self {
+        Self::new(settings, settings.registration_max_entries, CacheKind::Registration, telemetry)
     }
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> MemoCache<K, V> {
-    fn new(config: &Config, max_entries: usize, kind: CacheKind) -> Self {
+    fn new(
+        settings: &CacheSettings,
+        max_entries: usize,
+        kind: CacheKind,
+        telemetry: Arc<Telemetry>,
+    ) -> Self {
         Self {
             entries: Mutex::new(LruTtl::new(max_entries, usize::MAX)),
             inflight: Coalescer::default(),
-            lifetimes: Lifetimes::of(&config.cache),
-            telemetry: ClientState::of(config).telemetry.clone(),
+            lifetimes: Lifetimes::of(settings),
+            telemetry,
             kind,
         }
     }
@@ -260,39 +243,26 @@ impl<K: Hash + Eq + Clone, V: Clone> MemoCache<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = V>,
     {
-        loop {
-            if let Some(value) = self.get(&key, crate::politeness::now()) {
-                self.telemetry.count_hit(self.kind);
-                return value;
-            }
-            match self.inflight.turn(&key) {
-                Turn::Follow(rx) => {
-                    if let Some(value) = wait(rx).await {
-                        self.telemetry.count_coalesced();
-                        return value;
-                    }
-                    // The leader was cancelled: try again.
-                }
-                Turn::Lead(leader) => {
-                    if let Some(value) = self.get(&key, crate::politeness::now()) {
-                        self.telemetry.count_hit(self.kind);
-                        leader.finish(value.clone());
-                        return value;
-                    }
-                    let value = fetch().await;
+        let (value, got) = self
+            .inflight
+            .get_or_fetch(
+                &key,
+                || std::future::ready(self.get(&key, now())),
+                Some,
+                fetch,
+                |value| {
                     let class = keep(&value);
                     if let Some(ttl) = self.lifetimes.of_class(class) {
-                        self.put(key, value.clone(), ttl, crate::politeness::now());
+                        self.put(key.clone(), value.clone(), ttl, now());
                     }
                     // Facts this lookup's deadline cut short are its own: followers (whose
                     // deadlines have not passed) are released to ask for themselves.
-                    if class != Keep::Never {
-                        leader.finish(value.clone());
-                    }
-                    return value;
-                }
-            }
-        }
+                    std::future::ready((class != Keep::Never).then_some(value))
+                },
+            )
+            .await;
+        count(&self.telemetry, self.kind, got);
+        value
     }
 
     /// The live value for `key` at `now`.
@@ -314,12 +284,15 @@ impl<K: Hash + Eq + Clone, V: Clone> MemoCache<K, V> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::config::Config;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     #[tokio::test]
     async fn memo_cache_coalesces_and_caches() {
         let config = Config::default();
-        let cache: RegistrationCache<u32> = MemoCache::registrations(&config);
+        let telemetry = Arc::new(Telemetry::default());
+        let cache: RegistrationCache<u32> =
+            MemoCache::registrations(&config.cache, Arc::clone(&telemetry));
         let calls = AtomicU32::new(0);
         let fetch = || async {
             calls.fetch_add(1, Ordering::SeqCst);
@@ -336,7 +309,7 @@ mod tests {
         let again = cache.get_or_fetch("example.com".to_owned(), |_| Keep::Answer, fetch).await;
         assert_eq!(again, 42);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        let stats = ClientState::of(&config).telemetry.snapshot();
+        let stats = telemetry.snapshot();
         assert_eq!(stats.coalesced, 2);
         assert_eq!(stats.registration_hits, 1);
     }
@@ -344,7 +317,8 @@ mod tests {
     #[test]
     fn negative_answers_expire_sooner() {
         let config = Config::default();
-        let cache: RegistrationCache<&str> = MemoCache::registrations(&config);
+        let cache: RegistrationCache<&str> =
+            MemoCache::registrations(&config.cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         cache.put("a.test".into(), "error", config.cache.negative_ttl, now);
         cache.put("b.test".into(), "facts", config.cache.ttl, now);

@@ -1,18 +1,31 @@
 //! [`Client`] and [`ClientBuilder`]: construction and the state shared by every lookup.
 //!
-//! This file owns what a client *is* (configuration, resolver, HTTP client, bootstrap, ASN
-//! sources, all behind one `Arc`); the order in which a lookup uses them lives in
-//! `lookup.rs`.
+//! This file owns what a client *is*: [`ClientBuilder::build`] turns a plain [`Config`] and
+//! the injected seams (ASN sources, response cache, rate budget) into the resolver, the HTTP
+//! client, the RDAP and WHOIS clients, the caches and the stages, once, behind one `Arc`.
+//! The order in which a lookup uses them lives in `lookup.rs`; the bulk streams in `bulk.rs`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::asn::AsnSource;
+use crate::asn::{self, AsnCache, AsnChain, AsnSource, CymruSource};
+use crate::cache::{MemoryResponseCache, NetworkCache, RegistrationCache, ResponseCache};
 use crate::config::Config;
+use crate::dns;
 use crate::error::{ConfigError, Error};
+use crate::lookup::Pipeline;
+use crate::network::NetworkStage;
+use crate::rdap::RdapClient;
+use crate::rdap::bootstrap::Bootstrap;
 use crate::record::HostingRecord;
+use crate::registration::RegistrationStage;
+use crate::stats::{Stats, Telemetry};
+use crate::transport::budget::{LocalBudget, RateBudget};
+use crate::transport::deadline::WaitObserver;
+use crate::transport::http::Http;
+use crate::whois::Whois;
 
 /// A cheap-to-clone handle that looks up domains, URLs and IPs.
 ///
@@ -29,7 +42,15 @@ use crate::record::HostingRecord;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<crate::lookup::Shared>,
+    inner: Arc<ClientRef>,
+}
+
+/// What every clone of one client shares, built once by [`ClientBuilder::build`].
+#[derive(Debug)]
+struct ClientRef {
+    config: Config,
+    pipeline: Pipeline,
+    telemetry: Arc<Telemetry>,
 }
 
 impl Client {
@@ -45,16 +66,16 @@ impl Client {
     /// [`InputError`](crate::InputError)). Sources that fail are recorded in
     /// [`HostingRecord::errors`] and the rest of the record is still returned.
     pub async fn lookup(&self, query: &str) -> Result<HostingRecord, Error> {
-        crate::lookup::run(&self.inner, query, None).await
+        crate::lookup::run(&self.inner.pipeline, query, None).await
     }
 
     /// [`lookup`](Self::lookup), telling `observer` when the lookup waits its turn (bulk).
     pub(crate) async fn lookup_observed(
         &self,
         query: &str,
-        observer: Arc<dyn crate::deadline::WaitObserver>,
+        observer: Arc<dyn WaitObserver>,
     ) -> Result<HostingRecord, Error> {
-        crate::lookup::run(&self.inner, query, Some(observer)).await
+        crate::lookup::run(&self.inner.pipeline, query, Some(observer)).await
     }
 
     /// The configuration this client was built with.
@@ -62,72 +83,15 @@ impl Client {
         &self.inner.config
     }
 
-    /// Look up many queries: a stream yielding exactly one `(input, result)` per input, as
-    /// lookups finish (unordered unless [`BulkSettings::ordered`](crate::BulkSettings)).
-    ///
-    /// At most [`BulkSettings::concurrency`](crate::BulkSettings) lookups (default 64) work
-    /// at once and inputs are pulled only when a slot frees, so memory does not grow with
-    /// the input; a lookup waiting its turn behind a rate-limited server gives its slot to
-    /// the next input meanwhile (up to [`BulkSettings::max_waiting`](crate::BulkSettings)). Every lookup shares this client's caches and per-server limits. Run it on
-    /// a tokio runtime; each lookup is a task of its own.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// use futures_util::StreamExt;
-    /// let client = whohosts::Client::builder().build()?;
-    /// let mut results = client.lookup_many(["example.com", "example.org", "192.0.2.1"]);
-    /// while let Some((input, result)) = results.next().await {
-    ///     match result {
-    ///         Ok(record) => println!("{input}: {} abuse contacts", record.abuse_contacts.len()),
-    ///         Err(e) => println!("{input}: {e}"),
-    ///     }
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn lookup_many<I>(
-        &self,
-        inputs: I,
-    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
-    where
-        I: IntoIterator,
-        I::IntoIter: Send + 'static,
-        I::Item: Into<String>,
-    {
-        let bulk = &self.inner.config.bulk;
-        crate::bulk::lookup_iter(self.clone(), inputs, bulk, bulk.ordered)
-    }
-
-    /// [`lookup_many`](Self::lookup_many), yielding results in input order.
-    pub fn lookup_many_ordered<I>(
-        &self,
-        inputs: I,
-    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
-    where
-        I: IntoIterator,
-        I::IntoIter: Send + 'static,
-        I::Item: Into<String>,
-    {
-        crate::bulk::lookup_iter(self.clone(), inputs, &self.inner.config.bulk, true)
-    }
-
-    /// [`lookup_many`](Self::lookup_many) over a stream of queries (e.g. lines read
-    /// asynchronously), pulled as slots free.
-    pub fn lookup_stream<S>(
-        &self,
-        inputs: S,
-    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
-    where
-        S: futures_util::Stream + Send + 'static,
-        S::Item: Into<String>,
-    {
-        let bulk = &self.inner.config.bulk;
-        crate::bulk::lookup_stream(self.clone(), inputs, bulk, bulk.ordered)
-    }
-
     /// What this client (all its clones) has done so far: requests per server, cache hits,
     /// coalesced requests, retries, rate limits, fast failures.
-    pub fn stats(&self) -> crate::Stats {
-        crate::cache::ClientState::of(&self.inner.config).telemetry.snapshot()
+    pub fn stats(&self) -> Stats {
+        self.inner.telemetry.snapshot()
+    }
+
+    /// The client's counters (for the bulk streams).
+    pub(crate) fn telemetry(&self) -> &Arc<Telemetry> {
+        &self.inner.telemetry
     }
 }
 
@@ -137,12 +101,14 @@ impl Client {
 pub struct ClientBuilder {
     config: Config,
     asn_sources: Vec<Arc<dyn AsnSource>>,
+    response_cache: Option<Arc<dyn ResponseCache>>,
+    rate_budget: Option<Arc<dyn RateBudget>>,
 }
 
 impl ClientBuilder {
     /// A builder from a whole [`Config`].
     pub fn from_config(config: Config) -> Self {
-        Self { config, asn_sources: Vec::new() }
+        Self { config, ..Self::default() }
     }
 
     /// Ask these DNS servers (UDP with TCP fallback). Default: the system configuration.
@@ -176,6 +142,23 @@ impl ClientBuilder {
     /// default.
     pub fn asn_source(mut self, source: Arc<dyn AsnSource>) -> Self {
         self.asn_sources.push(source);
+        self
+    }
+
+    /// Keep RDAP responses in `cache` (e.g. a store on disk or in Redis shared by many runs),
+    /// instead of the in-memory [`MemoryResponseCache`](crate::MemoryResponseCache) sized by
+    /// [`cache`](Self::cache). See [`ResponseCache`] for the contract.
+    pub fn response_cache(mut self, cache: Arc<dyn ResponseCache>) -> Self {
+        self.response_cache = Some(cache);
+        self
+    }
+
+    /// Take per-server permits, pauses and breaker state from `budget` (e.g. one shared by
+    /// several processes), instead of the in-process
+    /// [`LocalBudget`](crate::LocalBudget) built from [`politeness`](Self::politeness). The
+    /// policies still come from the politeness table. See [`RateBudget`] for the contract.
+    pub fn rate_budget(mut self, budget: Arc<dyn RateBudget>) -> Self {
+        self.rate_budget = Some(budget);
         self
     }
 
@@ -286,14 +269,14 @@ impl ClientBuilder {
 
     /// Cache sizes and lifetimes. Default [`CacheSettings::default`](crate::CacheSettings):
     /// 1 h, 10 min for negative answers, 32 MiB of responses.
-    pub fn cache(mut self, cache: crate::CacheSettings) -> Self {
+    pub fn cache(mut self, cache: crate::config::CacheSettings) -> Self {
         self.config.cache = cache;
         self
     }
 
     /// The whole politeness table. Default
     /// [`Politeness::default`](crate::Politeness): the known published limits.
-    pub fn politeness(mut self, politeness: crate::Politeness) -> Self {
+    pub fn politeness(mut self, politeness: crate::config::Politeness) -> Self {
         self.config.politeness = politeness;
         self
     }
@@ -301,8 +284,8 @@ impl ClientBuilder {
     /// Apply `policy` to servers matching `pattern` (a host name, or a URL prefix such as
     /// `https://rdap.example/`), ahead of every other rule. Default: the table in
     /// [`Politeness`](crate::Politeness).
-    pub fn server_policy(mut self, pattern: &str, policy: crate::ServerPolicy) -> Self {
-        let rule = crate::ServerRule::new(pattern, policy, "set by the caller");
+    pub fn server_policy(mut self, pattern: &str, policy: crate::config::ServerPolicy) -> Self {
+        let rule = crate::config::ServerRule::new(pattern, policy, "set by the caller");
         self.config.politeness = std::mem::take(&mut self.config.politeness).with_rule(rule);
         self
     }
@@ -344,14 +327,53 @@ impl ClientBuilder {
         self
     }
 
-    /// Build the client. Fails on unusable configuration (unreadable bootstrap directory or
-    /// ASN database, unreadable system DNS configuration).
-    pub fn build(mut self) -> Result<Client, Error> {
-        // A fresh cache, budget and counters for every built client, even from a cloned
-        // Config.
-        self.config.state = crate::cache::StateSlot::default();
-        let shared = crate::lookup::Shared::new(self.config, self.asn_sources)?;
-        Ok(Client { inner: Arc::new(shared) })
+    /// Build the client: the resolver, the HTTP client, the RDAP and WHOIS clients, the
+    /// caches and the stages, once. Fails on unusable configuration (unreadable bootstrap
+    /// directory or ASN database, unreadable system DNS configuration).
+    pub fn build(self) -> Result<Client, Error> {
+        let Self { config, asn_sources, response_cache, rate_budget } = self;
+        let telemetry = Arc::new(Telemetry::default());
+        let resolver = dns::build_resolver(&config)?;
+        let bootstrap = match &config.bootstrap_dir {
+            Some(dir) => Bootstrap::from_dir(dir)?,
+            None => Bootstrap::embedded()?,
+        };
+        let mut sources = Vec::new();
+        for path in &config.asn_databases {
+            sources.push(asn::open_database(path)?);
+        }
+        sources.extend(asn_sources);
+        if sources.is_empty() {
+            sources.push(Arc::new(CymruSource::new(resolver.clone())) as Arc<dyn AsnSource>);
+        }
+        let responses =
+            response_cache.unwrap_or_else(|| Arc::new(MemoryResponseCache::new(&config.cache)));
+        let budget = rate_budget.unwrap_or_else(|| Arc::new(LocalBudget::new(&config.politeness)));
+        let http = Http::new(&config, resolver.clone(), responses, budget, Arc::clone(&telemetry))?;
+        let rdap = Arc::new(RdapClient::new(&config, Arc::new(http), bootstrap));
+        let whois = Arc::new(Whois::new(&config, resolver.clone()));
+        let pipeline = Pipeline {
+            resolver,
+            limits: config.limits.clone(),
+            timeout: config.timeouts.lookup,
+            notice_type: config.notice_type,
+            network: NetworkStage {
+                rdap: Arc::clone(&rdap),
+                whois: Arc::clone(&whois),
+                asn: AsnChain::new(sources),
+                asn_cache: AsnCache::new(&config.cache, Arc::clone(&telemetry)),
+                networks: NetworkCache::new(&config.cache, Arc::clone(&telemetry)),
+            },
+            registration: RegistrationStage {
+                rdap,
+                whois,
+                registrations: RegistrationCache::registrations(
+                    &config.cache,
+                    Arc::clone(&telemetry),
+                ),
+            },
+        };
+        Ok(Client { inner: Arc::new(ClientRef { config, pipeline, telemetry }) })
     }
 }
 

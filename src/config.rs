@@ -1,7 +1,12 @@
 //! Client configuration as plain data: [`Config`] with [`Timeouts`], [`Limits`] and [`Safety`].
 //!
 //! Every `Default` here is the safe setting for the real internet. Tests against loopback
-//! servers loosen [`Safety`] explicitly.
+//! servers loosen [`Safety`] explicitly. Nothing here holds runtime state: the client builds
+//! its caches, budget and connections from a `Config` once, in `ClientBuilder::build`.
+
+mod politeness;
+
+pub use politeness::{Politeness, ServerPolicy, ServerRule};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,17 +41,14 @@ pub struct Config {
     /// project URL.
     pub user_agent: Option<String>,
     /// Sizes and lifetimes of the caches every lookup of a client shares.
-    pub cache: crate::cache::CacheSettings,
+    pub cache: CacheSettings,
     /// Per-server rate limits, concurrency and circuit breaker, with a table of known
     /// published limits.
-    pub politeness: crate::politeness::Politeness,
+    pub politeness: Politeness,
     /// How [`Client::lookup_many`](crate::Client::lookup_many) runs (concurrency).
-    pub bulk: crate::bulk::BulkSettings,
+    pub bulk: BulkSettings,
     /// WHOIS (port 43): on/off, server overrides, time and size limits.
     pub whois: WhoisConfig,
-    /// The client's shared runtime state (caches, budget, counters), created on first use;
-    /// emptied by `ClientBuilder::build` so every built client has its own.
-    pub(crate) state: crate::cache::StateSlot,
 }
 
 /// Time limits. Defaults suit public RDAP servers.
@@ -166,5 +168,88 @@ impl Default for WhoisConfig {
             max_response_bytes: 1024 * 1024,
             max_referrals: 3,
         }
+    }
+}
+
+/// Sizes and lifetimes of a client's caches. `Default` suits a bulk run of hours over
+/// millions of inputs in a few hundred MiB.
+///
+/// Shared by every lookup of a client: RDAP responses by URL (404s for the negative TTL),
+/// registration facts by registrable domain, IP network answers by address (and by range
+/// for leaf assignments), ASN answers by address (and by prefix when the prefix is a /24 or
+/// /48, the longest routed). Concurrent requests for the same object are sent once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CacheSettings {
+    /// How long an answer is reused. Default 1 hour. Zero disables caching (in-flight
+    /// requests are still joined).
+    pub ttl: Duration,
+    /// How long a negative answer (RDAP 404, NXDOMAIN, no ASN) is reused. Default 10
+    /// minutes.
+    pub negative_ttl: Duration,
+    /// How long registration or network facts that a source *failed* to give (timeout,
+    /// transport error, 5xx, rate limit, a broken answer) are reused, so that a burst of
+    /// lookups under one domain does not re-ask a server that just failed. Default 30
+    /// seconds; zero keeps none. Facts cut short by a lookup's own deadline are never kept.
+    pub error_ttl: Duration,
+    /// Bytes of RDAP response bodies kept. Default 32 MiB.
+    pub response_max_bytes: usize,
+    /// RDAP responses kept. Default 50,000.
+    pub response_max_entries: usize,
+    /// Registrable domains whose registration facts are kept. Default 20,000.
+    pub registration_max_entries: usize,
+    /// IP network answers kept (by address and by range). Default 20,000.
+    pub network_max_entries: usize,
+    /// ASN answers kept (by address and by prefix). Default 50,000.
+    pub asn_max_entries: usize,
+    /// Reuse a network answer for other addresses inside its range when the answer is a
+    /// *leaf assignment* — an RDAP `type` that registry policy does not subdivide
+    /// (`ASSIGNED PA`, `ASSIGNED PI`, `ASSIGNED PORTABLE`, `ASSIGNED NON-PORTABLE`,
+    /// `ASSIGNED ANYCAST`, LACNIC's `ASSIGNED`, ARIN's `REASSIGNMENT`). An allocation (an
+    /// ISP's block) only ever answers for the address that was asked, since a customer block
+    /// inside it may exist. Default true; false asks once per address.
+    pub network_range_reuse: bool,
+    /// Reuse an ASN answer for other addresses in its prefix when the prefix is as long as
+    /// routes get (/24, /48). Default true; false asks once per address.
+    pub asn_prefix_reuse: bool,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(3600),
+            negative_ttl: Duration::from_secs(600),
+            error_ttl: Duration::from_secs(30),
+            response_max_bytes: 32 * 1024 * 1024,
+            response_max_entries: 50_000,
+            registration_max_entries: 20_000,
+            network_max_entries: 20_000,
+            asn_max_entries: 50_000,
+            network_range_reuse: true,
+            asn_prefix_reuse: true,
+        }
+    }
+}
+
+/// How [`Client::lookup_many`](crate::Client::lookup_many) runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkSettings {
+    /// Lookups working at once. Default 64. Per-server limits
+    /// ([`Politeness`](crate::Politeness)) still apply underneath.
+    pub concurrency: usize,
+    /// Lookups that may wait their turn — behind a rate-limited server, or for another
+    /// lookup's request for the same object — without holding one of the `concurrency`
+    /// slots, so that a slow server's queue does not hold back lookups that need other
+    /// servers. Default 1,024; at most `concurrency + max_waiting` lookups are in flight.
+    pub max_waiting: usize,
+    /// Yield results in input order (a slow lookup holds back the ones after it). Default
+    /// false: results come as they finish.
+    pub ordered: bool,
+}
+
+impl Default for BulkSettings {
+    fn default() -> Self {
+        Self { concurrency: 64, max_waiting: 1024, ordered: false }
     }
 }

@@ -2,7 +2,7 @@
 //! abuse outcomes, fetch-time stamps, whom an address's channels reach, and the flattened
 //! `abuse_contacts` list of a record.
 
-use crate::lookup::now_rfc3339;
+use crate::clock::now_rfc3339;
 use crate::provider;
 use crate::record::{
     AbuseContact, AddressRecord, Contact, HostingRecord, NoticeType, Outcome, OutcomeStatus, Party,

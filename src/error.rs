@@ -204,6 +204,8 @@ pub enum SourceErrorKind {
     Redirect,
     /// No source is known for this object (nothing in the bootstrap).
     NoSource,
+    /// The server failed repeatedly and its circuit breaker is open: not asked.
+    CircuitOpen,
     /// Anything else.
     Other,
 }
@@ -225,6 +227,7 @@ impl SourceErrorKind {
             SourceErrorKind::Blocked => "blocked",
             SourceErrorKind::Redirect => "redirect",
             SourceErrorKind::NoSource => "no_source",
+            SourceErrorKind::CircuitOpen => "circuit_open",
             SourceErrorKind::Other => "other",
         }
     }

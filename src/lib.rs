@@ -39,26 +39,25 @@ mod asn;
 mod bulk;
 mod cache;
 mod client;
+mod clock;
 mod config;
 mod contacts;
-mod deadline;
 mod dns;
 mod error;
-mod guard;
-mod http;
+mod future;
 mod input;
 mod lookup;
-mod politeness;
+mod network;
 mod provider;
 mod rdap;
 mod record;
+mod registration;
 mod registries;
-mod stage_network;
-mod stage_registration;
 mod stats;
 mod summary;
 #[cfg(test)]
 mod test_support;
+mod transport;
 mod whois;
 
 #[cfg(feature = "testing")]
@@ -73,19 +72,22 @@ pub use rdap::golden as __golden;
 pub use rdap::bench_support as __bench;
 
 pub use asn::{
-    AsnChain, AsnOutcome, AsnSource, BoxFuture, CsvRangeSource, CymruSource, MmdbSource,
-    open_database,
+    AsnChain, AsnOutcome, AsnSource, CsvRangeSource, CymruSource, MmdbSource, open_database,
 };
-pub use bulk::{BulkItem, BulkSettings, CompletedInputs, JsonlSink, RecordSink, completed_inputs};
-pub use cache::CacheSettings;
+pub use bulk::{BulkItem, CompletedInputs, JsonlSink, RecordSink, completed_inputs};
+pub use cache::{CachedResponse, MemoryResponseCache, ResponseCache};
 pub use client::{Client, ClientBuilder};
-pub use config::{Config, Limits, Safety, Timeouts, WhoisConfig};
+pub use config::{
+    BulkSettings, CacheSettings, Config, Limits, Politeness, Safety, ServerPolicy, ServerRule,
+    Timeouts, WhoisConfig,
+};
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
+pub use future::BoxFuture;
 pub use input::{DomainQuery, Query};
-pub use politeness::{Politeness, ServerPolicy, ServerRule};
 pub use record::{
     AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
     Network, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform,
     ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
 };
 pub use stats::Stats;
+pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};

@@ -6,97 +6,45 @@
 //! long as its longest chain. Every failing step becomes a [`StepError`] and the facts found
 //! by other steps are kept.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
-use futures_util::future::join_all;
 use hickory_resolver::TokioResolver;
 
-use crate::asn::{self, AsnChain, AsnOutcome, AsnSource, CymruSource};
-use crate::cache::{AsnCache, Keep, NetworkCache, RegistrationCache};
-use crate::config::Config;
+use crate::clock::now_rfc3339;
+use crate::config::Limits;
 use crate::contacts::{address_party, flatten_contacts};
-use crate::deadline::{self, Deadline, WaitObserver, by_deadline};
 use crate::dns;
-use crate::error::{Error, SourceError};
-use crate::http::Http;
+use crate::error::Error;
 use crate::input::{DomainQuery, Query};
+use crate::network::NetworkStage;
 use crate::provider;
-use crate::rdap::bootstrap::Bootstrap;
-use crate::rdap::fetch;
 use crate::record::{
-    AddressRecord, DnsFacts, Evidence, HostingRecord, Outcome, OutcomeStatus, Party, PartyOutcome,
-    SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
+    AddressRecord, DnsFacts, HostingRecord, NoticeType, Outcome, OutcomeStatus, Party,
+    PartyOutcome, SCHEMA_VERSION, Stage, StepError,
 };
-use crate::stage_network::{AddressFacts, address_network};
-use crate::stage_registration::{Registration, registration_chain};
-use crate::whois::Whois;
+use crate::registration::RegistrationStage;
+use crate::transport::deadline::{self, Deadline, WaitObserver, by_deadline};
 
-/// State shared by every clone of a client.
+/// The stages of a lookup and what the pipeline itself uses, built once per client.
 #[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) config: Config,
+pub(crate) struct Pipeline {
+    /// DNS for the queried names.
     pub(crate) resolver: TokioResolver,
-    pub(crate) http: Http,
-    pub(crate) bootstrap: Bootstrap,
-    pub(crate) asn: AsnChain,
-    pub(crate) whois: Whois,
-    pub(crate) asn_cache: AsnCache,
-    pub(crate) networks: NetworkCache<AddressFacts>,
-    pub(crate) registrations: RegistrationCache<Registration>,
-}
-
-impl Shared {
-    pub(crate) fn new(config: Config, custom: Vec<Arc<dyn AsnSource>>) -> Result<Self, Error> {
-        let resolver = dns::build_resolver(&config)?;
-        let bootstrap = match &config.bootstrap_dir {
-            Some(dir) => Bootstrap::from_dir(dir)?,
-            None => Bootstrap::embedded()?,
-        };
-        let mut sources = Vec::new();
-        for path in &config.asn_databases {
-            sources.push(asn::open_database(path)?);
-        }
-        sources.extend(custom);
-        if sources.is_empty() {
-            sources.push(Arc::new(CymruSource::new(resolver.clone())) as Arc<dyn AsnSource>);
-        }
-        let http = Http::new(&config, resolver.clone())?;
-        let whois = Whois::new(&config, resolver.clone());
-        Ok(Self {
-            asn_cache: AsnCache::new(&config),
-            networks: NetworkCache::new(&config),
-            registrations: RegistrationCache::registrations(&config),
-            config,
-            resolver,
-            http,
-            bootstrap,
-            asn: AsnChain::new(sources),
-            whois,
-        })
-    }
-}
-
-impl Shared {
-    /// GET an RDAP URL (after the configured rewrites) and decode it.
-    pub(crate) async fn get_json(&self, url: &url::Url) -> Result<fetch::Answer, SourceError> {
-        let rewritten = rewrite(url, &self.config.rdap_rewrites);
-        fetch::get_json(&self.http, rewritten.as_ref().unwrap_or(url)).await
-    }
-}
-
-/// `url` with the first matching `(from, to)` prefix replaced, if any matches.
-fn rewrite(url: &url::Url, rewrites: &[(String, String)]) -> Option<url::Url> {
-    let text = url.as_str();
-    rewrites.iter().find_map(|(from, to)| {
-        let rest = text.strip_prefix(from.as_str())?;
-        url::Url::parse(&format!("{to}{rest}")).ok()
-    })
+    /// Address and CNAME bounds.
+    pub(crate) limits: Limits,
+    /// The whole lookup's working-time deadline.
+    pub(crate) timeout: std::time::Duration,
+    /// The kind of notice being prepared (orders channels).
+    pub(crate) notice_type: Option<NoticeType>,
+    /// Per-address facts.
+    pub(crate) network: NetworkStage,
+    /// Registration facts.
+    pub(crate) registration: RegistrationStage,
 }
 
 /// Run one lookup; `observer` hears when it waits its turn.
 pub(crate) async fn run(
-    shared: &Shared,
+    pipeline: &Pipeline,
     raw: &str,
     observer: Option<Arc<dyn WaitObserver>>,
 ) -> Result<HostingRecord, Error> {
@@ -105,13 +53,13 @@ pub(crate) async fn run(
     // as timed out, and every step that finished keeps its facts. Its clock stops while the
     // lookup waits its turn behind a server's politeness budget (see `deadline`); `observer`
     // (a bulk run) hears of those waits.
-    let deadline = Deadline::observed(shared.config.timeouts.lookup, observer);
-    deadline::scope(Arc::clone(&deadline), steps(shared, raw, query, &deadline)).await
+    let deadline = Deadline::observed(pipeline.timeout, observer);
+    deadline::scope(Arc::clone(&deadline), steps(pipeline, raw, query, &deadline)).await
 }
 
 /// The stages of one lookup, in order.
 async fn steps(
-    shared: &Shared,
+    pipeline: &Pipeline,
     raw: &str,
     query: Query,
     deadline: &Deadline,
@@ -136,7 +84,7 @@ async fn steps(
     };
     match query {
         Query::Ip(ip) => {
-            let (addresses, errors) = address_facts(shared, &[ip], &[], deadline).await;
+            let (addresses, errors) = pipeline.network.addresses(&[ip], &[], deadline).await;
             record.addresses = addresses;
             record.errors.extend(errors);
         }
@@ -148,8 +96,8 @@ async fn steps(
             record.domain_unicode = Some(name.unicode.clone());
             record.registrable_domain = Some(name.registrable.clone());
             let (hosting, registration) = tokio::join!(
-                hosting_chain(shared, &name, deadline),
-                registration_chain(shared, &name, deadline)
+                hosting_chain(pipeline, &name, deadline),
+                pipeline.registration.registration(&name, deadline)
             );
             let (dns_facts, addresses, hosting_errors) = hosting;
             record.dns = dns_facts;
@@ -189,7 +137,7 @@ async fn steps(
     record.origin_hidden = provider::origin_hidden(
         record.addresses.iter().filter_map(|a| a.hosting_provider.as_ref()),
     );
-    let notice = shared.config.notice_type;
+    let notice = pipeline.notice_type;
     record.abuse_contacts = flatten_contacts(&record, notice);
     record.notice_targets = provider::notice_targets(&record, notice);
     record.resolved_at = now_rfc3339();
@@ -198,13 +146,13 @@ async fn steps(
 
 /// DNS, then the network facts of every address.
 async fn hosting_chain(
-    shared: &Shared,
+    pipeline: &Pipeline,
     name: &DomainQuery,
     deadline: &Deadline,
 ) -> (DnsFacts, Vec<AddressRecord>, Vec<StepError>) {
-    let limits = &shared.config.limits;
+    let limits = &pipeline.limits;
     let resolving = dns::resolve(
-        &shared.resolver,
+        &pipeline.resolver,
         &name.ascii,
         &name.registrable,
         limits.max_addresses,
@@ -214,10 +162,13 @@ async fn hosting_chain(
         Ok(r) => r,
         Err(e) => dns::Resolution { failures: vec![(name.ascii.clone(), e)], ..Default::default() },
     };
-    let mut errors: Vec<StepError> =
-        resolution.failures.iter().map(|(target, e)| step(Stage::Dns, target, e)).collect();
+    let mut errors: Vec<StepError> = resolution
+        .failures
+        .iter()
+        .map(|(target, e)| StepError::from_source(Stage::Dns, target, e))
+        .collect();
     let (addresses, address_errors) =
-        address_facts(shared, &resolution.addresses, &resolution.cname_chain, deadline).await;
+        pipeline.network.addresses(&resolution.addresses, &resolution.cname_chain, deadline).await;
     errors.extend(address_errors);
     let facts = DnsFacts {
         addresses: resolution.addresses,
@@ -225,80 +176,4 @@ async fn hosting_chain(
         nameservers: resolution.nameservers,
     };
     (facts, addresses, errors)
-}
-
-/// ASN and RDAP network facts for every address, all concurrently.
-async fn address_facts(
-    shared: &Shared,
-    ips: &[IpAddr],
-    cname_chain: &[String],
-    deadline: &Deadline,
-) -> (Vec<AddressRecord>, Vec<StepError>) {
-    let results =
-        join_all(ips.iter().map(|ip| one_address(shared, *ip, cname_chain, deadline))).await;
-    let mut addresses = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for (address, errs) in results {
-        addresses.push(address);
-        errors.extend(errs);
-    }
-    (addresses, errors)
-}
-
-async fn one_address(
-    shared: &Shared,
-    ip: IpAddr,
-    cname_chain: &[String],
-    deadline: &Deadline,
-) -> (AddressRecord, Vec<StepError>) {
-    // Both are cached per client: ASN answers by address (and routable prefix), network
-    // facts by address (and by leaf-assignment range); concurrent askers are joined.
-    let (asn, facts) = tokio::join!(
-        by_deadline(deadline, shared.asn_cache.lookup(&shared.asn, ip), "the ASN lookup"),
-        shared.networks.get_or_fetch(
-            ip,
-            |f: &AddressFacts| f.network.as_ref(),
-            |f: &AddressFacts| Keep::of(&f.errors, deadline.passed()),
-            || address_network(shared, ip, deadline)
-        ),
-    );
-    let asn =
-        asn.unwrap_or_else(|e| AsnOutcome { asn: None, errors: vec![("deadline".into(), e)] });
-    let mut address = AddressRecord::new(ip);
-    let mut errors = facts.errors;
-    address.asn = asn.asn;
-    for (source, e) in asn.errors {
-        errors.push(StepError::new(
-            Stage::Asn,
-            ip.to_string(),
-            e.kind().as_str(),
-            format!("{source}: {}", e.message()),
-        ));
-    }
-    address.network = facts.network;
-    address.abuse = facts.abuse;
-    address.abuse_outcome = facts.abuse_outcome;
-    // Who actually hosts it: published ranges, CNAME suffixes, the ASN and the RDAP holder.
-    let holder = facts.holder.map(|mut holder| {
-        if let Some(url) = address.network.as_ref().and_then(|n| n.source_url.clone()) {
-            holder.evidence.push(Evidence {
-                kind: "rdap_org".to_owned(),
-                detail: holder.name.clone(),
-                source: Source::new(SourceKind::Rdap, url),
-            });
-        }
-        holder
-    });
-    address.hosting_provider =
-        provider::classify(ip, address.asn.as_ref(), cname_chain, holder.as_ref()).or(holder);
-    (address, errors)
-}
-
-pub(crate) fn step(stage: Stage, target: &str, e: &SourceError) -> StepError {
-    StepError::new(stage, target, e.kind().as_str(), e.message())
-}
-
-pub(crate) fn now_rfc3339() -> String {
-    let now = jiff::Timestamp::now();
-    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
 }

@@ -386,6 +386,15 @@ impl StepError {
     ) -> Self {
         Self { stage, target: target.into(), kind: kind.into(), message: message.into() }
     }
+
+    /// The step error for `error`, raised by `stage` while asking about `target`.
+    pub(crate) fn from_source(
+        stage: Stage,
+        target: &str,
+        error: &crate::error::SourceError,
+    ) -> Self {
+        Self::new(stage, target, error.kind().as_str(), error.message())
+    }
 }
 
 /// Where a fact came from.
@@ -520,10 +529,18 @@ impl std::str::FromStr for NoticeType {
     /// `copyright`, `csam`, `ncii`, `phishing`, `malware` or `spam` (any case; `dmca` is
     /// read as `copyright`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        crate::provider::parse_notice_type(s).ok_or_else(|| {
-            format!(
-                "unknown notice type {s:?}: use copyright, csam, ncii, phishing, malware or spam"
-            )
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "dmca" | "copyright" => NoticeType::Copyright,
+            "csam" => NoticeType::Csam,
+            "ncii" => NoticeType::Ncii,
+            "phishing" => NoticeType::Phishing,
+            "malware" => NoticeType::Malware,
+            "spam" => NoticeType::Spam,
+            _ => {
+                return Err(format!(
+                    "unknown notice type {s:?}: use copyright, csam, ncii, phishing, malware or spam"
+                ));
+            }
         })
     }
 }

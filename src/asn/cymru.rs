@@ -14,8 +14,9 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::RData;
 use ipnet::IpNet;
 
-use crate::asn::{AsnSource, BoxFuture};
+use crate::asn::AsnSource;
 use crate::error::{SourceError, SourceErrorKind};
+use crate::future::BoxFuture;
 use crate::record::Asn;
 
 /// Default zone for IPv4 origin queries.

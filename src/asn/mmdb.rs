@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use maxminddb::{MaxMindDbError, Reader, WithinOptions};
 use serde::Deserialize;
 
-use crate::asn::{AsnSource, BoxFuture};
+use crate::asn::AsnSource;
 use crate::error::{ConfigError, SourceError, SourceErrorKind};
+use crate::future::BoxFuture;
 use crate::record::Asn;
 
 /// The fields read from one database record (GeoLite2-ASN and GeoIP2-ISP names).

@@ -4,20 +4,21 @@
 //! Sources: Team Cymru's DNS service ([`CymruSource`], the default online source), a
 //! MaxMind-format database ([`MmdbSource`]) and an ip-location-db CSV ([`CsvRangeSource`]).
 
+mod cache;
 mod cymru;
 mod mmdb;
 mod ranges;
 
 use std::fmt;
-use std::future::Future;
 use std::net::IpAddr;
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::error::{ConfigError, SourceError};
+use crate::future::BoxFuture;
 use crate::record::Asn;
 
+pub(crate) use cache::AsnCache;
 pub use cymru::CymruSource;
 pub use mmdb::MmdbSource;
 pub use ranges::CsvRangeSource;
@@ -38,9 +39,6 @@ pub fn open_database(path: &Path) -> Result<Arc<dyn AsnSource>, ConfigError> {
         }),
     }
 }
-
-/// A boxed future, as returned by [`AsnSource::lookup`].
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Something that maps an IP address to the AS announcing it.
 ///

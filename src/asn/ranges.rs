@@ -13,8 +13,9 @@ use std::io::{BufReader, Read};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
-use crate::asn::{AsnSource, BoxFuture};
+use crate::asn::AsnSource;
 use crate::error::{ConfigError, SourceError};
+use crate::future::BoxFuture;
 use crate::record::Asn;
 
 /// Name index meaning "the row had no organisation name".

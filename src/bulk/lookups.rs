@@ -19,9 +19,9 @@ use futures_util::task::AtomicWaker;
 
 use super::BulkItem;
 use crate::client::Client;
-use crate::deadline::WaitObserver;
 use crate::error::Error;
 use crate::stats::Telemetry;
+use crate::transport::deadline::WaitObserver;
 
 /// The working lookups of one bulk stream, and the stream's waker.
 #[derive(Debug)]
@@ -75,7 +75,7 @@ type Lookup = Pin<Box<dyn Future<Output = BulkItem> + Send>>;
 async fn run_one(client: Client, input: String, slots: Arc<Slots>) -> BulkItem {
     let query = input.clone();
     let started = tokio::time::Instant::now();
-    let telemetry = crate::cache::ClientState::of(client.config()).telemetry.clone();
+    let telemetry = Arc::clone(client.telemetry());
     let observer: Arc<dyn WaitObserver> = slots.clone();
     let task = tokio::spawn(async move { client.lookup_observed(&query, observer).await });
     let _abort = AbortOnDrop(task.abort_handle());
@@ -161,7 +161,7 @@ impl<S> Lookups<S> {
         let slots = Arc::new(Slots {
             working: AtomicIsize::new(0),
             waker: AtomicWaker::new(),
-            telemetry: crate::cache::ClientState::of(client.config()).telemetry.clone(),
+            telemetry: Arc::clone(client.telemetry()),
         });
         Self {
             client,

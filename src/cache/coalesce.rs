@@ -1,4 +1,6 @@
 //! [`Coalescer`]: at most one fetch in flight per key; later callers wait for its result.
+//! [`Coalescer::get_or_fetch`] is the one get-or-join-or-fetch loop that every cache (RDAP
+//! responses, registration facts, networks, ASNs) runs.
 //!
 //! The first caller for a key becomes the [`Leader`] and fetches; callers arriving while it
 //! runs get a receiver for its result. A leader that is dropped before finishing (its task
@@ -10,7 +12,20 @@ use std::fmt;
 use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use std::future::Future;
+
 use tokio::sync::watch;
+
+/// How [`Coalescer::get_or_fetch`] obtained its value (callers count hits and joins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Got {
+    /// The cache answered.
+    Cached,
+    /// Another caller's fetch in flight answered.
+    Joined,
+    /// This caller fetched.
+    Fetched,
+}
 
 /// In-flight fetches by key.
 pub(crate) struct Coalescer<K, V> {
@@ -57,6 +72,58 @@ impl<K: Hash + Eq + Clone, V: Clone> Coalescer<K, V> {
         Turn::Lead(Leader { owner: self, key: Some(key.clone()), tx })
     }
 
+    /// The value for `key`: from the cache (`look`), else from the fetch in flight for
+    /// `key` (`accept` turns the leader's value into this caller's, or `None` to look and
+    /// ask again), else fetched by `fetch` and kept by `store`, which returns what may be
+    /// handed to the followers (`None`: nothing, they ask for themselves — e.g. facts the
+    /// leader's own deadline cut short).
+    ///
+    /// A leader that is cancelled wakes its followers with nothing, and they try again, so
+    /// a cancelled lookup never leaves others waiting forever.
+    pub(crate) async fn get_or_fetch<T, Look, LookFut, Fetch, FetchFut, Store, StoreFut>(
+        &self,
+        key: &K,
+        look: Look,
+        accept: impl Fn(V) -> Option<T>,
+        fetch: Fetch,
+        store: Store,
+    ) -> (T, Got)
+    where
+        T: Clone,
+        Look: Fn() -> LookFut,
+        LookFut: Future<Output = Option<T>>,
+        Fetch: FnOnce() -> FetchFut,
+        FetchFut: Future<Output = T>,
+        Store: FnOnce(T) -> StoreFut,
+        StoreFut: Future<Output = Option<V>>,
+    {
+        loop {
+            if let Some(value) = look().await {
+                return (value, Got::Cached);
+            }
+            match self.turn(key) {
+                Turn::Follow(rx) => {
+                    if let Some(value) = wait(rx).await.and_then(&accept) {
+                        return (value, Got::Joined);
+                    }
+                    // The leader was cancelled, kept its value, or fetched for another
+                    // key in the same group: look again, then ask.
+                }
+                Turn::Lead(leader) => {
+                    // It may have been stored between the look and the turn.
+                    if let Some(value) = look().await {
+                        return (value, Got::Cached);
+                    }
+                    let value = fetch().await;
+                    if let Some(shared) = store(value.clone()).await {
+                        leader.finish(shared);
+                    }
+                    return (value, Got::Fetched);
+                }
+            }
+        }
+    }
+
     /// Fetches in flight.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
@@ -86,7 +153,7 @@ impl<K: Hash + Eq, V> Drop for Leader<'_, K, V> {
 /// The leader's result, or `None` when the leader was dropped without one. The follower's
 /// lookup deadline is stopped meanwhile: the leader's own deadline bounds the wait.
 pub(crate) async fn wait<V: Clone>(mut rx: watch::Receiver<Option<V>>) -> Option<V> {
-    let result = crate::deadline::waiting(rx.wait_for(Option::is_some)).await;
+    let result = crate::transport::deadline::waiting(rx.wait_for(Option::is_some)).await;
     result.ok().and_then(|value| value.clone())
 }
 

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use crate::cache::CacheSettings;
+use crate::config::CacheSettings;
 use crate::record::StepError;
 
 /// How long an answer may be reused; see the [module rule](self).
@@ -36,6 +36,7 @@ const FAILURES: &[&str] = &[
     "malformed",
     "too_large",
     "redirect",
+    "circuit_open",
     "other",
 ];
 

@@ -37,8 +37,9 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::{ClientState, Coalescer, Keep, Lifetimes, LruTtl, Turn, wait};
-use crate::config::Config;
+use super::{Coalescer, Keep, Lifetimes, LruTtl, count};
+use crate::clock::now;
+use crate::config::CacheSettings;
 use crate::record::Network;
 use crate::stats::{CacheKind, Telemetry};
 
@@ -62,7 +63,7 @@ pub(crate) fn is_leaf_assignment(kind: Option<&str>) -> bool {
 
 /// An inclusive address range of one family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(super) struct Range {
+pub(crate) struct Range {
     v6: bool,
     start: u128,
     end: u128,
@@ -70,7 +71,7 @@ pub(super) struct Range {
 
 impl Range {
     /// `start..=end` when both are of one family and in order.
-    pub(super) fn new(start: IpAddr, end: IpAddr) -> Option<Self> {
+    pub(crate) fn new(start: IpAddr, end: IpAddr) -> Option<Self> {
         let (v6, s, e) = match (start, end) {
             (IpAddr::V4(s), IpAddr::V4(e)) => {
                 (false, u128::from(u32::from(s)), u128::from(u32::from(e)))
@@ -81,7 +82,7 @@ impl Range {
         (s <= e).then_some(Self { v6, start: s, end: e })
     }
 
-    pub(super) fn contains(&self, ip: IpAddr) -> bool {
+    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
         let (v6, n) = key(ip);
         self.v6 == v6 && self.start <= n && n <= self.end
     }
@@ -105,19 +106,19 @@ fn neighbourhood(ip: IpAddr) -> (bool, u128) {
 
 /// Values by range, searchable by address, LRU-bounded.
 #[derive(Debug)]
-pub(super) struct RangeIndex<V> {
+pub(crate) struct RangeIndex<V> {
     values: LruTtl<Range, V>,
     /// (family, start) → end, for every stored range.
     starts: BTreeMap<(bool, u128), u128>,
 }
 
 impl<V: Clone> RangeIndex<V> {
-    pub(super) fn new(max_entries: usize) -> Self {
+    pub(crate) fn new(max_entries: usize) -> Self {
         Self { values: LruTtl::new(max_entries, usize::MAX), starts: BTreeMap::new() }
     }
 
     /// The value of the range starting last at or before `ip`, if it contains `ip`.
-    pub(super) fn get(&mut self, ip: IpAddr, now: Instant) -> Option<V> {
+    pub(crate) fn get(&mut self, ip: IpAddr, now: Instant) -> Option<V> {
         let (v6, n) = key(ip);
         let (&(family, start), &end) = self.starts.range(..=(v6, n)).next_back()?;
         if family != v6 || end < n {
@@ -131,7 +132,7 @@ impl<V: Clone> RangeIndex<V> {
         value
     }
 
-    pub(super) fn insert(&mut self, range: Range, value: V, ttl: Duration, now: Instant) {
+    pub(crate) fn insert(&mut self, range: Range, value: V, ttl: Duration, now: Instant) {
         for gone in self.values.insert(range, value, 1, ttl, now) {
             self.starts.remove(&(gone.v6, gone.start));
         }
@@ -168,16 +169,16 @@ impl<V> fmt::Debug for NetworkCache<V> {
 }
 
 impl<V: Clone> NetworkCache<V> {
-    /// The network cache of the client built from `config`.
-    pub(crate) fn new(config: &Config) -> Self {
-        let max = config.cache.network_max_entries;
+    /// A network cache within `settings`, counted in `telemetry`.
+    pub(crate) fn new(settings: &CacheSettings, telemetry: Arc<Telemetry>) -> Self {
+        let max = settings.network_max_entries;
         Self {
             exact: Mutex::new(LruTtl::new(max, usize::MAX)),
             leaves: Mutex::new(RangeIndex::new(max)),
             inflight: Coalescer::default(),
-            lifetimes: Lifetimes::of(&config.cache),
-            range_reuse: config.cache.network_range_reuse,
-            telemetry: ClientState::of(config).telemetry.clone(),
+            lifetimes: Lifetimes::of(settings),
+            range_reuse: settings.network_range_reuse,
+            telemetry,
         }
     }
 
@@ -196,44 +197,24 @@ impl<V: Clone> NetworkCache<V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = V>,
     {
-        let area = neighbourhood(ip);
-        loop {
-            if let Some(value) = self.get(ip, crate::politeness::now()) {
-                self.telemetry.count_hit(CacheKind::Network);
-                return value;
-            }
-            match self.inflight.turn(&area) {
-                Turn::Follow(rx) => {
-                    if let Some((asked, value)) = wait(rx).await
-                        && asked == ip
-                    {
-                        self.telemetry.count_coalesced();
-                        return value;
-                    }
-                    // Another address (or a cancelled fetch): look again, then ask.
-                }
-                Turn::Lead(leader) => {
-                    if let Some(value) = self.get(ip, crate::politeness::now()) {
-                        self.telemetry.count_hit(CacheKind::Network);
-                        return value;
-                    }
-                    let value = fetch().await;
+        let (value, got) = self
+            .inflight
+            .get_or_fetch(
+                &neighbourhood(ip),
+                || std::future::ready(self.get(ip, now())),
+                // A fetch for another address of the neighbourhood: look again, then ask.
+                |(asked, value)| (asked == ip).then_some(value),
+                fetch,
+                |value| {
                     let class = keep(&value);
-                    self.insert(
-                        ip,
-                        value.clone(),
-                        network(&value),
-                        class,
-                        crate::politeness::now(),
-                    );
+                    self.insert(ip, value.clone(), network(&value), class, now());
                     // Cut short by this lookup's deadline: followers ask for themselves.
-                    if class != Keep::Never {
-                        leader.finish((ip, value.clone()));
-                    }
-                    return value;
-                }
-            }
-        }
+                    std::future::ready((class != Keep::Never).then_some((ip, value)))
+                },
+            )
+            .await;
+        count(&self.telemetry, CacheKind::Network, got);
+        value
     }
 
     /// The cached answer for `ip` at `now`: the same address, else a leaf range holding it.
@@ -272,7 +253,7 @@ impl<V: Clone> NetworkCache<V> {
 }
 
 /// Lock, carrying on past a poisoned mutex (the cached data stays valid).
-pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -280,6 +261,7 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::config::Config;
 
     fn network(start: &str, end: &str, kind: &str) -> Network {
         Network {
@@ -310,7 +292,8 @@ mod tests {
     #[test]
     fn an_allocation_answers_only_its_own_address() {
         let config = Config::default();
-        let cache: NetworkCache<&str> = NetworkCache::new(&config);
+        let cache: NetworkCache<&str> =
+            NetworkCache::new(&config.cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         // An ISP's /17 allocation (LACNIC ALLOCATED, as lacnic-200.40.0.0-17-antel).
         let isp = network("200.40.0.0", "200.40.127.255", "ALLOCATED");
@@ -324,7 +307,8 @@ mod tests {
     #[test]
     fn a_leaf_assignment_answers_every_address_inside_it() {
         let config = Config::default();
-        let cache: NetworkCache<&str> = NetworkCache::new(&config);
+        let cache: NetworkCache<&str> =
+            NetworkCache::new(&config.cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         // RIPE NCC's own ASSIGNED PA /21 (ripe-193.0.0.0-21-ripencc).
         let leaf = network("193.0.0.0", "193.0.7.255", "ASSIGNED PA");
@@ -340,7 +324,8 @@ mod tests {
     #[test]
     fn a_failure_is_kept_briefly_for_its_address_only() {
         let config = Config::default();
-        let cache: NetworkCache<&str> = NetworkCache::new(&config);
+        let cache: NetworkCache<&str> =
+            NetworkCache::new(&config.cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         cache.insert(ip("8.8.8.8"), "timeout", None, Keep::Failed, now);
         assert_eq!(cache.get(ip("8.8.8.8"), now), Some("timeout"));
@@ -353,7 +338,8 @@ mod tests {
     fn range_reuse_can_be_turned_off() {
         let mut config = Config::default();
         config.cache.network_range_reuse = false;
-        let cache: NetworkCache<&str> = NetworkCache::new(&config);
+        let cache: NetworkCache<&str> =
+            NetworkCache::new(&config.cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         let leaf = network("193.0.0.0", "193.0.7.255", "ASSIGNED PA");
         cache.insert(ip("193.0.6.139"), "ripe", Some(&leaf), Keep::Answer, now);
@@ -386,11 +372,12 @@ mod tests {
 mod world_tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-    use crate::http::Http;
+    use crate::config::Config;
     use crate::rdap::bootstrap::Bootstrap;
     use crate::rdap::extract::{self, NetworkAnswer};
     use crate::rdap::fetch;
     use crate::testing::{World, WorldBuilder};
+    use crate::transport::http::Http;
 
     /// LACNIC's recorded /17 allocation to ANTEL (type ALLOCATED), as recorded.
     const ISP: &str = include_str!("../../tests/fixtures/rdap/ip/lacnic-200.40.0.0-17-antel.json");
@@ -439,9 +426,16 @@ mod world_tests {
             ..Config::default()
         };
         let resolver = crate::dns::build_resolver(&config).unwrap();
-        let http = Http::new(&config, resolver).unwrap();
+        let http = Http::new(
+            &config,
+            resolver,
+            Arc::new(crate::cache::MemoryResponseCache::new(&config.cache)),
+            Arc::new(crate::transport::budget::LocalBudget::new(&config.politeness)),
+            Arc::new(Telemetry::default()),
+        )
+        .unwrap();
         let bootstrap = Bootstrap::from_dir(world.bootstrap_dir()).unwrap();
-        let cache = NetworkCache::new(&config);
+        let cache = NetworkCache::new(&config.cache, Arc::new(Telemetry::default()));
         Fixture { world, http, bootstrap, cache }
     }
 

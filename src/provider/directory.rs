@@ -90,18 +90,10 @@ fn parse_line(line: &str) -> Option<(String, Contact)> {
     Some(((*owner).to_owned(), contact))
 }
 
-/// A notice type as written in the data files and on the command line.
+/// A notice type as written in the data files and on the command line (see
+/// [`NoticeType`]'s `FromStr`).
 pub(crate) fn parse_notice_type(s: &str) -> Option<NoticeType> {
-    Some(match s.trim().to_ascii_lowercase().as_str() {
-        "dmca" => NoticeType::Copyright,
-        "copyright" => NoticeType::Copyright,
-        "csam" => NoticeType::Csam,
-        "ncii" => NoticeType::Ncii,
-        "phishing" => NoticeType::Phishing,
-        "malware" => NoticeType::Malware,
-        "spam" => NoticeType::Spam,
-        _ => return None,
-    })
+    s.parse().ok()
 }
 
 /// The shipped directory, parsed on first use.

@@ -40,7 +40,7 @@ mod platforms;
 mod ranges;
 
 pub(crate) use classify::{classify, origin_hidden};
-pub(crate) use directory::{directory_channels, parse_notice_type};
+pub(crate) use directory::directory_channels;
 pub(crate) use notice::notice_targets;
 pub(crate) use platforms::detect_platform;
 

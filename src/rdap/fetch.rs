@@ -9,8 +9,8 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::{SourceError, SourceErrorKind};
-use crate::http::Http;
 use crate::rdap::bootstrap::Bootstrap;
+use crate::transport::http::Http;
 
 /// A decoded RDAP answer and where it came from.
 #[derive(Debug, Clone)]

@@ -1,12 +1,14 @@
 //! RDAP: the bootstrap (which server to ask), fetching (URL construction and JSON decoding)
 //! and reading answers (entities, jCard, network and domain facts).
 //!
-//! Reading is pure (`extract.rs` and below); only `fetch.rs` touches the network, through
-//! the client's HTTP policy in `http.rs`.
+//! Reading is pure (`extract.rs` and below); only [`RdapClient`] (`client.rs`, with URL
+//! building and decoding in `fetch.rs`) touches the network, through the client's HTTP
+//! policy in `transport/http.rs`. `rir.rs` is the one table of facts about the RIRs.
 
 #[doc(hidden)]
 pub mod bench_support;
 pub(crate) mod bootstrap;
+mod client;
 mod entities;
 pub(crate) mod extract;
 pub(crate) mod fetch;
@@ -15,3 +17,6 @@ pub mod golden;
 mod jcard;
 pub(crate) mod overrides;
 pub(crate) mod registrars;
+pub(crate) mod rir;
+
+pub(crate) use client::RdapClient;

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 
 use crate::config::Safety;
 use crate::error::{SourceError, SourceErrorKind};
-use crate::guard;
+use crate::transport::guard;
 use crate::whois::servers::Server;
 
 /// Limits for one exchange.

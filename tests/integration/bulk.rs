@@ -186,7 +186,8 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     let record = client.lookup("3.5.140.2").await.unwrap();
     let rdap: Vec<_> = record.errors.iter().filter(|e| e.stage == whohosts::Stage::Rdap).collect();
     assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
-    assert_eq!(rdap[0].kind, "other");
+    // The breaker has its own kind (issue #13), not "other".
+    assert_eq!(rdap[0].kind, "circuit_open");
     assert!(rdap[0].message.contains("circuit breaker is open"), "{}", rdap[0].message);
     assert_eq!(world.requests("arin"), 3);
     assert_eq!(client.stats().circuit_open, 1);

@@ -18,13 +18,14 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, LOCATION, RETRY_AFTER};
 use url::Url;
 
-use crate::cache::{CachedResponse, ClientState, Coalescer, Turn, wait};
+use super::budget::{AttemptOutcome, RateBudget};
+use super::deadline;
+use super::guard;
+use crate::cache::{CachedResponse, Coalescer, ResponseCache, count};
+use crate::clock::now;
 use crate::config::Config;
-use crate::deadline;
 use crate::error::{ConfigError, SourceError, SourceErrorKind};
-use crate::guard;
-use crate::politeness::{self, AttemptOutcome};
-use crate::stats::CacheKind;
+use crate::stats::{CacheKind, Telemetry};
 
 /// The `Accept` header RDAP servers expect (RFC 7480 §4.2), with JSON as a fallback for
 /// servers that refuse the RDAP media type (rdap.nic.fr did in 2022).
@@ -49,8 +50,12 @@ pub(crate) struct Fetched {
 pub(crate) struct Http {
     client: reqwest::Client,
     config: Config,
-    /// Caches, budget and counters shared by the whole client.
-    state: Arc<ClientState>,
+    /// RDAP responses by URL.
+    responses: Arc<dyn ResponseCache>,
+    /// Per-server permits, pauses and breakers.
+    budget: Arc<dyn RateBudget>,
+    /// The client's counters.
+    telemetry: Arc<Telemetry>,
     /// Requests in flight by URL: identical concurrent requests are sent once.
     inflight: Coalescer<String, Result<Fetched, SourceError>>,
 }
@@ -58,7 +63,13 @@ pub(crate) struct Http {
 impl Http {
     /// Build the client. `resolver` resolves host names for connections, and its answers are
     /// filtered by the address policy, so a connection only ever goes to a checked address.
-    pub(crate) fn new(config: &Config, resolver: TokioResolver) -> Result<Self, ConfigError> {
+    pub(crate) fn new(
+        config: &Config,
+        resolver: TokioResolver,
+        responses: Arc<dyn ResponseCache>,
+        budget: Arc<dyn RateBudget>,
+        telemetry: Arc<Telemetry>,
+    ) -> Result<Self, ConfigError> {
         let agent = config.user_agent.clone().unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
         let client = reqwest::Client::builder()
             .user_agent(agent)
@@ -73,7 +84,9 @@ impl Http {
         Ok(Self {
             client,
             config: config.clone(),
-            state: ClientState::of(config),
+            responses,
+            budget,
+            telemetry,
             inflight: Coalescer::default(),
         })
     }
@@ -84,63 +97,57 @@ impl Http {
     /// without a request, and concurrent calls for the same URL share one request.
     pub(crate) async fn get_rdap(&self, url: &Url) -> Result<Fetched, SourceError> {
         let key = url.as_str().to_owned();
-        let telemetry = &self.state.telemetry;
-        loop {
-            if let Some(hit) = self.state.responses.get(&key, politeness::now()) {
-                telemetry.count_hit(CacheKind::Response);
-                return hit.into_result();
-            }
-            match self.inflight.turn(&key) {
-                Turn::Follow(rx) => {
-                    if let Some(result) = wait(rx).await {
-                        telemetry.count_coalesced();
-                        return result;
-                    }
-                    // The request's owner was cancelled: ask again.
-                }
-                Turn::Lead(leader) => {
-                    if let Some(hit) = self.state.responses.get(&key, politeness::now()) {
-                        telemetry.count_hit(CacheKind::Response);
-                        let result = hit.into_result();
-                        leader.finish(result.clone());
-                        return result;
-                    }
-                    telemetry.count_miss();
-                    let result = self.fetch(url).await;
-                    self.remember(&key, &result);
-                    leader.finish(result.clone());
-                    return result;
-                }
-            }
-        }
+        let (result, got) = self
+            .inflight
+            .get_or_fetch(
+                &key,
+                || async { self.responses.get(&key).await.and_then(into_result) },
+                Some,
+                || async {
+                    self.telemetry.count_miss();
+                    self.fetch(url).await
+                },
+                |result| async {
+                    self.remember(&key, &result).await;
+                    Some(result)
+                },
+            )
+            .await;
+        count(&self.telemetry, CacheKind::Response, got);
+        result
     }
 
-    /// Keep a 200 for the TTL and a 404 for the negative TTL; nothing else is kept.
-    fn remember(&self, key: &str, result: &Result<Fetched, SourceError>) {
+    /// Keep a 200 for the TTL and a 404 for the negative TTL; nothing else is kept (nor a
+    /// body that is not UTF-8: no RDAP answer is).
+    async fn remember(&self, key: &str, result: &Result<Fetched, SourceError>) {
         let settings = &self.config.cache;
-        let now = politeness::now();
-        match result {
-            Ok(fetched) => self.state.responses.put(
-                key,
-                CachedResponse::Found(fetched.clone()),
-                settings.ttl,
-                now,
-            ),
-            Err(e) if e.kind() == SourceErrorKind::NotFound => self.state.responses.put(
-                key,
-                CachedResponse::NotFound(e.clone()),
+        let (response, ttl) = match result {
+            Ok(fetched) => match std::str::from_utf8(&fetched.body) {
+                Ok(body) => (
+                    CachedResponse::Found {
+                        url: fetched.url.as_str().to_owned(),
+                        body: body.to_owned(),
+                    },
+                    settings.ttl,
+                ),
+                Err(_) => return,
+            },
+            Err(e) if e.kind() == SourceErrorKind::NotFound => (
+                CachedResponse::NotFound { message: e.message().to_owned() },
                 settings.negative_ttl,
-                now,
             ),
-            Err(_) => {}
+            Err(_) => return,
+        };
+        if !ttl.is_zero() {
+            self.responses.put(key, response, ttl).await;
         }
     }
 
     /// One request with redirects and retries, each attempt admitted by the server's budget.
     async fn fetch(&self, url: &Url) -> Result<Fetched, SourceError> {
         let limits = &self.config.limits;
-        let telemetry = &self.state.telemetry;
-        let budget = &self.state.budget;
+        let telemetry = &self.telemetry;
+        let budget = &self.budget;
         let max_pause = self.config.timeouts.max_retry_after;
         let mut current = url.clone();
         let mut seen = HashSet::new();
@@ -150,7 +157,9 @@ impl Http {
             guard::check_url(&current, &self.config.safety)?;
             let (server, policy) = self.config.politeness.server_key(&current);
             // Waiting for the server's turn does not count against the lookup's deadline.
-            let permit = deadline::waiting(budget.acquire(&server, policy, max_pause)).await?;
+            let permit = deadline::waiting(budget.acquire(&server, policy, max_pause))
+                .await
+                .inspect_err(|_| telemetry.count_circuit_open())?;
             telemetry.count_request(&server);
             let response =
                 self.client.get(current.clone()).header(ACCEPT, RDAP_ACCEPT).send().await;
@@ -161,7 +170,7 @@ impl Http {
                     let blocked = err.kind() == SourceErrorKind::Blocked;
                     let outcome =
                         if blocked { AttemptOutcome::Neutral } else { AttemptOutcome::Failed };
-                    budget.report(&server, outcome, politeness::now());
+                    budget.report(&server, outcome, now());
                     if !blocked && attempt < limits.max_retries {
                         attempt += 1;
                         drop(permit);
@@ -173,7 +182,7 @@ impl Http {
             };
             let status = response.status();
             if status.is_redirection() {
-                budget.report(&server, AttemptOutcome::Answered, politeness::now());
+                budget.report(&server, AttemptOutcome::Answered, now());
                 let next = response
                     .headers()
                     .get(LOCATION)
@@ -203,7 +212,7 @@ impl Http {
                 None
             } else if is_rate_limit_status(status) {
                 if !looks_rate_limited(response.headers()) && !says_rate_limited(response).await {
-                    budget.report(&server, AttemptOutcome::Answered, politeness::now());
+                    budget.report(&server, AttemptOutcome::Answered, now());
                     return Err(SourceError::new(
                         SourceErrorKind::HttpStatus(status.as_u16()),
                         format!("{current} answered {status}"),
@@ -217,7 +226,7 @@ impl Http {
                 telemetry.count_rate_limited();
                 let wait = wait_hint.unwrap_or_else(|| self.backoff(attempt + 1));
                 // The whole server pauses, for every request of this client.
-                budget.report(&server, AttemptOutcome::RateLimited(wait), politeness::now());
+                budget.report(&server, AttemptOutcome::RateLimited(wait), now());
                 if attempt < limits.max_retries && wait <= max_pause {
                     attempt += 1;
                     telemetry.count_retry();
@@ -230,7 +239,7 @@ impl Http {
                 ));
             };
             if status.is_server_error() {
-                budget.report(&server, AttemptOutcome::Failed, politeness::now());
+                budget.report(&server, AttemptOutcome::Failed, now());
                 if attempt < limits.max_retries {
                     attempt += 1;
                     drop(permit);
@@ -242,7 +251,7 @@ impl Http {
                     format!("{current} answered {status}"),
                 ));
             }
-            budget.report(&server, AttemptOutcome::Answered, politeness::now());
+            budget.report(&server, AttemptOutcome::Answered, now());
             if status == StatusCode::NOT_FOUND {
                 return Err(SourceError::new(
                     SourceErrorKind::NotFound,
@@ -302,8 +311,21 @@ impl Http {
     }
 
     async fn pause(&self, wait: Duration) {
-        self.state.telemetry.count_retry();
+        self.telemetry.count_retry();
         tokio::time::sleep(wait).await;
+    }
+}
+
+/// What a cached response says to a caller of [`Http::get_rdap`]; `None` (a miss) for an
+/// entry that cannot be used (a URL that no longer parses, from a corrupt shared store).
+fn into_result(cached: CachedResponse) -> Option<Result<Fetched, SourceError>> {
+    match cached {
+        CachedResponse::Found { url, body } => {
+            Url::parse(&url).ok().map(|url| Ok(Fetched { url, body: Bytes::from(body) }))
+        }
+        CachedResponse::NotFound { message } => {
+            Some(Err(SourceError::new(SourceErrorKind::NotFound, message)))
+        }
     }
 }
 

@@ -22,10 +22,10 @@ use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 
-use super::network::{Range, RangeIndex, lock};
-use super::{ClientState, Coalescer, LruTtl, Turn, wait};
-use crate::asn::{AsnChain, AsnOutcome};
-use crate::config::Config;
+use super::{AsnChain, AsnOutcome};
+use crate::cache::{Coalescer, LruTtl, Range, RangeIndex, count, lock};
+use crate::clock::now;
+use crate::config::CacheSettings;
 use crate::stats::{CacheKind, Telemetry};
 
 /// Cached ASN answers; see the [module rule](self).
@@ -63,43 +63,38 @@ fn reusable_range(outcome: &AsnOutcome, ip: IpAddr) -> Option<Range> {
 }
 
 impl AsnCache {
-    /// The ASN cache of the client built from `config`.
-    pub(crate) fn new(config: &Config) -> Self {
-        let max = config.cache.asn_max_entries;
+    /// An ASN cache within `settings`, counted in `telemetry`.
+    pub(crate) fn new(settings: &CacheSettings, telemetry: Arc<Telemetry>) -> Self {
+        let max = settings.asn_max_entries;
         Self {
             exact: Mutex::new(LruTtl::new(max, usize::MAX)),
             prefixes: Mutex::new(RangeIndex::new(max)),
             inflight: Coalescer::default(),
-            ttl: config.cache.ttl,
-            negative_ttl: config.cache.negative_ttl,
-            prefix_reuse: config.cache.asn_prefix_reuse,
-            telemetry: ClientState::of(config).telemetry.clone(),
+            ttl: settings.ttl,
+            negative_ttl: settings.negative_ttl,
+            prefix_reuse: settings.asn_prefix_reuse,
+            telemetry,
         }
     }
 
     /// `chain.lookup(ip)`, answered from the cache when the rule allows, and asked once for
     /// concurrent lookups of the same address.
     pub(crate) async fn lookup(&self, chain: &AsnChain, ip: IpAddr) -> AsnOutcome {
-        loop {
-            if let Some(outcome) = self.get(ip, crate::politeness::now()) {
-                self.telemetry.count_hit(CacheKind::Asn);
-                return outcome;
-            }
-            match self.inflight.turn(&ip) {
-                Turn::Follow(rx) => {
-                    if let Some(outcome) = wait(rx).await {
-                        self.telemetry.count_coalesced();
-                        return outcome;
-                    }
-                }
-                Turn::Lead(leader) => {
-                    let outcome = chain.lookup(ip).await;
-                    self.insert(ip, &outcome, crate::politeness::now());
-                    leader.finish(outcome.clone());
-                    return outcome;
-                }
-            }
-        }
+        let (outcome, got) = self
+            .inflight
+            .get_or_fetch(
+                &ip,
+                || std::future::ready(self.get(ip, now())),
+                Some,
+                || chain.lookup(ip),
+                |outcome| {
+                    self.insert(ip, &outcome, now());
+                    std::future::ready(Some(outcome))
+                },
+            )
+            .await;
+        count(&self.telemetry, CacheKind::Asn, got);
+        outcome
     }
 
     /// The cached answer for `ip` at `now`.
@@ -132,6 +127,7 @@ impl AsnCache {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::config::Config;
     use crate::error::{SourceError, SourceErrorKind};
     use crate::record::Asn;
 
@@ -155,7 +151,7 @@ mod tests {
 
     #[test]
     fn a_covering_prefix_answers_only_its_own_address() {
-        let cache = AsnCache::new(&Config::default());
+        let cache = AsnCache::new(&Config::default().cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         // The recorded preset's Team Cymru entry: 104.16.0.0/13 → AS13335.
         cache.insert(ip("104.16.132.229"), &answer(13335, "104.16.0.0/13"), now);
@@ -166,7 +162,7 @@ mod tests {
 
     #[test]
     fn a_longest_routable_prefix_answers_its_whole_prefix() {
-        let cache = AsnCache::new(&Config::default());
+        let cache = AsnCache::new(&Config::default().cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         cache.insert(ip("8.8.8.8"), &answer(15169, "8.8.8.0/24"), now);
         assert_eq!(cache.get(ip("8.8.8.4"), now).unwrap().asn.unwrap().number, 15169);
@@ -188,7 +184,7 @@ mod tests {
         fn lookup(
             &self,
             _ip: IpAddr,
-        ) -> crate::asn::BoxFuture<'_, Result<Option<Asn>, SourceError>> {
+        ) -> crate::future::BoxFuture<'_, Result<Option<Asn>, SourceError>> {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Box::pin(async {
                 tokio::task::yield_now().await;
@@ -201,7 +197,7 @@ mod tests {
     async fn concurrent_lookups_ask_the_chain_once() {
         let source = Arc::new(Counting::default());
         let chain = AsnChain::new(vec![source.clone()]);
-        let cache = AsnCache::new(&Config::default());
+        let cache = AsnCache::new(&Config::default().cache, Arc::new(Telemetry::default()));
         let (a, b, c) = tokio::join!(
             cache.lookup(&chain, ip("192.0.2.1")),
             cache.lookup(&chain, ip("192.0.2.1")),
@@ -218,7 +214,7 @@ mod tests {
 
     #[test]
     fn failures_are_not_kept() {
-        let cache = AsnCache::new(&Config::default());
+        let cache = AsnCache::new(&Config::default().cache, Arc::new(Telemetry::default()));
         let now = Instant::now();
         let failed = AsnOutcome {
             asn: None,

@@ -2,17 +2,28 @@
 //! registrar's own answer (related link, about link, or the IANA registrar list), the
 //! shipped registry directory, and WHOIS when RDAP has no service or fails.
 //!
-//! Called by `lookup.rs` (which owns the order); returns facts, never a record.
+//! Called by `lookup.rs` (which owns the order) with a [`RegistrationStage`] holding exactly
+//! what the stage uses; returns facts, never a record.
 
-use crate::cache::Keep;
+use std::sync::Arc;
+
+use crate::cache::{Keep, RegistrationCache};
 use crate::contacts::{abuse_outcome, merge_into, stamp};
-use crate::deadline::{Deadline, by_deadline};
-use crate::error::{SourceError, SourceErrorKind};
+use crate::error::SourceErrorKind;
 use crate::input::DomainQuery;
-use crate::lookup::{Shared, step};
-use crate::rdap::{extract, fetch, overrides, registrars};
+use crate::rdap::{RdapClient, extract, registrars};
 use crate::record::{Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError};
 use crate::registries;
+use crate::transport::deadline::{Deadline, by_deadline};
+use crate::whois::Whois;
+
+/// What the registration stage uses: the RDAP and WHOIS clients and the registration cache.
+#[derive(Debug)]
+pub(crate) struct RegistrationStage {
+    pub(crate) rdap: Arc<RdapClient>,
+    pub(crate) whois: Arc<Whois>,
+    pub(crate) registrations: RegistrationCache<Registration>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Registration {
@@ -24,74 +35,51 @@ pub(crate) struct Registration {
     pub(crate) whois_reason: Option<&'static str>,
 }
 
-/// Registration facts for the registrable domain, cached per client (every host name under
-/// one domain shares them; concurrent lookups of one domain make one set of requests).
-pub(crate) async fn registration_chain(
-    shared: &Shared,
-    name: &DomainQuery,
-    deadline: &Deadline,
-) -> Registration {
-    shared
-        .registrations
-        .get_or_fetch(
-            name.registrable.clone(),
-            |r: &Registration| Keep::of(&r.errors, deadline.passed()),
-            || registration_uncached(shared, name, deadline),
-        )
-        .await
-}
-
-/// Registration facts: RDAP (the IANA bootstrap, then the shipped override list), then WHOIS
-/// when RDAP has no service for the TLD or its registry did not answer.
-pub(crate) async fn registration_uncached(
-    shared: &Shared,
-    name: &DomainQuery,
-    deadline: &Deadline,
-) -> Registration {
-    let mut out = rdap_registration(shared, name, deadline).await;
-    if let Some(reason) = out.whois_reason
-        && shared.whois.is_enabled()
-    {
-        whois_registration(shared, name, deadline, reason, &mut out).await;
+impl RegistrationStage {
+    /// Registration facts for the registrable domain, cached per client (every host name
+    /// under one domain shares them; concurrent lookups of one domain make one set of
+    /// requests).
+    pub(crate) async fn registration(
+        &self,
+        name: &DomainQuery,
+        deadline: &Deadline,
+    ) -> Registration {
+        self.registrations
+            .get_or_fetch(
+                name.registrable.clone(),
+                |r: &Registration| Keep::of(&r.errors, deadline.passed()),
+                || self.uncached(name, deadline),
+            )
+            .await
     }
-    out
-}
 
-/// Where to ask RDAP about a domain: the bootstrap, else the override list (only with the
-/// embedded bootstrap: a configured bootstrap directory is taken as the whole truth).
-pub(crate) fn registry_target(
-    shared: &Shared,
-    name: &DomainQuery,
-) -> Result<fetch::Target, SourceError> {
-    let allow_http = shared.config.safety.allow_http;
-    match fetch::domain_target(&shared.bootstrap, &name.registrable, allow_http) {
-        Err(e)
-            if e.kind() == SourceErrorKind::NoSource && shared.config.bootstrap_dir.is_none() =>
+    /// Registration facts: RDAP (the IANA bootstrap, then the shipped override list), then
+    /// WHOIS when RDAP has no service for the TLD or its registry did not answer.
+    async fn uncached(&self, name: &DomainQuery, deadline: &Deadline) -> Registration {
+        let mut out = rdap_registration(&self.rdap, name, deadline).await;
+        if let Some(reason) = out.whois_reason
+            && self.whois.is_enabled()
         {
-            let Some((base, source)) = overrides::rdap_override(&name.registrable) else {
-                return Err(e);
-            };
-            tracing::debug!(domain = %name.registrable, %base, source, "RDAP override");
-            fetch::target_at(name.public_suffix.clone(), base, &name.registrable)
+            whois_registration(&self.whois, name, deadline, reason, &mut out).await;
         }
-        other => other,
+        out
     }
 }
 
 /// The registry's RDAP answer for the registrable domain, then the registrar's answer it
 /// links to.
 pub(crate) async fn rdap_registration(
-    shared: &Shared,
+    rdap: &RdapClient,
     name: &DomainQuery,
     deadline: &Deadline,
 ) -> Registration {
     let mut out = Registration::default();
     let domain = &name.registrable;
-    let max_depth = shared.config.limits.max_entity_depth;
-    let target = match registry_target(shared, name) {
+    let max_depth = rdap.max_entity_depth();
+    let target = match rdap.domain_target(domain, &name.public_suffix) {
         Ok(t) => t,
         Err(e) => {
-            out.errors.push(step(Stage::Rdap, domain, &e));
+            out.errors.push(StepError::from_source(Stage::Rdap, domain, &e));
             out.whois_reason = Some("no_rdap_service");
             out.registrar_outcome = Outcome::with_detail(OutcomeStatus::SourceFailed, e.message());
             return out;
@@ -104,7 +92,7 @@ pub(crate) async fn rdap_registration(
         ..Registry::default()
     };
     registry_directory(&mut registry);
-    let fetching = shared.get_json(&target.url);
+    let fetching = rdap.get(&target.url);
     let registry_answer =
         match by_deadline(deadline, fetching, "the registry").await.and_then(|r| r) {
             Ok(answer) => answer,
@@ -117,7 +105,7 @@ pub(crate) async fn rdap_registration(
                 if e.kind() != SourceErrorKind::NotFound {
                     out.whois_reason = Some("rdap_registry_failed");
                 }
-                out.errors.push(step(Stage::Rdap, target.url.as_str(), &e));
+                out.errors.push(StepError::from_source(Stage::Rdap, target.url.as_str(), &e));
                 out.registry = Some(registry);
                 return out;
             }
@@ -131,7 +119,7 @@ pub(crate) async fn rdap_registration(
     ) {
         Ok(d) => d,
         Err(e) => {
-            out.errors.push(step(Stage::Rdap, registry_answer.url.as_str(), &e));
+            out.errors.push(StepError::from_source(Stage::Rdap, registry_answer.url.as_str(), &e));
             return out;
         }
     };
@@ -176,7 +164,7 @@ pub(crate) async fn rdap_registration(
             Ok(url) => {
                 let mut merged = registrar.take().unwrap_or_default();
                 merged.rdap_url = Some(link.clone());
-                let fetching = shared.get_json(&url);
+                let fetching = rdap.get(&url);
                 match by_deadline(deadline, fetching, "the registrar").await.and_then(|r| r) {
                     Ok(answer) => {
                         match extract::read_domain(&answer.json, answer.url.as_str(), max_depth) {
@@ -186,10 +174,14 @@ pub(crate) async fn rdap_registration(
                                 }
                                 merge_registrar(&mut merged, own.registrar)
                             }
-                            Err(e) => out.errors.push(step(Stage::Rdap, answer.url.as_str(), &e)),
+                            Err(e) => out.errors.push(StepError::from_source(
+                                Stage::Rdap,
+                                answer.url.as_str(),
+                                &e,
+                            )),
                         }
                     }
-                    Err(e) => out.errors.push(step(Stage::Rdap, link, &e)),
+                    Err(e) => out.errors.push(StepError::from_source(Stage::Rdap, link, &e)),
                 }
                 registrar = Some(merged);
             }
@@ -204,24 +196,24 @@ pub(crate) async fn rdap_registration(
 /// Registration facts from WHOIS (registry, then the registrar it refers to), added where RDAP
 /// found nothing. Every contact's source says WHOIS, the server, the line and `reason`.
 pub(crate) async fn whois_registration(
-    shared: &Shared,
+    whois: &Whois,
     name: &DomainQuery,
     deadline: &Deadline,
     reason: &str,
     out: &mut Registration,
 ) {
     let domain = &name.registrable;
-    let asking = shared.whois.lookup_domain(domain);
+    let asking = whois.lookup_domain(domain);
     let mut answer = match by_deadline(deadline, asking, "WHOIS").await.and_then(|r| r) {
         Ok(answer) => answer,
         Err(e) => {
-            out.errors.push(step(Stage::Whois, domain, &e));
+            out.errors.push(StepError::from_source(Stage::Whois, domain, &e));
             return;
         }
     };
     answer.mark_fallback(reason);
     for (server, e) in &answer.errors {
-        out.errors.push(step(Stage::Whois, server, e));
+        out.errors.push(StepError::from_source(Stage::Whois, server, e));
     }
     let registry = out.registry.get_or_insert_with(|| {
         let mut registry = Registry { tld: name.public_suffix.clone(), ..Registry::default() };

@@ -1,213 +1,29 @@
-//! Per-server politeness: how fast and how often whohosts may ask one RDAP server.
+//! The per-server request budget: the [`RateBudget`] seam and its in-process implementation
+//! [`LocalBudget`]. Per server it keeps a concurrency limit, a token bucket, a pause that a
+//! `Retry-After` imposes on every request to that server, and a circuit breaker that fails
+//! fast after repeated failures and probes again later (half-open).
 //!
-//! Owns the [`Politeness`] table (known published limits, overridable), the [`RateBudget`]
-//! seam and its in-process implementation [`LocalBudget`]: per server a concurrency limit, a
-//! token bucket, a pause that a `Retry-After` imposes on every request to that server, and a
-//! circuit breaker that fails fast after repeated failures and probes again later (half-open).
-//! It does not send requests: `http.rs` asks for a [`Permit`] before each attempt and reports
-//! how the attempt went.
-//!
-//! Servers are keyed by [`Politeness::server_key`]: the matching rule's pattern when a rule
-//! matches, else `host:port`. Time is a parameter (`now`) in every decision so the state
-//! machine is tested without sleeping; only [`RateBudget::acquire`] sleeps.
+//! It does not send requests: `transport/http.rs` asks for a [`Permit`] before each attempt
+//! and reports how the attempt went. The policies it enforces are the
+//! [`Politeness`](crate::Politeness) table (plain data, in `config/politeness.rs`). Time is
+//! a parameter (`now`) in every decision so the state machine is tested without sleeping;
+//! only [`RateBudget::acquire`] sleeps.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use url::Url;
-
-use crate::asn::BoxFuture;
+use crate::clock::now;
+use crate::config::{Politeness, ServerPolicy};
 use crate::error::{SourceError, SourceErrorKind};
-use crate::stats::Telemetry;
-
-/// How hard one server may be asked. `Default` is the policy for a server with no published
-/// limit (see [`Politeness`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ServerPolicy {
-    /// Requests allowed per `period` in the long run (the token bucket's refill). `0` means
-    /// no rate limit.
-    pub requests: u32,
-    /// The period `requests` are counted over.
-    pub period: Duration,
-    /// Requests that may be sent at once after a quiet spell (the bucket's size, at least 1).
-    /// A server that allows `N` per window in *any* window needs `burst + requests ≤ N` when
-    /// `period` is the window.
-    pub burst: u32,
-    /// Requests in flight at once.
-    pub max_concurrent: usize,
-}
-
-impl ServerPolicy {
-    /// `requests` per `period`, `burst` at once, `max_concurrent` in flight.
-    pub fn new(requests: u32, period: Duration, burst: u32, max_concurrent: usize) -> Self {
-        Self { requests, period, burst: burst.max(1), max_concurrent: max_concurrent.max(1) }
-    }
-
-    /// No rate limit and `max_concurrent` in flight (loopback test servers, own mirrors).
-    pub fn unlimited(max_concurrent: usize) -> Self {
-        Self {
-            requests: 0,
-            period: Duration::ZERO,
-            burst: 1,
-            max_concurrent: max_concurrent.max(1),
-        }
-    }
-
-    /// True when no token bucket applies.
-    pub fn is_unlimited(&self) -> bool {
-        self.requests == 0 || self.period.is_zero()
-    }
-}
-
-impl Default for ServerPolicy {
-    /// 2 requests/s, burst 4, 4 in flight: for servers with no published limit. Operators
-    /// report registrar limits from "about 1 per second" (datum-cloud/enhancements#497) to
-    /// "like 5 per second" (richardpenman/whois#101).
-    fn default() -> Self {
-        Self::new(2, Duration::from_secs(1), 4, 4)
-    }
-}
-
-/// One row of the politeness table: the servers it covers and their policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ServerRule {
-    /// A host name (`rdap.lacnic.net`, also matching its subdomains) or a URL prefix
-    /// (`https://rdap.db.ripe.net/`, `http://127.0.0.1:8080/lacnic/`).
-    pub pattern: String,
-    /// The policy for matching servers.
-    pub policy: ServerPolicy,
-    /// Where the figure comes from.
-    pub source: String,
-}
-
-impl ServerRule {
-    /// A rule for `pattern` (a host name or a URL prefix).
-    pub fn new(
-        pattern: impl Into<String>,
-        policy: ServerPolicy,
-        source: impl Into<String>,
-    ) -> Self {
-        Self { pattern: pattern.into(), policy, source: source.into() }
-    }
-
-    /// True when this rule covers `url`.
-    fn matches(&self, url: &Url) -> bool {
-        if self.pattern.contains("://") {
-            return url.as_str().starts_with(&self.pattern);
-        }
-        let Some(host) = url.host_str() else { return false };
-        let pattern = self.pattern.trim_end_matches('.');
-        host.eq_ignore_ascii_case(pattern)
-            || host.len() > pattern.len()
-                && host
-                    .to_ascii_lowercase()
-                    .ends_with(&format!(".{}", pattern.to_ascii_lowercase()))
-    }
-}
-
-/// The politeness table: per-server policies, the default for other servers, and the
-/// circuit breaker's settings.
-///
-/// # Known limits (the default table)
-///
-/// | server | policy | published limit |
-/// |---|---|---|
-/// | `rdap.lacnic.net` | 1 per 6 s, burst 1, 1 in flight | "10 per minute and 1000 per hour, whichever is violated first" (LACNIC, *LACNIC's RDAP Service*, GTER 41, May 2016); answers carry the notice "Rate Limit is maxed at 10 queries per 1 minutes." (secynic/ipwhois#99) |
-/// | `rdap.db.ripe.net` | 500 per 24 h, burst 500, 4 in flight | 1,000 personal data sets per 24 hours per IP address or SSO account (RIPE Database AUP, enforced from 16 May 2024, db-wg announcement); 429 when over (RIPE-NCC/whois#555). Half refilled, half burst, so no 24-hour window exceeds 1,000 |
-/// | `rdap.arin.net` | 5/s, burst 5, 4 in flight | none published (ARIN's RDAP page states no figure) |
-/// | `rdap.apnic.net` | 5/s, burst 5, 4 in flight | none published |
-/// | `rdap.afrinic.net` | 5/s, burst 5, 4 in flight | none published |
-/// | `rdap.verisign.com` | 5/s, burst 5, 4 in flight | none published |
-/// | any other server (registrars, ccTLDs) | [`ServerPolicy::default`]: 2/s, burst 4, 4 in flight | registrars typically allow about 1/s to 5/s (see [`ServerPolicy::default`]); each runs its own limiter (rdap-org/validator.rdap.org#6) |
-///
-/// A `Retry-After` always wins over the table: the whole server is paused for everyone.
-/// A request that would wait longer than `max_retry_after` for its server's next token (a
-/// used-up daily quota such as RIPE NCC's after 500 requests) fails at once as
-/// `rate_limited` instead of holding its lookup; an operator with a larger quota sets their
-/// own rule ([`ClientBuilder::server_policy`](crate::ClientBuilder::server_policy)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Politeness {
-    /// Rules, most specific first: the first matching rule applies.
-    pub rules: Vec<ServerRule>,
-    /// The policy of servers no rule matches.
-    pub default: ServerPolicy,
-    /// Consecutive failed attempts (transport errors, timeouts, 5xx) that open a server's
-    /// circuit. `0` disables the breaker. Default 8.
-    pub breaker_threshold: u32,
-    /// How long an open circuit fails fast before one probe request is let through
-    /// (half-open). Doubles after each failed probe, up to 8×. Default 30 s.
-    pub breaker_cooldown: Duration,
-}
-
-impl Default for Politeness {
-    fn default() -> Self {
-        let per_second = |n| ServerPolicy::new(n, Duration::from_secs(1), n, 4);
-        let none = "none published";
-        Self {
-            rules: vec![
-                ServerRule::new(
-                    "rdap.lacnic.net",
-                    ServerPolicy::new(1, Duration::from_secs(6), 1, 1),
-                    "LACNIC: 10 per minute and 1000 per hour (GTER 41, 2016)",
-                ),
-                ServerRule::new(
-                    "rdap.db.ripe.net",
-                    ServerPolicy::new(500, Duration::from_secs(86_400), 500, 4),
-                    "RIPE Database AUP: 1,000 personal data sets per 24 hours",
-                ),
-                ServerRule::new("rdap.arin.net", per_second(5), none),
-                ServerRule::new("rdap.apnic.net", per_second(5), none),
-                ServerRule::new("rdap.afrinic.net", per_second(5), none),
-                ServerRule::new("rdap.verisign.com", per_second(5), none),
-            ],
-            default: ServerPolicy::default(),
-            breaker_threshold: 8,
-            breaker_cooldown: Duration::from_secs(30),
-        }
-    }
-}
-
-impl Politeness {
-    /// No rate limits, `max_concurrent` requests in flight per server, the default breaker:
-    /// for loopback test worlds and private mirrors.
-    pub fn unlimited(max_concurrent: usize) -> Self {
-        Self {
-            rules: Vec::new(),
-            default: ServerPolicy::unlimited(max_concurrent),
-            ..Self::default()
-        }
-    }
-
-    /// Put `rule` first (it wins over every rule added before).
-    pub fn with_rule(mut self, rule: ServerRule) -> Self {
-        self.rules.insert(0, rule);
-        self
-    }
-
-    /// The key and policy of the server answering `url`: the first matching rule's pattern,
-    /// else `host:port`.
-    pub fn server_key(&self, url: &Url) -> (String, ServerPolicy) {
-        if let Some(rule) = self.rules.iter().find(|r| r.matches(url)) {
-            return (rule.pattern.clone(), rule.policy);
-        }
-        let host = url.host_str().unwrap_or("");
-        let key = match url.port_or_known_default() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_owned(),
-        };
-        (key, self.default)
-    }
-}
+use crate::future::BoxFuture;
+use tokio::sync::Semaphore;
 
 /// How one attempt went, as reported to a [`RateBudget`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AttemptOutcome {
+#[non_exhaustive]
+pub enum AttemptOutcome {
     /// The server answered (any status but 429, 5xx and rate-limit answers): it is healthy.
     Answered,
     /// The server failed (transport error, timeout, 5xx): counts towards the breaker.
@@ -219,17 +35,84 @@ pub(crate) enum AttemptOutcome {
 }
 
 /// Permission to send one request; dropping it frees the server's concurrency slot.
-#[derive(Debug)]
-pub(crate) struct Permit {
-    _slot: Option<OwnedSemaphorePermit>,
+///
+/// A budget of your own hands out permits with [`Permit::new`] (nothing to free) or
+/// [`Permit::holding`] (anything whose drop frees a slot: a semaphore permit, a lease).
+pub struct Permit {
+    _slot: Option<Box<dyn Send + Sync>>,
 }
 
-/// Per-server budget shared by every request of a client. Object-safe, so a budget shared
-/// between processes (e.g. in Redis) can replace [`LocalBudget`].
-pub(crate) trait RateBudget: Send + Sync + fmt::Debug {
+impl fmt::Debug for Permit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").field("holds_slot", &self._slot.is_some()).finish()
+    }
+}
+
+impl Permit {
+    /// A permit that frees nothing when dropped.
+    pub fn new() -> Self {
+        Self { _slot: None }
+    }
+
+    /// A permit that drops `slot` when the request is done.
+    pub fn holding(slot: impl Send + Sync + 'static) -> Self {
+        Self { _slot: Some(Box::new(slot)) }
+    }
+}
+
+impl Default for Permit {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The per-server request budget shared by every request of a client: permits, pauses and
+/// breaker state. Object-safe, so a budget shared between processes (e.g. in Redis) can
+/// replace [`LocalBudget`] through
+/// [`ClientBuilder::rate_budget`](crate::ClientBuilder::rate_budget).
+///
+/// # Contract
+///
+/// - `server` is the key [`Politeness::server_key`] gives (a rule's pattern, or
+///   `host:port`); `policy` is that server's policy. Keep state per key.
+/// - [`acquire`](Self::acquire) resolves when one request may go out now, and its
+///   [`Permit`] is held until the attempt is over. It must not wait longer than `max_pause`
+///   for a token or a pause: it fails at once instead with
+///   [`SourceErrorKind::RateLimited`] (a used-up quota, a long `Retry-After`) or
+///   [`SourceErrorKind::CircuitOpen`] (the server failed repeatedly), naming the server and
+///   ending with "(not asked)".
+/// - [`report`](Self::report) is called once per attempt that was sent (or refused by the
+///   address policy, as [`AttemptOutcome::Neutral`]). A `RateLimited(wait)` report pauses
+///   the server for every caller.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::{Duration, Instant};
+/// use whohosts::{AttemptOutcome, BoxFuture, Permit, RateBudget, ServerPolicy, SourceError};
+///
+/// /// A budget that lets everything through (for a private mirror).
+/// #[derive(Debug)]
+/// struct Unlimited;
+///
+/// impl RateBudget for Unlimited {
+///     fn acquire<'a>(
+///         &'a self,
+///         _server: &'a str,
+///         _policy: ServerPolicy,
+///         _max_pause: Duration,
+///     ) -> BoxFuture<'a, Result<Permit, SourceError>> {
+///         Box::pin(async { Ok(Permit::new()) })
+///     }
+///     fn report(&self, _server: &str, _outcome: AttemptOutcome, _now: Instant) {}
+/// }
+///
+/// let client = whohosts::Client::builder().rate_budget(Arc::new(Unlimited)).build()?;
+/// # Ok::<(), whohosts::Error>(())
+/// ```
+pub trait RateBudget: Send + Sync + fmt::Debug {
     /// Wait until one request to `server` may be sent under `policy`. Fails at once
-    /// (`Other`, with a message naming the server) while the server's circuit is open, or
-    /// (`RateLimited`) while it asked for a pause longer than `max_pause` or when the next
+    /// (`CircuitOpen`, with a message naming the server) while the server's circuit is open,
+    /// or (`RateLimited`) while it asked for a pause longer than `max_pause` or when the next
     /// token is further away than `max_pause` (a used-up daily quota).
     fn acquire<'a>(
         &'a self,
@@ -238,7 +121,8 @@ pub(crate) trait RateBudget: Send + Sync + fmt::Debug {
         max_pause: Duration,
     ) -> BoxFuture<'a, Result<Permit, SourceError>>;
 
-    /// Record how an attempt to `server` went, at `now`.
+    /// Record how an attempt to `server` went, at `now` (this process's clock; a shared
+    /// budget may use its own).
     fn report(&self, server: &str, outcome: AttemptOutcome, now: Instant);
 }
 
@@ -387,11 +271,11 @@ struct BreakerSettings {
     cooldown: Duration,
 }
 
-/// The in-process [`RateBudget`]: one [`ServerState`] per server key.
-pub(crate) struct LocalBudget {
+/// The in-process [`RateBudget`] (the default): per server key a concurrency limit, a token
+/// bucket, a `Retry-After` pause and a circuit breaker, kept in memory.
+pub struct LocalBudget {
     servers: Mutex<HashMap<String, ServerState>>,
     breaker: BreakerSettings,
-    telemetry: Arc<Telemetry>,
 }
 
 impl fmt::Debug for LocalBudget {
@@ -405,15 +289,15 @@ impl fmt::Debug for LocalBudget {
 }
 
 impl LocalBudget {
-    /// A budget with `politeness`'s breaker settings, counting fast-fails in `telemetry`.
-    pub(crate) fn new(politeness: &Politeness, telemetry: Arc<Telemetry>) -> Self {
+    /// A budget with `politeness`'s breaker settings (the per-server policies come with
+    /// each [`acquire`](RateBudget::acquire)).
+    pub fn new(politeness: &Politeness) -> Self {
         Self {
             servers: Mutex::new(HashMap::new()),
             breaker: BreakerSettings {
                 threshold: politeness.breaker_threshold,
                 cooldown: politeness.breaker_cooldown,
             },
-            telemetry,
         }
     }
 
@@ -443,12 +327,6 @@ impl LocalBudget {
     }
 }
 
-/// The current instant on tokio's clock (which `tokio::time::pause` controls), as a std
-/// `Instant`.
-pub(crate) fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
-}
-
 impl RateBudget for LocalBudget {
     fn acquire<'a>(
         &'a self,
@@ -463,11 +341,10 @@ impl RateBudget for LocalBudget {
             let slot = slots.acquire_owned().await.ok();
             loop {
                 match self.admit(server, policy, max_pause, now()) {
-                    Admission::Go => return Ok(Permit { _slot: slot }),
+                    Admission::Go => return Ok(slot.map_or_else(Permit::new, Permit::holding)),
                     Admission::Wait(wait) if wait > max_pause => {
                         // A daily quota that is used up: say so now rather than hold the
                         // lookup (and a concurrency slot) for hours.
-                        self.telemetry.count_circuit_open();
                         return Err(SourceError::new(
                             SourceErrorKind::RateLimited,
                             format!(
@@ -479,9 +356,8 @@ impl RateBudget for LocalBudget {
                     }
                     Admission::Wait(wait) => tokio::time::sleep(wait).await,
                     Admission::CircuitOpen(left) => {
-                        self.telemetry.count_circuit_open();
                         return Err(SourceError::new(
-                            SourceErrorKind::Other,
+                            SourceErrorKind::CircuitOpen,
                             format!(
                                 "{server} failed repeatedly; its circuit breaker is open for \
                                  another {:.0} s (not asked)",
@@ -490,7 +366,6 @@ impl RateBudget for LocalBudget {
                         ));
                     }
                     Admission::PausedTooLong(left) => {
-                        self.telemetry.count_circuit_open();
                         return Err(SourceError::new(
                             SourceErrorKind::RateLimited,
                             format!(
@@ -610,8 +485,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retry_after_holds_back_every_request_to_that_server_only() {
-        let budget =
-            Arc::new(LocalBudget::new(&Politeness::unlimited(4), Arc::new(Telemetry::default())));
+        let budget = Arc::new(LocalBudget::new(&Politeness::unlimited(4)));
         let policy = ServerPolicy::unlimited(4);
         drop(budget.acquire("a:443", policy, LONG).await.unwrap());
         budget.report("a:443", AttemptOutcome::RateLimited(Duration::from_secs(5)), now());
@@ -636,7 +510,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_used_up_quota_fails_fast() {
-        let budget = LocalBudget::new(&Politeness::default(), Arc::new(Telemetry::default()));
+        let budget = LocalBudget::new(&Politeness::default());
         // One request per hour, as a daily quota that is spent.
         let policy = ServerPolicy::new(1, Duration::from_secs(3600), 1, 4);
         let max_pause = Duration::from_secs(10);
@@ -652,8 +526,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn concurrency_limit_holds_the_next_request_until_a_slot_frees() {
-        let budget =
-            Arc::new(LocalBudget::new(&Politeness::unlimited(1), Arc::new(Telemetry::default())));
+        let budget = Arc::new(LocalBudget::new(&Politeness::unlimited(1)));
         let policy = ServerPolicy::unlimited(1);
         let first = budget.acquire("a:443", policy, LONG).await.unwrap();
         let second = {
@@ -664,31 +537,5 @@ mod tests {
         assert!(!second.is_finished());
         drop(first);
         assert!(second.await.unwrap());
-    }
-
-    #[test]
-    fn rules_match_hosts_and_url_prefixes() {
-        let table = Politeness::default();
-        let url = Url::parse("https://rdap.lacnic.net/rdap/ip/200.3.12.1").unwrap();
-        let (key, policy) = table.server_key(&url);
-        assert_eq!(key, "rdap.lacnic.net");
-        assert_eq!(policy, ServerPolicy::new(1, Duration::from_secs(6), 1, 1));
-        let other = Url::parse("https://rdap.example-registrar.test/rdap/domain/x.com").unwrap();
-        assert_eq!(
-            table.server_key(&other),
-            ("rdap.example-registrar.test:443".to_owned(), ServerPolicy::default())
-        );
-        let local = Politeness::unlimited(8).with_rule(ServerRule::new(
-            "http://127.0.0.1:8080/lacnic/",
-            ServerPolicy::new(10, Duration::from_secs(60), 1, 1),
-            "test",
-        ));
-        let url = Url::parse("http://127.0.0.1:8080/lacnic/ip/1.2.3.4").unwrap();
-        assert_eq!(local.server_key(&url).0, "http://127.0.0.1:8080/lacnic/");
-        let url = Url::parse("http://127.0.0.1:8080/arin/ip/1.2.3.4").unwrap();
-        assert_eq!(
-            local.server_key(&url),
-            ("127.0.0.1:8080".to_owned(), ServerPolicy::unlimited(8))
-        );
     }
 }

@@ -1,0 +1,18 @@
+//! The clocks every decision reads: tokio's monotonic clock for politeness, deadlines and
+//! in-process expiry (so `tokio::time::pause` drives tests), and wall-clock time for record
+//! time stamps. (Caches that outlive the process take a TTL and keep wall-clock expiry
+//! themselves; see [`ResponseCache`](crate::ResponseCache).)
+
+use std::time::Instant;
+
+/// The current instant on tokio's clock (which `tokio::time::pause` controls), as a std
+/// `Instant`.
+pub(crate) fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// Now, RFC 3339 in UTC, to the second: the time stamps of records and provenance.
+pub(crate) fn now_rfc3339() -> String {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
+}
