@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::abuse::{AbuseChain, AbuseSource};
 use crate::asn::{self, AsnCache, AsnChain, AsnSource, CymruSource};
 use crate::cache::{MemoryResponseCache, NetworkCache, RegistrationCache, ResponseCache};
 use crate::config::Config;
@@ -101,6 +102,7 @@ impl Client {
 pub struct ClientBuilder {
     config: Config,
     asn_sources: Vec<Arc<dyn AsnSource>>,
+    abuse_sources: Vec<Arc<dyn AbuseSource>>,
     response_cache: Option<Arc<dyn ResponseCache>>,
     rate_budget: Option<Arc<dyn RateBudget>>,
 }
@@ -142,6 +144,14 @@ impl ClientBuilder {
     /// default.
     pub fn asn_source(mut self, source: Arc<dyn AsnSource>) -> Self {
         self.asn_sources.push(source);
+        self
+    }
+
+    /// Ask `source` for the abuse contact of addresses whose registry (RDAP, then WHOIS) gave
+    /// no abuse mailbox, after any source added before it. Default none. See
+    /// [`AbuseSource`] for the contract.
+    pub fn abuse_source(mut self, source: Arc<dyn AbuseSource>) -> Self {
+        self.abuse_sources.push(source);
         self
     }
 
@@ -331,7 +341,7 @@ impl ClientBuilder {
     /// caches and the stages, once. Fails on unusable configuration (unreadable bootstrap
     /// directory or ASN database, unreadable system DNS configuration).
     pub fn build(self) -> Result<Client, Error> {
-        let Self { config, asn_sources, response_cache, rate_budget } = self;
+        let Self { config, asn_sources, abuse_sources, response_cache, rate_budget } = self;
         let telemetry = Arc::new(Telemetry::default());
         let resolver = dns::build_resolver(&config)?;
         let bootstrap = match &config.bootstrap_dir {
@@ -360,6 +370,7 @@ impl ClientBuilder {
             network: NetworkStage {
                 rdap: Arc::clone(&rdap),
                 whois: Arc::clone(&whois),
+                abuse: AbuseChain::new(abuse_sources),
                 asn: AsnChain::new(sources),
                 asn_cache: AsnCache::new(&config.cache, Arc::clone(&telemetry)),
                 networks: NetworkCache::new(&config.cache, Arc::clone(&telemetry)),

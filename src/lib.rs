@@ -35,6 +35,7 @@
 // indexing outside tests (issue #8). Tests assert with them freely.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+mod abuse;
 mod asn;
 mod bulk;
 mod cache;
@@ -71,6 +72,7 @@ pub use rdap::golden as __golden;
 #[doc(hidden)]
 pub use rdap::bench_support as __bench;
 
+pub use abuse::{AbuseChain, AbuseSource};
 pub use asn::{
     AsnChain, AsnOutcome, AsnSource, CsvRangeSource, CymruSource, MmdbSource, open_database,
 };

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
+use crate::abuse::AbuseChain;
 use crate::asn::{AsnCache, AsnChain, AsnOutcome};
 use crate::cache::{Keep, NetworkCache};
 use crate::clock::now_rfc3339;
@@ -27,12 +28,13 @@ use crate::record::{
 use crate::transport::deadline::{Deadline, by_deadline};
 use crate::whois::Whois;
 
-/// What the per-address stage uses: the RDAP and WHOIS clients, the ASN chain, and the
-/// caches of ASN answers and network facts.
+/// What the per-address stage uses: the RDAP and WHOIS clients, the abuse sources, the ASN
+/// chain, and the caches of ASN answers and network facts.
 #[derive(Debug)]
 pub(crate) struct NetworkStage {
     pub(crate) rdap: Arc<RdapClient>,
     pub(crate) whois: Arc<Whois>,
+    pub(crate) abuse: AbuseChain,
     pub(crate) asn: AsnChain,
     pub(crate) asn_cache: AsnCache,
     pub(crate) networks: NetworkCache<AddressFacts>,
@@ -177,6 +179,32 @@ impl NetworkStage {
                 }
                 Err(e) => {
                     facts.errors.push(StepError::from_source(Stage::Whois, &ip.to_string(), &e))
+                }
+            }
+        }
+        // Still no mailbox: the configured abuse sources, in order.
+        if !self.abuse.is_empty() && !facts.abuse.iter().any(|c| c.email.is_some()) {
+            let asking = self.abuse.lookup(ip);
+            match by_deadline(deadline, asking, "the abuse sources").await {
+                Ok(found) => {
+                    for (name, e) in &found.errors {
+                        facts.errors.push(StepError::new(
+                            Stage::Abuse,
+                            ip.to_string(),
+                            e.kind().as_str(),
+                            format!("{name}: {}", e.message()),
+                        ));
+                    }
+                    for contact in found.contacts {
+                        merge_into(&mut facts.abuse, contact);
+                    }
+                    if let Some(name) = found.answered_by {
+                        facts.abuse_outcome =
+                            Outcome::with_detail(OutcomeStatus::Found, format!("from {name}"));
+                    }
+                }
+                Err(e) => {
+                    facts.errors.push(StepError::from_source(Stage::Abuse, &ip.to_string(), &e))
                 }
             }
         }

@@ -359,6 +359,8 @@ pub enum Stage {
     Rdap,
     /// WHOIS query.
     Whois,
+    /// A configured [`AbuseSource`](crate::AbuseSource).
+    Abuse,
 }
 
 /// A step of a lookup that failed; the record keeps everything else.

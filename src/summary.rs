@@ -155,5 +155,6 @@ fn stage_name(stage: crate::record::Stage) -> &'static str {
         Stage::Asn => "asn",
         Stage::Rdap => "rdap",
         Stage::Whois => "whois",
+        Stage::Abuse => "abuse",
     }
 }

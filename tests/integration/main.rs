@@ -20,4 +20,5 @@ mod providers;
 mod record_json;
 mod referrals;
 mod safety;
+mod seams;
 mod whois;
