@@ -38,6 +38,7 @@
 mod asn;
 mod bulk;
 mod cache;
+mod channel;
 mod client;
 mod config;
 mod contacts;
@@ -85,7 +86,8 @@ pub use input::{DomainQuery, Query};
 pub use politeness::{Politeness, ServerPolicy, ServerRule};
 pub use record::{
     AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
-    Network, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform,
-    ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
+    Network, NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome,
+    Platform, ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage,
+    StepError,
 };
 pub use stats::Stats;

@@ -758,40 +758,10 @@ fn abuse_of(
     (contacts, incomplete, outcome)
 }
 
-/// One contact per mailbox (compared case-insensitively), or per (phone, web form) for
-/// contacts without one, in first-seen order. A later duplicate adds its sources and fills
-/// the name, phone or web form the first lacked.
+/// One contact per channel, in first-seen order: a later statement of the same channel (the
+/// rule of `crate::channel`) adds its sources and fills what the first lacked.
 pub(crate) fn merge_contacts(contacts: Vec<Contact>) -> Vec<Contact> {
-    fn key(c: &Contact) -> (Option<String>, Option<String>, Option<String>) {
-        match &c.email {
-            Some(e) => (Some(e.to_lowercase()), None, None),
-            None => (None, c.phone.clone(), c.web.clone()),
-        }
-    }
-    let mut out: Vec<Contact> = Vec::new();
-    for contact in contacts {
-        let k = key(&contact);
-        match out.iter_mut().find(|c| key(c) == k) {
-            Some(first) => {
-                for source in contact.sources {
-                    if !first.sources.contains(&source) {
-                        first.sources.push(source);
-                    }
-                }
-                if first.name.is_none() {
-                    first.name = contact.name;
-                }
-                if first.phone.is_none() {
-                    first.phone = contact.phone;
-                }
-                if first.web.is_none() {
-                    first.web = contact.web;
-                }
-            }
-            None => out.push(contact),
-        }
-    }
-    out
+    crate::channel::merge_all(contacts)
 }
 
 /// An RDAP source at `url`, `pointer` into the answer.
