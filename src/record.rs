@@ -40,8 +40,9 @@ pub struct HostingRecord {
     pub registrar: Option<Registrar>,
     /// The registry of the registrable domain's TLD, if one was found.
     pub registry: Option<Registry>,
-    /// Every party's abuse channels flattened, de-duplicated and ordered: hosting, then
-    /// network, then registrar, then registry.
+    /// Every party's abuse channels flattened, de-duplicated and ordered: platform, CDN,
+    /// hosting, network, registrar, registry. A channel's party is the one
+    /// [`notice_targets`](Self::notice_targets) gives it.
     pub abuse_contacts: Vec<AbuseContact>,
     /// Steps that failed. The rest of the record is still valid.
     pub errors: Vec<StepError>,

@@ -1626,6 +1626,29 @@ mod tests {
     }
 
     #[test]
+    fn same_mailbox_with_different_phones_stays_two_contacts() {
+        // One rule for "the same contact" (crate::channel): a phone stated differently is a
+        // different channel, so neither phone is dropped.
+        let url = "https://rdap.example/ip/1";
+        let v = arin_like(json!({"entities": [
+            {"roles": ["abuse"], "vcardArray": ["vcard", [
+                ["email", {}, "text", "abuse@example.net"], ["tel", {}, "text", "+1 555 0100"]]]},
+            {"roles": ["registrant"], "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [
+                ["email", {}, "text", "abuse@example.net"], ["tel", {}, "text", "+1 555 0199"]]]}]}
+        ]}));
+        let a = read_network(&v, url, 8).unwrap();
+        let got: Vec<_> =
+            a.abuse.iter().map(|c| (c.email.as_deref(), c.phone.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("abuse@example.net"), Some("+1 555 0100")),
+                (Some("abuse@example.net"), Some("+1 555 0199")),
+            ]
+        );
+    }
+
+    #[test]
     fn arin_transferred_block_is_a_stand_in() {
         // Synthesised from whois/ip/arin__144.134.121.81-referral-to-apnic-erx.txt: the same
         // facts (NetName, NetType, Comment lines, the APNIC org and its abuse POC) in ARIN's
