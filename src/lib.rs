@@ -39,6 +39,7 @@ mod abuse;
 mod asn;
 mod bulk;
 mod cache;
+mod channel;
 mod client;
 mod clock;
 mod config;
@@ -88,8 +89,9 @@ pub use future::BoxFuture;
 pub use input::{DomainQuery, Query};
 pub use record::{
     AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
-    Network, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform,
-    ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
+    Network, NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome,
+    Platform, ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage,
+    StepError,
 };
 pub use stats::Stats;
 pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};

@@ -12,7 +12,6 @@ use hickory_resolver::TokioResolver;
 
 use crate::clock::now_rfc3339;
 use crate::config::Limits;
-use crate::contacts::{address_party, flatten_contacts};
 use crate::dns;
 use crate::error::Error;
 use crate::input::{DomainQuery, Query};
@@ -131,14 +130,16 @@ async fn steps(
     let address_outcomes: Vec<PartyOutcome> = record
         .addresses
         .iter()
-        .map(|a| PartyOutcome::new(address_party(a), a.ip.to_string(), a.abuse_outcome.clone()))
+        .map(|a| {
+            PartyOutcome::new(provider::address_party(a), a.ip.to_string(), a.abuse_outcome.clone())
+        })
         .collect();
     record.outcomes.splice(0..0, address_outcomes);
     record.origin_hidden = provider::origin_hidden(
         record.addresses.iter().filter_map(|a| a.hosting_provider.as_ref()),
     );
     let notice = pipeline.notice_type;
-    record.abuse_contacts = flatten_contacts(&record, notice);
+    record.abuse_contacts = provider::abuse_contacts(&record, notice);
     record.notice_targets = provider::notice_targets(&record, notice);
     record.resolved_at = now_rfc3339();
     Ok(record)

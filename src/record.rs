@@ -40,8 +40,9 @@ pub struct HostingRecord {
     pub registrar: Option<Registrar>,
     /// The registry of the registrable domain's TLD, if one was found.
     pub registry: Option<Registry>,
-    /// Every party's abuse channels flattened, de-duplicated and ordered: hosting, then
-    /// network, then registrar, then registry.
+    /// Every party's abuse channels flattened, de-duplicated and ordered: platform, CDN,
+    /// hosting, network, registrar, registry. A channel's party is the one
+    /// [`notice_targets`](Self::notice_targets) gives it.
     pub abuse_contacts: Vec<AbuseContact>,
     /// Steps that failed. The rest of the record is still valid.
     pub errors: Vec<StepError>,
@@ -574,7 +575,52 @@ pub struct NoticeTarget {
     pub for_: String,
     /// The channels to use, best first.
     pub channels: Vec<Contact>,
-    /// Short machine-readable reason, e.g. `cdn_fronted`, `direct_hosting`,
-    /// `network_above_host`, `registrar_of_domain`, `platform_content`, `no_addresses`.
-    pub reason: String,
+    /// Why this party is a target, machine-readable.
+    pub reason: NoticeReason,
+}
+
+/// Why a party is a [`NoticeTarget`]; serialised as the snake_case names shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NoticeReason {
+    /// `platform_content`: the content is on a shared platform, which acts on it.
+    PlatformContent,
+    /// `cdn_fronted`: the name is behind a CDN, which forwards the notice to the origin host
+    /// and can reveal it.
+    CdnFronted,
+    /// `direct_hosting`: the provider hosts the address itself.
+    DirectHosting,
+    /// `network_above_host`: the network / AS owner above the host, another organisation.
+    NetworkAboveHost,
+    /// `network_of_address`: the network holder of an address whose host is unidentified.
+    NetworkOfAddress,
+    /// `registrar_of_domain`: the registrar of the name's registrable domain.
+    RegistrarOfDomain,
+    /// `no_addresses`: the registrar of a registered name that resolves to no address.
+    NoAddresses,
+    /// `registry_of_tld`: the registry of the TLD of a name without addresses.
+    RegistryOfTld,
+}
+
+impl NoticeReason {
+    /// The JSON name, e.g. `cdn_fronted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlatformContent => "platform_content",
+            Self::CdnFronted => "cdn_fronted",
+            Self::DirectHosting => "direct_hosting",
+            Self::NetworkAboveHost => "network_above_host",
+            Self::NetworkOfAddress => "network_of_address",
+            Self::RegistrarOfDomain => "registrar_of_domain",
+            Self::NoAddresses => "no_addresses",
+            Self::RegistryOfTld => "registry_of_tld",
+        }
+    }
+}
+
+impl std::fmt::Display for NoticeReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

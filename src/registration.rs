@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use crate::cache::{Keep, RegistrationCache};
-use crate::contacts::{abuse_outcome, merge_into, stamp};
+use crate::channel::merge_into;
+use crate::contacts::{abuse_outcome, stamp};
 use crate::error::SourceErrorKind;
 use crate::input::DomainQuery;
 use crate::rdap::{RdapClient, extract, registrars};

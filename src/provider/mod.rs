@@ -11,7 +11,7 @@
 //! - [`origin_hidden`]: true when any address belongs to a CDN.
 //! - [`detect_platform`]: a host name (and URL path) → the shared [`Platform`] it is on.
 //! - [`notice_targets`]: a finished [`HostingRecord`] → whom to notify, in order, and why.
-//! - [`directory_channels`]: a provider's published abuse channels for a notice type.
+//! - [`directory::directory_channels`]: a provider's published abuse channels for a notice type.
 //! - [`parse_notice_type`]: `copyright`, `csam`, `ncii`, `phishing`, `malware`, `spam` → a
 //!   [`NoticeType`](crate::record::NoticeType) (for `--notice-type`).
 //!
@@ -40,8 +40,7 @@ mod platforms;
 mod ranges;
 
 pub(crate) use classify::{classify, origin_hidden};
-pub(crate) use directory::directory_channels;
-pub(crate) use notice::notice_targets;
+pub(crate) use notice::{abuse_contacts, address_party, notice_targets};
 pub(crate) use platforms::detect_platform;
 
 use crate::record::ProviderKind;

@@ -1,38 +1,181 @@
-//! Whom to notify, in order, and why: [`notice_targets`] ranks the parties of a finished
-//! record for a notice sender.
+//! Whom an address's channels reach, and the two lists built from that one decision:
+//! [`abuse_contacts`] (every party's channels, flattened) and [`notice_targets`] (whom to
+//! notify, in order, and why). Both call [`address_parties`], so a channel has the same party
+//! in both lists; "the same channel" is decided by `crate::channel`.
 //!
-//! # Rules
+//! # The party rule
 //!
-//! | situation | targets, in order |
+//! For each address, [`address_parties`] splits its channels between the host and the
+//! network:
+//!
+//! | channel | party |
+//! |---|---|
+//! | the shipped directory's channels of the identified CDN | `cdn` |
+//! | the shipped directory's channels of the identified hosting provider (cloud, host, platform by CNAME) | `hosting` |
+//! | the RDAP/WHOIS abuse contacts of the address's network, when the network holder is the host (the identified provider itself, or a registrant we could not identify, which is then the host) | `hosting`, with the holder's `rdap_org` evidence and the contacts' sources kept |
+//! | the RDAP/WHOIS abuse contacts otherwise: the holder is another organisation than the host (a platform on a cloud), the answer names no holder (APNIC's IRT for 1.1.1.1), or the host is a CDN | `network` |
+//! | the shipped directory's channels of a known network owner that is another organisation than the host (Hetzner above a small host) | `network` |
+//!
+//! A contact read from an RIR's network answer is never `cdn`: a CDN's channels come from
+//! the provider directory, and the network's own abuse contact stays `network`, even when the
+//! CDN holds the network itself (Cloudflare's ARIN mailbox for 104.16.0.0/12).
+//!
+//! # Targets
+//!
+//! | situation | targets, in order (`reason`) |
 //! |---|---|
 //! | content on a shared platform | the platform only (`platform_content`) |
-//! | CDN-fronted name | the CDN (`cdn_fronted`: it forwards the notice to the origin host and can reveal it), then the registrar (`registrar_of_domain`) |
-//! | directly hosted name | the hosting provider (`direct_hosting`), the network / AS owner above it when it is another organisation (`network_above_host`), then the registrar (`registrar_of_domain`) |
+//! | CDN-fronted name | the CDN with its directory channels (`cdn_fronted`: it forwards the notice to the origin host and can reveal it), the CDN's own network registration when the RDAP holder is the CDN and publishes an abuse contact (`network_above_host`), then the registrar (`registrar_of_domain`) |
+//! | directly hosted name | the hosting provider (`direct_hosting`), the network / AS owner above it when it is another organisation or holds the address's RDAP contacts (`network_above_host`), then the registrar (`registrar_of_domain`) |
 //! | registered name without addresses | the registrar (`no_addresses`), then the registry (`registry_of_tld`) |
 //! | IP address query | the hosting provider (or the CDN), then the network above it when different |
+//! | address with an unidentified host | its network only (`network_of_address`), when known |
 //!
 //! A platform without any channel we could attribute to a public page (e.g. Heroku) is still
 //! listed first, followed by the targets of the addresses, so the sender is never left with
-//! nobody to write to. An address whose host could not be identified at all (no RDAP holder,
-//! no known range or ASN) yields only its network (`network_of_address`), when known.
+//! nobody to write to. The network above a CDN edge is the CDN's business (Akamai caches sit
+//! in ISP networks): unless the CDN holds it, it is no target, and its channels are only in
+//! `abuse_contacts`, as `network` (APNIC's IRT for 1.1.1.1).
 //!
 //! # Channels
 //!
-//! For each target: the channels of the shipped provider directory matching the notice type
-//! first (then the provider's general channels), then the RDAP/WHOIS abuse contacts of the
-//! party. The RDAP abuse contacts of an address belong to its hosting target when the network
-//! holder is that provider (or a downstream registrant we could not identify); they belong to
-//! the network target when the holder was identified as another organisation than the host
-//! (a platform on a cloud, a customer of a CDN).
+//! For each party: the channels of the shipped provider directory matching the notice type
+//! first (then the provider's general channels), then the RDAP/WHOIS abuse contacts the party
+//! rule gives it. A channel stated by both is listed once, with every source.
 
+use crate::channel::{absorb, merge_into, same_channel};
 use crate::record::{
-    AddressRecord, Contact, HostingProvider, HostingRecord, NoticeTarget, NoticeType, Party,
-    ProviderKind,
+    AbuseContact, AddressRecord, Contact, HostingProvider, HostingRecord, NoticeReason,
+    NoticeTarget, NoticeType, Party, ProviderKind,
 };
 
 use super::classify::{normalise_org, org_alias, org_from_asn_name};
 use super::directory::{directory_channels, order_for_notice};
 use super::{Known, asns, known};
+
+/// One party's share of an address's channels, as the party rule decides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PartyChannels {
+    /// Whom the channels reach.
+    pub(crate) party: Party,
+    /// The party's name, when known.
+    pub(crate) name: Option<String>,
+    /// The channels, best first for the notice, each once.
+    pub(crate) channels: Vec<Contact>,
+}
+
+/// The host's and the network's channels of one address (see the module's party rule).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct AddressParties {
+    /// The CDN or hosting provider, when one was identified or the network holder stands in.
+    pub(crate) host: Option<PartyChannels>,
+    /// The network above the host (or the only known party of an unidentified host), when it
+    /// is named or has a channel.
+    pub(crate) network: Option<PartyChannels>,
+}
+
+/// The party rule: whom each of `address`'s channels reaches. `notice` selects the
+/// providers' directory channels published for that kind of notice.
+pub(crate) fn address_parties(
+    address: &AddressRecord,
+    notice: Option<NoticeType>,
+) -> AddressParties {
+    let provider = address.hosting_provider.as_ref();
+    let rdap_is_hosts = holder_hosts(address);
+    let is_cdn = provider.is_some_and(|p| p.kind == ProviderKind::Cdn);
+    let rdap: &[Contact] = &address.abuse;
+    let (host_rdap, network_rdap): (&[Contact], &[Contact]) =
+        if rdap_is_hosts { (rdap, &[]) } else { (&[], rdap) };
+
+    let host = provider.map(|p| {
+        let directory =
+            p.id.as_deref().map(|id| directory_channels(id, notice)).unwrap_or_default();
+        PartyChannels {
+            party: if is_cdn { Party::Cdn } else { Party::Hosting },
+            name: Some(p.name.clone()),
+            channels: channels(directory, host_rdap),
+        }
+    });
+
+    let other_org = provider.is_none_or(|p| network_is_another_org(address, p));
+    if !other_org && network_rdap.is_empty() {
+        return AddressParties { host, network: None };
+    }
+    let network_known = network_provider(address);
+    // The network owner's directory channels are its own only when it is not the host.
+    let directory = network_known
+        .filter(|_| other_org)
+        .map(|n| directory_channels(n.id, notice))
+        .unwrap_or_default();
+    let name = network_known
+        .map(|n| n.name.to_owned())
+        .or_else(|| asn_org_name(address))
+        .or_else(|| address.network.as_ref().and_then(|n| n.name.clone()));
+    let channels = channels(directory, network_rdap);
+    let network = (name.is_some() || !channels.is_empty()).then_some(PartyChannels {
+        party: Party::Network,
+        name,
+        channels,
+    });
+    AddressParties { host, network }
+}
+
+/// The party of `address`'s own RDAP/WHOIS abuse contacts (and so of its abuse outcome):
+/// `hosting` when the network holder is the host, else `network`.
+pub(crate) fn address_party(address: &AddressRecord) -> Party {
+    if holder_hosts(address) { Party::Hosting } else { Party::Network }
+}
+
+/// Every party's channels, in party order (platform, CDN, hosting, network, registrar,
+/// registry), each channel once per party and subject with every source that stated it.
+pub(crate) fn abuse_contacts(
+    record: &HostingRecord,
+    notice: Option<NoticeType>,
+) -> Vec<AbuseContact> {
+    let mut out: Vec<AbuseContact> = Vec::new();
+    let mut push = |party: Party, subject: &str, contact: &Contact| {
+        if contact.is_empty() {
+            return;
+        }
+        let existing = out
+            .iter_mut()
+            .find(|c| c.party == party && c.for_ == subject && same_channel(&c.contact, contact));
+        match existing {
+            Some(e) => absorb(&mut e.contact, contact.clone()),
+            None => {
+                out.push(AbuseContact { party, for_: subject.to_owned(), contact: contact.clone() })
+            }
+        }
+    };
+    if let Some(platform) = &record.platform {
+        let subject = record.domain.as_deref().unwrap_or(record.query.as_str());
+        for contact in &platform.abuse {
+            push(Party::Platform, subject, contact);
+        }
+    }
+    for address in &record.addresses {
+        let subject = address.ip.to_string();
+        let parties = address_parties(address, notice);
+        for side in [parties.host, parties.network].into_iter().flatten() {
+            for contact in &side.channels {
+                push(side.party, &subject, contact);
+            }
+        }
+    }
+    let domain = record.registrable_domain.as_deref().unwrap_or(record.query.as_str());
+    if let Some(registrar) = &record.registrar {
+        for contact in &registrar.abuse {
+            push(Party::Registrar, domain, contact);
+        }
+    }
+    if let Some(registry) = &record.registry {
+        for contact in &registry.abuse {
+            push(Party::Registry, domain, contact);
+        }
+    }
+    out.sort_by_key(|c| c.party);
+    out
+}
 
 /// The ordered notice targets for `record`; `notice` selects providers' channels published for
 /// that kind of notice (copyright, CSAM, …). See the module documentation for the rules and
@@ -53,7 +196,7 @@ pub(crate) fn notice_targets(
             name: Some(platform.name.clone()),
             for_: subject.clone(),
             channels,
-            reason: "platform_content".to_owned(),
+            reason: NoticeReason::PlatformContent,
         });
         if has_channel {
             return out.0;
@@ -67,7 +210,7 @@ pub(crate) fn notice_targets(
                 name: registrar.name.clone(),
                 for_: registered.clone(),
                 channels: channels(Vec::new(), &registrar.abuse),
-                reason: "no_addresses".to_owned(),
+                reason: NoticeReason::NoAddresses,
             });
         }
         if let Some(registry) = &record.registry {
@@ -76,7 +219,7 @@ pub(crate) fn notice_targets(
                 name: registry.name.clone().or_else(|| Some(registry.tld.clone())),
                 for_: registered,
                 channels: channels(Vec::new(), &registry.abuse),
-                reason: "registry_of_tld".to_owned(),
+                reason: NoticeReason::RegistryOfTld,
             });
         }
         return out.0;
@@ -111,7 +254,7 @@ pub(crate) fn notice_targets(
             name: registrar.name.clone(),
             for_: registered,
             channels: channels(Vec::new(), &registrar.abuse),
-            reason: "registrar_of_domain".to_owned(),
+            reason: NoticeReason::RegistrarOfDomain,
         });
     }
     out.0
@@ -127,9 +270,7 @@ impl Targets {
         match same {
             Some(existing) => {
                 for c in target.channels {
-                    if !existing.channels.iter().any(|e| same_channel(e, &c)) {
-                        existing.channels.push(c);
-                    }
+                    merge_into(&mut existing.channels, c);
                 }
             }
             None => self.0.push(target),
@@ -150,82 +291,71 @@ fn address_targets(
     notice: Option<NoticeType>,
 ) -> AddressTargets {
     let ip = address.ip.to_string();
-    let provider = address.hosting_provider.as_ref();
-    let host_known = provider.and_then(|p| p.id.as_deref()).and_then(known);
-    let network_known = network_provider(address);
-    let rdap_is_hosts = provider.is_some_and(holder_is_host);
-    let is_cdn = provider.is_some_and(|p| p.kind == ProviderKind::Cdn);
-
-    let mut out = AddressTargets::default();
-    if let Some(p) = provider {
-        let directory =
-            p.id.as_deref().map(|id| directory_channels(id, notice)).unwrap_or_default();
-        let rdap: &[Contact] = if rdap_is_hosts { &address.abuse } else { &[] };
-        let (party, reason, for_) = if is_cdn {
-            (Party::Cdn, "cdn_fronted", domain.map_or_else(|| ip.clone(), str::to_owned))
+    let AddressParties { host, network } = address_parties(address, notice);
+    let is_cdn = host.as_ref().is_some_and(|h| h.party == Party::Cdn);
+    let has_host = host.is_some();
+    let host = host.map(|h| {
+        let (reason, for_) = if is_cdn {
+            (NoticeReason::CdnFronted, domain.map_or_else(|| ip.clone(), str::to_owned))
         } else {
-            (Party::Hosting, "direct_hosting", ip.clone())
+            (NoticeReason::DirectHosting, ip.clone())
         };
-        out.host = Some(NoticeTarget {
-            party,
-            name: Some(p.name.clone()),
-            for_,
-            channels: channels(directory, rdap),
-            reason: reason.to_owned(),
-        });
-    }
-    // The network above a CDN edge is the CDN's business (Akamai caches sit in ISP networks).
-    if is_cdn {
-        return out;
-    }
-    let rdap_for_network: &[Contact] = if rdap_is_hosts { &[] } else { &address.abuse };
-    let different = match provider {
-        None => true,
-        Some(p) => {
-            !rdap_for_network.is_empty()
-                || match (host_known, network_known) {
-                    (Some(h), Some(n)) => h.org != n.org,
-                    // An unidentified host under a known network: a customer of that network.
-                    (None, Some(_)) => true,
-                    // Neither known: compare the holder's and the AS's organisation names
-                    // (`RIPE-NCC-AS Reseaux IP Europeens …` names the holder `Reseaux IP …`).
-                    (_, None) => asn_org_name(address).is_some_and(|asn_org| {
-                        let (a, b) = (normalise_org(&asn_org), normalise_org(&p.name));
-                        !a.is_empty() && !b.is_empty() && !a.contains(&b) && !b.contains(&a)
-                    }),
-                }
-        }
-    };
-    if !different {
-        return out;
-    }
-    let directory = network_known.map(|n| directory_channels(n.id, notice)).unwrap_or_default();
-    let name = network_known
-        .map(|n| n.name.to_owned())
-        .or_else(|| asn_org_name(address))
-        .or_else(|| address.network.as_ref().and_then(|n| n.name.clone()));
-    let channels = channels(directory, rdap_for_network);
-    if name.is_none() && channels.is_empty() {
-        return out;
-    }
-    out.network = Some(NoticeTarget {
-        party: Party::Network,
-        name,
-        for_: ip,
-        channels,
-        reason: if provider.is_some() { "network_above_host" } else { "network_of_address" }
-            .to_owned(),
+        NoticeTarget { party: h.party, name: h.name, for_, channels: h.channels, reason }
     });
-    out
+    // The network above a CDN edge is the CDN's business (Akamai caches sit in ISP networks),
+    // unless the CDN holds that network itself: then its registration's abuse mailbox is the
+    // CDN's own, listed after the CDN as the network.
+    let cdn_holds_network = address.hosting_provider.as_ref().is_some_and(holder_agreed);
+    let network = network.filter(|_| !is_cdn || cdn_holds_network).map(|n| NoticeTarget {
+        party: n.party,
+        name: n.name,
+        for_: ip,
+        channels: n.channels,
+        reason: if has_host {
+            NoticeReason::NetworkAboveHost
+        } else {
+            NoticeReason::NetworkOfAddress
+        },
+    });
+    AddressTargets { host, network }
 }
 
-/// Whether the address's RDAP holder is the identified provider itself (or an unidentified
-/// downstream registrant standing in for it), judged from what `classify` kept: a provider
-/// without id *is* the holder; `rdap_org` evidence means the holder agreed; a kept handle
-/// without it means the holder was not recognised. A provider chosen over a holder of another
-/// organisation (or from a platform CNAME) has neither.
+/// Whether the address's RDAP/WHOIS abuse contacts reach its host: the host is not a CDN,
+/// and the network holder is the identified provider itself (or an unidentified downstream
+/// registrant standing in for it), judged from what `classify` kept: a provider without id
+/// *is* the holder; `rdap_org` evidence means the holder agreed; a kept handle without it
+/// means the holder was not recognised. A provider chosen over a holder of another
+/// organisation (or from a platform CNAME), or found without any holder, has neither.
+fn holder_hosts(address: &AddressRecord) -> bool {
+    address
+        .hosting_provider
+        .as_ref()
+        .is_some_and(|p| p.kind != ProviderKind::Cdn && holder_is_host(p))
+}
+
 fn holder_is_host(p: &HostingProvider) -> bool {
-    p.id.is_none() || p.handle.is_some() || p.evidence.iter().any(|e| e.kind == "rdap_org")
+    p.id.is_none() || p.handle.is_some() || holder_agreed(p)
+}
+
+/// Whether the RDAP network holder was recognised as the identified provider's organisation.
+fn holder_agreed(p: &HostingProvider) -> bool {
+    p.evidence.iter().any(|e| e.kind == "rdap_org")
+}
+
+/// Whether the organisation holding the address's AS is another one than the host `p`.
+fn network_is_another_org(address: &AddressRecord, p: &HostingProvider) -> bool {
+    let host_known = p.id.as_deref().and_then(known);
+    match (host_known, network_provider(address)) {
+        (Some(h), Some(n)) => h.org != n.org,
+        // An unidentified host under a known network: a customer of that network.
+        (None, Some(_)) => true,
+        // Neither known: compare the holder's and the AS's organisation names
+        // (`RIPE-NCC-AS Reseaux IP Europeens …` names the holder `Reseaux IP …`).
+        (_, None) => asn_org_name(address).is_some_and(|asn_org| {
+            let (a, b) = (normalise_org(&asn_org), normalise_org(&p.name));
+            !a.is_empty() && !b.is_empty() && !a.contains(&b) && !b.contains(&a)
+        }),
+    }
 }
 
 /// The known provider that holds the address's AS, from the number or else the AS name.
@@ -250,22 +380,15 @@ fn asn_org_name(address: &AddressRecord) -> Option<String> {
 }
 
 /// Directory channels (already ordered for the notice) then the non-empty RDAP/WHOIS
-/// contacts, without repeating a channel.
+/// contacts, each channel once with every source that stated it.
 fn channels(directory: Vec<Contact>, rdap: &[Contact]) -> Vec<Contact> {
     let mut out: Vec<Contact> = Vec::with_capacity(directory.len() + rdap.len());
     for c in directory.into_iter().chain(rdap.iter().cloned()) {
-        if !c.is_empty() && !out.iter().any(|e| same_channel(e, &c)) {
-            out.push(c);
+        if !c.is_empty() {
+            merge_into(&mut out, c);
         }
     }
     out
-}
-
-fn same_channel(a: &Contact, b: &Contact) -> bool {
-    a.email.as_deref().map(str::to_ascii_lowercase)
-        == b.email.as_deref().map(str::to_ascii_lowercase)
-        && a.phone == b.phone
-        && a.web == b.web
 }
 
 #[cfg(test)]
@@ -276,7 +399,9 @@ mod tests {
 
     use super::*;
     use crate::provider::{classify, detect_platform};
-    use crate::record::{Asn, DnsFacts, Network, Registrar, Registry, SCHEMA_VERSION};
+    use crate::record::{
+        Asn, DnsFacts, Network, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind,
+    };
 
     fn record(domain: Option<&str>, addresses: Vec<AddressRecord>) -> HostingRecord {
         HostingRecord {
@@ -345,7 +470,7 @@ mod tests {
                     t.party,
                     t.name.clone().unwrap_or_default(),
                     t.for_.clone(),
-                    t.reason.clone(),
+                    t.reason.to_string(),
                     t.channels
                         .iter()
                         .map(|c| c.web.clone().or_else(|| c.email.clone()).unwrap_or_default())
@@ -355,13 +480,49 @@ mod tests {
             .collect()
     }
 
+    /// (party, subject, web form or email) of every flattened contact, in order.
+    fn flat(contacts: &[AbuseContact]) -> Vec<(Party, String, String)> {
+        contacts
+            .iter()
+            .map(|c| {
+                let channel = c.contact.web.clone().or_else(|| c.contact.email.clone());
+                (c.party, c.for_.clone(), channel.unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// Every channel of every notice target is in `abuse_contacts` for the same subject (or,
+    /// for a target about the host name or merged over several addresses, for one of the
+    /// record's addresses), and only with the target's party.
+    fn assert_agree(r: &HostingRecord) {
+        let flat = abuse_contacts(r, None);
+        for target in notice_targets(r, None) {
+            let address_target =
+                matches!(target.party, Party::Cdn | Party::Hosting | Party::Network);
+            let covers = |subject: &str| {
+                subject == target.for_
+                    || (address_target && r.addresses.iter().any(|a| a.ip.to_string() == subject))
+            };
+            for channel in &target.channels {
+                let parties: Vec<Party> = flat
+                    .iter()
+                    .filter(|c| covers(&c.for_) && same_channel(&c.contact, channel))
+                    .map(|c| c.party)
+                    .collect();
+                assert!(!parties.is_empty(), "{channel:?} of {target:?} not in abuse_contacts");
+                assert!(parties.iter().all(|p| *p == target.party), "{channel:?}: {parties:?}");
+            }
+        }
+    }
+
     fn s(v: &str) -> String {
         v.to_owned()
     }
 
     /// Cloudflare-fronted name (104.16.0.0/13, AS13335, holder "Cloudflare, Inc." with the
-    /// abuse mailbox ARIN publishes for CLOUD14): the CDN first with its copyright form, then
-    /// the registrar.
+    /// abuse mailbox ARIN publishes for CLOUD14): the CDN first with its directory forms
+    /// (copyright first), then Cloudflare's own network registration with the ARIN mailbox
+    /// (read from the network answer, so `network`, never `cdn`), then the registrar.
     #[test]
     fn cdn_fronted_name() {
         let mut r = record(
@@ -395,9 +556,15 @@ mod tests {
                     s("cdn_fronted"),
                     vec![
                         s("https://abuse.cloudflare.com/dmca"),
-                        s("https://abuse.cloudflare.com/"),
-                        s("abuse@cloudflare.com")
+                        s("https://abuse.cloudflare.com/")
                     ]
+                ),
+                (
+                    Party::Network,
+                    s("Cloudflare"),
+                    s("104.16.132.229"),
+                    s("network_above_host"),
+                    vec![s("abuse@cloudflare.com")]
                 ),
                 (
                     Party::Registrar,
@@ -411,6 +578,50 @@ mod tests {
         assert!(super::super::origin_hidden(
             r.addresses.iter().filter_map(|a| a.hosting_provider.as_ref())
         ));
+        assert_eq!(
+            flat(&abuse_contacts(&r, Some(NoticeType::Copyright))),
+            [
+                (Party::Cdn, s("104.16.132.229"), s("https://abuse.cloudflare.com/dmca")),
+                (Party::Cdn, s("104.16.132.229"), s("https://abuse.cloudflare.com/")),
+                (Party::Cdn, s("2606:4700::6810:84e5"), s("https://abuse.cloudflare.com/dmca")),
+                (Party::Cdn, s("2606:4700::6810:84e5"), s("https://abuse.cloudflare.com/")),
+                (Party::Network, s("104.16.132.229"), s("abuse@cloudflare.com")),
+                (Party::Network, s("2606:4700::6810:84e5"), s("abuse@cloudflare.com")),
+                (Party::Registrar, s("example.com"), s("abusecomplaints@markmonitor.com")),
+            ]
+        );
+        assert_agree(&r);
+    }
+
+    /// An address announced by a CDN whose RIR answer names no holder (1.1.1.1: AS13335,
+    /// APNIC's 1.1.1.0/24 with only APNIC's IRT): the CDN target carries the directory forms
+    /// only; the IRT mailbox is the network's, in `abuse_contacts`, and no target (the CDN does
+    /// not hold the registration).
+    #[test]
+    fn cdn_address_without_holder_keeps_the_rir_contact_as_network() {
+        let mut a =
+            address("1.1.1.1", Some((13335, "CLOUDFLARENET, US")), None, &["abuse@apnic.net"], &[]);
+        a.network = Some(Network { name: Some("APNIC-LABS".to_owned()), ..Network::default() });
+        assert_eq!(address_party(&a), Party::Network);
+        let r = record(None, vec![a]);
+        assert_eq!(
+            summary(&notice_targets(&r, None)),
+            [(
+                Party::Cdn,
+                s("Cloudflare"),
+                s("1.1.1.1"),
+                s("cdn_fronted"),
+                vec![
+                    s("https://abuse.cloudflare.com/"),
+                    s("https://abuse.cloudflare.com/dmca"),
+                    s("https://abuse.cloudflare.com/phishing")
+                ]
+            )]
+        );
+        let ac = flat(&abuse_contacts(&r, None));
+        assert_eq!(ac.last(), Some(&(Party::Network, s("1.1.1.1"), s("abuse@apnic.net"))));
+        assert!(ac.iter().take(3).all(|(party, ..)| *party == Party::Cdn));
+        assert_agree(&r);
     }
 
     /// Directly hosted on a small host whose block sits in Hetzner's network: the host, then
@@ -455,6 +666,7 @@ mod tests {
                 ),
             ]
         );
+        assert_agree(&r);
     }
 
     /// Hosted by the network owner itself (OVH address, AS16276, holder "OVH SAS"): no separate
@@ -482,6 +694,7 @@ mod tests {
                 vec![s("https://www.ovhcloud.com/en/abuse/"), s("abuse@ovh.net")]
             )]
         );
+        assert_agree(&r);
     }
 
     /// A cloud-hosted name: an address in AWS's published EC2/S3 block 3.5.140.0/22, AS16509,
@@ -514,6 +727,7 @@ mod tests {
                 ]
             )]
         );
+        assert_agree(&r);
     }
 
     /// A platform reached through a CNAME on someone else's network (Heroku on AWS): Heroku
@@ -549,6 +763,7 @@ mod tests {
                 ),
             ]
         );
+        assert_agree(&r);
     }
 
     /// A t.me channel: the platform only, with the channel named and the CSAM channel first
@@ -579,6 +794,7 @@ mod tests {
                 vec![s("stopCA@telegram.org"), s("abuse@telegram.org")]
             )]
         );
+        assert_agree(&r);
     }
 
     /// A platform with no attributable channel is followed by the address targets.
@@ -601,6 +817,7 @@ mod tests {
             parties,
             [(Party::Platform, "platform_content"), (Party::Hosting, "direct_hosting")]
         );
+        assert_agree(&r);
     }
 
     /// A registered name that resolves to nothing: the registrar, then the registry.
@@ -634,6 +851,7 @@ mod tests {
                 ),
             ]
         );
+        assert_agree(&r);
     }
 
     /// An IP query: hosting, then the network above it; no registrar.
@@ -664,6 +882,70 @@ mod tests {
                 (Party::Network, s("Cogent"), s("192.0.2.30"), s("network_above_host"), vec![]),
             ]
         );
+        assert_agree(&r);
+    }
+
+    /// A host that holds its own network (holder "Example Hosting Ltd", the AS of the same
+    /// organisation, two RDAP mailboxes): one `hosting` target, and both mailboxes `hosting`
+    /// in `abuse_contacts` too, as is the address's abuse outcome.
+    #[test]
+    fn network_owner_that_hosts_is_hosting_in_both_lists() {
+        let a = address(
+            "192.0.2.40",
+            Some((64496, "EXNET - Example Hosting Ltd, GB")),
+            Some(("Example Hosting Ltd", "EH-1")),
+            &["abuse@exhost.example", "noc@exhost.example"],
+            &[],
+        );
+        assert_eq!(address_party(&a), Party::Hosting);
+        let r = record(None, vec![a]);
+        assert_eq!(
+            summary(&notice_targets(&r, None)),
+            [(
+                Party::Hosting,
+                s("Example Hosting Ltd"),
+                s("192.0.2.40"),
+                s("direct_hosting"),
+                vec![s("abuse@exhost.example"), s("noc@exhost.example")]
+            )]
+        );
+        assert_eq!(
+            flat(&abuse_contacts(&r, None)),
+            [
+                (Party::Hosting, s("192.0.2.40"), s("abuse@exhost.example")),
+                (Party::Hosting, s("192.0.2.40"), s("noc@exhost.example")),
+            ]
+        );
+        assert_agree(&r);
+    }
+
+    /// A channel published both in the directory and in the network's RDAP answer is listed
+    /// once in each list, with both sources.
+    #[test]
+    fn a_channel_from_directory_and_rdap_keeps_both_sources() {
+        let mut a = address(
+            "3.5.140.10",
+            Some((16509, "AMAZON-02 - Amazon.com, Inc., US")),
+            Some(("Amazon Technologies Inc.", "AT-88-Z")),
+            &["TrustAndSafety@support.aws.com"],
+            &[],
+        );
+        for c in &mut a.abuse {
+            c.sources = vec![Source::new(SourceKind::Rdap, "https://rdap.example/x")];
+        }
+        let r = record(None, vec![a]);
+        let kinds = |c: &Contact| c.sources.iter().map(|s| s.kind).collect::<Vec<_>>();
+        let both = [SourceKind::Dataset, SourceKind::Rdap];
+        let t = notice_targets(&r, None);
+        let mailbox = |c: &&Contact| c.email.as_deref() == Some("trustandsafety@support.aws.com");
+        let in_targets: Vec<_> = t.iter().flat_map(|t| &t.channels).filter(mailbox).collect();
+        assert_eq!(in_targets.len(), 1);
+        assert_eq!(kinds(in_targets[0]), both);
+        let ac = abuse_contacts(&r, None);
+        let in_flat: Vec<_> = ac.iter().map(|c| &c.contact).filter(mailbox).collect();
+        assert_eq!(in_flat.len(), 1);
+        assert_eq!(kinds(in_flat[0]), both);
+        assert_agree(&r);
     }
 
     /// Two unidentified organisations with the same name in RDAP and ASN data: one target.
@@ -682,6 +964,7 @@ mod tests {
         let t = notice_targets(&r, None);
         assert_eq!(t.len(), 1);
         assert_eq!(t.first().map(|t| t.reason.as_str()), Some("direct_hosting"));
+        assert_agree(&r);
     }
 
     /// No holder and no known range or ASN: only the network, named from the AS.
@@ -708,6 +991,7 @@ mod tests {
                 vec![]
             )]
         );
+        assert_agree(&r);
     }
 
     /// Two addresses at the same host merge into one target with every channel once.
@@ -743,5 +1027,6 @@ mod tests {
                 vec![s("https://www.ovhcloud.com/en/abuse/"), s("abuse@ovh.net"), s("noc@ovh.net")]
             )]
         );
+        assert_agree(&r);
     }
 }

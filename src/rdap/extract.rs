@@ -758,40 +758,10 @@ fn abuse_of(
     (contacts, incomplete, outcome)
 }
 
-/// One contact per mailbox (compared case-insensitively), or per (phone, web form) for
-/// contacts without one, in first-seen order. A later duplicate adds its sources and fills
-/// the name, phone or web form the first lacked.
+/// One contact per channel, in first-seen order: a later statement of the same channel (the
+/// rule of `crate::channel`) adds its sources and fills what the first lacked.
 pub(crate) fn merge_contacts(contacts: Vec<Contact>) -> Vec<Contact> {
-    fn key(c: &Contact) -> (Option<String>, Option<String>, Option<String>) {
-        match &c.email {
-            Some(e) => (Some(e.to_lowercase()), None, None),
-            None => (None, c.phone.clone(), c.web.clone()),
-        }
-    }
-    let mut out: Vec<Contact> = Vec::new();
-    for contact in contacts {
-        let k = key(&contact);
-        match out.iter_mut().find(|c| key(c) == k) {
-            Some(first) => {
-                for source in contact.sources {
-                    if !first.sources.contains(&source) {
-                        first.sources.push(source);
-                    }
-                }
-                if first.name.is_none() {
-                    first.name = contact.name;
-                }
-                if first.phone.is_none() {
-                    first.phone = contact.phone;
-                }
-                if first.web.is_none() {
-                    first.web = contact.web;
-                }
-            }
-            None => out.push(contact),
-        }
-    }
-    out
+    crate::channel::merge_all(contacts)
 }
 
 /// An RDAP source at `url`, `pointer` into the answer.
@@ -1653,6 +1623,29 @@ mod tests {
         assert_eq!(pointers, vec!["/entities/1", "/entities/0/entities/0"]);
         assert!(c.sources.iter().all(|s| s.url.as_deref() == Some(url) && s.fetched_at.is_none()));
         assert_eq!(a.network.provenance, Some(provenance(url, "")));
+    }
+
+    #[test]
+    fn same_mailbox_with_different_phones_stays_two_contacts() {
+        // One rule for "the same contact" (crate::channel): a phone stated differently is a
+        // different channel, so neither phone is dropped.
+        let url = "https://rdap.example/ip/1";
+        let v = arin_like(json!({"entities": [
+            {"roles": ["abuse"], "vcardArray": ["vcard", [
+                ["email", {}, "text", "abuse@example.net"], ["tel", {}, "text", "+1 555 0100"]]]},
+            {"roles": ["registrant"], "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [
+                ["email", {}, "text", "abuse@example.net"], ["tel", {}, "text", "+1 555 0199"]]]}]}
+        ]}));
+        let a = read_network(&v, url, 8).unwrap();
+        let got: Vec<_> =
+            a.abuse.iter().map(|c| (c.email.as_deref(), c.phone.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("abuse@example.net"), Some("+1 555 0100")),
+                (Some("abuse@example.net"), Some("+1 555 0199")),
+            ]
+        );
     }
 
     #[test]

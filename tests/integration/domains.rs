@@ -80,9 +80,10 @@ async fn com_domain_follows_registry_to_registrar() {
     }
     assert!(record.errors.is_empty(), "{:#?}", record.errors);
 
-    // Flattened: the CDN per address (its published abuse form first, then the RDAP abuse
-    // mailbox), then the registrar's, then the registry's (Verisign's abuse form, from the
-    // shipped registry directory).
+    // Flattened: the CDN per address (its published abuse forms), then the network per
+    // address (the RDAP abuse mailbox, read from ARIN's network answer, so never `cdn`), then
+    // the registrar's, then the registry's (Verisign's abuse form, from the shipped registry
+    // directory).
     let flat: Vec<_> = record
         .abuse_contacts
         .iter()
@@ -95,8 +96,8 @@ async fn com_domain_follows_registry_to_registrar() {
     assert_eq!(
         flat,
         vec![
-            (Party::Cdn, "104.16.123.96", "abuse@cloudflare.com"),
-            (Party::Cdn, "104.16.124.96", "abuse@cloudflare.com"),
+            (Party::Network, "104.16.123.96", "abuse@cloudflare.com"),
+            (Party::Network, "104.16.124.96", "abuse@cloudflare.com"),
             (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
             (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
             (Party::Registry, "cloudflare.com", "https://verisign.my.site.com/DNSAbuse/"),
@@ -107,7 +108,8 @@ async fn com_domain_follows_registry_to_registrar() {
     assert_eq!(first.contact.web.as_deref(), Some("https://abuse.cloudflare.com/"));
     assert_eq!(first.contact.sources[0].kind, SourceKind::Dataset);
 
-    // Behind a CDN the origin is hidden: notify the CDN first, then the registrar.
+    // Behind a CDN the origin is hidden: notify the CDN first, then Cloudflare's own network
+    // registration (its ARIN mailbox), then the registrar.
     assert!(record.origin_hidden);
     let targets: Vec<_> = record
         .notice_targets
@@ -118,6 +120,7 @@ async fn com_domain_follows_registry_to_registrar() {
         targets,
         vec![
             (Party::Cdn, "www.cloudflare.com", "cdn_fronted"),
+            (Party::Network, "104.16.123.96", "network_above_host"),
             (Party::Registrar, "cloudflare.com", "registrar_of_domain"),
         ]
     );
@@ -128,8 +131,8 @@ async fn com_domain_follows_registry_to_registrar() {
     assert_eq!(
         outcomes,
         vec![
-            (Party::Cdn, "104.16.123.96", OutcomeStatus::Found),
-            (Party::Cdn, "104.16.124.96", OutcomeStatus::Found),
+            (Party::Network, "104.16.123.96", OutcomeStatus::Found),
+            (Party::Network, "104.16.124.96", OutcomeStatus::Found),
             (Party::Registrar, "cloudflare.com", OutcomeStatus::Found),
             (Party::Registry, "cloudflare.com", OutcomeStatus::Found),
         ]

@@ -11,7 +11,8 @@ struct Case {
     asn: u32,
     holder: &'static str,
     abuse: &'static [&'static str],
-    /// Whom the abuse channel reaches: the identified provider's kind, else the network.
+    /// Whom the abuse channel reaches: the host when the network holder is the host (and not
+    /// a CDN), else the network.
     party: Party,
 }
 
@@ -34,7 +35,7 @@ const CASES: &[Case] = &[
         asn: 3333,
         holder: "Reseaux IP Europeens Network Coordination Centre (RIPE NCC)",
         abuse: &["abuse@ripe.net"],
-        party: Party::Network,
+        party: Party::Hosting,
     },
     Case {
         ip: "1.1.1.1",
@@ -44,7 +45,7 @@ const CASES: &[Case] = &[
         asn: 13335,
         holder: "",
         abuse: &["abuse@apnic.net"],
-        party: Party::Cdn,
+        party: Party::Network,
     },
     Case {
         ip: "200.3.14.10",
@@ -54,7 +55,7 @@ const CASES: &[Case] = &[
         asn: 28000,
         holder: "LACNIC - Latin American and Caribbean IP address",
         abuse: &["ipadmin@lacnic.net"],
-        party: Party::Network,
+        party: Party::Hosting,
     },
     Case {
         ip: "196.216.2.6",
@@ -65,7 +66,7 @@ const CASES: &[Case] = &[
         holder: "African Network Information Center - (AfriNIC) Ltd",
         // AFRINIC publishes no abuse entity in RDAP: the mailbox comes from its WHOIS.
         abuse: &["abuse@afrinic.net"],
-        party: Party::Network,
+        party: Party::Hosting,
     },
 ];
 

@@ -16,6 +16,7 @@ mod http_policy;
 mod input;
 mod ips;
 mod outcomes;
+mod parties;
 mod providers;
 mod record_json;
 mod referrals;

@@ -42,9 +42,10 @@ async fn none_published_and_source_failed() {
     let world =
         World::recorded().fault("ripe", "ip/", Fault::Status(500), None).start().await.unwrap();
     let client = world.client_builder().disable_whois().build().unwrap();
-    // AFRINIC publishes no abuse entity, and WHOIS is off.
+    // AFRINIC publishes no abuse entity, and WHOIS is off. AFRINIC holds the network and
+    // hosts the address, so the outcome is the host's.
     let record = client.lookup("196.216.2.6").await.unwrap();
-    assert_eq!(outcome(&record, Party::Network), OutcomeStatus::NonePublished);
+    assert_eq!(outcome(&record, Party::Hosting), OutcomeStatus::NonePublished);
     // RIPE's RDAP fails, and WHOIS is off.
     let record = client.lookup("193.0.6.139").await.unwrap();
     let status = record.outcomes[0].outcome.status;

@@ -6,7 +6,7 @@ use whohosts::testing::World;
 use whohosts::{NoticeType, Party, ProviderKind};
 
 fn targets(record: &whohosts::HostingRecord) -> Vec<(Party, String, String)> {
-    record.notice_targets.iter().map(|t| (t.party, t.for_.clone(), t.reason.clone())).collect()
+    record.notice_targets.iter().map(|t| (t.party, t.for_.clone(), t.reason.to_string())).collect()
 }
 
 #[tokio::test]
