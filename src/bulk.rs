@@ -24,8 +24,7 @@ use crate::config::BulkSettings;
 use crate::error::Error;
 use crate::record::HostingRecord;
 
-/// One bulk result: the input as given, and its record or why there is none.
-pub type BulkItem = (String, Result<HostingRecord, Error>);
+pub use lookups::BulkItem;
 
 impl Client {
     /// Look up many queries: a stream yielding exactly one `(input, result)` per input, as

@@ -31,10 +31,10 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use coalesce::{Coalescer, Got};
+pub(crate) use coalesce::{Coalescer, count};
 pub(crate) use keep::{Keep, Lifetimes};
-pub(crate) use lru::LruTtl;
-pub(crate) use network::{NetworkCache, Range, RangeIndex, lock};
+pub(crate) use lru::{LruTtl, lock};
+pub(crate) use network::{NetworkCache, Range, RangeIndex};
 
 use crate::clock::now;
 use crate::config::CacheSettings;
@@ -170,16 +170,6 @@ impl ResponseCache for MemoryResponseCache {
         let weight = response.weight() + url.len();
         self.lock().insert(url.to_owned(), response, weight, ttl, now());
         Box::pin(std::future::ready(()))
-    }
-}
-
-/// Count how a cache answered: a hit for `kind`, a join, or nothing for a fetch (the request
-/// itself is counted where it is sent).
-pub(crate) fn count(telemetry: &Telemetry, kind: CacheKind, got: Got) {
-    match got {
-        Got::Cached => telemetry.count_hit(kind),
-        Got::Joined => telemetry.count_coalesced(),
-        Got::Fetched => {}
     }
 }
 

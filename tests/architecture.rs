@@ -32,14 +32,15 @@ use std::fmt::Write as _;
 /// layer and of the layers below. The crate root (`lib.rs`) stands above them all.
 #[rustfmt::skip]
 const LAYERS: &[(&str, &[&str])] = &[
-    ("test world", &["testing"]),
     ("api", &["client", "bulk"]),
     ("pipeline", &["lookup"]),
-    ("stages", &["network", "registration", "notice", "provider", "contacts", "summary",
-                 "stage_network", "stage_registration"]),
-    ("sources", &["rdap", "whois", "asn", "dns"]),
-    ("transport", &["transport", "http", "politeness", "cache", "deadline", "guard"]),
-    ("foundation", &["config", "record", "error", "clock", "stats", "input", "registries"]),
+    ("stages", &["network", "registration"]),
+    ("hosting and notices", &["provider", "contacts", "summary"]),
+    ("sources", &["rdap", "whois", "asn", "dns", "abuse"]),
+    ("transport and caches", &["transport", "cache"]),
+    ("foundation", &[
+        "config", "record", "error", "clock", "stats", "input", "registries", "future", "channel",
+    ]),
 ];
 
 const ROOT: &str = "crate";

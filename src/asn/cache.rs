@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 
-use super::{AsnChain, AsnOutcome};
+use super::source::{AsnChain, AsnOutcome};
 use crate::cache::{Coalescer, LruTtl, Range, RangeIndex, count, lock};
 use crate::clock::now;
 use crate::config::CacheSettings;

@@ -14,7 +14,7 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::RData;
 use ipnet::IpNet;
 
-use crate::asn::AsnSource;
+use super::source::AsnSource;
 use crate::error::{SourceError, SourceErrorKind};
 use crate::future::BoxFuture;
 use crate::record::Asn;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use maxminddb::{MaxMindDbError, Reader, WithinOptions};
 use serde::Deserialize;
 
-use crate::asn::AsnSource;
+use super::source::AsnSource;
 use crate::error::{ConfigError, SourceError, SourceErrorKind};
 use crate::future::BoxFuture;
 use crate::record::Asn;

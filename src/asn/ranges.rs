@@ -13,7 +13,7 @@ use std::io::{BufReader, Read};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
-use crate::asn::AsnSource;
+use super::source::AsnSource;
 use crate::error::{ConfigError, SourceError};
 use crate::future::BoxFuture;
 use crate::record::Asn;

@@ -17,11 +17,14 @@ use std::task::{Context, Poll};
 use futures_util::stream::{FuturesOrdered, FuturesUnordered, Stream, StreamExt};
 use futures_util::task::AtomicWaker;
 
-use super::BulkItem;
 use crate::client::Client;
 use crate::error::Error;
+use crate::record::HostingRecord;
 use crate::stats::Telemetry;
 use crate::transport::deadline::WaitObserver;
+
+/// One bulk result: the input as given, and its record or why there is none.
+pub type BulkItem = (String, Result<HostingRecord, Error>);
 
 /// The working lookups of one bulk stream, and the stream's waker.
 #[derive(Debug)]

@@ -16,6 +16,8 @@ use std::future::Future;
 
 use tokio::sync::watch;
 
+use crate::stats::{CacheKind, Telemetry};
+
 /// How [`Coalescer::get_or_fetch`] obtained its value (callers count hits and joins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Got {
@@ -155,6 +157,16 @@ impl<K: Hash + Eq, V> Drop for Leader<'_, K, V> {
 pub(crate) async fn wait<V: Clone>(mut rx: watch::Receiver<Option<V>>) -> Option<V> {
     let result = crate::transport::deadline::waiting(rx.wait_for(Option::is_some)).await;
     result.ok().and_then(|value| value.clone())
+}
+
+/// Count how a cache answered: a hit for `kind`, a join, or nothing for a fetch (the request
+/// itself is counted where it is sent).
+pub(crate) fn count(telemetry: &Telemetry, kind: CacheKind, got: Got) {
+    match got {
+        Got::Cached => telemetry.count_hit(kind),
+        Got::Joined => telemetry.count_coalesced(),
+        Got::Fetched => {}
+    }
 }
 
 #[cfg(test)]

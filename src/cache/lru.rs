@@ -6,6 +6,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// One stored value.
@@ -125,6 +126,11 @@ impl<K: Hash + Eq + Clone, V> LruTtl<K, V> {
         self.next_tick += 1;
         self.next_tick
     }
+}
+
+/// Lock, carrying on past a poisoned mutex (the cached data stays valid).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

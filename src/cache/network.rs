@@ -34,10 +34,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{Coalescer, Keep, Lifetimes, LruTtl, count};
+use super::coalesce::{Coalescer, count};
+use super::keep::{Keep, Lifetimes};
+use super::lru::{LruTtl, lock};
 use crate::clock::now;
 use crate::config::CacheSettings;
 use crate::record::Network;
@@ -250,11 +252,6 @@ impl<V: Clone> NetworkCache<V> {
         }
         lock(&self.exact).insert(ip, value, 1, ttl, now);
     }
-}
-
-/// Lock, carrying on past a poisoned mutex (the cached data stays valid).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
