@@ -1,6 +1,6 @@
 //! Contacts across sources: abuse outcomes and fetch-time stamps. Merging the same channel
 //! lives in `channel.rs` (one rule for every list); whom a channel reaches, and the flattened
-//! `abuse_contacts` list, live with `notice_targets` in `provider/notice.rs` (one party rule
+//! `abuse_contacts` list, live with `notice_targets` in `notice.rs` (one party rule
 //! for both lists).
 
 use crate::clock::now_rfc3339;

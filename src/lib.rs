@@ -50,6 +50,7 @@ mod future;
 mod input;
 mod lookup;
 mod network;
+mod notice;
 mod provider;
 mod rdap;
 mod record;

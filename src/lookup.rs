@@ -16,6 +16,7 @@ use crate::dns;
 use crate::error::Error;
 use crate::input::{DomainQuery, Query};
 use crate::network::NetworkStage;
+use crate::notice;
 use crate::provider;
 use crate::record::{
     AddressRecord, DnsFacts, HostingRecord, NoticeType, Outcome, OutcomeStatus, Party,
@@ -131,7 +132,7 @@ async fn steps(
         .addresses
         .iter()
         .map(|a| {
-            PartyOutcome::new(provider::address_party(a), a.ip.to_string(), a.abuse_outcome.clone())
+            PartyOutcome::new(notice::address_party(a), a.ip.to_string(), a.abuse_outcome.clone())
         })
         .collect();
     record.outcomes.splice(0..0, address_outcomes);
@@ -139,8 +140,8 @@ async fn steps(
         record.addresses.iter().filter_map(|a| a.hosting_provider.as_ref()),
     );
     let notice = pipeline.notice_type;
-    record.abuse_contacts = provider::abuse_contacts(&record, notice);
-    record.notice_targets = provider::notice_targets(&record, notice);
+    record.abuse_contacts = notice::abuse_contacts(&record, notice);
+    record.notice_targets = notice::notice_targets(&record, notice);
     record.resolved_at = now_rfc3339();
     Ok(record)
 }

@@ -35,7 +35,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("api", &["client", "bulk"]),
     ("pipeline", &["lookup"]),
     ("stages", &["network", "registration"]),
-    ("hosting and notices", &["provider", "contacts", "summary"]),
+    ("notices", &["notice", "summary"]),
+    ("hosting", &["provider", "contacts"]),
     ("sources", &["rdap", "whois", "asn", "dns", "abuse"]),
     ("transport and caches", &["transport", "cache"]),
     ("foundation", &[

@@ -1,5 +1,6 @@
-//! Who actually hosts it, and whom to notify first: provider identification from shipped,
-//! dated data, platform recognition, the provider abuse directory, and notice-target ranking.
+//! Who actually hosts it: provider identification from shipped, dated data, platform
+//! recognition, and the provider abuse directory. Whom to notify, and in which order, is
+//! decided above it, in `notice.rs`.
 //!
 //! Everything here is pure: it takes facts the pipeline already found (an address, its ASN,
 //! the CNAME chain, the RDAP holder, the whole record) and returns derived facts. No I/O.
@@ -10,10 +11,7 @@
 //!   evidence that decided it (published IP range, ASN, CNAME suffix, RDAP holder name).
 //! - [`origin_hidden`]: true when any address belongs to a CDN.
 //! - [`detect_platform`]: a host name (and URL path) → the shared [`Platform`] it is on.
-//! - [`notice_targets`]: a finished [`HostingRecord`] → whom to notify, in order, and why.
-//! - [`directory::directory_channels`]: a provider's published abuse channels for a notice type.
-//! - [`parse_notice_type`]: `copyright`, `csam`, `ncii`, `phishing`, `malware`, `spam` → a
-//!   [`NoticeType`](crate::record::NoticeType) (for `--notice-type`).
+//! - [`directory_channels`]: a provider's published abuse channels for a notice type.
 //!
 //! # Data (all under `data/providers/`, credited in `data/providers/SOURCES.md`)
 //!
@@ -29,18 +27,16 @@
 //!
 //! [`HostingProvider`]: crate::record::HostingProvider
 //! [`Platform`]: crate::record::Platform
-//! [`HostingRecord`]: crate::record::HostingRecord
 
-mod asns;
+pub(crate) mod asns;
 mod classify;
 mod cnames;
 mod directory;
-mod notice;
 mod platforms;
 mod ranges;
 
-pub(crate) use classify::{classify, origin_hidden};
-pub(crate) use notice::{abuse_contacts, address_party, notice_targets};
+pub(crate) use classify::{classify, normalise_org, org_alias, org_from_asn_name, origin_hidden};
+pub(crate) use directory::{directory_channels, order_for_notice};
 pub(crate) use platforms::detect_platform;
 
 use crate::record::ProviderKind;

@@ -248,7 +248,7 @@ static PLATFORMS: &[Def] = &[
 ];
 
 /// The shared platform `host` is on, with the platform's published reporting channels (every
-/// notice type; [`notice_targets`](super::notice_targets) picks and orders them).
+/// notice type; `notice::notice_targets` picks and orders them).
 ///
 /// `host` is a host name (any case, trailing dot allowed). `url_path` is the path of the URL
 /// the user gave, when there was one: for platforms that address content by path (`t.me`,

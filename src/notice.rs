@@ -49,9 +49,10 @@ use crate::record::{
     NoticeTarget, NoticeType, Party, ProviderKind,
 };
 
-use super::classify::{normalise_org, org_alias, org_from_asn_name};
-use super::directory::{directory_channels, order_for_notice};
-use super::{Known, asns, known};
+use crate::provider::{
+    Known, asns, directory_channels, known, normalise_org, order_for_notice, org_alias,
+    org_from_asn_name,
+};
 
 /// One party's share of an address's channels, as the party rule decides it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -575,7 +576,7 @@ mod tests {
                 ),
             ]
         );
-        assert!(super::super::origin_hidden(
+        assert!(crate::provider::origin_hidden(
             r.addresses.iter().filter_map(|a| a.hosting_provider.as_ref())
         ));
         assert_eq!(
