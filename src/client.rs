@@ -344,6 +344,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Keep the record's `query` exactly as given, credentials included. Default false:
+    /// userinfo is dropped and query strings are redacted (see
+    /// [`redact_query`](crate::redact_query)).
+    pub fn keep_query_secrets(mut self, keep: bool) -> Self {
+        self.config.keep_query_secrets = keep;
+        self
+    }
+
     /// Build the client. Fails on unusable configuration (unreadable bootstrap directory or
     /// ASN database, unreadable system DNS configuration).
     pub fn build(mut self) -> Result<Client, Error> {

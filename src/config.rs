@@ -47,6 +47,10 @@ pub struct Config {
     /// The client's shared runtime state (caches, budget, counters), created on first use;
     /// emptied by `ClientBuilder::build` so every built client has its own.
     pub(crate) state: crate::cache::StateSlot,
+    /// Keep the record's `query` exactly as given. Default false: userinfo is dropped and
+    /// query strings and fragments are redacted (see [`redact_query`](crate::redact_query)),
+    /// because they carry credentials.
+    pub keep_query_secrets: bool,
 }
 
 /// Time limits. Defaults suit public RDAP servers.

@@ -102,6 +102,13 @@ pub enum InputError {
         /// The name (A-label form).
         name: String,
     },
+    /// An IPv6 address with a zone id (`fe80::1%eth0`): a zone names a local interface,
+    /// so the address is link-local to this machine and has nothing to look up.
+    #[error("{address:?}: zone ids are not supported")]
+    ZoneId {
+        /// The address with its zone, as given.
+        address: String,
+    },
 }
 
 /// Why a client configuration cannot be used.

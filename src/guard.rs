@@ -16,9 +16,14 @@ use crate::error::{SourceError, SourceErrorKind};
 /// (see [`SPECIAL_V6`]). IPv6 forms that embed an IPv4 address (v4-mapped, NAT64, 6to4) are
 /// judged by the address they carry.
 pub(crate) fn is_public(ip: IpAddr) -> bool {
+    non_public_block(ip).is_none()
+}
+
+/// The name of the non-public block `ip` falls in, `None` for a public address.
+fn non_public_block(ip: IpAddr) -> Option<&'static str> {
     match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => is_public_v6(v6),
+        IpAddr::V4(v4) => special_v4(v4),
+        IpAddr::V6(v6) => special_v6(v6),
     }
 }
 
@@ -116,9 +121,9 @@ fn contains_v6(block: &SpecialBlock<u128>, ip: u128) -> bool {
     ip & mask == block.network & mask
 }
 
-fn is_public_v4(ip: Ipv4Addr) -> bool {
+fn special_v4(ip: Ipv4Addr) -> Option<&'static str> {
     let ip = u32::from(ip);
-    !SPECIAL_V4.iter().any(|block| contains_v4(block, ip))
+    SPECIAL_V4.iter().find(|block| contains_v4(block, ip)).map(|block| block.name)
 }
 
 /// The IPv4 address carried in two 16-bit segments of an IPv6 address (high, low).
@@ -126,25 +131,30 @@ fn embedded_v4(high: u16, low: u16) -> Ipv4Addr {
     Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
 }
 
-fn is_public_v6(ip: Ipv6Addr) -> bool {
+fn special_v6(ip: Ipv6Addr) -> Option<&'static str> {
     let seg = ip.segments();
     if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
+        return special_v4(v4);
     }
     // NAT64 well-known prefix 64:ff9b::/96 (globally reachable in the registry) embeds IPv4;
     // the local-use 64:ff9b:1::/48 is in the table.
     if seg[..6] == [0x0064, 0xff9b, 0, 0, 0, 0] {
-        return is_public_v4(embedded_v4(seg[6], seg[7]));
+        return special_v4(embedded_v4(seg[6], seg[7]));
     }
     let bits = u128::from(ip);
     if !contains_v6(&GLOBAL_UNICAST_V6, bits) {
-        return false;
+        return Some(
+            SPECIAL_V6
+                .iter()
+                .find(|block| contains_v6(block, bits))
+                .map_or("outside global unicast 2000::/3", |block| block.name),
+        );
     }
     // 6to4 2002::/16 embeds an IPv4 address in bits 16..48.
     if seg[0] == 0x2002 {
-        return is_public_v4(embedded_v4(seg[1], seg[2]));
+        return special_v4(embedded_v4(seg[1], seg[2]));
     }
-    !SPECIAL_V6.iter().any(|block| contains_v6(block, bits))
+    SPECIAL_V6.iter().find(|block| contains_v6(block, bits)).map(|block| block.name)
 }
 
 /// Check a URL against the safety settings before any connection: the scheme, and the host
@@ -182,17 +192,21 @@ pub(crate) fn check_url(url: &Url, safety: &Safety) -> Result<(), SourceError> {
 
 /// Check one address the client is about to connect to.
 pub(crate) fn check_ip(ip: IpAddr, safety: &Safety) -> Result<(), SourceError> {
+    let block = non_public_block(ip).unwrap_or("non-public");
     if is_allowed(ip, safety) {
         Ok(())
     } else if safety.allow_private {
         Err(SourceError::new(
             SourceErrorKind::Blocked,
-            format!("refusing non-public address {ip}: not in the allowed networks (allow_nets)"),
+            format!(
+                "refusing non-public address {ip} ({block}): not in the allowed networks \
+                 (allow_nets)"
+            ),
         ))
     } else {
         Err(SourceError::new(
             SourceErrorKind::Blocked,
-            format!("refusing non-public address {ip} (allow_private loosens this)"),
+            format!("refusing non-public address {ip} ({block}; allow_private loosens this)"),
         ))
     }
 }
@@ -299,6 +313,14 @@ mod tests {
             let err = check_ip(ip, &Safety::default()).unwrap_err();
             assert_eq!(err.kind(), SourceErrorKind::Blocked);
         }
+        let err = check_ip("5f00::1".parse().unwrap(), &Safety::default()).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "refusing non-public address 5f00::1 (Segment Routing (SRv6) SIDs (RFC 9602); \
+             allow_private loosens this)"
+        );
+        let err = check_ip("4000::".parse().unwrap(), &Safety::default()).unwrap_err();
+        assert!(err.message().contains("outside global unicast 2000::/3"), "{}", err.message());
     }
 
     #[test]

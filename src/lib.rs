@@ -81,7 +81,7 @@ pub use cache::CacheSettings;
 pub use client::{Client, ClientBuilder};
 pub use config::{Config, Limits, Safety, Timeouts, WhoisConfig};
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
-pub use input::{DomainQuery, Query};
+pub use input::{DomainQuery, Query, redact_query};
 pub use politeness::{Politeness, ServerPolicy, ServerRule};
 pub use record::{
     AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,

@@ -118,7 +118,11 @@ async fn steps(
 ) -> Result<HostingRecord, Error> {
     let mut record = HostingRecord {
         schema_version: SCHEMA_VERSION,
-        query: raw.to_owned(),
+        query: if shared.config.keep_query_secrets {
+            raw.to_owned()
+        } else {
+            crate::input::redact_query(raw)
+        },
         domain: None,
         domain_unicode: None,
         registrable_domain: None,

@@ -17,6 +17,7 @@ mod input;
 mod ips;
 mod outcomes;
 mod providers;
+mod query_secrets;
 mod record_json;
 mod referrals;
 mod safety;
