@@ -211,6 +211,12 @@ pub enum SourceErrorKind {
     Redirect,
     /// No source is known for this object (nothing in the bootstrap).
     NoSource,
+    /// The answer is about another object than the one asked (an RDAP network that does
+    /// not contain the address, a domain answer for another name).
+    Mismatch,
+    /// The answer went past a limit and was cut (a CNAME chain, an address list); what is
+    /// past the cut is not reported.
+    Truncated,
     /// Anything else.
     Other,
 }
@@ -232,6 +238,8 @@ impl SourceErrorKind {
             SourceErrorKind::Blocked => "blocked",
             SourceErrorKind::Redirect => "redirect",
             SourceErrorKind::NoSource => "no_source",
+            SourceErrorKind::Mismatch => "mismatch",
+            SourceErrorKind::Truncated => "truncated",
             SourceErrorKind::Other => "other",
         }
     }

@@ -12,6 +12,7 @@ mod dns_faults;
 mod domains;
 mod fault_run;
 mod faults;
+mod hostile_dns;
 mod http_policy;
 mod input;
 mod ips;
