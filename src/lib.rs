@@ -59,6 +59,7 @@ mod stats;
 mod summary;
 #[cfg(test)]
 mod test_support;
+pub mod text;
 mod whois;
 
 #[cfg(feature = "testing")]

@@ -13,6 +13,7 @@ mod domains;
 mod fault_run;
 mod faults;
 mod hostile_dns;
+mod hostile_text;
 mod http_policy;
 mod input;
 mod ips;
