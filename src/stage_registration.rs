@@ -124,17 +124,22 @@ pub(crate) async fn rdap_registration(
         };
     registry.source_url = Some(registry_answer.url.to_string());
     out.registry = Some(registry);
-    let from_registry = match extract::read_domain(
-        &registry_answer.json,
-        registry_answer.url.as_str(),
-        max_depth,
-    ) {
-        Ok(d) => d,
-        Err(e) => {
-            out.errors.push(step(Stage::Rdap, registry_answer.url.as_str(), &e));
-            return out;
-        }
-    };
+    let from_registry =
+        match extract::read_domain(&registry_answer.json, registry_answer.url.as_str(), max_depth)
+            .and_then(|d| extract::check_domain(&d, domain).map(|()| d))
+        {
+            Ok(d) => d,
+            Err(e) => {
+                if e.kind() == SourceErrorKind::Mismatch {
+                    out.registrar_outcome = Outcome::with_detail(
+                        OutcomeStatus::SourceFailed,
+                        format!("registry answer unusable: {}", e.message()),
+                    );
+                }
+                out.errors.push(step(Stage::Rdap, registry_answer.url.as_str(), &e));
+                return out;
+            }
+        };
     for warning in &from_registry.warnings {
         out.errors.push(StepError::new(
             Stage::Rdap,
@@ -179,7 +184,10 @@ pub(crate) async fn rdap_registration(
                 let fetching = shared.get_json(&url);
                 match by_deadline(deadline, fetching, "the registrar").await.and_then(|r| r) {
                     Ok(answer) => {
-                        match extract::read_domain(&answer.json, answer.url.as_str(), max_depth) {
+                        let reading =
+                            extract::read_domain(&answer.json, answer.url.as_str(), max_depth)
+                                .and_then(|d| extract::check_domain(&d, domain).map(|()| d));
+                        match reading {
                             Ok(mut own) => {
                                 if let Some(r) = own.registrar.as_mut() {
                                     stamp(&mut r.abuse);

@@ -24,3 +24,4 @@ mod record_json;
 mod referrals;
 mod safety;
 mod whois;
+mod wrong_object;

@@ -1,0 +1,168 @@
+//! An RDAP answer about another object than the one asked is refused as `mismatch`, naming
+//! both, and none of its contacts are used (issue #14 item 4). A hostile RDAP server on
+//! loopback stands in for one service of the recorded world.
+
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::support::*;
+use whohosts::testing::World;
+use whohosts::{Client, HostingRecord, StepError};
+
+/// An HTTP/1.1 server on 127.0.0.1 answering every request with `body` as RDAP JSON;
+/// returns its base URL.
+async fn hostile_rdap(body: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let body = Arc::new(body);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let body = Arc::clone(&body);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/rdap+json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    base
+}
+
+/// A client for the recorded world whose `service` is replaced by a hostile server that
+/// always answers `body`. WHOIS is off: only RDAP is under test.
+async fn world_with_hostile(service: &str, body: &str) -> (World, Client) {
+    let world = World::recorded().start().await.unwrap();
+    let hostile = hostile_rdap(body.to_owned()).await;
+    let client = world
+        .client_builder()
+        .rdap_rewrite(world.service_url(service), hostile)
+        .disable_whois()
+        .build()
+        .unwrap();
+    (world, client)
+}
+
+fn mismatches(record: &HostingRecord) -> Vec<&StepError> {
+    record.errors.iter().filter(|e| e.kind == "mismatch").collect()
+}
+
+/// Every email anywhere in the record's JSON.
+fn all_json(record: &HostingRecord) -> String {
+    serde_json::to_string(record).unwrap()
+}
+
+const CLOUDFLARE_NET: &str = include_str!("../fixtures/rdap/ip/arin-104.16.0.0-12-cloudflare.json");
+const GOOGLE_NET: &str = include_str!("../fixtures/rdap/ip/arin-8.8.8.0-24-google.json");
+const GOOGLE_DOMAIN: &str =
+    include_str!("../fixtures/rdap/domain/verisign-google.com-registry-from-vcr.json");
+const CLOUDFLARE_DOMAIN: &str =
+    include_str!("../fixtures/rdap/domain/verisign-cloudflare.com-registry.json");
+
+#[tokio::test]
+async fn network_that_does_not_contain_the_address_is_a_mismatch() {
+    let (_world, client) = world_with_hostile("arin", CLOUDFLARE_NET).await;
+    let record = client.lookup("8.8.8.8").await.unwrap();
+    let address = address(&record, "8.8.8.8");
+    assert_eq!(address.network, None);
+    assert!(address.abuse.is_empty(), "{:#?}", address.abuse);
+    let found = mismatches(&record);
+    assert_eq!(found.len(), 1, "{:#?}", record.errors);
+    assert_eq!(
+        found[0].message,
+        "the answer is about the network 104.16.0.0 - 104.31.255.255 (NET-104-16-0-0-1), \
+         which does not contain 8.8.8.8"
+    );
+    assert!(!all_json(&record).contains("abuse@cloudflare.com"));
+}
+
+#[tokio::test]
+async fn ipv4_network_for_an_ipv6_address_is_a_mismatch() {
+    let (_world, client) = world_with_hostile("arin", GOOGLE_NET).await;
+    let record = client.lookup("2620:119:35::35").await.unwrap();
+    let address = address(&record, "2620:119:35::35");
+    assert_eq!(address.network, None);
+    assert!(address.abuse.is_empty());
+    let found = mismatches(&record);
+    assert_eq!(found.len(), 1, "{:#?}", record.errors);
+    assert_eq!(
+        found[0].message,
+        "the answer is about the IPv4 network 8.8.8.0 - 8.8.8.255 (NET-8-8-8-0-2), \
+         not about 2620:119:35::35"
+    );
+    assert!(!all_json(&record).contains("abuse@google.com"));
+}
+
+#[tokio::test]
+async fn domain_answer_about_another_domain_is_a_mismatch() {
+    let (world, client) = world_with_hostile("verisign", GOOGLE_DOMAIN).await;
+    let record = client.lookup("cloudflare.com").await.unwrap();
+    assert_eq!(record.registrar, None);
+    let found = mismatches(&record);
+    assert_eq!(found.len(), 1, "{:#?}", record.errors);
+    assert_eq!(
+        found[0].message,
+        "the answer is about the domain google.com, not about cloudflare.com"
+    );
+    assert!(!all_json(&record).contains("markmonitor"), "{}", all_json(&record));
+    // The wrong answer's registrar link is not followed.
+    assert_eq!(world.requests("markmonitor"), 0);
+    assert_eq!(world.requests("cloudflare-registrar"), 0);
+}
+
+#[tokio::test]
+async fn registrars_own_answer_about_another_domain_is_a_mismatch() {
+    // The registry is right; the registrar's own service answers about google.com.
+    let (_world, client) = world_with_hostile("cloudflare-registrar", GOOGLE_DOMAIN).await;
+    let record = client.lookup("cloudflare.com").await.unwrap();
+    let found = mismatches(&record);
+    assert_eq!(found.len(), 1, "{:#?}", record.errors);
+    assert_eq!(
+        found[0].message,
+        "the answer is about the domain google.com, not about cloudflare.com"
+    );
+    // The registry's facts stay; nothing of the wrong answer is merged in.
+    let registrar = record.registrar.as_ref().unwrap();
+    assert_eq!(registrar.iana_id.as_deref(), Some("1910"));
+    assert_eq!(emails(&registrar.abuse), vec!["registrar-abuse@cloudflare.com"]);
+    assert!(!all_json(&record).contains("markmonitor"));
+}
+
+/// Duplicate keys: the last one wins (serde_json's `Value`, and JavaScript's `JSON.parse`).
+/// A second `ldhName` naming another domain makes the answer a mismatch.
+#[tokio::test]
+async fn duplicate_ldh_name_last_one_wins() {
+    let duplicated = CLOUDFLARE_DOMAIN.replacen(
+        r#""ldhName":"CLOUDFLARE.COM","#,
+        r#""ldhName":"CLOUDFLARE.COM","ldhName":"GOOGLE.COM","#,
+        1,
+    );
+    assert_ne!(duplicated, CLOUDFLARE_DOMAIN);
+    let (_world, client) = world_with_hostile("verisign", &duplicated).await;
+    let record = client.lookup("cloudflare.com").await.unwrap();
+    assert_eq!(record.registrar, None);
+    assert_eq!(mismatches(&record).len(), 1, "{:#?}", record.errors);
+
+    // The other order: the last `ldhName` is the asked domain, so the answer is used.
+    let reversed = CLOUDFLARE_DOMAIN.replacen(
+        r#""ldhName":"CLOUDFLARE.COM","#,
+        r#""ldhName":"GOOGLE.COM","ldhName":"CLOUDFLARE.COM","#,
+        1,
+    );
+    let (_world, client) = world_with_hostile("verisign", &reversed).await;
+    let record = client.lookup("cloudflare.com").await.unwrap();
+    assert!(mismatches(&record).is_empty(), "{:#?}", record.errors);
+    assert_eq!(record.registrar.as_ref().unwrap().iana_id.as_deref(), Some("1910"));
+}
