@@ -44,6 +44,7 @@ mod contacts;
 mod deadline;
 mod dns;
 mod error;
+mod fields;
 mod guard;
 mod http;
 mod input;

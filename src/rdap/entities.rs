@@ -294,7 +294,11 @@ pub(crate) fn read_entity(entity: &Value, pointer: &str, warnings: &mut Warnings
                 None => warnings.push(format!("{at}: vcardArray is not a jCard; ignored")),
                 Some(card) => {
                     for issue in &card.issues {
-                        warnings.push(format!("{at}: jCard {issue}"));
+                        match issue.strip_prefix('/') {
+                            // A field check: the issue starts with the property's pointer.
+                            Some(rest) => warnings.push(format!("{pointer}/{rest}")),
+                            None => warnings.push(format!("{at}: jCard {issue}")),
+                        }
                     }
                 }
             }
@@ -646,7 +650,9 @@ pub(crate) fn display_name(node: &EntityNode) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A usable email address: trimmed, `mailto:` removed, one `@` with text on both sides and a
+/// A usable email address: trimmed, `mailto:` removed, a mailbox by the field rules
+/// (`fields.rs`: dot-atom local part, host-name domain, at most 254 characters, no control
+/// characters), one `@` with text on both sides and a
 /// dot in the domain, no white space, not a placeholder. Kept as published otherwise.
 pub(crate) fn clean_email(value: &str) -> Option<String> {
     let v = value.trim();
@@ -661,7 +667,8 @@ pub(crate) fn clean_email(value: &str) -> Option<String> {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !v.chars().any(char::is_whitespace);
+        && !v.chars().any(char::is_whitespace)
+        && crate::fields::email_problem(v).is_none();
     if !valid || is_placeholder(v) {
         return None;
     }

@@ -931,10 +931,14 @@ fn expect_class(answer: &Value, class: &str) -> Result<(), SourceError> {
     }
 }
 
-/// A top-level string member, trimmed, non-empty.
+/// A top-level string member, trimmed, non-empty, cut to the field cap (`fields.rs`) and
+/// marked there when longer.
 fn text(obj: &Value, key: &str) -> Option<String> {
     let s = obj.get(key)?.as_str()?.trim();
-    if s.is_empty() { None } else { Some(s.to_owned()) }
+    if s.is_empty() {
+        return None;
+    }
+    Some(crate::fields::capped(s).map_or_else(|| s.to_owned(), |(cut, _)| cut))
 }
 
 /// A JSON number or numeric string as `u32`.

@@ -60,3 +60,92 @@ async fn summary_escapes_bidi_overrides_and_c1_controls() {
         r"  registrar: Registrar \u{202e}elgooG\u{202c} \u{85}\u{9b}31m \u{2066}x\u{2069} \u{2028}end (IANA 1910)"
     );
 }
+
+/// SYNTHESISED from the recorded Verisign answer for cloudflare.com: the domain renamed and
+/// the registrar's abuse mailbox replaced by `email_json` (JSON string content).
+fn registry_answer_with_abuse_email(domain: &str, email_json: &str) -> String {
+    include_str!("../fixtures/rdap/domain/verisign-cloudflare.com-registry.json")
+        .replace("CLOUDFLARE.COM", &domain.to_ascii_uppercase())
+        .replace("registrar-abuse@cloudflare.com", email_json)
+}
+
+/// The registry answer's URL in `world` for `domain`.
+fn registry_url(world: &World, domain: &str) -> String {
+    format!("{}domain/{domain}", world.service_url("verisign"))
+}
+
+/// The `partial` errors about one answer, as (target, message).
+fn partials(record: &whohosts::HostingRecord) -> Vec<(String, String)> {
+    record
+        .errors
+        .iter()
+        .filter(|e| e.kind == "partial")
+        .map(|e| (e.target.clone(), e.message.clone()))
+        .collect()
+}
+
+/// The registrar abuse mailbox's JSON pointer in the Verisign answer: the first entity's
+/// first nested entity, property 3 of its jCard.
+const ABUSE_EMAIL_POINTER: &str = "/entities/0/entities/0/vcardArray/1/3";
+
+#[tokio::test]
+async fn nul_prefixed_email_is_dropped_with_a_partial_error_naming_its_pointer() {
+    let answer =
+        registry_answer_with_abuse_email("nul-email.com", r"\u0000registrar-abuse@cloudflare.com");
+    let (world, client) = start(World::recorded().object("verisign", &answer)).await;
+    let record = client.lookup("nul-email.com").await.unwrap();
+    let registrar = record.registrar.as_ref().unwrap();
+    assert_eq!(emails(&registrar.abuse), Vec::<&str>::new());
+    // The phone of the same entity is still a channel.
+    assert_eq!(registrar.abuse[0].phone.as_deref(), Some("+1.6503198930"));
+    assert_eq!(
+        partials(&record),
+        vec![(
+            registry_url(&world, "nul-email.com"),
+            format!("{ABUSE_EMAIL_POINTER}: email dropped: holds the control character U+0000")
+        )]
+    );
+    assert!(!serde_json::to_string(&record).unwrap().contains(r"\u0000"));
+}
+
+#[tokio::test]
+async fn hundred_thousand_character_email_is_dropped() {
+    let huge = format!("{}@cloudflare.com", "a".repeat(100_000));
+    let answer = registry_answer_with_abuse_email("huge-email.com", &huge);
+    let (world, client) = start(World::recorded().object("verisign", &answer)).await;
+    let record = client.lookup("huge-email.com").await.unwrap();
+    let registrar = record.registrar.as_ref().unwrap();
+    assert!(emails(&registrar.abuse).is_empty());
+    assert_eq!(
+        partials(&record),
+        vec![(
+            registry_url(&world, "huge-email.com"),
+            format!(
+                "{ABUSE_EMAIL_POINTER}: email dropped: 100015 characters long; the limit is 254"
+            )
+        )]
+    );
+    let json = serde_json::to_string(&record).unwrap();
+    assert!(json.len() < 20_000, "the record is {} bytes", json.len());
+}
+
+#[tokio::test]
+async fn two_hundred_kilobyte_name_is_capped_and_marked() {
+    let name = "N".repeat(200_000);
+    let answer = registry_answer_with_registrar_name("huge-name.com", &name);
+    let (world, client) = start(World::recorded().object("verisign", &answer)).await;
+    let record = client.lookup("huge-name.com").await.unwrap();
+    let registrar = record.registrar.as_ref().unwrap();
+    let expected = format!("{}…", "N".repeat(512));
+    assert_eq!(registrar.name.as_deref(), Some(expected.as_str()));
+    assert_eq!(
+        partials(&record),
+        vec![(
+            registry_url(&world, "huge-name.com"),
+            "/entities/0/vcardArray/1/1: fn truncated to 512 characters (was 200000)".to_owned()
+        )]
+    );
+    let json = serde_json::to_string(&record).unwrap();
+    assert!(json.len() < 20_000, "the record is {} bytes", json.len());
+    assert!(record.summary().len() < 10_000);
+}
