@@ -231,6 +231,9 @@ pub(crate) async fn whois_registration(
     for (server, e) in &answer.errors {
         out.errors.push(step(Stage::Whois, server, e));
     }
+    for (server, note) in &answer.dropped {
+        out.errors.push(StepError::new(Stage::Whois, server.as_str(), "partial", note.as_str()));
+    }
     let registry = out.registry.get_or_insert_with(|| {
         let mut registry = Registry { tld: name.public_suffix.clone(), ..Registry::default() };
         registry_directory(&mut registry);

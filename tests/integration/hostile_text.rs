@@ -149,3 +149,45 @@ async fn two_hundred_kilobyte_name_is_capped_and_marked() {
     assert!(json.len() < 20_000, "the record is {} bytes", json.len());
     assert!(record.summary().len() < 10_000);
 }
+
+#[tokio::test]
+async fn whois_registrar_name_and_abuse_email_are_checked_and_escaped() {
+    // SYNTHESISED in the layout of the recorded SIDN answer for app.nl (see
+    // tests/fixtures/whois/domain/richardpenman/app.nl.txt).
+    let name = format!("Evil\u{1b}[2J\u{1b}[31m{}", "N".repeat(200_000));
+    let text = format!(
+        "Domain name: hostile.nl\r\nStatus:      active\r\n\r\nRegistrar:\r\n   {name}\r\n\
+         \r\nAbuse Contact:\r\n   \u{0}abuse@hostile.example\r\n   +31.0202018165\r\n"
+    );
+    let (_world, client) =
+        start(World::recorded().whois_text("whois.domain-registry.nl", "hostile.nl", &text)).await;
+    let record = client.lookup("hostile.nl").await.unwrap();
+    let registrar = record.registrar.as_ref().unwrap();
+    let cut: String = name.chars().take(512).chain(['…']).collect();
+    assert_eq!(registrar.name.as_deref(), Some(cut.as_str()));
+    assert!(emails(&registrar.abuse).is_empty(), "{:#?}", registrar.abuse);
+    assert_eq!(registrar.abuse[0].phone.as_deref(), Some("+31.0202018165"));
+    let whois_partials: Vec<_> = record
+        .errors
+        .iter()
+        .filter(|e| e.kind == "partial")
+        .map(|e| (e.target.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        whois_partials,
+        vec![
+            (
+                "whois.domain-registry.nl:43",
+                "line 8: abuse email dropped: holds the control character U+0000"
+            ),
+            (
+                "whois.domain-registry.nl:43",
+                "line 5: registrar name truncated to 512 characters (was 200013)"
+            ),
+        ]
+    );
+    let summary = record.summary();
+    assert!(!summary.contains('\u{1b}'));
+    assert!(summary.contains(r"registrar: Evil\x1b[2J\x1b[31mNNN"), "{summary}");
+    assert!(serde_json::to_string(&record).unwrap().len() < 20_000);
+}
