@@ -141,7 +141,9 @@ pub(crate) async fn network_facts(
             };
             let Some(url) = url else { continue };
             match shared.get_json(&url).await.and_then(|a| {
-                extract::read_entity(&a.json, a.url.as_str(), max_depth).map(|e| (a.url, e))
+                extract::read_entity(&a.json, a.url.as_str(), max_depth)
+                    .and_then(|e| extract::check_entity(&e, entity.handle.as_deref()).map(|()| e))
+                    .map(|e| (a.url, e))
             }) {
                 Ok((_, mut entity)) => {
                     stamp(&mut entity.contacts);

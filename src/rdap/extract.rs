@@ -373,6 +373,18 @@ pub(crate) fn check_domain(answer: &DomainAnswer, domain: &str) -> Result<(), So
     }
 }
 
+/// Check that an entity answer is about the entity with `handle` (compared without case),
+/// when both the question and the answer name one. `Mismatch`, naming both, otherwise.
+pub(crate) fn check_entity(answer: &EntityAnswer, handle: Option<&str>) -> Result<(), SourceError> {
+    match (answer.handle.as_deref(), handle) {
+        (Some(got), Some(asked)) if !got.eq_ignore_ascii_case(asked) => Err(SourceError::new(
+            SourceErrorKind::Mismatch,
+            format!("the answer is about the entity {got}, not about {asked}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Read an `autnum` answer fetched from `source_url`, walking entities to `max_depth`.
 /// `Malformed` when `answer` is not an object of class `autnum`.
 pub(crate) fn read_autnum(

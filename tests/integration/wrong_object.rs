@@ -44,11 +44,16 @@ async fn hostile_rdap(body: String) -> String {
 /// A client for the recorded world whose `service` is replaced by a hostile server that
 /// always answers `body`. WHOIS is off: only RDAP is under test.
 async fn world_with_hostile(service: &str, body: &str) -> (World, Client) {
+    world_with_hostile_under(service, "", body).await
+}
+
+/// As [`world_with_hostile`], for the URLs of `service` under `path` only.
+async fn world_with_hostile_under(service: &str, path: &str, body: &str) -> (World, Client) {
     let world = World::recorded().start().await.unwrap();
     let hostile = hostile_rdap(body.to_owned()).await;
     let client = world
         .client_builder()
-        .rdap_rewrite(world.service_url(service), hostile)
+        .rdap_rewrite(format!("{}{path}", world.service_url(service)), format!("{hostile}{path}"))
         .disable_whois()
         .build()
         .unwrap();
@@ -165,4 +170,79 @@ async fn duplicate_ldh_name_last_one_wins() {
     let record = client.lookup("cloudflare.com").await.unwrap();
     assert!(mismatches(&record).is_empty(), "{:#?}", record.errors);
     assert_eq!(record.registrar.as_ref().unwrap().iana_id.as_deref(), Some("1910"));
+}
+
+#[tokio::test]
+async fn entity_answer_about_another_entity_is_a_mismatch() {
+    // registro.br names its abuse entity (CSIOI) without a mailbox, so the entity is fetched;
+    // the hostile server answers about another entity, with a mailbox.
+    let other = r#"{"objectClassName":"entity","handle":"EVIL-1","roles":["abuse"],
+        "vcardArray":["vcard",[["version",{},"text","4.0"],
+        ["email",{},"text","attacker@evil.example"]]]}"#;
+    let (_world, client) = world_with_hostile_under("registrobr", "entity/", other).await;
+    let record = client.lookup("177.0.0.1").await.unwrap();
+    let found = mismatches(&record);
+    assert_eq!(found.len(), 1, "{:#?}", record.errors);
+    assert_eq!(found[0].message, "the answer is about the entity EVIL-1, not about CSIOI");
+    assert!(found[0].target.ends_with("entity/CSIOI"), "{}", found[0].target);
+    assert!(!all_json(&record).contains("evil.example"));
+    // The network itself is still reported.
+    assert!(address(&record, "177.0.0.1").network.is_some());
+}
+
+#[tokio::test]
+async fn parent_network_that_does_not_contain_the_address_gives_no_inherited_contact() {
+    // SYNTHESISED child: ARIN's recorded 2021 answer for 8.8.8.0/24 without its abuse POC;
+    // its `up` link names 8.0.0.0/9.
+    let mut child: serde_json::Value = serde_json::from_str(include_str!(
+        "../fixtures/rdap/ip/arin-8.8.8.8-google-2021-from-vcr.json"
+    ))
+    .unwrap();
+    child["entities"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| !e["roles"].as_array().unwrap().iter().any(|r| r == "abuse"));
+    for entity in child["entities"].as_array_mut().unwrap() {
+        if let Some(nested) = entity.get_mut("entities").and_then(|n| n.as_array_mut()) {
+            nested.retain(|e| !e["roles"].as_array().unwrap().iter().any(|r| r == "abuse"));
+        }
+    }
+    // SYNTHESISED "parent" answered for the up link, which does not hold 8.8.8.8.
+    let parent = serde_json::json!({
+        "objectClassName": "ip network",
+        "handle": "NET-8-0-0-0-9",
+        "startAddress": "8.0.0.0",
+        "endAddress": "8.0.255.255",
+        "entities": [{"objectClassName": "entity", "handle": "ABUSE-ELSEWHERE",
+                      "roles": ["abuse"],
+                      "vcardArray": ["vcard", [["version", {}, "text", "4.0"],
+                                               ["email", {}, "text", "abuse@elsewhere.example"]]]}]
+    });
+    let world = whohosts::testing::WorldBuilder::new()
+        .service("arin", &["https://rdap.arin.net/registry/"])
+        .claim_ip("arin", "8.0.0.0/8")
+        .object("arin", &child.to_string())
+        .start()
+        .await
+        .unwrap();
+    // The up link leads to a hostile server (the world itself serves only containing nets).
+    let hostile = hostile_rdap(parent.to_string()).await;
+    let client = world
+        .client_builder()
+        .rdap_rewrite(format!("{}ip/8.0.0.0/9", world.service_url("arin")), hostile)
+        .disable_whois()
+        .build()
+        .unwrap();
+    let record = client.lookup("8.8.8.8").await.unwrap();
+    let a = address(&record, "8.8.8.8");
+    assert_eq!(a.network.as_ref().unwrap().handle.as_deref(), Some("NET-8-8-8-0-1"));
+    assert!(a.abuse.is_empty(), "{:#?}", a.abuse);
+    let found = mismatches(&record);
+    assert_eq!(found.len(), 1, "{:#?}", record.errors);
+    assert_eq!(
+        found[0].message,
+        "the answer is about the network 8.0.0.0 - 8.0.255.255 (NET-8-0-0-0-9), \
+         which does not contain 8.8.8.8"
+    );
+    assert_eq!(world.requests("arin"), 1);
 }
