@@ -43,13 +43,8 @@ const fn v4(a: u8, b: u8, c: u8, d: u8, prefix: u8, name: &'static str) -> Speci
 }
 
 const fn v6(segments: [u16; 8], prefix: u8, name: &'static str) -> SpecialBlock<u128> {
-    let mut network = 0u128;
-    let mut i = 0;
-    while i < 8 {
-        network = (network << 16) | segments[i] as u128;
-        i += 1;
-    }
-    SpecialBlock { network, prefix, name }
+    let [a, b, c, d, e, f, g, h] = segments;
+    SpecialBlock { network: Ipv6Addr::new(a, b, c, d, e, f, g, h).to_bits(), prefix, name }
 }
 
 /// The non-globally-reachable blocks of the IANA "IPv4 Special-Purpose Address Registry"
