@@ -246,7 +246,11 @@ impl Whois {
                     }
                     server = next;
                 }
-                _ => return Ok(network_from(&server, facts, chain)),
+                _ => {
+                    // An answer about another network is not about `ip` (issue #14).
+                    parse::check_network(&facts, ip).map_err(|e| at_server(&server, e))?;
+                    return Ok(network_from(&server, facts, chain));
+                }
             }
         }
     }

@@ -184,6 +184,46 @@ impl DomainFacts {
     }
 }
 
+/// Check that a network answer is about `ip`: when its range (`a - b`, or a CIDR) or its
+/// `CIDR:` blocks parse, one must contain `ip`. Abbreviated LACNIC-style ranges
+/// (`200.40/17`) do not parse and are not checked. `Mismatch`, naming both, otherwise.
+pub(crate) fn check_network(facts: &NetworkFacts, ip: std::net::IpAddr) -> Result<(), SourceError> {
+    let ip = ip.to_canonical();
+    let mut checked = false;
+    let mut contains = false;
+    let mut consider = |text: &str| {
+        for part in text.split(',').map(str::trim) {
+            let verdict = match part.split_once(" - ") {
+                Some((start, end)) => match (
+                    start.trim().parse::<std::net::IpAddr>(),
+                    end.trim().parse::<std::net::IpAddr>(),
+                ) {
+                    (Ok(start), Ok(end)) => {
+                        Some(start.is_ipv4() == ip.is_ipv4() && start <= ip && ip <= end)
+                    }
+                    _ => None,
+                },
+                None => part.parse::<ipnet::IpNet>().ok().map(|net| net.contains(&ip)),
+            };
+            if let Some(verdict) = verdict {
+                checked = true;
+                contains |= verdict;
+            }
+        }
+    };
+    for text in [facts.range.as_deref(), facts.cidr.as_deref()].into_iter().flatten() {
+        consider(text);
+    }
+    if !checked || contains {
+        return Ok(());
+    }
+    let about = facts.range.as_deref().or(facts.cidr.as_deref()).unwrap_or_default();
+    Err(SourceError::new(
+        SourceErrorKind::Mismatch,
+        format!("the answer is about the network {about}, which does not contain {ip}"),
+    ))
+}
+
 /// Read a domain answer. `domain` (lower-case A-labels), when given, picks its own record in
 /// answers that list several. Errors: `RateLimited`, `NotFound` or `Other` (server down)
 /// for refusals, recognised only when the answer holds no registrar facts.

@@ -246,3 +246,30 @@ async fn parent_network_that_does_not_contain_the_address_gives_no_inherited_con
     );
     assert_eq!(world.requests("arin"), 1);
 }
+
+#[tokio::test]
+async fn whois_network_that_does_not_contain_the_address_is_a_mismatch() {
+    // ARIN's RDAP fails, so WHOIS is asked; its answer (SYNTHESISED from the recorded one
+    // for 8.8.8.8) is about 9.9.9.0/24.
+    let text = include_str!("../fixtures/whois/ip/arin__8.8.8.8-google-2026.txt")
+        .replace("8.8.8.0 - 8.8.8.255", "9.9.9.0 - 9.9.9.255")
+        .replace("8.8.8.0/24", "9.9.9.0/24");
+    let (_world, client) = start(
+        World::recorded()
+            .fault("arin", "ip/", whohosts::testing::Fault::Status(500), None)
+            .whois_text("whois.arin.net", "8.8.8.8", &text),
+    )
+    .await;
+    let record = client.lookup("8.8.8.8").await.unwrap();
+    let a = address(&record, "8.8.8.8");
+    assert!(a.abuse.is_empty(), "{:#?}", a.abuse);
+    let found = mismatches(&record);
+    assert_eq!(found.len(), 1, "{:#?}", record.errors);
+    assert_eq!(found[0].stage, whohosts::Stage::Whois);
+    assert_eq!(
+        found[0].message,
+        "whois.arin.net:43: the answer is about the network 9.9.9.0 - 9.9.9.255, \
+         which does not contain 8.8.8.8"
+    );
+    assert!(!all_json(&record).contains("network-abuse@google.com"));
+}
