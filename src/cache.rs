@@ -10,13 +10,13 @@
 //!
 //! Every cache is bounded (entries, and bytes for responses), evicts the least recently used
 //! entry ([`LruTtl`]), and joins concurrent requests for the same key into one fetch
-//! ([`Coalescer`]). Every decision takes `now: Instant`, so expiry is tested without
-//! sleeping. The RDAP bootstrap is loaded once per client; DNS answers are cached by
-//! hickory's own resolver cache.
+//! ([`Coalescer::get_or_fetch`], the one get-or-join-or-fetch loop). In-process decisions
+//! take `now: Instant`, so expiry is tested without sleeping. The RDAP bootstrap is loaded
+//! once per client; DNS answers are cached by hickory's own resolver cache.
 //!
-//! The response cache and the politeness budget are behind object-safe traits
-//! ([`ResponseCache`], [`RateBudget`](crate::politeness::RateBudget)) so that a backend
-//! shared between processes can replace the in-memory ones.
+//! The response cache is the public seam [`ResponseCache`]: it stores serialisable
+//! [`CachedResponse`]s for a TTL, so that a store on disk or in Redis (kept across runs, or
+//! shared between processes) can replace [`MemoryResponseCache`].
 
 mod coalesce;
 mod keep;

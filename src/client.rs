@@ -337,6 +337,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Keep the record's `query` exactly as given, credentials included. Default false:
+    /// userinfo is dropped and query strings are redacted (see
+    /// [`redact_query`](crate::redact_query)).
+    pub fn keep_query_secrets(mut self, keep: bool) -> Self {
+        self.config.keep_query_secrets = keep;
+        self
+    }
+
     /// Build the client: the resolver, the HTTP client, the RDAP and WHOIS clients, the
     /// caches and the stages, once. Fails on unusable configuration (unreadable bootstrap
     /// directory or ASN database, unreadable system DNS configuration).
@@ -367,6 +375,7 @@ impl ClientBuilder {
             limits: config.limits.clone(),
             timeout: config.timeouts.lookup,
             notice_type: config.notice_type,
+            keep_query_secrets: config.keep_query_secrets,
             network: NetworkStage {
                 rdap: Arc::clone(&rdap),
                 whois: Arc::clone(&whois),

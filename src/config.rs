@@ -49,6 +49,10 @@ pub struct Config {
     pub bulk: BulkSettings,
     /// WHOIS (port 43): on/off, server overrides, time and size limits.
     pub whois: WhoisConfig,
+    /// Keep the record's `query` exactly as given. Default false: userinfo is dropped and
+    /// query strings and fragments are redacted (see [`redact_query`](crate::redact_query)),
+    /// because they carry credentials.
+    pub keep_query_secrets: bool,
 }
 
 /// Time limits. Defaults suit public RDAP servers.

@@ -88,36 +88,46 @@ pub(crate) async fn resolve(
             Err(e) => address_failures.push((rtype, map_error(&e, host, rtype))),
         }
     }
-    // CNAME chain: follow from the queried name through the CNAME records in the answers.
-    let mut current = host.to_owned();
-    for _ in 0..max_cname_chain {
-        let next = records.iter().find_map(|r| match &r.data {
-            RData::CNAME(target) if same_name(&r.name.to_ascii(), &current) => {
-                Some(trim_name(&target.0.to_ascii()))
-            }
-            _ => None,
-        });
-        match next {
-            Some(target) if !out.cname_chain.contains(&target) => {
-                out.cname_chain.push(target.clone());
-                current = target;
-            }
-            _ => break,
-        }
-    }
+    let on_chain = follow_chain(&records, host, max_cname_chain, &mut out);
     let mut v4 = Vec::new();
     let mut v6 = Vec::new();
     for record in &records {
+        // Only the queried name and its CNAME targets own addresses; anything else in the
+        // answer section (an unrelated name, a name past a cut chain) is not about `host`.
+        let owner = record.name.to_ascii();
+        if !on_chain.iter().any(|name| same_name(&owner, name)) {
+            if matches!(record.data, RData::A(_) | RData::AAAA(_)) {
+                tracing::debug!(host, owner, "ignoring an address record off the CNAME chain");
+            }
+            continue;
+        }
         match &record.data {
             RData::A(a) => v4.push(IpAddr::V4(a.0)),
             RData::AAAA(a) => v6.push(IpAddr::V6(a.0)),
             _ => {}
         }
     }
+    let mut found = 0usize;
     for ip in v4.into_iter().chain(v6) {
-        if !out.addresses.contains(&ip) && out.addresses.len() < max_addresses {
+        if out.addresses.contains(&ip) {
+            continue;
+        }
+        found += 1;
+        if out.addresses.len() < max_addresses {
             out.addresses.push(ip);
         }
+    }
+    if found > out.addresses.len() {
+        out.failures.push((
+            host.to_owned(),
+            SourceError::new(
+                SourceErrorKind::Truncated,
+                format!(
+                    "{host} has {found} addresses; only the first {} are examined",
+                    out.addresses.len()
+                ),
+            ),
+        ));
     }
     // Report address failures. A name that exists with only one family is not an error;
     // NXDOMAIN (asked twice) is reported once; NODATA only when neither family answered.
@@ -169,6 +179,50 @@ pub(crate) async fn resolve(
         }
     }
     out
+}
+
+/// Follow the CNAME chain from `host` through `records`, at most `max` hops, into
+/// `out.cname_chain`; returns the names whose address records count: `host` and every
+/// target reached. A chain longer than `max` is recorded as truncated, and then no name
+/// counts: the addresses lie past the cut. A loop ends the chain.
+fn follow_chain(
+    records: &[hickory_resolver::proto::rr::Record],
+    host: &str,
+    max: usize,
+    out: &mut Resolution,
+) -> Vec<String> {
+    let target_of = |name: &str| {
+        records.iter().find_map(|r| match &r.data {
+            RData::CNAME(target) if same_name(&r.name.to_ascii(), name) => {
+                Some(trim_name(&target.0.to_ascii()))
+            }
+            _ => None,
+        })
+    };
+    let mut current = host.to_owned();
+    while let Some(target) = target_of(&current) {
+        if same_name(&target, host) || out.cname_chain.contains(&target) {
+            break;
+        }
+        if out.cname_chain.len() >= max {
+            out.failures.push((
+                host.to_owned(),
+                SourceError::new(
+                    SourceErrorKind::Truncated,
+                    format!(
+                        "the CNAME chain of {host} is longer than {max}: cut at {current}, \
+                         whose addresses are not reported"
+                    ),
+                ),
+            ));
+            return Vec::new();
+        }
+        out.cname_chain.push(target.clone());
+        current = target;
+    }
+    let mut names = vec![host.to_owned()];
+    names.extend(out.cname_chain.iter().cloned());
+    names
 }
 
 fn same_name(a: &str, b: &str) -> bool {

@@ -102,6 +102,13 @@ pub enum InputError {
         /// The name (A-label form).
         name: String,
     },
+    /// An IPv6 address with a zone id (`fe80::1%eth0`): a zone names a local interface,
+    /// so the address is link-local to this machine and has nothing to look up.
+    #[error("{address:?}: zone ids are not supported")]
+    ZoneId {
+        /// The address with its zone, as given.
+        address: String,
+    },
 }
 
 /// Why a client configuration cannot be used.
@@ -206,6 +213,12 @@ pub enum SourceErrorKind {
     NoSource,
     /// The server failed repeatedly and its circuit breaker is open: not asked.
     CircuitOpen,
+    /// The answer is about another object than the one asked (an RDAP network that does
+    /// not contain the address, a domain answer for another name).
+    Mismatch,
+    /// The answer went past a limit and was cut (a CNAME chain, an address list); what is
+    /// past the cut is not reported.
+    Truncated,
     /// Anything else.
     Other,
 }
@@ -228,6 +241,8 @@ impl SourceErrorKind {
             SourceErrorKind::Redirect => "redirect",
             SourceErrorKind::NoSource => "no_source",
             SourceErrorKind::CircuitOpen => "circuit_open",
+            SourceErrorKind::Mismatch => "mismatch",
+            SourceErrorKind::Truncated => "truncated",
             SourceErrorKind::Other => "other",
         }
     }

@@ -102,8 +102,10 @@ impl Query {
     ///   [`InputError::InvalidUrl`] with an explanatory `reason`: that is the variant the
     ///   same host gets inside a URL (`http://999.1.1.1/` fails WHATWG IPv4 parsing), and the
     ///   only one that can say why.
-    /// * An unbracketed string with several colons that is not an IPv6 address (`:::`,
-    ///   `fe80::1%eth0`) is [`InputError::InvalidCharacter`] with `':'`.
+    /// * An unbracketed string with several colons that is not an IPv6 address (`:::`)
+    ///   is [`InputError::InvalidCharacter`] with `':'`.
+    /// * An IPv6 address with a zone id (`fe80::1%eth0`, `[fe80::1%eth0]:443`,
+    ///   `http://[fe80::1%25eth0]/`) is [`InputError::ZoneId`].
     /// * A URL without a host (`mailto:x@y.z`, `file:///etc/passwd`, `http://`, `//`) is
     ///   [`InputError::UrlWithoutHost`]; so is any `scheme:…` without `//` whose scheme is not
     ///   one of the WHATWG special schemes (`user:pw@host` therefore reads as a host-less URL).
@@ -121,6 +123,9 @@ impl Query {
         }
         if let Ok(ip) = trimmed.parse::<IpAddr>() {
             return Ok(Query::Ip(ip.to_canonical()));
+        }
+        if let Some(address) = zoned_v6(trimmed) {
+            return Err(InputError::ZoneId { address: address.to_owned() });
         }
         // An address followed by a prefix length or a path (`fd00:1::1/64`): checked before
         // `split_scheme`, which would read a letter-first IPv6 group (`fd00`) as a scheme.
@@ -181,6 +186,74 @@ impl FromStr for Query {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Query::parse(s)
     }
+}
+
+/// The `address%zone` part of `s` when `s` holds an IPv6 address with a zone id (RFC 6874),
+/// bare (`fe80::1%eth0`, optionally followed by `/…`), bracketed (`[fe80::1%eth0]:80`) or
+/// inside a URL (`http://[fe80::1%25eth0]/`).
+fn zoned_v6(s: &str) -> Option<&str> {
+    let candidate = match s.find('[') {
+        Some(open) => {
+            let inside = s.get(open + 1..)?;
+            inside.get(..inside.find(']')?)?
+        }
+        None => s.split('/').next()?,
+    };
+    let (address, zone) = candidate.split_once('%')?;
+    (!zone.is_empty() && address.parse::<Ipv6Addr>().is_ok()).then_some(candidate)
+}
+
+/// The query as it may be shown and stored: userinfo (`user:password@`) is dropped and a
+/// query string or fragment is replaced by `REDACTED`, because both carry credentials
+/// (`?token=…`, `#access_token=…`) that must not end up in records, logs or notices. The
+/// scheme, host, port and path are kept as given.
+///
+/// ```
+/// use whohosts::redact_query;
+///
+/// assert_eq!(
+///     redact_query("https://user:secret@host.example/path?token=abc#frag"),
+///     "https://host.example/path?REDACTED#REDACTED"
+/// );
+/// assert_eq!(redact_query("host.example/a/b"), "host.example/a/b");
+/// assert_eq!(redact_query("git@host.example:8080/x?"), "host.example:8080/x?");
+/// ```
+///
+/// [`ClientBuilder::keep_query_secrets`](crate::ClientBuilder::keep_query_secrets) keeps
+/// the query exactly as given in the record instead.
+pub fn redact_query(raw: &str) -> String {
+    let trimmed = raw.trim();
+    // The authority starts after `scheme://`, after a leading `//`, or at the start.
+    let authority_start = match trimmed.find("//") {
+        Some(i) if trimmed.get(..i).is_some_and(|before| !before.contains(['/', '?', '#'])) => {
+            i + 2
+        }
+        _ => 0,
+    };
+    let (head, rest) = trimmed.split_at(authority_start);
+    let authority_len = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at(authority_len);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let mut out = String::with_capacity(trimmed.len());
+    out.push_str(head);
+    out.push_str(host_port);
+    let (before_fragment, fragment) = match after.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (after, None),
+    };
+    match before_fragment.split_once('?') {
+        Some((path, query)) => {
+            out.push_str(path);
+            out.push_str(if query.is_empty() { "?" } else { "?REDACTED" });
+        }
+        None => out.push_str(before_fragment),
+    }
+    match fragment {
+        Some("") => out.push('#'),
+        Some(_) => out.push_str("#REDACTED"),
+        None => {}
+    }
+    out
 }
 
 /// Splits `scheme:rest` when `s` starts with a syntactically valid URL scheme.
@@ -693,7 +766,6 @@ mod tests {
             // U+FF01 FULLWIDTH EXCLAMATION MARK maps to `!`.
             ("\u{ff01}a.com", ch("\u{ff01}a.com", '!')),
             (":::", ch(":::", ':')),
-            ("fe80::1%eth0", ch("fe80::1%eth0", ':')),
             ("2001:db8::zz", ch("2001:db8::zz", ':')),
             ("[", ch("[", '[')),
             ("[2001:db8::1", ch("[2001:db8::1", '[')),
@@ -746,6 +818,47 @@ mod tests {
 
     /// A few thousand pseudo-random strings over an alphabet of troublemakers: parsing
     /// never panics, and every accepted name respects the DNS length limits.
+    #[test]
+    fn zone_ids_are_refused_by_name() {
+        let zone = |address: &str| InputError::ZoneId { address: address.to_owned() };
+        for (input, address) in [
+            ("fe80::1%eth0", "fe80::1%eth0"),
+            ("fe80::1%eth0/64", "fe80::1%eth0"),
+            ("[fe80::1%eth0]", "fe80::1%eth0"),
+            ("[fe80::1%eth0]:443", "fe80::1%eth0"),
+            ("http://[fe80::1%25eth0]/", "fe80::1%25eth0"),
+            ("2001:db8::1%1", "2001:db8::1%1"),
+        ] {
+            let err = Query::parse(input).unwrap_err();
+            assert_eq!(err, zone(address), "{input}");
+            assert_eq!(err.to_string(), format!("{address:?}: zone ids are not supported"));
+        }
+        // Not an address before the `%`: the old errors stay.
+        assert!(!matches!(Query::parse("exa%20mple.com"), Err(InputError::ZoneId { .. })));
+        assert!(!matches!(Query::parse("zz::1%eth0"), Err(InputError::ZoneId { .. })));
+    }
+
+    #[test]
+    fn redaction_drops_userinfo_and_hides_query_and_fragment() {
+        for (raw, shown) in [
+            ("https://user:secret@host.example/?token=abc", "https://host.example/?REDACTED"),
+            ("https://host.example/path?token=abc", "https://host.example/path?REDACTED"),
+            ("https://host.example/p#access_token=x", "https://host.example/p#REDACTED"),
+            ("https://host.example/p?", "https://host.example/p?"),
+            ("//user@host.example:8443/a?b", "//host.example:8443/a?REDACTED"),
+            ("user:pw@host.example", "host.example"),
+            ("ssh://git@host.example/repo.git", "ssh://host.example/repo.git"),
+            ("https://medium.com/@someone?utm=1", "https://medium.com/@someone?REDACTED"),
+            ("host.example/a//b@c", "host.example/a//b@c"),
+            ("  example.com  ", "example.com"),
+            ("192.0.2.1", "192.0.2.1"),
+            ("[2001:db8::1]:443/x", "[2001:db8::1]:443/x"),
+            ("Bücher.de", "Bücher.de"),
+        ] {
+            assert_eq!(redact_query(raw), shown, "{raw}");
+        }
+    }
+
     #[test]
     fn url_paths_are_kept_for_platform_recognition() {
         let path = |input: &str| Query::parse(input).unwrap().domain().unwrap().path.clone();

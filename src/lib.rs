@@ -9,8 +9,15 @@
 //!   [`Network`], [`HostingProvider`] and abuse [`Contact`]s), the [`Registrar`] and
 //!   [`Registry`], every channel flattened into [`AbuseContact`]s, and [`StepError`]s for
 //!   the steps that failed.
-//! - [`AsnSource`] is the seam for IP-to-ASN data: [`CymruSource`] (default, over DNS),
-//!   [`MmdbSource`], [`CsvRangeSource`], or your own; [`AsnChain`] asks them in order.
+//! - Pluggable seams, each a small object-safe trait with an in-memory or built-in default,
+//!   set on the [`ClientBuilder`]:
+//!   - [`AsnSource`] for IP-to-ASN data: [`CymruSource`] (default, over DNS), [`MmdbSource`],
+//!     [`CsvRangeSource`], or your own; [`AsnChain`] asks them in order;
+//!   - [`AbuseSource`] for an address's abuse contact beside RDAP and WHOIS (none by default);
+//!   - [`ResponseCache`] for RDAP responses ([`MemoryResponseCache`] by default; a store on
+//!     disk or in Redis keeps them across runs and processes);
+//!   - [`RateBudget`] for per-server permits, pauses and breakers ([`LocalBudget`] by
+//!     default; a budget shared by several processes replaces it).
 //! - [`Error`] is returned only when no lookup can run: bad input ([`InputError`]) or bad
 //!   configuration ([`ConfigError`]). A failing source is a [`SourceError`], recorded in the
 //!   record as a [`StepError`].
@@ -24,12 +31,19 @@
 //!
 //! # Layout
 //!
-//! Data flows one way: input (`input.rs`) → DNS (`dns.rs`) → per-address network facts
-//! (`stage_network.rs` over `asn/`, `rdap/`, `whois/`) → registration facts
-//! (`stage_registration.rs`) → who hosts it (`provider/`) → record (`record.rs`,
-//! `contacts.rs`). `lookup.rs` is the only file that knows the order. `http.rs` owns every
-//! HTTP request (with `cache.rs` and `politeness.rs`), and `guard.rs` decides which addresses
-//! may be connected to.
+//! Data flows one way, and imports point one way (a test, `tests/architecture.rs`, fails on
+//! any import cycle or any arrow back up these layers):
+//!
+//! | layer | modules | owns |
+//! |---|---|---|
+//! | api | `client.rs`, `bulk/` | the client and its state, built once; many lookups at once |
+//! | pipeline | `lookup.rs` | the stage order: input → DNS → per-address facts ∥ registration facts → record |
+//! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
+//! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
+//! | hosting | `provider/`, `contacts.rs` | who hosts an address (ranges, ASNs, CNAMEs, platforms, directory) |
+//! | sources | `rdap/`, `whois/`, `asn/`, `dns.rs`, `abuse.rs` | asking and reading each kind of source |
+//! | transport and caches | `transport/`, `cache/` | HTTP policy, address guard, rate budget, deadline; caches and the one coalescer |
+//! | foundation | `config/`, `record.rs`, `error.rs`, `input.rs`, `clock.rs`, `stats.rs`, `channel.rs`, `fields.rs`, `registries.rs`, `future.rs`, `text.rs` | plain data and pure rules |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Library code never panics on input or network data: no unwrap, expect or unchecked
 // indexing outside tests (issue #8). Tests assert with them freely.
@@ -46,6 +60,7 @@ mod config;
 mod contacts;
 mod dns;
 mod error;
+mod fields;
 mod future;
 mod input;
 mod lookup;
@@ -60,6 +75,7 @@ mod stats;
 mod summary;
 #[cfg(test)]
 mod test_support;
+pub mod text;
 mod transport;
 mod whois;
 
@@ -87,7 +103,7 @@ pub use config::{
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
-pub use input::{DomainQuery, Query};
+pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
     AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
     Network, NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome,

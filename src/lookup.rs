@@ -36,6 +36,8 @@ pub(crate) struct Pipeline {
     pub(crate) timeout: std::time::Duration,
     /// The kind of notice being prepared (orders channels).
     pub(crate) notice_type: Option<NoticeType>,
+    /// Keep the record's `query` as given (else credentials are redacted).
+    pub(crate) keep_query_secrets: bool,
     /// Per-address facts.
     pub(crate) network: NetworkStage,
     /// Registration facts.
@@ -66,7 +68,11 @@ async fn steps(
 ) -> Result<HostingRecord, Error> {
     let mut record = HostingRecord {
         schema_version: SCHEMA_VERSION,
-        query: raw.to_owned(),
+        query: if pipeline.keep_query_secrets {
+            raw.to_owned()
+        } else {
+            crate::input::redact_query(raw)
+        },
         domain: None,
         domain_unicode: None,
         registrable_domain: None,

@@ -226,7 +226,7 @@ pub(crate) async fn network_facts(
     let target = rdap.ip_target(ip).map_err(|e| (ip.to_string(), e))?;
     let mut notes = Vec::new();
     let mut base = target.base.clone();
-    let mut network = read_network_at(rdap, &target.url, &mut notes).await?;
+    let mut network = read_network_at(rdap, &target.url, ip, &mut notes).await?;
     // RFC 9224 bootstraps are coarse: a registry may answer for space it does not manage
     // with a generic object (RIPE's NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK). Its mailboxes are
     // not the network's: ask the managing registry, once.
@@ -242,7 +242,7 @@ pub(crate) async fn network_facts(
             Some(url) => {
                 tracing::debug!(%ip, %url, reason = %not_managed.reason, "following referral");
                 base = url.join("../").unwrap_or_else(|_| url.clone());
-                network = read_network_at(rdap, &url, &mut notes).await?;
+                network = read_network_at(rdap, &url, ip, &mut notes).await?;
             }
             None => {
                 network.abuse.clear();
@@ -263,7 +263,9 @@ pub(crate) async fn network_facts(
             };
             let Some(url) = url else { continue };
             match rdap.get(&url).await.and_then(|a| {
-                extract::read_entity(&a.json, a.url.as_str(), max_depth).map(|e| (a.url, e))
+                extract::read_entity(&a.json, a.url.as_str(), max_depth)
+                    .and_then(|e| extract::check_entity(&e, entity.handle.as_deref()).map(|()| e))
+                    .map(|e| (a.url, e))
             }) {
                 Ok((_, mut entity)) => {
                     stamp(&mut entity.contacts);
@@ -283,7 +285,7 @@ pub(crate) async fn network_facts(
             break;
         }
         let Some(link) = up.take().and_then(|l| url::Url::parse(&l).ok()) else { break };
-        match read_network_at(rdap, &link, &mut notes).await {
+        match read_network_at(rdap, &link, ip, &mut notes).await {
             Ok(parent) => {
                 let handle = parent.network.handle.clone().unwrap_or_else(|| link.to_string());
                 if parent.abuse.iter().any(|c| !c.is_empty()) {
@@ -315,15 +317,19 @@ pub(crate) async fn network_facts(
 /// How many `up` links a network without an abuse contact may climb.
 pub(crate) const MAX_PARENT_HOPS: usize = 3;
 
-/// Fetch and read one ip network answer, stamping fetch times and keeping its warnings.
+/// Fetch and read one ip network answer about `ip` (the first answer, a referral's or a
+/// parent's: each must contain `ip`, else `Mismatch`), stamping fetch times and keeping its
+/// warnings.
 pub(crate) async fn read_network_at(
     rdap: &RdapClient,
     url: &url::Url,
+    ip: IpAddr,
     notes: &mut Vec<StepError>,
 ) -> Result<extract::NetworkAnswer, (String, SourceError)> {
     let answer = rdap.get(url).await.map_err(|e| (url.to_string(), e))?;
     let mut network =
         extract::read_network(&answer.json, answer.url.as_str(), rdap.max_entity_depth())
+            .and_then(|network| extract::check_network(&network, ip).map(|()| network))
             .map_err(|e| (answer.url.to_string(), e))?;
     stamp(&mut network.abuse);
     if let Some(p) = network.network.provenance.as_mut() {

@@ -20,7 +20,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct HostingRecord {
     /// Version of this record's JSON shape; see [`SCHEMA_VERSION`].
     pub schema_version: u32,
-    /// The query exactly as given.
+    /// The query as given, with userinfo dropped and any query string or fragment redacted
+    /// (see [`redact_query`](crate::redact_query)), unless the client keeps query secrets.
     pub query: String,
     /// The host name looked up, as IDNA A-labels (`xn--…`), lower case, no trailing dot.
     /// `None` when the query was an IP address.

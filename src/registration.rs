@@ -113,17 +113,26 @@ pub(crate) async fn rdap_registration(
         };
     registry.source_url = Some(registry_answer.url.to_string());
     out.registry = Some(registry);
-    let from_registry = match extract::read_domain(
-        &registry_answer.json,
-        registry_answer.url.as_str(),
-        max_depth,
-    ) {
-        Ok(d) => d,
-        Err(e) => {
-            out.errors.push(StepError::from_source(Stage::Rdap, registry_answer.url.as_str(), &e));
-            return out;
-        }
-    };
+    let from_registry =
+        match extract::read_domain(&registry_answer.json, registry_answer.url.as_str(), max_depth)
+            .and_then(|d| extract::check_domain(&d, domain).map(|()| d))
+        {
+            Ok(d) => d,
+            Err(e) => {
+                if e.kind() == SourceErrorKind::Mismatch {
+                    out.registrar_outcome = Outcome::with_detail(
+                        OutcomeStatus::SourceFailed,
+                        format!("registry answer unusable: {}", e.message()),
+                    );
+                }
+                out.errors.push(StepError::from_source(
+                    Stage::Rdap,
+                    registry_answer.url.as_str(),
+                    &e,
+                ));
+                return out;
+            }
+        };
     for warning in &from_registry.warnings {
         out.errors.push(StepError::new(
             Stage::Rdap,
@@ -168,7 +177,10 @@ pub(crate) async fn rdap_registration(
                 let fetching = rdap.get(&url);
                 match by_deadline(deadline, fetching, "the registrar").await.and_then(|r| r) {
                     Ok(answer) => {
-                        match extract::read_domain(&answer.json, answer.url.as_str(), max_depth) {
+                        let reading =
+                            extract::read_domain(&answer.json, answer.url.as_str(), max_depth)
+                                .and_then(|d| extract::check_domain(&d, domain).map(|()| d));
+                        match reading {
                             Ok(mut own) => {
                                 if let Some(r) = own.registrar.as_mut() {
                                     stamp(&mut r.abuse);
@@ -215,6 +227,9 @@ pub(crate) async fn whois_registration(
     answer.mark_fallback(reason);
     for (server, e) in &answer.errors {
         out.errors.push(StepError::from_source(Stage::Whois, server, e));
+    }
+    for (server, note) in &answer.dropped {
+        out.errors.push(StepError::new(Stage::Whois, server.as_str(), "partial", note.as_str()));
     }
     let registry = out.registry.get_or_insert_with(|| {
         let mut registry = Registry { tld: name.public_suffix.clone(), ..Registry::default() };

@@ -1,8 +1,9 @@
 //! A short human-readable summary of a [`HostingRecord`] that leads with whom to notify.
 //!
-//! Used by the `lookup` and `demo` examples; the JSON form is the record itself.
+//! Used by the `lookup` and `demo` examples; the JSON form is the record itself. Server text
+//! is escaped line by line ([`crate::text`]); the JSON form stays exact.
 
-use std::fmt::Write as _;
+use std::fmt;
 
 use crate::record::{AbuseContact, Contact, HostingRecord, Party};
 
@@ -25,56 +26,65 @@ impl HostingRecord {
             (Some(a), _) => a.clone(),
             _ => self.query.clone(),
         };
-        let _ = writeln!(out, "{title}");
+        line(&mut out, format_args!("{title}"));
         if let Some(platform) = &self.platform {
-            let _ = writeln!(out, "  on the platform {} ({})", platform.name, platform.matched);
+            line(
+                &mut out,
+                format_args!("  on the platform {} ({})", platform.name, platform.matched),
+            );
         }
         if self.origin_hidden {
-            let _ = writeln!(out, "  behind a CDN: the origin server is hidden");
+            line(&mut out, format_args!("  behind a CDN: the origin server is hidden"));
         }
         if !self.notice_targets.is_empty() {
-            let _ = writeln!(out, "  notify, in this order:");
+            line(&mut out, format_args!("  notify, in this order:"));
             for (i, target) in self.notice_targets.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "    {}. {} {} for {} ({})",
-                    i + 1,
-                    party_name(target.party),
-                    target.name.as_deref().unwrap_or("?"),
-                    target.for_,
-                    target.reason
+                line(
+                    &mut out,
+                    format_args!(
+                        "    {}. {} {} for {} ({})",
+                        i + 1,
+                        party_name(target.party),
+                        target.name.as_deref().unwrap_or("?"),
+                        target.for_,
+                        target.reason
+                    ),
                 );
                 for channel in target.channels.iter().take(4) {
-                    let _ = writeln!(out, "       {}", channel_text(channel));
+                    line(&mut out, format_args!("       {}", channel_text(channel)));
                 }
             }
         }
         if self.abuse_contacts.is_empty() {
-            let _ = writeln!(out, "  notify: no abuse contact found");
+            line(&mut out, format_args!("  notify: no abuse contact found"));
         } else {
-            let _ = writeln!(out, "  all abuse channels:");
+            line(&mut out, format_args!("  all abuse channels:"));
             for contact in &self.abuse_contacts {
-                let _ = writeln!(out, "    {}", contact_line(contact));
+                line(&mut out, format_args!("    {}", contact_line(contact)));
             }
         }
         if let Some(r) = &self.registrar {
-            let _ = writeln!(
-                out,
-                "  registrar: {} (IANA {})",
-                r.name.as_deref().unwrap_or("?"),
-                r.iana_id.as_deref().unwrap_or("?")
+            line(
+                &mut out,
+                format_args!(
+                    "  registrar: {} (IANA {})",
+                    r.name.as_deref().unwrap_or("?"),
+                    r.iana_id.as_deref().unwrap_or("?")
+                ),
             );
         }
         if let Some(r) = &self.registry {
-            let _ = writeln!(
-                out,
-                "  registry: .{} {}",
-                r.tld,
-                r.source_url.as_deref().or(r.rdap_url.as_deref()).unwrap_or("")
+            line(
+                &mut out,
+                format_args!(
+                    "  registry: .{} {}",
+                    r.tld,
+                    r.source_url.as_deref().or(r.rdap_url.as_deref()).unwrap_or("")
+                ),
             );
         }
         if !self.dns.cname_chain.is_empty() {
-            let _ = writeln!(out, "  cname: {}", self.dns.cname_chain.join(" -> "));
+            line(&mut out, format_args!("  cname: {}", self.dns.cname_chain.join(" -> ")));
         }
         for a in &self.addresses {
             let asn = a.asn.as_ref().map_or_else(
@@ -91,20 +101,30 @@ impl HostingRecord {
             });
             let holder =
                 a.hosting_provider.as_ref().map_or_else(String::new, |h| format!(" | {}", h.name));
-            let _ = writeln!(out, "  {} {}{}{}", a.ip, asn.trim_end(), net, holder);
+            line(&mut out, format_args!("  {} {}{}{}", a.ip, asn.trim_end(), net, holder));
         }
         for e in &self.errors {
-            let _ = writeln!(
-                out,
-                "  error: {} {} {}: {}",
-                stage_name(e.stage),
-                e.kind,
-                e.target,
-                e.message
+            line(
+                &mut out,
+                format_args!(
+                    "  error: {} {} {}: {}",
+                    stage_name(e.stage),
+                    e.kind,
+                    e.target,
+                    e.message
+                ),
             );
         }
         out
     }
+}
+
+/// Append one line, with every control character of server text shown as an escape
+/// ([`escape_terminal`](crate::text::escape_terminal)): a name from RDAP or WHOIS can neither
+/// move the cursor nor forge a line. The summary's own text has no control characters.
+fn line(out: &mut String, args: fmt::Arguments<'_>) {
+    out.push_str(&crate::text::escape_terminal(&args.to_string()));
+    out.push('\n');
 }
 
 fn party_name(party: Party) -> &'static str {

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::jcard::{Prop, VCard, parse_vcard};
+use super::placeholder::{is_placeholder, is_withheld_text};
 use crate::record::{Contact, Source, SourceKind};
 
 /// At most this many entities are read from one answer, whatever their nesting; the rest are
@@ -294,7 +295,11 @@ pub(crate) fn read_entity(entity: &Value, pointer: &str, warnings: &mut Warnings
                 None => warnings.push(format!("{at}: vcardArray is not a jCard; ignored")),
                 Some(card) => {
                     for issue in &card.issues {
-                        warnings.push(format!("{at}: jCard {issue}"));
+                        match issue.strip_prefix('/') {
+                            // A field check: the issue starts with the property's pointer.
+                            Some(rest) => warnings.push(format!("{pointer}/{rest}")),
+                            None => warnings.push(format!("{at}: jCard {issue}")),
+                        }
                     }
                 }
             }
@@ -646,7 +651,9 @@ pub(crate) fn display_name(node: &EntityNode) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A usable email address: trimmed, `mailto:` removed, one `@` with text on both sides and a
+/// A usable email address: trimmed, `mailto:` removed, a mailbox by the field rules
+/// (`fields.rs`: dot-atom local part, host-name domain, at most 254 characters, no control
+/// characters), one `@` with text on both sides and a
 /// dot in the domain, no white space, not a placeholder. Kept as published otherwise.
 pub(crate) fn clean_email(value: &str) -> Option<String> {
     let v = value.trim();
@@ -661,7 +668,8 @@ pub(crate) fn clean_email(value: &str) -> Option<String> {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !v.chars().any(char::is_whitespace);
+        && !v.chars().any(char::is_whitespace)
+        && crate::fields::email_problem(v).is_none();
     if !valid || is_placeholder(v) {
         return None;
     }
@@ -676,96 +684,6 @@ pub(crate) fn clean_phone(value: &str) -> Option<String> {
         return None;
     }
     Some(v.to_owned())
-}
-
-/// Fragments that mark a value as a stand-in rather than a real name, address or number,
-/// beside the [`WITHHELD_FRAGMENTS`] (which mark one too).
-const STAND_IN_FRAGMENTS: &[&str] =
-    &["please query", "contact the registrar", "contact the sponsoring registrar", "not available"];
-
-/// Fragments that say a value was withheld on purpose (every one also marks a placeholder;
-/// "n/a" or a blank is absence, not withholding).
-const WITHHELD_FRAGMENTS: &[&str] = &[
-    "redacted",
-    "data protected",
-    "not disclosed",
-    "non-disclosed",
-    "undisclosed",
-    "withheld",
-    "gdpr masked",
-    "non-public data",
-    "statutory masking",
-    "privacy protected",
-    "hidden upon user request",
-];
-
-/// Whole values that are placeholders (compared in lower case, trailing dots removed).
-/// `ano nymous` is AFNIC's stand-in name for a person who restricted their data.
-const PLACEHOLDER_VALUES: &[&str] = &[
-    "",
-    "-",
-    "n/a",
-    "na",
-    "none",
-    "null",
-    "nil",
-    "unknown",
-    "private",
-    "hidden",
-    "x",
-    "?",
-    "ano nymous",
-];
-
-/// Local parts of addresses that are not mailboxes anyone reads.
-const PLACEHOLDER_LOCAL_PARTS: &[&str] = &[
-    "removed",
-    "redacted",
-    "hidden",
-    "withheld",
-    "nobody",
-    "noreply",
-    "no-reply",
-    "donotreply",
-    "do-not-reply",
-    "invalid",
-    "none",
-    "null",
-];
-
-/// True when `s` is a placeholder instead of contact data: blank, a "redacted for privacy" /
-/// "please query the RDDS service…" style text, a stand-in such as `n/a`, an address whose
-/// mailbox is a stand-in (`removed@lacnic.net`, `noreply@…`) or under `.invalid`, or a
-/// "search the other registry" pointer such as ARIN's `search-apnic-not-arin@apnic.net`.
-pub(crate) fn is_placeholder(s: &str) -> bool {
-    let lower = s.trim().trim_end_matches('.').trim().to_lowercase();
-    if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
-        return true;
-    }
-    if WITHHELD_FRAGMENTS.iter().chain(STAND_IN_FRAGMENTS).any(|f| lower.contains(f)) {
-        return true;
-    }
-    if let Some((local, domain)) = lower.rsplit_once('@') {
-        let local = local.strip_prefix("mailto:").unwrap_or(local);
-        if PLACEHOLDER_LOCAL_PARTS.contains(&local) {
-            return true;
-        }
-        if local.starts_with("search-") && local.contains("-not-") {
-            return true;
-        }
-        // RFC 2606 `.invalid`; `example.*` is left alone: loopback test worlds use it.
-        if domain == "invalid" || domain.ends_with(".invalid") {
-            return true;
-        }
-    }
-    false
-}
-
-/// True when `s` says that data was withheld on purpose ("REDACTED FOR PRIVACY", "Not
-/// Disclosed", "DATA REDACTED;ext=DATA REDACTED", …).
-pub(crate) fn is_withheld_text(s: &str) -> bool {
-    let lower = s.to_lowercase();
-    WITHHELD_FRAGMENTS.iter().any(|f| lower.contains(f))
 }
 
 #[cfg(test)]

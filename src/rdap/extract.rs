@@ -11,6 +11,15 @@
 //! the holder organisation (depth 2, e.g. the abuse POC nested under ARIN's org entity); the
 //! pointer's depth is the contact's scope. Different mailboxes are all kept in that order.
 //! `fetched_at` is left for the caller, which knows when the answer arrived.
+//!
+//! An answer may be about another object than the one asked (a wrong or hostile server, a
+//! stale redirect): [`check_network`] and [`check_domain`] compare it with the question, and
+//! the caller drops a mismatched answer whole (kind `mismatch`), contacts included.
+//!
+//! Duplicate JSON keys: the last one wins. That is what `serde_json` does when it builds a
+//! `Value` and what JavaScript's `JSON.parse` does (ECMA-262). Every check and every fact
+//! reads the same parsed `Value`, so an answer cannot show one `ldhName` to the check and
+//! another to the reader.
 
 use std::net::IpAddr;
 
@@ -301,6 +310,79 @@ pub(crate) fn read_network(
         origin_asns,
         warnings: warnings.into_vec(),
     })
+}
+
+/// Check that a network answer is about `ip`: its `startAddress`–`endAddress` range, else
+/// its `cidr0_cidrs` blocks, must contain `ip` (same family). An answer that states neither
+/// cannot be checked and passes. `Mismatch`, naming both, when it is about another network.
+pub(crate) fn check_network(answer: &NetworkAnswer, ip: IpAddr) -> Result<(), SourceError> {
+    let ip = ip.to_canonical();
+    let network = &answer.network;
+    let name = network.handle.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+    let contains = match (network.range_start, network.range_end) {
+        (Some(start), Some(end)) => {
+            let (start, end) = (start.to_canonical(), end.to_canonical());
+            let same_family = start.is_ipv4() == ip.is_ipv4() && end.is_ipv4() == ip.is_ipv4();
+            if !same_family {
+                let family = if start.is_ipv4() { "IPv4" } else { "IPv6" };
+                return Err(SourceError::new(
+                    SourceErrorKind::Mismatch,
+                    format!(
+                        "the answer is about the {family} network {start} - {end}{name}, \
+                         not about {ip}"
+                    ),
+                ));
+            }
+            start <= ip && ip <= end
+        }
+        _ if !network.cidrs.is_empty() => network
+            .cidrs
+            .iter()
+            .filter_map(|c| c.parse::<IpNet>().ok())
+            .any(|net| net.contains(&ip)),
+        _ => return Ok(()),
+    };
+    if contains {
+        return Ok(());
+    }
+    let object = match (network.range_start, network.range_end) {
+        (Some(start), Some(end)) => format!("{start} - {end}"),
+        _ => network.cidrs.join(", "),
+    };
+    Err(SourceError::new(
+        SourceErrorKind::Mismatch,
+        format!("the answer is about the network {object}{name}, which does not contain {ip}"),
+    ))
+}
+
+/// Check that a domain answer is about `domain` (A-labels): its `ldhName`, compared case
+/// insensitively without a trailing dot, must be `domain`. An answer without `ldhName`
+/// cannot be checked and passes. `Mismatch`, naming both, when it is about another domain.
+pub(crate) fn check_domain(answer: &DomainAnswer, domain: &str) -> Result<(), SourceError> {
+    let asked = normalise_host(domain);
+    // A few registries put the U-label form in `ldhName`: compare A-labels.
+    let same = |name: &str| {
+        name == asked || (!name.is_ascii() && idna::domain_to_ascii(name).is_ok_and(|a| a == asked))
+    };
+    match answer.ldh_name.as_deref() {
+        Some(name) if !same(name) => Err(SourceError::new(
+            SourceErrorKind::Mismatch,
+            format!("the answer is about the domain {name}, not about {domain}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Check that an entity answer is about the entity with `handle` (compared without case),
+/// when both the question and the answer name one. `Mismatch`, naming both, otherwise.
+pub(crate) fn check_entity(answer: &EntityAnswer, handle: Option<&str>) -> Result<(), SourceError> {
+    match (answer.handle.as_deref(), handle) {
+        (Some(got), Some(asked)) if !got.eq_ignore_ascii_case(asked) => Err(SourceError::new(
+            SourceErrorKind::Mismatch,
+            format!("the answer is about the entity {got}, not about {asked}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Read an `autnum` answer fetched from `source_url`, walking entities to `max_depth`.
@@ -831,10 +913,14 @@ fn expect_class(answer: &Value, class: &str) -> Result<(), SourceError> {
     }
 }
 
-/// A top-level string member, trimmed, non-empty.
+/// A top-level string member, trimmed, non-empty, cut to the field cap (`fields.rs`) and
+/// marked there when longer.
 fn text(obj: &Value, key: &str) -> Option<String> {
     let s = obj.get(key)?.as_str()?.trim();
-    if s.is_empty() { None } else { Some(s.to_owned()) }
+    if s.is_empty() {
+        return None;
+    }
+    Some(crate::fields::capped(s).map_or_else(|| s.to_owned(), |(cut, _)| cut))
 }
 
 /// A JSON number or numeric string as `u32`.
@@ -967,6 +1053,56 @@ mod tests {
 
     fn holder(name: &str, handle: &str) -> Option<HostingProvider> {
         Some(HostingProvider::new(name, Some(handle.to_owned())))
+    }
+
+    #[test]
+    fn network_answers_are_checked_against_the_address() {
+        let url = "https://rdap.arin.net/registry/ip/8.8.8.8";
+        let google =
+            network(include_str!("../../tests/fixtures/rdap/ip/arin-8.8.8.0-24-google.json"), url);
+        for ip in ["8.8.8.0", "8.8.8.8", "8.8.8.255", "::ffff:8.8.8.8"] {
+            assert_eq!(check_network(&google, ip.parse().unwrap()), Ok(()), "{ip}");
+        }
+        for ip in ["8.8.7.255", "8.8.9.0", "2001:4860::8888"] {
+            let err = check_network(&google, ip.parse().unwrap()).unwrap_err();
+            assert_eq!(err.kind(), SourceErrorKind::Mismatch, "{ip}");
+        }
+        // Only cidr0 blocks: they decide. Neither range nor blocks: nothing to check.
+        let cidr_only = json!({"objectClassName": "ip network", "handle": "X",
+            "cidr0_cidrs": [{"v6prefix": "2001:db8::", "length": 32}]});
+        let cidr_only = read_network(&cidr_only, url, 8).unwrap();
+        assert_eq!(check_network(&cidr_only, "2001:db8::1".parse().unwrap()), Ok(()));
+        let err = check_network(&cidr_only, "2001:db9::1".parse().unwrap()).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "the answer is about the network 2001:db8::/32 (X), which does not contain 2001:db9::1"
+        );
+        let bare = read_network(&json!({"objectClassName": "ip network"}), url, 8).unwrap();
+        assert_eq!(check_network(&bare, "192.0.2.1".parse().unwrap()), Ok(()));
+    }
+
+    #[test]
+    fn domain_answers_are_checked_against_the_name() {
+        let url = "https://rdap.verisign.com/com/v1/domain/cloudflare.com";
+        let answer = domain(
+            include_str!("../../tests/fixtures/rdap/domain/verisign-cloudflare.com-registry.json"),
+            url,
+        );
+        assert_eq!(check_domain(&answer, "cloudflare.com"), Ok(()));
+        assert_eq!(check_domain(&answer, "CloudFlare.com."), Ok(()));
+        let err = check_domain(&answer, "cloudflare.net").unwrap_err();
+        assert_eq!(err.kind(), SourceErrorKind::Mismatch);
+        // A U-label ldhName (a few registries publish one) matches its A-label.
+        let unicode = json!({"objectClassName": "domain", "ldhName": "bücher.de"});
+        let unicode = read_domain(&unicode, url, 8).unwrap();
+        assert_eq!(check_domain(&unicode, "xn--bcher-kva.de"), Ok(()));
+        // Duplicate keys: the last one wins.
+        let duplicated: Value = serde_json::from_str(
+            r#"{"objectClassName":"domain","ldhName":"a.com","ldhName":"b.com"}"#,
+        )
+        .unwrap();
+        let duplicated = read_domain(&duplicated, url, 8).unwrap();
+        assert_eq!(duplicated.ldh_name.as_deref(), Some("b.com"));
     }
 
     #[test]

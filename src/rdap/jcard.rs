@@ -6,6 +6,11 @@
 //! structured `org` values), so every property is read on its own and a malformed one is
 //! skipped, never fatal; what was skipped is listed in [`VCard::issues`] so the caller can
 //! report it. Multi-value properties are capped at [`MAX_VALUES`] each.
+//!
+//! Values are checked as fields (`fields.rs`): an `email` that is not a mailbox, or a `tel`
+//! or `contact-uri` over the text cap, is dropped; an `fn` or `org` over the cap is cut and
+//! marked. Each is an issue that starts with the property's JSON pointer inside the entity
+//! (`/vcardArray/1/3: email dropped: …`), so the caller can name the whole pointer.
 
 use serde_json::Value;
 
@@ -55,8 +60,12 @@ pub(crate) struct VCard {
     pub(crate) country: Option<String>,
     /// Properties that were skipped because they are malformed (not `[name, params, type,
     /// value…]`, a value of the wrong JSON type, a `pref` that is not a number) or over
-    /// [`MAX_VALUES`], each described in a few words; empty for a well-formed jCard.
+    /// [`MAX_VALUES`], each described in a few words; empty for a well-formed jCard. A
+    /// field dropped or cut by the field checks starts with its JSON pointer inside the
+    /// entity (`/vcardArray/1/3: …`).
     pub(crate) issues: Vec<String>,
+    /// A field issue of the property being read, waiting for its pointer.
+    pending_field_issue: Option<String>,
 }
 
 impl VCard {
@@ -90,10 +99,14 @@ pub(crate) fn parse_vcard(value: &Value) -> Option<VCard> {
         Some(Value::Array(_)) if outer.len() == 1 => outer.first()?,
         _ => return None,
     };
+    let base = if outer.len() == 1 { "/vcardArray/0" } else { "/vcardArray/1" };
     let props = props.as_array()?;
     let mut card = VCard::default();
     for (index, prop) in props.iter().enumerate() {
         read_property(&mut card, index, prop);
+        if let Some(field) = card.pending_field_issue.take() {
+            card.issue(format!("{base}/{index}: {field}"));
+        }
     }
     card.tels = join_split_tels(card.tels);
     sort_by_pref(&mut card.emails);
@@ -136,13 +149,47 @@ fn read_property(card: &mut VCard, index: usize, prop: &Value) {
         "kind" if card.kind.is_none() => {
             card.kind = first_text(values).map(|k| k.to_ascii_lowercase())
         }
-        "fn" if card.full_name.is_none() => card.full_name = first_text(values),
-        "org" if card.org.is_none() => card.org = org_text(values),
+        "fn" if card.full_name.is_none() => {
+            card.full_name = first_text(values).map(|t| cap_field(card, "fn", t))
+        }
+        "org" if card.org.is_none() => {
+            card.org = org_text(values).map(|t| cap_field(card, "org", t))
+        }
         "email" => push_props(card, Multi::Email, params, values, strip_mailto),
         "tel" => push_props(card, Multi::Tel, params, values, strip_tel),
         "contact-uri" => push_props(card, Multi::ContactUri, params, values, str::to_owned),
         "adr" if card.country.is_none() => card.country = adr_country(params, values),
         _ => {}
+    }
+}
+
+/// `text` cut to the field cap, noting the cut for the property being read.
+fn cap_field(card: &mut VCard, name: &str, text: String) -> String {
+    match crate::fields::capped(&text) {
+        None => text,
+        Some((cut, length)) => {
+            card.pending_field_issue = Some(format!(
+                "{name} truncated to {} characters (was {length})",
+                crate::fields::MAX_TEXT_CHARS
+            ));
+            cut
+        }
+    }
+}
+
+/// Why a value of a multi-value property is dropped, if it is: an `email` that is not a
+/// mailbox (placeholders such as `REDACTED FOR PRIVACY` are left to the entity reader, which
+/// drops them silently); a `tel` or `contact-uri` over the text cap (a cut one is wrong).
+fn field_problem(which: Multi, value: &str) -> Option<String> {
+    match which {
+        Multi::Email if super::placeholder::is_placeholder(value) => None,
+        Multi::Email => crate::fields::email_problem(value),
+        Multi::Tel | Multi::ContactUri => {
+            let length = value.chars().count();
+            (length > crate::fields::MAX_TEXT_CHARS).then(|| {
+                format!("{length} characters long; the limit is {}", crate::fields::MAX_TEXT_CHARS)
+            })
+        }
     }
 }
 
@@ -193,6 +240,15 @@ fn push_props(
     for value in values.iter().filter_map(Value::as_str) {
         let cleaned = clean(value.trim());
         if cleaned.is_empty() {
+            continue;
+        }
+        let label = match which {
+            Multi::Email => "email",
+            Multi::Tel => "tel",
+            Multi::ContactUri => "contact-uri",
+        };
+        if let Some(problem) = field_problem(which, &cleaned) {
+            card.pending_field_issue = Some(format!("{label} dropped: {problem}"));
             continue;
         }
         let (out, label) = match which {

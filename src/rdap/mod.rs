@@ -16,6 +16,7 @@ pub(crate) mod fetch;
 pub mod golden;
 mod jcard;
 pub(crate) mod overrides;
+mod placeholder;
 pub(crate) mod registrars;
 pub(crate) mod rir;
 

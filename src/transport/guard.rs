@@ -10,32 +10,115 @@ use url::Url;
 use crate::config::Safety;
 use crate::error::{SourceError, SourceErrorKind};
 
-/// True for a globally reachable unicast address: not private, loopback, link-local,
-/// CGNAT, multicast, documentation, benchmarking, reserved or unspecified, and not an IPv6
-/// form (v4-mapped, NAT64, 6to4) that embeds such an IPv4 address.
+/// True for a globally reachable unicast address: IPv4 outside every non-global block of
+/// the IANA IPv4 special-purpose registry and outside multicast; IPv6 inside global unicast
+/// `2000::/3` and outside every non-global block of the IANA IPv6 special-purpose registry
+/// (see [`SPECIAL_V6`]). IPv6 forms that embed an IPv4 address (v4-mapped, NAT64, 6to4) are
+/// judged by the address they carry.
 pub(crate) fn is_public(ip: IpAddr) -> bool {
+    non_public_block(ip).is_none()
+}
+
+/// The name of the non-public block `ip` falls in, `None` for a public address.
+fn non_public_block(ip: IpAddr) -> Option<&'static str> {
     match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => is_public_v6(v6),
+        IpAddr::V4(v4) => special_v4(v4),
+        IpAddr::V6(v6) => special_v6(v6),
     }
 }
 
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    !(a == 0                                   // "this network" 0.0.0.0/8
-        || a == 10                             // private
-        || a == 127                            // loopback
-        || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64.0.0/10
-        || (a == 169 && b == 254)              // link-local
-        || (a == 172 && (16..32).contains(&b)) // private
-        || (a == 192 && b == 0 && c == 0)      // IETF protocol assignments 192.0.0.0/24
-        || (a == 192 && b == 0 && c == 2)      // TEST-NET-1
-        || (a == 192 && b == 88 && c == 99)    // 6to4 relay anycast (deprecated)
-        || (a == 192 && b == 168)              // private
-        || (a == 198 && (18..20).contains(&b)) // benchmarking 198.18.0.0/15
-        || (a == 198 && b == 51 && c == 100)   // TEST-NET-2
-        || (a == 203 && b == 0 && c == 113)    // TEST-NET-3
-        || a >= 224) // multicast 224/4, reserved 240/4, broadcast
+/// One block of a special-purpose address registry that is not globally reachable.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SpecialBlock<T> {
+    /// The network address.
+    pub(crate) network: T,
+    /// The prefix length.
+    pub(crate) prefix: u8,
+    /// The registry's name for the block, with its RFC.
+    pub(crate) name: &'static str,
+}
+
+const fn v4(a: u8, b: u8, c: u8, d: u8, prefix: u8, name: &'static str) -> SpecialBlock<u32> {
+    SpecialBlock { network: u32::from_be_bytes([a, b, c, d]), prefix, name }
+}
+
+const fn v6(segments: [u16; 8], prefix: u8, name: &'static str) -> SpecialBlock<u128> {
+    let [a, b, c, d, e, f, g, h] = segments;
+    SpecialBlock { network: Ipv6Addr::new(a, b, c, d, e, f, g, h).to_bits(), prefix, name }
+}
+
+/// The non-globally-reachable blocks of the IANA "IPv4 Special-Purpose Address Registry"
+/// (<https://www.iana.org/assignments/iana-ipv4-special-registry/>), as the registry stood
+/// in 2024, taken from the maintainers' knowledge of it, not fetched (no network at build
+/// time), plus multicast `224.0.0.0/4`, which is not unicast. Blocks whose "Globally
+/// Reachable" column is true (AS112 `192.31.196.0/24`, `192.175.48.0/24`, AMT
+/// `192.52.193.0/24`) are not listed. The whole `192.0.0.0/24` is refused, including its two
+/// globally reachable anycast addresses (PCP `192.0.0.9`, TURN `192.0.0.10`), which no RDAP
+/// or WHOIS server uses; and the deprecated 6to4 relay anycast `192.88.99.0/24` (RFC 7526).
+pub(crate) const SPECIAL_V4: &[SpecialBlock<u32>] = &[
+    v4(0, 0, 0, 0, 8, "\"This network\" (RFC 791)"),
+    v4(10, 0, 0, 0, 8, "Private-Use (RFC 1918)"),
+    v4(100, 64, 0, 0, 10, "Shared Address Space (RFC 6598)"),
+    v4(127, 0, 0, 0, 8, "Loopback (RFC 1122)"),
+    v4(169, 254, 0, 0, 16, "Link Local (RFC 3927)"),
+    v4(172, 16, 0, 0, 12, "Private-Use (RFC 1918)"),
+    v4(192, 0, 0, 0, 24, "IETF Protocol Assignments (RFC 6890)"),
+    v4(192, 0, 2, 0, 24, "Documentation TEST-NET-1 (RFC 5737)"),
+    v4(192, 88, 99, 0, 24, "Deprecated 6to4 Relay Anycast (RFC 7526)"),
+    v4(192, 168, 0, 0, 16, "Private-Use (RFC 1918)"),
+    v4(198, 18, 0, 0, 15, "Benchmarking (RFC 2544)"),
+    v4(198, 51, 100, 0, 24, "Documentation TEST-NET-2 (RFC 5737)"),
+    v4(203, 0, 113, 0, 24, "Documentation TEST-NET-3 (RFC 5737)"),
+    v4(224, 0, 0, 0, 4, "Multicast (RFC 5771; not in the special-purpose registry)"),
+    v4(240, 0, 0, 0, 4, "Reserved (RFC 1112), including Limited Broadcast 255.255.255.255/32"),
+];
+
+/// Global unicast `2000::/3` (RFC 4291 §2.4, IANA "IPv6 Global Unicast Address
+/// Assignments"): every other IPv6 address is not public, whatever the special-purpose
+/// registry says (e.g. `4000::/2`, `::ffff:0:0:0/96` SIIT, `5f00::/16` SRv6 SIDs).
+pub(crate) const GLOBAL_UNICAST_V6: SpecialBlock<u128> =
+    v6([0x2000, 0, 0, 0, 0, 0, 0, 0], 3, "Global Unicast (RFC 4291)");
+
+/// The non-globally-reachable blocks of the IANA "IPv6 Special-Purpose Address Registry"
+/// (<https://www.iana.org/assignments/iana-ipv6-special-registry/>), as the registry stood
+/// in 2024 (with `3fff::/20` of RFC 9637 and `5f00::/16` of RFC 9602), taken from the
+/// maintainers' knowledge of it, not fetched. Every row whose "Globally Reachable" column
+/// is false is here, also those outside `2000::/3` (the table is the registry; the global
+/// unicast check comes first). Blocks whose column is true (`2001:1::1/128` PCP,
+/// `2001:1::2/128` TURN, `2001:3::/32` AMT, `2001:4:112::/48` AS112, `2001:20::/28`
+/// ORCHIDv2, `2001:30::/28` DETs, `2620:4f:8000::/48` AS112) sit inside `2001::/23`, which
+/// is refused whole; no RDAP or WHOIS server lives there. Teredo `2001::/32` ("N/A") is
+/// refused with it. The IPv4-embedding blocks (`::ffff:0:0/96`, `64:ff9b::/96`,
+/// `2002::/16`) are judged by the embedded address before this table.
+pub(crate) const SPECIAL_V6: &[SpecialBlock<u128>] = &[
+    v6([0, 0, 0, 0, 0, 0, 0, 1], 128, "Loopback Address (RFC 4291)"),
+    v6([0, 0, 0, 0, 0, 0, 0, 0], 128, "Unspecified Address (RFC 4291)"),
+    v6([0, 0, 0, 0, 0, 0xffff, 0, 0], 96, "IPv4-mapped Address (RFC 4291)"),
+    v6([0x64, 0xff9b, 1, 0, 0, 0, 0, 0], 48, "IPv4-IPv6 Translat. local-use (RFC 8215)"),
+    v6([0x100, 0, 0, 0, 0, 0, 0, 0], 64, "Discard-Only Address Block (RFC 6666)"),
+    v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 23, "IETF Protocol Assignments (RFC 2928)"),
+    v6([0x2001, 0x2, 0, 0, 0, 0, 0, 0], 48, "Benchmarking (RFC 5180)"),
+    v6([0x2001, 0x10, 0, 0, 0, 0, 0, 0], 28, "Deprecated ORCHID (RFC 4843)"),
+    v6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0], 32, "Documentation (RFC 3849)"),
+    v6([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20, "Documentation (RFC 9637)"),
+    v6([0x5f00, 0, 0, 0, 0, 0, 0, 0], 16, "Segment Routing (SRv6) SIDs (RFC 9602)"),
+    v6([0xfc00, 0, 0, 0, 0, 0, 0, 0], 7, "Unique-Local (RFC 4193)"),
+    v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10, "Link-Local Unicast (RFC 4291)"),
+];
+
+fn contains_v4(block: &SpecialBlock<u32>, ip: u32) -> bool {
+    let mask = u32::MAX.checked_shl(32 - u32::from(block.prefix)).unwrap_or(0);
+    ip & mask == block.network & mask
+}
+
+fn contains_v6(block: &SpecialBlock<u128>, ip: u128) -> bool {
+    let mask = u128::MAX.checked_shl(128 - u32::from(block.prefix)).unwrap_or(0);
+    ip & mask == block.network & mask
+}
+
+fn special_v4(ip: Ipv4Addr) -> Option<&'static str> {
+    let ip = u32::from(ip);
+    SPECIAL_V4.iter().find(|block| contains_v4(block, ip)).map(|block| block.name)
 }
 
 /// The IPv4 address carried in two 16-bit segments of an IPv6 address (high, low).
@@ -43,34 +126,30 @@ fn embedded_v4(high: u16, low: u16) -> Ipv4Addr {
     Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
 }
 
-fn is_public_v6(ip: Ipv6Addr) -> bool {
+fn special_v6(ip: Ipv6Addr) -> Option<&'static str> {
     let seg = ip.segments();
     if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
+        return special_v4(v4);
     }
-    let first = seg[0];
-    // NAT64 well-known prefix 64:ff9b::/96 and local-use 64:ff9b:1::/48 embed IPv4.
-    if first == 0x0064 && seg[1] == 0xff9b {
-        if seg[2] == 1 {
-            return false;
-        }
-        return is_public_v4(embedded_v4(seg[6], seg[7]));
+    // NAT64 well-known prefix 64:ff9b::/96 (globally reachable in the registry) embeds IPv4;
+    // the local-use 64:ff9b:1::/48 is in the table.
+    if seg[..6] == [0x0064, 0xff9b, 0, 0, 0, 0] {
+        return special_v4(embedded_v4(seg[6], seg[7]));
+    }
+    let bits = u128::from(ip);
+    if !contains_v6(&GLOBAL_UNICAST_V6, bits) {
+        return Some(
+            SPECIAL_V6
+                .iter()
+                .find(|block| contains_v6(block, bits))
+                .map_or("outside global unicast 2000::/3", |block| block.name),
+        );
     }
     // 6to4 2002::/16 embeds an IPv4 address in bits 16..48.
-    if first == 0x2002 {
-        return is_public_v4(embedded_v4(seg[1], seg[2]));
+    if seg[0] == 0x2002 {
+        return special_v4(embedded_v4(seg[1], seg[2]));
     }
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()                       // ff00::/8
-        || (first & 0xfe00) == 0xfc00              // unique local fc00::/7
-        || (first & 0xffc0) == 0xfe80              // link-local fe80::/10
-        || (first & 0xffc0) == 0xfec0              // site-local (deprecated) fec0::/10
-        || (first == 0x2001 && seg[1] == 0x0db8)   // documentation 2001:db8::/32
-        || (first == 0x3fff && seg[1] < 0x1000)    // documentation 3fff::/20
-        || (first == 0x2001 && seg[1] < 0x0200)    // IETF protocol assignments 2001::/23
-        || first == 0x0100 && seg[1..4] == [0, 0, 0] // discard-only 100::/64
-        || (seg[..6] == [0, 0, 0, 0, 0, 0])) // IPv4-compatible (deprecated) ::/96
+    SPECIAL_V6.iter().find(|block| contains_v6(block, bits)).map(|block| block.name)
 }
 
 /// Check a URL against the safety settings before any connection: the scheme, and the host
@@ -108,17 +187,21 @@ pub(crate) fn check_url(url: &Url, safety: &Safety) -> Result<(), SourceError> {
 
 /// Check one address the client is about to connect to.
 pub(crate) fn check_ip(ip: IpAddr, safety: &Safety) -> Result<(), SourceError> {
+    let block = non_public_block(ip).unwrap_or("non-public");
     if is_allowed(ip, safety) {
         Ok(())
     } else if safety.allow_private {
         Err(SourceError::new(
             SourceErrorKind::Blocked,
-            format!("refusing non-public address {ip}: not in the allowed networks (allow_nets)"),
+            format!(
+                "refusing non-public address {ip} ({block}): not in the allowed networks \
+                 (allow_nets)"
+            ),
         ))
     } else {
         Err(SourceError::new(
             SourceErrorKind::Blocked,
-            format!("refusing non-public address {ip} (allow_private loosens this)"),
+            format!("refusing non-public address {ip} ({block}; allow_private loosens this)"),
         ))
     }
 }
@@ -183,6 +266,20 @@ mod tests {
             "::127.0.0.1",
             "100::1",
             "3fff::1",
+            // Issue #14 item 9: outside global unicast 2000::/3, or in the registry.
+            "::ffff:0:7f00:2",
+            "::ffff:0:808:808",
+            "4000::1",
+            "7fff::1",
+            "5f00::1",
+            "5f00:ffff::1",
+            "64:ff9b:1::808:808",
+            "2001:2::1",
+            "2001:10::1",
+            "3fff:fff::1",
+            "::2",
+            "8000::1",
+            "e000::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} is not public");
         }
@@ -192,6 +289,45 @@ mod tests {
         assert!(is_public("::ffff:8.8.8.8".parse().unwrap()));
         assert!(is_public("172.32.0.1".parse().unwrap()));
         assert!(is_public("100.128.0.1".parse().unwrap()));
+        // The edges of the blocks: just outside stays public.
+        assert!(is_public("3fff:1000::1".parse().unwrap()));
+        assert!(is_public("2001:200::1".parse().unwrap()));
+        assert!(is_public("3ffe:ffff::1".parse().unwrap()));
+        assert!(is_public("2a00:1450::1".parse().unwrap()));
+        assert!(is_public("192.0.1.1".parse().unwrap()));
+        assert!(is_public("192.88.98.1".parse().unwrap()));
+        assert!(is_public("223.255.255.255".parse().unwrap()));
+    }
+
+    #[test]
+    fn siit_reserved_and_srv6_ipv6_are_not_public_even_with_public_v4_inside() {
+        // The SIIT form of 127.0.0.2 and of 8.8.8.8: not mapped, not global unicast.
+        for ip in ["::ffff:0:7f00:2", "::ffff:0:808:808", "4000::", "5f00::1"] {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert!(!is_public(ip), "{ip}");
+            let err = check_ip(ip, &Safety::default()).unwrap_err();
+            assert_eq!(err.kind(), SourceErrorKind::Blocked);
+        }
+        let err = check_ip("5f00::1".parse().unwrap(), &Safety::default()).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "refusing non-public address 5f00::1 (Segment Routing (SRv6) SIDs (RFC 9602); \
+             allow_private loosens this)"
+        );
+        let err = check_ip("4000::".parse().unwrap(), &Safety::default()).unwrap_err();
+        assert!(err.message().contains("outside global unicast 2000::/3"), "{}", err.message());
+    }
+
+    #[test]
+    fn special_purpose_tables_are_well_formed() {
+        for block in SPECIAL_V4 {
+            let mask = u32::MAX.checked_shl(32 - u32::from(block.prefix)).unwrap_or(0);
+            assert_eq!(block.network & !mask, 0, "{} has host bits", block.name);
+        }
+        for block in SPECIAL_V6 {
+            let mask = u128::MAX.checked_shl(128 - u32::from(block.prefix)).unwrap_or(0);
+            assert_eq!(block.network & !mask, 0, "{} has host bits", block.name);
+        }
     }
 
     #[test]

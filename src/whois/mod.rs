@@ -52,6 +52,9 @@ pub(crate) struct WhoisDomain {
     /// Later steps that failed (the registrar's server), as (`host:port`, error); the facts
     /// above are still valid.
     pub(crate) errors: Vec<(String, SourceError)>,
+    /// Fields dropped or cut by the field checks, as (`host:port`, `line N: what and why`):
+    /// partial answers.
+    pub(crate) dropped: Vec<(String, String)>,
 }
 
 /// What WHOIS says about the network holding an address.
@@ -155,6 +158,7 @@ impl Whois {
             registrar_server: None,
             chain: Vec::new(),
             errors: Vec::new(),
+            dropped: Vec::new(),
         };
         let mut answers = vec![(registry.clone(), registry_facts.clone())];
         let referral = registry_facts
@@ -188,6 +192,15 @@ impl Whois {
             }
         }
         out.registrar = registrar_from(&answers);
+        out.dropped = answers
+            .iter()
+            .flat_map(|(server, facts)| {
+                facts
+                    .dropped
+                    .iter()
+                    .map(move |d| (server.to_string(), format!("line {}: {}", d.line, d.value)))
+            })
+            .collect();
         out.chain = chain;
         Ok(out)
     }
@@ -233,7 +246,11 @@ impl Whois {
                     }
                     server = next;
                 }
-                _ => return Ok(network_from(&server, facts, chain)),
+                _ => {
+                    // An answer about another network is not about `ip` (issue #14).
+                    parse::check_network(&facts, ip).map_err(|e| at_server(&server, e))?;
+                    return Ok(network_from(&server, facts, chain));
+                }
             }
         }
     }
@@ -401,6 +418,11 @@ fn registrar_from(answers: &[(Server, DomainFacts)]) -> Option<Registrar> {
     Some(registrar)
 }
 
+/// `text` cut to the field cap and marked (`fields.rs`).
+fn capped(text: String) -> String {
+    crate::fields::capped(&text).map_or(text, |(cut, _)| cut)
+}
+
 /// The network facts of `server`'s answer as a [`WhoisNetwork`].
 fn network_from(server: &Server, facts: NetworkFacts, chain: Vec<String>) -> WhoisNetwork {
     if facts.abuse_truncated {
@@ -414,15 +436,15 @@ fn network_from(server: &Server, facts: NetworkFacts, chain: Vec<String>) -> Who
     let abuse = facts
         .abuse
         .into_iter()
-        .map(|a| contact(server, a.email, a.phone, a.name, a.line))
+        .map(|a| contact(server, a.email, a.phone, a.name.map(capped), a.line))
         .collect();
     WhoisNetwork {
         abuse,
-        handle: facts.handle,
-        name: facts.name,
-        range: facts.range,
-        cidr: facts.cidr,
-        org: facts.org,
+        handle: facts.handle.map(capped),
+        name: facts.name.map(capped),
+        range: facts.range.map(capped),
+        cidr: facts.cidr.map(capped),
+        org: facts.org.map(capped),
         country: facts.country,
         server: server.to_string(),
         source_url: server.url(),

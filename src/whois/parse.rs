@@ -167,6 +167,10 @@ pub(crate) struct DomainFacts {
     pub(crate) referral: Option<Located>,
     /// IANA's `refer:` (or `whois:`) server, in answers from whois.iana.org.
     pub(crate) refer: Option<Located>,
+    /// Fields dropped or cut by the field checks (`fields.rs`): an abuse email that is not a
+    /// mailbox, a registrar name over the cap. Each value says what and why; its line is
+    /// the field's.
+    pub(crate) dropped: Vec<Located>,
 }
 
 impl DomainFacts {
@@ -178,6 +182,46 @@ impl DomainFacts {
             && self.referral.is_none()
             && self.refer.is_none()
     }
+}
+
+/// Check that a network answer is about `ip`: when its range (`a - b`, or a CIDR) or its
+/// `CIDR:` blocks parse, one must contain `ip`. Abbreviated LACNIC-style ranges
+/// (`200.40/17`) do not parse and are not checked. `Mismatch`, naming both, otherwise.
+pub(crate) fn check_network(facts: &NetworkFacts, ip: std::net::IpAddr) -> Result<(), SourceError> {
+    let ip = ip.to_canonical();
+    let mut checked = false;
+    let mut contains = false;
+    let mut consider = |text: &str| {
+        for part in text.split(',').map(str::trim) {
+            let verdict = match part.split_once(" - ") {
+                Some((start, end)) => match (
+                    start.trim().parse::<std::net::IpAddr>(),
+                    end.trim().parse::<std::net::IpAddr>(),
+                ) {
+                    (Ok(start), Ok(end)) => {
+                        Some(start.is_ipv4() == ip.is_ipv4() && start <= ip && ip <= end)
+                    }
+                    _ => None,
+                },
+                None => part.parse::<ipnet::IpNet>().ok().map(|net| net.contains(&ip)),
+            };
+            if let Some(verdict) = verdict {
+                checked = true;
+                contains |= verdict;
+            }
+        }
+    };
+    for text in [facts.range.as_deref(), facts.cidr.as_deref()].into_iter().flatten() {
+        consider(text);
+    }
+    if !checked || contains {
+        return Ok(());
+    }
+    let about = facts.range.as_deref().or(facts.cidr.as_deref()).unwrap_or_default();
+    Err(SourceError::new(
+        SourceErrorKind::Mismatch,
+        format!("the answer is about the network {about}, which does not contain {ip}"),
+    ))
 }
 
 /// Read a domain answer. `domain` (lower-case A-labels), when given, picks its own record in
@@ -237,6 +281,8 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
                 abuse_read_to = body_line.no;
                 if let Some(email) = clean_email(body_line.text) {
                     facts.abuse_email.get_or_insert(Located::new(email, body_line.no));
+                } else if let Some(problem) = email_problem(body_line.text) {
+                    facts.dropped.push(Located::new(problem, body_line.no));
                 } else if let Some(phone) = clean_phone(body_line.text) {
                     facts.abuse_phone.get_or_insert(Located::new(phone, body_line.no));
                 }
@@ -259,6 +305,9 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
             facts.iana_id = Some(Located::new(value, line.no));
         } else if ABUSE_EMAIL_KEYS.contains(&key) && facts.abuse_email.is_none() {
             facts.abuse_email = clean_email(value).map(|e| Located::new(e, line.no));
+            if let (None, Some(problem)) = (&facts.abuse_email, email_problem(value)) {
+                facts.dropped.push(Located::new(problem, line.no));
+            }
         } else if ABUSE_PHONE_KEYS.contains(&key) && facts.abuse_phone.is_none() {
             facts.abuse_phone = clean_phone(value).map(|p| Located::new(p, line.no));
         } else if REFERRAL_KEYS.contains(&key) && facts.referral.is_none() {
@@ -270,6 +319,18 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
         && let Some(refusal) = refusal(&lines)
     {
         return Err(refusal);
+    }
+    if let Some(name) = facts.registrar.as_mut()
+        && let Some((cut, length)) = crate::fields::capped(&name.value)
+    {
+        name.value = cut;
+        facts.dropped.push(Located::new(
+            format!(
+                "registrar name truncated to {} characters (was {length})",
+                crate::fields::MAX_TEXT_CHARS
+            ),
+            name.line,
+        ));
     }
     Ok(facts)
 }
@@ -699,10 +760,24 @@ fn abuse_contact_comment(line: &Line<'_>) -> Option<Located> {
 // ---------------------------------------------------------------------------------------
 
 /// A usable mailbox: trimmed, `mailto:` removed, `[at]`, `(at)` and ` AT ` read as `@`, one
-/// `@` with text on both sides and a dot in the domain, no white space, not a placeholder;
-/// lower-cased (mailbox names are matched without case in practice, and answers differ:
-/// `ABUSE@ENOM.COM`).
+/// `@` with text on both sides and a dot in the domain, no white space, not a placeholder,
+/// and a mailbox by the field rules (`fields.rs`); lower-cased (mailbox names are matched
+/// without case in practice, and answers differ: `ABUSE@ENOM.COM`).
 pub(crate) fn clean_email(value: &str) -> Option<String> {
+    let v = spelled_out_email(value);
+    let (local, domain) = v.split_once('@')?;
+    let valid = !local.is_empty()
+        && domain.contains('.')
+        && !domain.contains('@')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !v.chars().any(char::is_whitespace)
+        && crate::fields::email_problem(&v).is_none();
+    (valid && !is_placeholder(&v)).then_some(v)
+}
+
+/// `value` trimmed, lower-cased, without `mailto:`, with `[at]`, `(at)` and ` at ` as `@`.
+fn spelled_out_email(value: &str) -> String {
     let mut v = value.trim().to_lowercase();
     if let Some(rest) = v.strip_prefix("mailto:") {
         v = rest.trim().to_owned();
@@ -710,14 +785,17 @@ pub(crate) fn clean_email(value: &str) -> Option<String> {
     for spelled in ["[at]", "(at)", " at "] {
         v = v.replace(spelled, "@");
     }
-    let (local, domain) = v.split_once('@')?;
-    let valid = !local.is_empty()
-        && domain.contains('.')
-        && !domain.contains('@')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !v.chars().any(char::is_whitespace);
-    (valid && !is_placeholder(&v)).then_some(v)
+    v
+}
+
+/// Why a value with an `@` that is not a placeholder is no mailbox (the text says what was
+/// dropped), for values [`clean_email`] refuses; `None` for text that is no email attempt.
+fn email_problem(value: &str) -> Option<String> {
+    let v = spelled_out_email(value);
+    if !v.contains('@') || is_placeholder(&v) {
+        return None;
+    }
+    crate::fields::email_problem(&v).map(|problem| format!("abuse email dropped: {problem}"))
 }
 
 /// A usable phone number: `tel:` removed, has a non-zero digit, only phone characters
@@ -1006,7 +1084,9 @@ mod prop_tests {
     fn check_domain_facts(text: &str, facts: &DomainFacts) {
         let on_line = |l: &Located| {
             let line = line(text, l.line);
-            assert!(line.contains(&l.value), "{:?} not on line {}: {line:?}", l.value, l.line);
+            // A value over the field cap is its first characters and the mark.
+            let value = l.value.strip_suffix(crate::fields::TRUNCATION_MARK).unwrap_or(&l.value);
+            assert!(line.contains(value), "{:?} not on line {}: {line:?}", l.value, l.line);
         };
         if let Some(r) = &facts.registrar {
             on_line(r);
