@@ -192,6 +192,8 @@ pub enum SourceErrorKind {
     /// The server said to slow down (429, or 403/422 with rate-limit text) and the pause
     /// would exceed the configured limit or retries ran out.
     RateLimited,
+    /// The server's circuit breaker is open after repeated failures, so it was not asked.
+    CircuitOpen,
     /// The object does not exist at the source (RDAP 404).
     NotFound,
     /// The answer could not be parsed.
@@ -219,6 +221,7 @@ impl SourceErrorKind {
             SourceErrorKind::Transport => "transport",
             SourceErrorKind::HttpStatus(_) => "http_status",
             SourceErrorKind::RateLimited => "rate_limited",
+            SourceErrorKind::CircuitOpen => "circuit_open",
             SourceErrorKind::NotFound => "not_found",
             SourceErrorKind::Malformed => "malformed",
             SourceErrorKind::TooLarge => "too_large",

@@ -84,8 +84,9 @@ pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use input::{DomainQuery, Query};
 pub use politeness::{Politeness, ServerPolicy, ServerRule};
 pub use record::{
-    AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
-    Network, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform,
-    ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
+    AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts, Evidence,
+    EvidenceKind, FallbackReason, HostingProvider, HostingRecord, Network, NoticeTarget,
+    NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform, ProviderKind, Registrar,
+    Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
 };
 pub use stats::Stats;

@@ -25,8 +25,8 @@ use crate::provider;
 use crate::rdap::bootstrap::Bootstrap;
 use crate::rdap::fetch;
 use crate::record::{
-    AddressRecord, DnsFacts, Evidence, HostingRecord, Outcome, OutcomeStatus, Party, PartyOutcome,
-    SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
+    AddressRecord, DnsFacts, Evidence, EvidenceKind, HostingRecord, Outcome, OutcomeStatus, Party,
+    PartyOutcome, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
 };
 use crate::stage_network::{AddressFacts, address_network};
 use crate::stage_registration::{Registration, registration_chain};
@@ -271,7 +271,7 @@ async fn one_address(
         errors.push(StepError::new(
             Stage::Asn,
             ip.to_string(),
-            e.kind().as_str(),
+            e.kind().into(),
             format!("{source}: {}", e.message()),
         ));
     }
@@ -282,7 +282,7 @@ async fn one_address(
     let holder = facts.holder.map(|mut holder| {
         if let Some(url) = address.network.as_ref().and_then(|n| n.source_url.clone()) {
             holder.evidence.push(Evidence {
-                kind: "rdap_org".to_owned(),
+                kind: EvidenceKind::RdapOrg,
                 detail: holder.name.clone(),
                 source: Source::new(SourceKind::Rdap, url),
             });
@@ -295,7 +295,7 @@ async fn one_address(
 }
 
 pub(crate) fn step(stage: Stage, target: &str, e: &SourceError) -> StepError {
-    StepError::new(stage, target, e.kind().as_str(), e.message())
+    StepError::from_source(stage, target, e)
 }
 
 pub(crate) fn now_rfc3339() -> String {

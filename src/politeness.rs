@@ -481,7 +481,7 @@ impl RateBudget for LocalBudget {
                     Admission::CircuitOpen(left) => {
                         self.telemetry.count_circuit_open();
                         return Err(SourceError::new(
-                            SourceErrorKind::Other,
+                            SourceErrorKind::CircuitOpen,
                             format!(
                                 "{server} failed repeatedly; its circuit breaker is open for \
                                  another {:.0} s (not asked)",

@@ -8,6 +8,287 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{SourceError, SourceErrorKind};
+
+/// A record enum whose JSON form is one string per variant, exactly as the record has
+/// always written it. A *closed* enum rejects an unknown string when read; an *open* one
+/// (with `else Other`) keeps it in its `Other` variant and writes it back unchanged.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$( $name::$variant, )+];
+
+            /// The string this variant is written as in the record's JSON.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            /// The variant written as `s` (exact match), or a message naming `s`.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    _ => Err(format!("unknown {} {s:?}", stringify!($name))),
+                }
+            }
+        }
+
+        string_enum!(@serde $name);
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
+        }
+        $(#[$ometa:meta])*
+        else $other:ident
+    ) => {
+        $(#[$meta])*
+        ///
+        /// The set is open: a value not listed is kept as given in
+        #[doc = concat!("[`", stringify!($other), "`](", stringify!($name), "::", stringify!($other), ").")]
+        /// Build values with `From<&str>`, which maps the listed strings to their variants.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            $(#[$ometa])*
+            $other(String),
+        }
+
+        impl $name {
+            /// The string this value is written as in the record's JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $text, )+
+                    $name::$other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $text => $name::$variant, )+
+                    _ => $name::$other(s.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $( $text => $name::$variant, )+
+                    _ => $name::$other(s),
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(s))
+            }
+        }
+
+        string_enum!(@serde $name);
+    };
+    (@serde $name:ident) => {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// The kind of a [`StepError`]: what went wrong, as a machine-readable name.
+    ///
+    /// The cache chooses how long to keep an answer by matching on it, so a new kind is a new
+    /// variant, never a new string.
+    pub enum StepErrorKind {
+        /// The name does not exist (DNS NXDOMAIN).
+        NxDomain => "nxdomain",
+        /// The name exists but has no record of the asked type (DNS NODATA).
+        NoData => "nodata",
+        /// The DNS server failed (SERVFAIL or REFUSED).
+        ServFail => "servfail",
+        /// No answer in time (the source's timeout, or the lookup's deadline).
+        Timeout => "timeout",
+        /// Connecting, sending or reading failed.
+        Transport => "transport",
+        /// An HTTP status that is neither success nor not-found; see [`StepError::http_status`].
+        HttpStatus => "http_status",
+        /// The server said to slow down and the pause would exceed the limit, or retries ran out.
+        RateLimited => "rate_limited",
+        /// The server's circuit breaker is open after repeated failures: it was not asked.
+        CircuitOpen => "circuit_open",
+        /// The object does not exist at the source (RDAP 404, a WHOIS "no match").
+        NotFound => "not_found",
+        /// The answer could not be parsed.
+        Malformed => "malformed",
+        /// The answer exceeded a size limit.
+        TooLarge => "too_large",
+        /// The destination is not allowed by the safety settings.
+        Blocked => "blocked",
+        /// Redirects went on past the limit, or looped.
+        Redirect => "redirect",
+        /// No source is known for this object (nothing in the bootstrap, WHOIS disabled).
+        NoSource => "no_source",
+        /// The answer was read, but part of it was unusable (see the message); the rest is kept.
+        Partial => "partial",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// What an [`Evidence`] for a provider identification matched.
+    pub enum EvidenceKind {
+        /// The address is in a range the provider publishes (e.g. `104.16.0.0/13`).
+        IpRange => "ip_range",
+        /// The origin AS is the provider's (e.g. `AS13335`).
+        Asn => "asn",
+        /// A name in the CNAME chain is under the provider's suffix (e.g. `*.cdn.cloudflare.net`).
+        Cname => "cname",
+        /// The RDAP network answer names the provider as the holder organisation.
+        RdapOrg => "rdap_org",
+    }
+}
+
+string_enum! {
+    /// The regional (or national) registry that answered for a network.
+    pub enum Rir {
+        /// ARIN (North America).
+        Arin => "ARIN",
+        /// RIPE NCC (Europe, the Middle East, Central Asia).
+        RipeNcc => "RIPE NCC",
+        /// APNIC (Asia-Pacific).
+        Apnic => "APNIC",
+        /// LACNIC (Latin America and the Caribbean).
+        Lacnic => "LACNIC",
+        /// AFRINIC (Africa).
+        Afrinic => "AFRINIC",
+    }
+    /// A national registry (`registro.br`, `JPNIC`, `KRNIC`, `TWNIC`, `CNNIC`, `IDNIC`) or
+    /// any other registry, by the name it is known under.
+    else Other
+}
+
+string_enum! {
+    /// The [`AsnSource`](crate::AsnSource) that answered, by its
+    /// [`name`](crate::AsnSource::name).
+    pub enum AsnSourceName {
+        /// Team Cymru's DNS service ([`CymruSource`](crate::CymruSource)).
+        Cymru => "cymru",
+        /// A MaxMind-format database ([`MmdbSource`](crate::MmdbSource)).
+        Mmdb => "mmdb",
+        /// An ip-location-db CSV ([`CsvRangeSource`](crate::CsvRangeSource)).
+        Csv => "csv",
+    }
+    /// A custom source, by its name.
+    else Other
+}
+
+string_enum! {
+    /// The role a source gave a contact: an RDAP entity role (RFC 9083 §10.2.4).
+    pub enum ContactRole {
+        /// `abuse`: the channel for abuse reports.
+        Abuse => "abuse",
+        /// `registrant`: the holder of the object.
+        Registrant => "registrant",
+        /// `registrar`: the registrar of the object.
+        Registrar => "registrar",
+        /// `technical`: the technical contact.
+        Technical => "technical",
+        /// `administrative`: the administrative contact.
+        Administrative => "administrative",
+        /// `billing`: the billing contact.
+        Billing => "billing",
+        /// `reseller`: a reseller of the registrar.
+        Reseller => "reseller",
+        /// `sponsor`: the sponsor of the object.
+        Sponsor => "sponsor",
+        /// `proxy`: a privacy or proxy service.
+        Proxy => "proxy",
+        /// `notifications`: who receives notifications.
+        Notifications => "notifications",
+        /// `noc`: the network operations centre.
+        Noc => "noc",
+    }
+    /// A role not registered in RFC 9083, as the source gave it.
+    else Other
+}
+
+string_enum! {
+    /// Why a fallback source (WHOIS) was asked; see [`Source::fallback`].
+    pub enum FallbackReason {
+        /// The RDAP network answer named no abuse contact with an email address.
+        RdapWithoutAbuseEmail => "rdap_without_abuse_email",
+        /// The RDAP network query failed.
+        RdapNetworkFailed => "rdap_network_failed",
+        /// The domain's TLD has no RDAP service in the bootstrap.
+        NoRdapService => "no_rdap_service",
+        /// The registry's RDAP query failed.
+        RdapRegistryFailed => "rdap_registry_failed",
+    }
+}
+
+impl From<SourceErrorKind> for StepErrorKind {
+    fn from(kind: SourceErrorKind) -> Self {
+        match kind {
+            SourceErrorKind::NxDomain => StepErrorKind::NxDomain,
+            SourceErrorKind::NoData => StepErrorKind::NoData,
+            SourceErrorKind::ServFail => StepErrorKind::ServFail,
+            SourceErrorKind::Timeout => StepErrorKind::Timeout,
+            SourceErrorKind::Transport => StepErrorKind::Transport,
+            SourceErrorKind::HttpStatus(_) => StepErrorKind::HttpStatus,
+            SourceErrorKind::RateLimited => StepErrorKind::RateLimited,
+            SourceErrorKind::CircuitOpen => StepErrorKind::CircuitOpen,
+            SourceErrorKind::NotFound => StepErrorKind::NotFound,
+            SourceErrorKind::Malformed => StepErrorKind::Malformed,
+            SourceErrorKind::TooLarge => StepErrorKind::TooLarge,
+            SourceErrorKind::Blocked => StepErrorKind::Blocked,
+            SourceErrorKind::Redirect => StepErrorKind::Redirect,
+            SourceErrorKind::NoSource => StepErrorKind::NoSource,
+            SourceErrorKind::Other => StepErrorKind::Other,
+        }
+    }
+}
+
 /// The version of the JSON shape of [`HostingRecord`].
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -116,7 +397,7 @@ pub struct Asn {
     /// AS name or holder organisation, as the source gave it.
     pub name: Option<String>,
     /// Which source answered: `cymru`, `mmdb`, `csv`, or a custom source's name.
-    pub source: String,
+    pub source: AsnSourceName,
     /// The announced prefix (or database range) containing the address, when known.
     #[serde(default)]
     pub prefix: Option<String>,
@@ -130,7 +411,7 @@ pub struct Asn {
 
 impl Asn {
     /// An ASN answer from `source`.
-    pub fn new(number: u32, name: Option<String>, source: impl Into<String>) -> Self {
+    pub fn new(number: u32, name: Option<String>, source: impl Into<AsnSourceName>) -> Self {
         Self {
             number,
             name,
@@ -163,7 +444,7 @@ pub struct Network {
     pub kind: Option<String>,
     /// The regional (or national) registry that answered: `ARIN`, `RIPE NCC`, `APNIC`,
     /// `LACNIC`, `AFRINIC`, or an NIR such as `registro.br`.
-    pub rir: Option<String>,
+    pub rir: Option<Rir>,
     /// The URL of the RDAP answer, after redirects.
     pub source_url: Option<String>,
     /// Handle of the parent network (less specific registration), when published.
@@ -225,8 +506,8 @@ pub enum ProviderKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Evidence {
-    /// What matched: `ip_range`, `asn`, `cname`, `rdap_org`, `hostname`.
-    pub kind: String,
+    /// What matched: `ip_range`, `asn`, `cname`, `rdap_org`.
+    pub kind: EvidenceKind,
     /// The matching value, e.g. `104.16.0.0/13`, `AS13335`, `*.cdn.cloudflare.net`.
     pub detail: String,
     /// Where the matched data comes from.
@@ -288,7 +569,7 @@ pub struct Contact {
     /// A web form or page for reports (jCard `contact-uri` with `https:`).
     pub web: Option<String>,
     /// The role the source gave this contact (`abuse`, `registrar`, …).
-    pub role: Option<String>,
+    pub role: Option<ContactRole>,
     /// The URL (or server) of the answer this contact was read from.
     pub source_url: Option<String>,
     /// Every place that stated this contact, in detail (the first is where `source_url`
@@ -370,8 +651,8 @@ pub struct StepError {
     /// What was being asked: a name, an IP, or a URL.
     pub target: String,
     /// Machine-readable kind, e.g. `nxdomain`, `nodata`, `servfail`, `timeout`,
-    /// `http_status`, `rate_limited`, `malformed`, `not_found`, `no_bootstrap`, `blocked`.
-    pub kind: String,
+    /// `http_status`, `rate_limited`, `malformed`, `not_found`, `no_source`, `blocked`.
+    pub kind: StepErrorKind,
     /// Human-readable description.
     pub message: String,
 }
@@ -381,10 +662,21 @@ impl StepError {
     pub fn new(
         stage: Stage,
         target: impl Into<String>,
-        kind: impl Into<String>,
+        kind: StepErrorKind,
         message: impl Into<String>,
     ) -> Self {
-        Self { stage, target: target.into(), kind: kind.into(), message: message.into() }
+        Self { stage, target: target.into(), kind, message: message.into() }
+    }
+
+    /// The failure of a source asked about `target` during `stage`.
+    pub fn from_source(stage: Stage, target: impl Into<String>, error: &SourceError) -> Self {
+        Self::new(stage, target, error.kind().into(), error.message())
+    }
+
+    /// A usable answer from `target` of which a part was not (kind
+    /// [`Partial`](StepErrorKind::Partial)).
+    pub fn partial(stage: Stage, target: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(stage, target, StepErrorKind::Partial, message)
     }
 }
 
@@ -407,7 +699,7 @@ pub struct Source {
     /// Where in the answer: a 1-based line number for WHOIS text.
     pub line: Option<u32>,
     /// Why this source was asked when it is a fallback (e.g. `rdap_without_abuse_email`).
-    pub fallback: Option<String>,
+    pub fallback: Option<FallbackReason>,
 }
 
 impl Source {
@@ -558,4 +850,104 @@ pub struct NoticeTarget {
     /// Short machine-readable reason, e.g. `cdn_fronted`, `direct_hosting`,
     /// `network_above_host`, `registrar_of_domain`, `platform_content`, `no_addresses`.
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// Every kind a source error can have is written as the same string in a record.
+    #[test]
+    fn step_kinds_are_the_source_kinds_strings() {
+        let kinds = [
+            SourceErrorKind::NxDomain,
+            SourceErrorKind::NoData,
+            SourceErrorKind::ServFail,
+            SourceErrorKind::Timeout,
+            SourceErrorKind::Transport,
+            SourceErrorKind::HttpStatus(503),
+            SourceErrorKind::RateLimited,
+            SourceErrorKind::CircuitOpen,
+            SourceErrorKind::NotFound,
+            SourceErrorKind::Malformed,
+            SourceErrorKind::TooLarge,
+            SourceErrorKind::Blocked,
+            SourceErrorKind::Redirect,
+            SourceErrorKind::NoSource,
+            SourceErrorKind::Other,
+        ];
+        for kind in kinds {
+            assert_eq!(StepErrorKind::from(kind).as_str(), kind.as_str());
+        }
+    }
+
+    /// A closed enum reads back every string it writes, and nothing else.
+    #[test]
+    fn closed_enums_round_trip() {
+        for kind in StepErrorKind::ALL {
+            let json = serde_json::to_string(kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<StepErrorKind>(&json).unwrap(), *kind);
+        }
+        for kind in EvidenceKind::ALL {
+            let json = serde_json::to_string(kind).unwrap();
+            assert_eq!(serde_json::from_str::<EvidenceKind>(&json).unwrap(), *kind);
+        }
+        for reason in FallbackReason::ALL {
+            let json = serde_json::to_string(reason).unwrap();
+            assert_eq!(serde_json::from_str::<FallbackReason>(&json).unwrap(), *reason);
+        }
+        assert_eq!(serde_json::to_string(&StepErrorKind::CircuitOpen).unwrap(), "\"circuit_open\"");
+        assert_eq!(serde_json::to_string(&EvidenceKind::RdapOrg).unwrap(), "\"rdap_org\"");
+        assert_eq!(
+            serde_json::to_string(&FallbackReason::RdapWithoutAbuseEmail).unwrap(),
+            "\"rdap_without_abuse_email\""
+        );
+        let unknown = serde_json::from_str::<StepErrorKind>("\"nxdomian\"").unwrap_err();
+        assert!(unknown.to_string().contains("unknown StepErrorKind \"nxdomian\""), "{unknown}");
+        assert!("Timeout".parse::<StepErrorKind>().is_err());
+    }
+
+    /// An open enum maps the strings it knows to their variants and keeps any other string,
+    /// written back unchanged.
+    #[test]
+    fn open_enums_keep_unknown_strings() {
+        let cases: [(&str, Rir); 3] = [
+            ("\"RIPE NCC\"", Rir::RipeNcc),
+            ("\"ARIN\"", Rir::Arin),
+            ("\"registro.br\"", Rir::Other("registro.br".to_owned())),
+        ];
+        for (json, rir) in cases {
+            assert_eq!(serde_json::from_str::<Rir>(json).unwrap(), rir);
+            assert_eq!(serde_json::to_string(&rir).unwrap(), json);
+        }
+        // Case matters: the record writes what the source wrote.
+        assert_eq!(Rir::from("arin"), Rir::Other("arin".to_owned()));
+
+        assert_eq!(AsnSourceName::from("csv"), AsnSourceName::Csv);
+        let custom = AsnSourceName::from("my-bgp-feed".to_owned());
+        assert_eq!(custom, AsnSourceName::Other("my-bgp-feed".to_owned()));
+        assert_eq!(serde_json::to_string(&custom).unwrap(), "\"my-bgp-feed\"");
+        assert_eq!(custom.to_string(), "my-bgp-feed");
+
+        assert_eq!(serde_json::from_str::<ContactRole>("\"noc\"").unwrap(), ContactRole::Noc);
+        let odd = serde_json::from_str::<ContactRole>("\"Abuse Desk\"").unwrap();
+        assert_eq!(odd, ContactRole::Other("Abuse Desk".to_owned()));
+        assert_eq!(serde_json::to_string(&odd).unwrap(), "\"Abuse Desk\"");
+    }
+
+    /// A contact and a step error keep their JSON shape with typed kinds.
+    #[test]
+    fn typed_fields_serialise_as_strings() {
+        let contact = Contact {
+            email: Some("abuse@example.net".to_owned()),
+            role: Some(ContactRole::Abuse),
+            ..Contact::default()
+        };
+        let json = serde_json::to_value(&contact).unwrap();
+        assert_eq!(json["role"], "abuse");
+        assert_eq!(serde_json::from_value::<Contact>(json).unwrap(), contact);
+    }
 }

@@ -11,7 +11,10 @@ use crate::deadline::{Deadline, by_deadline};
 use crate::error::SourceError;
 use crate::lookup::{Shared, now_rfc3339, step};
 use crate::rdap::{extract, fetch};
-use crate::record::{Contact, HostingProvider, Network, Outcome, OutcomeStatus, Stage, StepError};
+use crate::record::{
+    Contact, FallbackReason, HostingProvider, Network, Outcome, OutcomeStatus, Rir, Stage,
+    StepError,
+};
 
 /// What an address's registries say: the RDAP network and its holder, and the abuse
 /// channels (from RDAP, else WHOIS), with the steps that failed. Cached per client.
@@ -43,14 +46,15 @@ pub(crate) async fn address_network(
     let whois_reason = match network {
         Ok((answer, notes)) => {
             facts.errors.extend(notes);
-            rir_hint = answer.network.rir.clone().or(answer.port43.clone());
+            rir_hint = answer.network.rir.as_ref().map(Rir::to_string).or(answer.port43.clone());
             facts.network = Some(answer.network);
             facts.holder = answer.holder;
             facts.abuse_outcome = abuse_outcome(&answer.abuse, &answer.abuse_outcome);
             facts.abuse = answer.abuse;
             // AFRINIC publishes no abuse entity in RDAP, registro.br none with an email:
             // their WHOIS does (issue #6).
-            (!facts.abuse.iter().any(|c| c.email.is_some())).then_some("rdap_without_abuse_email")
+            (!facts.abuse.iter().any(|c| c.email.is_some()))
+                .then_some(FallbackReason::RdapWithoutAbuseEmail)
         }
         Err((target, e)) => {
             facts.abuse_outcome = Outcome::with_detail(
@@ -58,7 +62,7 @@ pub(crate) async fn address_network(
                 format!("network answer unavailable: {}", e.message()),
             );
             facts.errors.push(step(Stage::Rdap, &target, &e));
-            Some("rdap_network_failed")
+            Some(FallbackReason::RdapNetworkFailed)
         }
     };
     if let Some(reason) = whois_reason
@@ -185,7 +189,7 @@ pub(crate) async fn network_facts(
     }
     // The bootstrap says which registry we asked; the answer's port43 says who answered.
     if let Some(rir) = extract::rir_name(Some(base.as_str()), network.port43.as_deref()) {
-        network.network.rir = Some(rir);
+        network.network.rir = Some(Rir::from(rir));
     }
     Ok((network, notes))
 }
@@ -211,7 +215,7 @@ pub(crate) async fn read_network_at(
         p.fetched_at.get_or_insert_with(now_rfc3339);
     }
     for warning in network.warnings.drain(..) {
-        notes.push(StepError::new(Stage::Rdap, answer.url.as_str(), "partial", warning));
+        notes.push(StepError::partial(Stage::Rdap, answer.url.as_str(), warning));
     }
     Ok(network)
 }

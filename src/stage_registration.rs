@@ -11,7 +11,9 @@ use crate::error::{SourceError, SourceErrorKind};
 use crate::input::DomainQuery;
 use crate::lookup::{Shared, step};
 use crate::rdap::{extract, fetch, overrides, registrars};
-use crate::record::{Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError};
+use crate::record::{
+    FallbackReason, Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError, StepErrorKind,
+};
 use crate::registries;
 
 #[derive(Debug, Clone, Default)]
@@ -21,7 +23,7 @@ pub(crate) struct Registration {
     pub(crate) registrar_outcome: Outcome,
     pub(crate) errors: Vec<StepError>,
     /// Why RDAP could not give the registration facts, when WHOIS should be asked.
-    pub(crate) whois_reason: Option<&'static str>,
+    pub(crate) whois_reason: Option<FallbackReason>,
 }
 
 /// Registration facts for the registrable domain, cached per client (every host name under
@@ -92,7 +94,7 @@ pub(crate) async fn rdap_registration(
         Ok(t) => t,
         Err(e) => {
             out.errors.push(step(Stage::Rdap, domain, &e));
-            out.whois_reason = Some("no_rdap_service");
+            out.whois_reason = Some(FallbackReason::NoRdapService);
             out.registrar_outcome = Outcome::with_detail(OutcomeStatus::SourceFailed, e.message());
             return out;
         }
@@ -115,7 +117,7 @@ pub(crate) async fn rdap_registration(
                 );
                 // A 404 means the registry does not know the domain; WHOIS would say the same.
                 if e.kind() != SourceErrorKind::NotFound {
-                    out.whois_reason = Some("rdap_registry_failed");
+                    out.whois_reason = Some(FallbackReason::RdapRegistryFailed);
                 }
                 out.errors.push(step(Stage::Rdap, target.url.as_str(), &e));
                 out.registry = Some(registry);
@@ -136,12 +138,7 @@ pub(crate) async fn rdap_registration(
         }
     };
     for warning in &from_registry.warnings {
-        out.errors.push(StepError::new(
-            Stage::Rdap,
-            registry_answer.url.as_str(),
-            "partial",
-            warning,
-        ));
+        out.errors.push(StepError::partial(Stage::Rdap, registry_answer.url.as_str(), warning));
     }
     let mut registrar = from_registry.registrar.clone();
     if let Some(r) = registrar.as_mut() {
@@ -170,7 +167,7 @@ pub(crate) async fn rdap_registration(
             Err(e) => out.errors.push(StepError::new(
                 Stage::Rdap,
                 link.clone(),
-                "malformed",
+                StepErrorKind::Malformed,
                 format!("registry linked to an unusable registrar URL: {e}"),
             )),
             Ok(url) => {
@@ -207,7 +204,7 @@ pub(crate) async fn whois_registration(
     shared: &Shared,
     name: &DomainQuery,
     deadline: &Deadline,
-    reason: &str,
+    reason: FallbackReason,
     out: &mut Registration,
 ) {
     let domain = &name.registrable;

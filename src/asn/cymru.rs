@@ -347,6 +347,7 @@ mod tests {
     use tokio::net::UdpSocket;
 
     use super::*;
+    use crate::record::AsnSourceName;
 
     // ---- pure parsers -------------------------------------------------------------------
 
@@ -621,7 +622,7 @@ mod tests {
         assert_eq!(asn.number, 15169);
         assert_eq!(asn.name.as_deref(), Some("GOOGLE, US"));
         assert_eq!(asn.prefix.as_deref(), Some("8.8.8.0/24"));
-        assert_eq!(asn.source, "cymru");
+        assert_eq!(asn.source, AsnSourceName::Cymru);
         assert!(asn.other_origins.is_empty());
         assert!(format!("{cymru:?}").contains("origin.asn.cymru.com"));
     }

@@ -397,6 +397,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::record::AsnSourceName;
 
     const V4_SLICE: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/asn/asn-ipv4-slice.csv");
@@ -556,7 +557,7 @@ mod tests {
     async fn trait_lookup_sets_the_source_name() {
         let s = both();
         let asn = s.lookup("8.8.8.8".parse().unwrap()).await.unwrap().unwrap();
-        assert_eq!(asn.source, "csv");
+        assert_eq!(asn.source, AsnSourceName::Csv);
         assert_eq!(asn.number, 15169);
         assert!(asn.other_origins.is_empty());
         assert_eq!(s.lookup("1.0.2.0".parse().unwrap()).await.unwrap(), None);
@@ -960,7 +961,7 @@ mod prop_tests {
                         let (a, b) = segment(asn.prefix.as_deref().unwrap());
                         let ip = ip.to_canonical();
                         assert!(a <= ip && ip <= b, "{ip} outside {a}-{b}");
-                        assert_eq!(asn.source, "csv");
+                        assert_eq!(asn.source, crate::AsnSourceName::Csv);
                     }
                 }
                 Some(table)

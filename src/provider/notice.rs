@@ -26,8 +26,8 @@
 //! (a platform on a cloud, a customer of a CDN).
 
 use crate::record::{
-    AddressRecord, Contact, HostingProvider, HostingRecord, NoticeTarget, NoticeType, Party,
-    ProviderKind,
+    AddressRecord, Contact, EvidenceKind, HostingProvider, HostingRecord, NoticeTarget, NoticeType,
+    Party, ProviderKind,
 };
 
 use super::classify::{normalise_org, org_alias, org_from_asn_name};
@@ -225,7 +225,9 @@ fn address_targets(
 /// without it means the holder was not recognised. A provider chosen over a holder of another
 /// organisation (or from a platform CNAME) has neither.
 fn holder_is_host(p: &HostingProvider) -> bool {
-    p.id.is_none() || p.handle.is_some() || p.evidence.iter().any(|e| e.kind == "rdap_org")
+    p.id.is_none()
+        || p.handle.is_some()
+        || p.evidence.iter().any(|e| e.kind == EvidenceKind::RdapOrg)
 }
 
 /// The known provider that holds the address's AS, from the number or else the AS name.
@@ -276,7 +278,7 @@ mod tests {
 
     use super::*;
     use crate::provider::{classify, detect_platform};
-    use crate::record::{Asn, DnsFacts, Network, Registrar, Registry, SCHEMA_VERSION};
+    use crate::record::{Asn, ContactRole, DnsFacts, Network, Registrar, Registry, SCHEMA_VERSION};
 
     fn record(domain: Option<&str>, addresses: Vec<AddressRecord>) -> HostingRecord {
         HostingRecord {
@@ -305,7 +307,7 @@ mod tests {
     fn email(addr: &str) -> Contact {
         Contact {
             email: Some(addr.to_owned()),
-            role: Some("abuse".to_owned()),
+            role: Some(ContactRole::Abuse),
             source_url: Some("https://rdap.example/x".to_owned()),
             ..Contact::default()
         }

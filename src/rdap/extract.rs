@@ -23,7 +23,8 @@ use super::entities::{
 };
 use crate::error::{SourceError, SourceErrorKind};
 use crate::record::{
-    Contact, HostingProvider, Network, Outcome, OutcomeStatus, Registrar, Source, SourceKind,
+    Contact, ContactRole, HostingProvider, Network, Outcome, OutcomeStatus, Registrar, Rir, Source,
+    SourceKind,
 };
 
 /// At most this many CIDR blocks are computed from a start–end range.
@@ -87,7 +88,7 @@ impl NetworkAnswer {
             .contacts
             .iter()
             .filter(|c| !c.is_empty())
-            .map(|c| Contact { role: Some("abuse".to_owned()), ..c.clone() })
+            .map(|c| Contact { role: Some(ContactRole::Abuse), ..c.clone() })
             .collect();
         if added.is_empty() {
             return false;
@@ -249,7 +250,7 @@ pub(crate) fn read_network(
         cidrs,
         country: text(answer, "country"),
         kind: text(answer, "type"),
-        rir: rir.clone(),
+        rir: rir.as_deref().map(Rir::from),
         source_url: Some(source_url.to_owned()),
         parent_handle: parent_handle.clone(),
         provenance: Some(provenance(source_url, "")),
@@ -988,7 +989,7 @@ mod tests {
             email: email.map(str::to_owned),
             phone: phone.map(str::to_owned),
             web: None,
-            role: Some("abuse".to_owned()),
+            role: Some(ContactRole::Abuse),
             source_url: Some(url.to_owned()),
             sources: pointers.iter().map(|p| provenance(url, p)).collect(),
             ..Contact::default()
@@ -1011,7 +1012,7 @@ mod tests {
         assert_eq!(a.network.range_end, ip("8.8.8.255"));
         assert_eq!(a.network.cidrs, vec!["8.8.8.0/24"]);
         assert_eq!(a.network.kind.as_deref(), Some("DIRECT ALLOCATION"));
-        assert_eq!(a.network.rir.as_deref(), Some("ARIN"));
+        assert_eq!(a.network.rir, Some(Rir::Arin));
         assert_eq!(a.network.country, None);
         assert_eq!(a.network.source_url.as_deref(), Some(url));
         assert_eq!(a.holder, holder("Google LLC", "GOGL"));
@@ -1104,7 +1105,7 @@ mod tests {
         assert_eq!(a.network.cidrs, vec!["193.0.0.0/21"]);
         assert_eq!(a.network.country.as_deref(), Some("NL"));
         assert_eq!(a.network.kind.as_deref(), Some("ASSIGNED PA"));
-        assert_eq!(a.network.rir.as_deref(), Some("RIPE NCC"));
+        assert_eq!(a.network.rir, Some(Rir::RipeNcc));
         assert_eq!(
             a.holder,
             holder("Reseaux IP Europeens Network Coordination Centre (RIPE NCC)", "ORG-RIEN1-RIPE")
@@ -1145,7 +1146,7 @@ mod tests {
         );
         assert_eq!(a.network.name.as_deref(), Some("APNIC-LABS"));
         assert_eq!(a.network.country.as_deref(), Some("AU"));
-        assert_eq!(a.network.rir.as_deref(), Some("APNIC"));
+        assert_eq!(a.network.rir, Some(Rir::Apnic));
         assert_eq!(a.network.cidrs, vec!["1.1.1.0/24"]);
         // No registrant entity in this answer.
         assert_eq!(a.holder, None);
@@ -1189,7 +1190,7 @@ mod tests {
         assert_eq!(a.network.handle.as_deref(), Some("200.3.12.0/22"));
         assert_eq!(a.network.name.as_deref(), Some("200.3.12.0 - 200.3.15.255"));
         assert_eq!(a.network.cidrs, vec!["200.3.12.0/22"]);
-        assert_eq!(a.network.rir.as_deref(), Some("LACNIC"));
+        assert_eq!(a.network.rir, Some(Rir::Lacnic));
         assert_eq!(
             a.holder,
             holder("LACNIC - Latin American and Caribbean IP address", "UY-LACN-LACNIC")
@@ -1217,7 +1218,7 @@ mod tests {
         assert!(a.abuse.is_empty());
         assert_eq!(a.network.cidrs, vec!["196.216.2.0/23"]);
         assert_eq!(a.network.country.as_deref(), Some("ZA"));
-        assert_eq!(a.network.rir.as_deref(), Some("AFRINIC"));
+        assert_eq!(a.network.rir, Some(Rir::Afrinic));
         assert_eq!(
             a.holder,
             holder("African Network Information Center - (AfriNIC) Ltd", "ORG-AFNC1-AFRINIC")
@@ -1232,7 +1233,7 @@ mod tests {
             url,
         );
         assert_eq!(a.network.cidrs, vec!["200.160.0.0/20"]);
-        assert_eq!(a.network.rir.as_deref(), Some("registro.br"));
+        assert_eq!(a.network.rir, Some(Rir::from("registro.br")));
         assert_eq!(a.network.country.as_deref(), Some("BR"));
         assert_eq!(
             a.holder,
@@ -1787,7 +1788,7 @@ mod tests {
         assert_eq!(a.abuse_outcome, Outcome::new(OutcomeStatus::Found));
         assert_eq!(a.abuse.len(), 1);
         assert_eq!(a.abuse[0].email.as_deref(), Some("fneves@registro.br"));
-        assert_eq!(a.abuse[0].role.as_deref(), Some("abuse"));
+        assert_eq!(a.abuse[0].role, Some(ContactRole::Abuse));
         assert_eq!(a.abuse[0].source_url.as_deref(), Some(entity_url));
         assert_eq!(a.abuse[0].sources, vec![provenance(entity_url, "")]);
         // A second time, or another handle: nothing to do.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use crate::support::arin_one_request_per;
+use whohosts::StepErrorKind;
 use whohosts::testing::{Fault, World};
 use whohosts::{AsnSource, BoxFuture, Error, Politeness, SourceError};
 
@@ -134,10 +135,12 @@ async fn a_long_retry_after_pauses_the_server_for_every_lookup() {
         .unwrap();
     let client = world.client_builder().build().unwrap();
     let first = client.lookup("8.8.8.8").await.unwrap();
-    let errors: Vec<_> = first.errors.iter().filter(|e| e.kind == "rate_limited").collect();
+    let errors: Vec<_> =
+        first.errors.iter().filter(|e| e.kind == StepErrorKind::RateLimited).collect();
     assert_eq!(errors.len(), 1, "{:#?}", first.errors);
     let second = client.lookup("104.16.132.229").await.unwrap();
-    let paused: Vec<_> = second.errors.iter().filter(|e| e.kind == "rate_limited").collect();
+    let paused: Vec<_> =
+        second.errors.iter().filter(|e| e.kind == StepErrorKind::RateLimited).collect();
     assert_eq!(paused.len(), 1, "{:#?}", second.errors);
     assert!(paused[0].message.contains("asked to pause"), "{}", paused[0].message);
     assert_eq!(world.requests("arin"), 1);
@@ -179,14 +182,18 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     let client = world.client_builder().politeness(politeness).max_retries(0).build().unwrap();
     for ip in ["8.8.8.8", "104.16.132.229", "104.16.133.229"] {
         let record = client.lookup(ip).await.unwrap();
-        assert!(record.errors.iter().any(|e| e.kind == "http_status"), "{:#?}", record.errors);
+        assert!(
+            record.errors.iter().any(|e| e.kind == StepErrorKind::HttpStatus),
+            "{:#?}",
+            record.errors
+        );
     }
     assert_eq!(world.requests("arin"), 3);
     // The circuit is open: the next lookup is not sent and says why.
     let record = client.lookup("3.5.140.2").await.unwrap();
     let rdap: Vec<_> = record.errors.iter().filter(|e| e.stage == whohosts::Stage::Rdap).collect();
     assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
-    assert_eq!(rdap[0].kind, "other");
+    assert_eq!(rdap[0].kind, StepErrorKind::CircuitOpen);
     assert!(rdap[0].message.contains("circuit breaker is open"), "{}", rdap[0].message);
     assert_eq!(world.requests("arin"), 3);
     assert_eq!(client.stats().circuit_open, 1);
