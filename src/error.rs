@@ -153,17 +153,37 @@ pub enum ConfigError {
 pub struct SourceError {
     kind: SourceErrorKind,
     message: String,
+    http_status: Option<u16>,
 }
 
 impl SourceError {
     /// A new error of `kind`.
     pub fn new(kind: SourceErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), http_status: None }
+    }
+
+    /// The same error, noting the HTTP status the server answered (e.g. 404 for
+    /// [`NotFound`](SourceErrorKind::NotFound), 429 for
+    /// [`RateLimited`](SourceErrorKind::RateLimited)).
+    #[must_use]
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> SourceErrorKind {
         self.kind
+    }
+
+    /// The HTTP status the server answered, when the failure was an HTTP answer: the code
+    /// of [`HttpStatus`](SourceErrorKind::HttpStatus), or the one noted by
+    /// [`with_http_status`](Self::with_http_status).
+    pub fn http_status(&self) -> Option<u16> {
+        match self.kind {
+            SourceErrorKind::HttpStatus(code) => Some(code),
+            _ => self.http_status,
+        }
     }
 
     /// The human-readable description.

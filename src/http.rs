@@ -227,7 +227,8 @@ impl Http {
                 return Err(SourceError::new(
                     SourceErrorKind::RateLimited,
                     format!("{current} answered {status} (rate limited; asked to wait {wait:?})"),
-                ));
+                )
+                .with_http_status(status.as_u16()));
             };
             if status.is_server_error() {
                 budget.report(&server, AttemptOutcome::Failed, politeness::now());
@@ -247,7 +248,8 @@ impl Http {
                 return Err(SourceError::new(
                     SourceErrorKind::NotFound,
                     format!("{current} answered 404: no such object"),
-                ));
+                )
+                .with_http_status(404));
             }
             if !status.is_success() {
                 return Err(SourceError::new(

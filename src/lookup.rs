@@ -268,12 +268,10 @@ async fn one_address(
     let mut errors = facts.errors;
     address.asn = asn.asn;
     for (source, e) in asn.errors {
-        errors.push(StepError::new(
-            Stage::Asn,
-            ip.to_string(),
-            e.kind().into(),
-            format!("{source}: {}", e.message()),
-        ));
+        errors.push(StepError {
+            message: format!("{source}: {}", e.message()),
+            ..StepError::from_source(Stage::Asn, ip.to_string(), &e)
+        });
     }
     address.network = facts.network;
     address.abuse = facts.abuse;

@@ -1,7 +1,7 @@
 //! The lookup result: [`HostingRecord`] and its parts, plain serde data with stable JSON names.
 //!
 //! This module owns the shape of what a lookup returns and nothing else: no I/O, no parsing.
-//! Field names are part of the public contract (`schema_version` 1); tools read them by path,
+//! Field names are part of the public contract (`schema_version` 2); tools read them by path,
 //! so fields are only ever added, never renamed or reshaped.
 
 use std::net::IpAddr;
@@ -290,7 +290,10 @@ impl From<SourceErrorKind> for StepErrorKind {
 }
 
 /// The version of the JSON shape of [`HostingRecord`].
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2 added [`StepError::http_status`] and [`StepError::retryable`], and the `circuit_open`
+/// error kind (an open circuit breaker was `other` in 1).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything whohosts found about one query: whom to notify, and why.
 ///
@@ -643,6 +646,18 @@ pub enum Stage {
 }
 
 /// A step of a lookup that failed; the record keeps everything else.
+///
+/// # Retryable
+///
+/// [`retryable`](Self::retryable) says whether asking again later may succeed, because the
+/// failure was the source's bad moment rather than a fact or a setting:
+///
+/// * yes: `timeout`, `transport`, `servfail`, `rate_limited`, `circuit_open`, and
+///   `http_status` with a 5xx, 408 (request timeout), 425 (too early) or 429 status;
+/// * no: `nxdomain`, `nodata`, `not_found` (the object is absent), `malformed`,
+///   `too_large`, `redirect` (the answer is what it is), `blocked`, `no_source` (the
+///   configuration decides), `partial` (the rest of the answer was used), `other`, and
+///   `http_status` with any other status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StepError {
@@ -655,6 +670,15 @@ pub struct StepError {
     pub kind: StepErrorKind,
     /// Human-readable description.
     pub message: String,
+    /// The HTTP status the server answered, when the failure was an HTTP answer (the status
+    /// of an `http_status` error; 404 for an RDAP `not_found`; 429 or 403 for an HTTP
+    /// `rate_limited`). `null` otherwise. Added in schema 2.
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    /// Whether asking again later may succeed; see [Retryable](StepError#retryable). Added in
+    /// schema 2.
+    #[serde(default)]
+    pub retryable: bool,
 }
 
 impl StepError {
@@ -665,18 +689,61 @@ impl StepError {
         kind: StepErrorKind,
         message: impl Into<String>,
     ) -> Self {
-        Self { stage, target: target.into(), kind, message: message.into() }
+        Self {
+            stage,
+            target: target.into(),
+            kind,
+            message: message.into(),
+            http_status: None,
+            retryable: is_retryable(kind, None),
+        }
     }
 
     /// The failure of a source asked about `target` during `stage`.
     pub fn from_source(stage: Stage, target: impl Into<String>, error: &SourceError) -> Self {
-        Self::new(stage, target, error.kind().into(), error.message())
+        let mut step = Self::new(stage, target, error.kind().into(), error.message());
+        if let Some(status) = error.http_status() {
+            step = step.with_http_status(status);
+        }
+        step
+    }
+
+    /// The same error, with the HTTP status the server answered.
+    #[must_use]
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self.retryable = is_retryable(self.kind, Some(status));
+        self
     }
 
     /// A usable answer from `target` of which a part was not (kind
     /// [`Partial`](StepErrorKind::Partial)).
     pub fn partial(stage: Stage, target: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(stage, target, StepErrorKind::Partial, message)
+    }
+}
+
+/// The [Retryable](StepError#retryable) rule.
+fn is_retryable(kind: StepErrorKind, http_status: Option<u16>) -> bool {
+    match kind {
+        StepErrorKind::Timeout
+        | StepErrorKind::Transport
+        | StepErrorKind::ServFail
+        | StepErrorKind::RateLimited
+        | StepErrorKind::CircuitOpen => true,
+        StepErrorKind::HttpStatus => {
+            http_status.is_some_and(|s| (500..600).contains(&s) || matches!(s, 408 | 425 | 429))
+        }
+        StepErrorKind::NxDomain
+        | StepErrorKind::NoData
+        | StepErrorKind::NotFound
+        | StepErrorKind::Malformed
+        | StepErrorKind::TooLarge
+        | StepErrorKind::Redirect
+        | StepErrorKind::Blocked
+        | StepErrorKind::NoSource
+        | StepErrorKind::Partial
+        | StepErrorKind::Other => false,
     }
 }
 
@@ -949,5 +1016,53 @@ mod tests {
         let json = serde_json::to_value(&contact).unwrap();
         assert_eq!(json["role"], "abuse");
         assert_eq!(serde_json::from_value::<Contact>(json).unwrap(), contact);
+    }
+
+    /// The retryable rule, kind by kind, with and without a status.
+    #[test]
+    fn retryable_rule() {
+        let error =
+            |kind| StepError::new(Stage::Rdap, "https://rdap.example/ip/192.0.2.1", kind, "…");
+        let retryable = [
+            StepErrorKind::Timeout,
+            StepErrorKind::Transport,
+            StepErrorKind::ServFail,
+            StepErrorKind::RateLimited,
+            StepErrorKind::CircuitOpen,
+        ];
+        for kind in StepErrorKind::ALL {
+            assert_eq!(error(*kind).retryable, retryable.contains(kind), "{kind}");
+            assert_eq!(error(*kind).http_status, None);
+        }
+        let status = |code| error(StepErrorKind::HttpStatus).with_http_status(code);
+        for code in [500, 502, 503, 504, 599, 408, 425, 429] {
+            assert!(status(code).retryable, "{code}");
+            assert_eq!(status(code).http_status, Some(code));
+        }
+        for code in [400, 401, 403, 410, 418, 451] {
+            assert!(!status(code).retryable, "{code}");
+        }
+        // The status is noted but does not make an absence retryable.
+        let gone =
+            SourceError::new(SourceErrorKind::NotFound, "no such object").with_http_status(404);
+        let step = StepError::from_source(Stage::Rdap, "https://rdap.example/ip/192.0.2.1", &gone);
+        assert_eq!(
+            (step.kind, step.http_status, step.retryable),
+            (StepErrorKind::NotFound, Some(404), false)
+        );
+        let failed = SourceError::new(SourceErrorKind::HttpStatus(502), "answered 502");
+        let step =
+            StepError::from_source(Stage::Rdap, "https://rdap.example/ip/192.0.2.1", &failed);
+        assert_eq!(
+            (step.kind, step.http_status, step.retryable),
+            (StepErrorKind::HttpStatus, Some(502), true)
+        );
+        let json = serde_json::to_value(&step).unwrap();
+        assert_eq!(json["http_status"], 502);
+        assert_eq!(json["retryable"], true);
+        assert_eq!(
+            serde_json::to_value(error(StepErrorKind::NxDomain)).unwrap()["http_status"],
+            serde_json::Value::Null
+        );
     }
 }

@@ -138,11 +138,14 @@ async fn a_long_retry_after_pauses_the_server_for_every_lookup() {
     let errors: Vec<_> =
         first.errors.iter().filter(|e| e.kind == StepErrorKind::RateLimited).collect();
     assert_eq!(errors.len(), 1, "{:#?}", first.errors);
+    // The server's own 429 is kept; the paused lookup never reached the server.
+    assert_eq!((errors[0].http_status, errors[0].retryable), (Some(429), true));
     let second = client.lookup("104.16.132.229").await.unwrap();
     let paused: Vec<_> =
         second.errors.iter().filter(|e| e.kind == StepErrorKind::RateLimited).collect();
     assert_eq!(paused.len(), 1, "{:#?}", second.errors);
     assert!(paused[0].message.contains("asked to pause"), "{}", paused[0].message);
+    assert_eq!((paused[0].http_status, paused[0].retryable), (None, true));
     assert_eq!(world.requests("arin"), 1);
     assert_eq!(world.requests_for("arin", "ip/104.16.132.229"), 0);
     let stats = client.stats();
@@ -194,6 +197,7 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     let rdap: Vec<_> = record.errors.iter().filter(|e| e.stage == whohosts::Stage::Rdap).collect();
     assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
     assert_eq!(rdap[0].kind, StepErrorKind::CircuitOpen);
+    assert_eq!((rdap[0].http_status, rdap[0].retryable), (None, true));
     assert!(rdap[0].message.contains("circuit breaker is open"), "{}", rdap[0].message);
     assert_eq!(world.requests("arin"), 3);
     assert_eq!(client.stats().circuit_open, 1);
