@@ -699,9 +699,13 @@ impl StepError {
         }
     }
 
-    /// The failure of a source asked about `target` during `stage`.
+    /// The failure of a source asked about `target` during `stage`. The message says the
+    /// target once, in [`target`](Self::target): a source message that begins with it (a
+    /// WHOIS server prefixing its own name) has that prefix left out.
     pub fn from_source(stage: Stage, target: impl Into<String>, error: &SourceError) -> Self {
-        let mut step = Self::new(stage, target, error.kind().into(), error.message());
+        let target = target.into();
+        let message = without_prefix(error.message(), &target).to_owned();
+        let mut step = Self::new(stage, target, error.kind().into(), message);
         if let Some(status) = error.http_status() {
             step = step.with_http_status(status);
         }
@@ -721,6 +725,16 @@ impl StepError {
     pub fn partial(stage: Stage, target: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(stage, target, StepErrorKind::Partial, message)
     }
+}
+
+/// `message` without a leading `target` (followed by `: ` or a space), unless nothing would
+/// be left.
+fn without_prefix<'a>(message: &'a str, target: &str) -> &'a str {
+    message
+        .strip_prefix(target)
+        .and_then(|rest| rest.strip_prefix(": ").or_else(|| rest.strip_prefix(' ')))
+        .filter(|rest| !rest.trim().is_empty())
+        .unwrap_or(message)
 }
 
 /// The [Retryable](StepError#retryable) rule.
@@ -1064,5 +1078,29 @@ mod tests {
             serde_json::to_value(error(StepErrorKind::NxDomain)).unwrap()["http_status"],
             serde_json::Value::Null
         );
+    }
+
+    /// A source message that begins with the step's target does not say it twice.
+    #[test]
+    fn from_source_says_the_target_once() {
+        let server = "whois.verisign-grs.com:43";
+        let closed = SourceError::new(
+            SourceErrorKind::Transport,
+            "whois.verisign-grs.com:43 closed the connection without answering",
+        );
+        let step = StepError::from_source(Stage::Whois, server, &closed);
+        assert_eq!(step.message, "closed the connection without answering");
+        let refused = SourceError::new(
+            SourceErrorKind::NotFound,
+            "whois.verisign-grs.com:43: not found: the answer says \"no match for\"",
+        );
+        let step = StepError::from_source(Stage::Whois, server, &refused);
+        assert_eq!(step.message, "not found: the answer says \"no match for\"");
+        // Another target keeps the server's name: it says which server answered.
+        let step = StepError::from_source(Stage::Whois, "example.com", &refused);
+        assert_eq!(step.message, refused.message());
+        // A message that is only the target is kept whole.
+        let bare = SourceError::new(SourceErrorKind::Other, server);
+        assert_eq!(StepError::from_source(Stage::Whois, server, &bare).message, server);
     }
 }

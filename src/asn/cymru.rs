@@ -15,7 +15,7 @@ use hickory_resolver::proto::rr::RData;
 use ipnet::IpNet;
 
 use crate::asn::{AsnSource, BoxFuture};
-use crate::error::{SourceError, SourceErrorKind};
+use crate::error::{SourceError, SourceErrorKind, describe_dns};
 use crate::record::Asn;
 
 /// Default zone for IPv4 origin queries.
@@ -208,7 +208,7 @@ fn source_error(qname: &str, e: &NetError) -> SourceError {
         NetError::Io(_) | NetError::NoConnections | NetError::Busy => SourceErrorKind::Transport,
         _ => SourceErrorKind::Other,
     };
-    SourceError::new(kind, format!("{qname}: {e}"))
+    SourceError::new(kind, format!("{qname}: {}", describe_dns(e)))
 }
 
 /// The DNS name to ask for `ip`'s origin: reversed octets under `origin4` for IPv4, the 32

@@ -117,10 +117,7 @@ impl MmdbSource {
             return Ok(None);
         }
         let malformed = |e: MaxMindDbError| {
-            SourceError::new(
-                SourceErrorKind::Malformed,
-                format!("ASN database lookup of {ip} failed: {e}"),
-            )
+            SourceError::new(SourceErrorKind::Malformed, format!("the database lookup failed: {e}"))
         };
         let result = self.reader.lookup(ip).map_err(malformed)?;
         if !result.has_data() {

@@ -15,6 +15,7 @@ mod faults;
 mod http_policy;
 mod input;
 mod ips;
+mod messages;
 mod outcomes;
 mod providers;
 mod record_json;

@@ -176,7 +176,7 @@ async fn registry_refusals_fail_the_lookup() {
     assert_eq!(e.kind(), SourceErrorKind::NotFound);
     assert_eq!(
         e.message(),
-        "whois.verisign-grs.com:43: not found: No match for \"NOTHING-HERE.COM\"."
+        "whois.verisign-grs.com:43: not found: the answer says \"no match for\""
     );
     assert_eq!(
         world.whois_log(),
