@@ -2,7 +2,7 @@
 //! abuse outcomes, fetch-time stamps, whom an address's channels reach, and the flattened
 //! `abuse_contacts` list of a record.
 
-use crate::lookup::now_rfc3339;
+use crate::lookup::now_timestamp;
 use crate::provider;
 use crate::record::{
     AbuseContact, AddressRecord, Contact, HostingRecord, NoticeType, Outcome, OutcomeStatus, Party,
@@ -11,13 +11,13 @@ use crate::record::{
 
 /// Stamp the fetch time on network-sourced provenance that lacks one.
 pub(crate) fn stamp(contacts: &mut [Contact]) {
-    let now = now_rfc3339();
+    let now = now_timestamp();
     for contact in contacts {
         for source in &mut contact.sources {
             if matches!(source.kind, SourceKind::Rdap | SourceKind::Whois)
                 && source.fetched_at.is_none()
             {
-                source.fetched_at = Some(now.clone());
+                source.fetched_at = Some(now);
             }
         }
     }

@@ -85,7 +85,7 @@ pub use input::{DomainQuery, Query};
 pub use politeness::{Politeness, ServerPolicy, ServerRule};
 pub use record::{
     AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts, Evidence,
-    EvidenceKind, FallbackReason, HostingProvider, HostingRecord, Network, NoticeTarget,
+    EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeTarget,
     NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform, ProviderKind, Registrar,
     Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
 };

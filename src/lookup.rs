@@ -122,7 +122,7 @@ async fn steps(
         domain: None,
         domain_unicode: None,
         registrable_domain: None,
-        resolved_at: String::new(),
+        resolved_at: jiff::Timestamp::UNIX_EPOCH,
         dns: DnsFacts::default(),
         addresses: Vec::new(),
         registrar: None,
@@ -192,7 +192,7 @@ async fn steps(
     let notice = shared.config.notice_type;
     record.abuse_contacts = flatten_contacts(&record, notice);
     record.notice_targets = provider::notice_targets(&record, notice);
-    record.resolved_at = now_rfc3339();
+    record.resolved_at = now_timestamp();
     Ok(record)
 }
 
@@ -296,7 +296,8 @@ pub(crate) fn step(stage: Stage, target: &str, e: &SourceError) -> StepError {
     StepError::from_source(stage, target, e)
 }
 
-pub(crate) fn now_rfc3339() -> String {
+/// Now, to the whole second (the record's times are written as `2026-12-05T09:00:00Z`).
+pub(crate) fn now_timestamp() -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
-    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
+    now.round(jiff::Unit::Second).unwrap_or(now)
 }

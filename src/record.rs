@@ -4,8 +4,12 @@
 //! Field names are part of the public contract (`schema_version` 2); tools read them by path,
 //! so fields are only ever added, never renamed or reshaped.
 
+use std::fmt;
 use std::net::IpAddr;
+use std::str::FromStr;
 
+use ipnet::IpNet;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{SourceError, SourceErrorKind};
@@ -314,8 +318,10 @@ pub struct HostingRecord {
     /// The registrable domain (public suffix plus one label, ICANN section of the Public
     /// Suffix List), as A-labels. `None` when the query was an IP address.
     pub registrable_domain: Option<String>,
-    /// When the lookup finished, RFC 3339 in UTC.
-    pub resolved_at: String,
+    /// When the lookup finished, to the second; written as RFC 3339 in UTC
+    /// (`2026-12-05T09:00:00Z`).
+    #[serde(with = "rfc3339")]
+    pub resolved_at: Timestamp,
     /// What DNS said about the host name.
     pub dns: DnsFacts,
     /// One entry per address the name resolved to (or the queried IP), with its network facts.
@@ -403,7 +409,7 @@ pub struct Asn {
     pub source: AsnSourceName,
     /// The announced prefix (or database range) containing the address, when known.
     #[serde(default)]
-    pub prefix: Option<String>,
+    pub prefix: Option<IpBlock>,
     /// Other origin ASes announcing the same prefix (multi-origin announcements).
     #[serde(default)]
     pub other_origins: Vec<u32>,
@@ -426,6 +432,108 @@ impl Asn {
     }
 }
 
+/// The block of addresses an ASN answer covers: an announced prefix, or a database's
+/// first–last range.
+///
+/// Written as today's strings: `104.16.0.0/13` (a prefix, host bits as the source gave
+/// them) or `1.0.0.0-1.0.0.255` (a range that a CSV database stores as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IpBlock {
+    /// A CIDR prefix.
+    Net(IpNet),
+    /// A first–last range, both ends included, of one family.
+    Range(IpAddr, IpAddr),
+}
+
+impl From<IpNet> for IpBlock {
+    fn from(net: IpNet) -> Self {
+        IpBlock::Net(net)
+    }
+}
+
+impl fmt::Display for IpBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IpBlock::Net(net) => net.fmt(f),
+            IpBlock::Range(first, last) => write!(f, "{first}-{last}"),
+        }
+    }
+}
+
+impl FromStr for IpBlock {
+    type Err = String;
+
+    /// `address/length` or `first-last`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let unusable = || format!("{s:?} is neither address/length nor first-last");
+        match s.split_once('-') {
+            Some((first, last)) => {
+                let first: IpAddr = first.parse().map_err(|_| unusable())?;
+                let last: IpAddr = last.parse().map_err(|_| unusable())?;
+                Ok(IpBlock::Range(first, last))
+            }
+            None => s.parse().map(IpBlock::Net).map_err(|_| unusable()),
+        }
+    }
+}
+
+impl Serialize for IpBlock {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for IpBlock {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A [`Timestamp`] as RFC 3339 text (`2026-12-05T09:00:00Z`), as the record has always
+/// written its times.
+mod rfc3339 {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        at: &Timestamp,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(at)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Timestamp, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`rfc3339`] for an optional time (`null` when absent).
+mod rfc3339_option {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        at: &Option<Timestamp>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => serializer.collect_str(at),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Timestamp>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| text.parse().map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 /// An RDAP IP network registration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -438,8 +546,9 @@ pub struct Network {
     pub range_start: Option<IpAddr>,
     /// Last address of the range.
     pub range_end: Option<IpAddr>,
-    /// The range as CIDR blocks (`cidr0_cidrs`, or computed from start and end).
-    pub cidrs: Vec<String>,
+    /// The range as CIDR blocks (`cidr0_cidrs`, or computed from start and end), written as
+    /// given (`192.0.2.0/24`).
+    pub cidrs: Vec<IpNet>,
     /// ISO 3166 country code, when published.
     pub country: Option<String>,
     /// RDAP `type` (e.g. `DIRECT ALLOCATION`, `ASSIGNED PA`).
@@ -773,8 +882,9 @@ pub struct Source {
     pub dataset: Option<String>,
     /// For datasets: its version or date.
     pub version: Option<String>,
-    /// When it was fetched (RFC 3339), for network sources.
-    pub fetched_at: Option<String>,
+    /// When it was fetched, to the second, for network sources; written as RFC 3339 in UTC.
+    #[serde(default, with = "rfc3339_option")]
+    pub fetched_at: Option<Timestamp>,
     /// Where in the answer: an RFC 6901 JSON pointer for RDAP (e.g. `/entities/0/entities/1`).
     pub pointer: Option<String>,
     /// Where in the answer: a 1-based line number for WHOIS text.
@@ -1102,5 +1212,53 @@ mod tests {
         // A message that is only the target is kept whole.
         let bare = SourceError::new(SourceErrorKind::Other, server);
         assert_eq!(StepError::from_source(Stage::Whois, server, &bare).message, server);
+    }
+
+    /// Prefixes keep host bits as the source gave them, IPv6 is written compressed as
+    /// before, and a CSV range stays `first-last`: the strings are today's.
+    #[test]
+    fn blocks_are_written_as_before() {
+        for text in ["104.16.0.0/13", "8.8.8.1/24", "2620:119::/40", "0.0.0.0/0"] {
+            let net: IpNet = text.parse().unwrap();
+            assert_eq!(serde_json::to_string(&net).unwrap(), format!("\"{text}\""));
+            let block: IpBlock = serde_json::from_str(&format!("\"{text}\"")).unwrap();
+            assert_eq!(block, IpBlock::Net(net));
+            assert_eq!(serde_json::to_string(&block).unwrap(), format!("\"{text}\""));
+        }
+        let range: IpBlock = serde_json::from_str("\"1.0.0.0-1.0.0.255\"").unwrap();
+        assert_eq!(range, IpBlock::Range("1.0.0.0".parse().unwrap(), "1.0.0.255".parse().unwrap()));
+        assert_eq!(serde_json::to_string(&range).unwrap(), "\"1.0.0.0-1.0.0.255\"");
+        let v6 = "2001:200::-2001:200:ffff:ffff:ffff:ffff:ffff:ffff";
+        assert_eq!(v6.parse::<IpBlock>().unwrap().to_string(), v6);
+        assert!(serde_json::from_str::<IpBlock>("\"AS13335\"").is_err());
+        // A network from recorded JSON reads back unchanged.
+        let json = r#"{"handle":"NET-104-16-0-0-1","name":"CLOUDFLARENET","range_start":"104.16.0.0","range_end":"104.31.255.255","cidrs":["104.16.0.0/12"],"country":null,"rir":"ARIN","source_url":null}"#;
+        let network: Network = serde_json::from_str(json).unwrap();
+        assert_eq!(network.cidrs, vec!["104.16.0.0/12".parse::<IpNet>().unwrap()]);
+        assert_eq!(
+            serde_json::to_value(&network).unwrap()["cidrs"],
+            serde_json::json!(["104.16.0.0/12"])
+        );
+    }
+
+    /// Times are written as RFC 3339 in UTC, to the second, with `Z`, and read back.
+    #[test]
+    fn times_are_written_as_before() {
+        let at: Timestamp = "2026-12-05T09:00:00Z".parse().unwrap();
+        let source = Source {
+            fetched_at: Some(at),
+            ..Source::new(SourceKind::Rdap, "https://rdap.arin.net/registry/ip/8.8.8.8")
+        };
+        let json = serde_json::to_value(&source).unwrap();
+        assert_eq!(json["fetched_at"], "2026-12-05T09:00:00Z");
+        assert_eq!(serde_json::from_value::<Source>(json).unwrap(), source);
+        let none = serde_json::to_value(Source::default()).unwrap();
+        assert_eq!(none["fetched_at"], serde_json::Value::Null);
+        // An older record without the field still reads.
+        let bare: Source = serde_json::from_str(r#"{"kind":"whois","url":"whois.arin.net:43","dataset":null,"version":null,"pointer":null,"line":3,"fallback":null}"#).unwrap();
+        assert_eq!(bare.fetched_at, None);
+        assert!(
+            serde_json::from_str::<Source>(r#"{"kind":"rdap","fetched_at":"yesterday"}"#).is_err()
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use crate::contacts::{abuse_outcome, merge_into, stamp};
 use crate::deadline::{Deadline, by_deadline};
 use crate::error::SourceError;
-use crate::lookup::{Shared, now_rfc3339, step};
+use crate::lookup::{Shared, now_timestamp, step};
 use crate::rdap::{extract, fetch};
 use crate::record::{
     Contact, FallbackReason, HostingProvider, Network, Outcome, OutcomeStatus, Rir, Stage,
@@ -212,7 +212,7 @@ pub(crate) async fn read_network_at(
     .map_err(|e| (answer.url.to_string(), e))?;
     stamp(&mut network.abuse);
     if let Some(p) = network.network.provenance.as_mut() {
-        p.fetched_at.get_or_insert_with(now_rfc3339);
+        p.fetched_at.get_or_insert_with(now_timestamp);
     }
     for warning in network.warnings.drain(..) {
         notes.push(StepError::partial(Stage::Rdap, answer.url.as_str(), warning));

@@ -86,7 +86,7 @@ impl HostingRecord {
                     " | {} {} {}",
                     n.rir.as_ref().map_or("?", |r| r.as_str()),
                     n.handle.as_deref().unwrap_or("?"),
-                    n.cidrs.join(",")
+                    n.cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
                 )
             });
             let holder =

@@ -16,7 +16,7 @@ use ipnet::IpNet;
 
 use crate::asn::{AsnSource, BoxFuture};
 use crate::error::{SourceError, SourceErrorKind, describe_dns};
-use crate::record::Asn;
+use crate::record::{Asn, IpBlock};
 
 /// Default zone for IPv4 origin queries.
 const ORIGIN4: &str = "origin.asn.cymru.com";
@@ -121,7 +121,7 @@ impl CymruSource {
         };
         let name = self.as_name(number).await;
         let mut asn = Asn::new(number, name, self.name());
-        asn.prefix = Some(best.prefix.to_string());
+        asn.prefix = Some(IpBlock::Net(best.prefix));
         asn.other_origins = origins.collect();
         Ok(Some(asn))
     }
@@ -621,7 +621,7 @@ mod tests {
         let asn = cymru.lookup(ip("8.8.8.8")).await.unwrap().unwrap();
         assert_eq!(asn.number, 15169);
         assert_eq!(asn.name.as_deref(), Some("GOOGLE, US"));
-        assert_eq!(asn.prefix.as_deref(), Some("8.8.8.0/24"));
+        assert_eq!(asn.prefix.map(|p| p.to_string()).as_deref(), Some("8.8.8.0/24"));
         assert_eq!(asn.source, AsnSourceName::Cymru);
         assert!(asn.other_origins.is_empty());
         assert!(format!("{cymru:?}").contains("origin.asn.cymru.com"));
@@ -648,7 +648,7 @@ mod tests {
         let asn = cymru.lookup(ip("104.16.0.1")).await.unwrap().unwrap();
         assert_eq!(asn.number, 13335);
         assert_eq!(asn.other_origins, [209242]);
-        assert_eq!(asn.prefix.as_deref(), Some("104.16.0.0/13"));
+        assert_eq!(asn.prefix.map(|p| p.to_string()).as_deref(), Some("104.16.0.0/13"));
         assert_eq!(asn.name.as_deref(), Some("CLOUDFLARENET, US"));
     }
 
@@ -661,9 +661,15 @@ mod tests {
         ));
         let (cymru, _) = source(zone).await;
         let asn = cymru.lookup(ip("2001:4860:4860::8888")).await.unwrap().unwrap();
-        assert_eq!((asn.number, asn.prefix.as_deref()), (15169, Some("2001:4860::/32")));
+        assert_eq!(
+            (asn.number, asn.prefix.map(|p| p.to_string()).as_deref()),
+            (15169, Some("2001:4860::/32"))
+        );
         let asn = cymru.lookup(ip("::ffff:8.8.8.8")).await.unwrap().unwrap();
-        assert_eq!((asn.number, asn.prefix.as_deref()), (15169, Some("8.8.8.0/24")));
+        assert_eq!(
+            (asn.number, asn.prefix.map(|p| p.to_string()).as_deref()),
+            (15169, Some("8.8.8.0/24"))
+        );
     }
 
     #[tokio::test]

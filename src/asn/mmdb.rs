@@ -6,12 +6,13 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use ipnet::{IpNet, Ipv4Net};
 use maxminddb::{MaxMindDbError, Reader, WithinOptions};
 use serde::Deserialize;
 
 use crate::asn::{AsnSource, BoxFuture};
 use crate::error::{ConfigError, SourceError, SourceErrorKind};
-use crate::record::Asn;
+use crate::record::{Asn, IpBlock};
 
 /// The fields read from one database record (GeoLite2-ASN and GeoIP2-ISP names).
 #[derive(Debug, Default, Deserialize)]
@@ -134,9 +135,9 @@ impl MmdbSource {
             // A record above the IPv4 subtree of an IPv6 database (`::/88`, so at most
             // `::/96`) holds every IPv4 address: an IPv4 answer reports all of IPv4.
             Ok(network) if ip.is_ipv4() && network.is_ipv6() && network.prefix() <= 96 => {
-                Some("0.0.0.0/0".to_owned())
+                Some(IpBlock::Net(IpNet::V4(Ipv4Net::default())))
             }
-            Ok(network) => Some(network.to_string()),
+            Ok(network) => IpNet::new(network.ip(), network.prefix()).ok().map(IpBlock::Net),
             Err(e) => {
                 tracing::debug!(%ip, error = %e, "ASN database gave no network for the answer");
                 None
@@ -189,7 +190,7 @@ mod tests {
         source
             .lookup_now(ip.parse().unwrap())
             .unwrap()
-            .map(|a| (a.number, a.name, a.prefix.unwrap()))
+            .map(|a| (a.number, a.name, a.prefix.unwrap().to_string()))
     }
 
     fn some(
@@ -561,7 +562,7 @@ mod prop_tests {
                 Ok(Some(asn)) => {
                     assert_eq!(asn.source, crate::AsnSourceName::Mmdb);
                     if let Some(prefix) = &asn.prefix {
-                        let net: IpNet = prefix.parse().unwrap();
+                        let net: IpNet = prefix.to_string().parse().unwrap();
                         let ip = ip.to_canonical();
                         assert!(net.contains(&ip), "{ip} outside {prefix}");
                     }
@@ -653,7 +654,7 @@ mod prop_tests {
                     .max_by_key(|(net, _, _)| net.prefix_len());
                 let want =
                     best.and_then(|(_, asn, org)| Some(((*asn)?, org.clone())));
-                let got = db.lookup_now(ip).unwrap().map(|a| (a.number, a.name, a.prefix.unwrap()));
+                let got = db.lookup_now(ip).unwrap().map(|a| (a.number, a.name, a.prefix.unwrap().to_string()));
                 prop_assert_eq!(got.clone().map(|(n, o, _)| (n, o)), want.clone(), "{}", ip);
                 if let Some((number, org, prefix)) = &got {
                     // The database merges neighbours with the same data (`70.46.64.0/19`,
@@ -667,7 +668,7 @@ mod prop_tests {
                 }
                 if let IpAddr::V4(v4) = ip {
                     let mapped = db.lookup_now(IpAddr::V6(v4.to_ipv6_mapped())).unwrap();
-                    prop_assert_eq!(mapped.map(|a| (a.number, a.name, a.prefix.unwrap())), got);
+                    prop_assert_eq!(mapped.map(|a| (a.number, a.name, a.prefix.unwrap().to_string())), got);
                 }
             }
         }
@@ -686,7 +687,7 @@ mod prop_tests {
         .unwrap();
         let db = MmdbSource::from_bytes(bytes).unwrap();
         let answer = db.lookup_now("0.0.0.0".parse().unwrap());
-        let prefix: IpNet = answer.unwrap().unwrap().prefix.unwrap().parse().unwrap();
+        let prefix: IpNet = answer.unwrap().unwrap().prefix.unwrap().to_string().parse().unwrap();
         assert!(matches!(prefix, IpNet::V4(_)), "{prefix}");
         assert_eq!(prefix.to_string(), "0.0.0.0/0");
     }

@@ -290,7 +290,7 @@ mod tests {
                 let parts: Vec<&str> = d.rsplitn(3, '.').collect();
                 format!("{}.{}", parts.get(1).unwrap(), parts.first().unwrap())
             }),
-            resolved_at: String::new(),
+            resolved_at: jiff::Timestamp::UNIX_EPOCH,
             dns: DnsFacts::default(),
             addresses,
             registrar: None,

@@ -884,7 +884,7 @@ fn normalise_host(name: &str) -> String {
 
 /// `cidr0_cidrs` blocks as `prefix/length` (the length may be a number or a string);
 /// malformed blocks are skipped with a warning.
-fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<String> {
+fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<IpNet> {
     let Some(list) = answer.get("cidr0_cidrs").and_then(Value::as_array) else { return Vec::new() };
     let mut out = Vec::new();
     for (i, block) in list.iter().enumerate() {
@@ -900,9 +900,8 @@ fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<String> {
         };
         match IpNet::new(prefix, length) {
             Ok(net) => {
-                let s = net.to_string();
-                if !out.contains(&s) {
-                    out.push(s);
+                if !out.contains(&net) {
+                    out.push(net);
                 }
             }
             Err(_) => warnings.push(format!("/cidr0_cidrs/{i}: prefix length {length} too long")),
@@ -913,13 +912,13 @@ fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<String> {
 
 /// The fewest CIDR blocks covering `start..=end` (same family, start ≤ end), at most
 /// [`MAX_COMPUTED_CIDRS`].
-fn range_to_cidrs(start: IpAddr, end: IpAddr) -> Vec<String> {
+fn range_to_cidrs(start: IpAddr, end: IpAddr) -> Vec<IpNet> {
     match (start, end) {
         (IpAddr::V4(s), IpAddr::V4(e)) if s <= e => {
-            Ipv4Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(|n| n.to_string()).collect()
+            Ipv4Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(IpNet::V4).collect()
         }
         (IpAddr::V6(s), IpAddr::V6(e)) if s <= e => {
-            Ipv6Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(|n| n.to_string()).collect()
+            Ipv6Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(IpNet::V6).collect()
         }
         _ => Vec::new(),
     }
@@ -966,6 +965,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The CIDR blocks as the record writes them.
+    fn texts(nets: &[IpNet]) -> Vec<String> {
+        nets.iter().map(ToString::to_string).collect()
+    }
+
     fn network(fixture: &str, url: &str) -> NetworkAnswer {
         let v: Value = serde_json::from_str(fixture).unwrap();
         read_network(&v, url, 8).unwrap()
@@ -1010,7 +1014,7 @@ mod tests {
         assert_eq!(a.network.name.as_deref(), Some("GOGL"));
         assert_eq!(a.network.range_start, ip("8.8.8.0"));
         assert_eq!(a.network.range_end, ip("8.8.8.255"));
-        assert_eq!(a.network.cidrs, vec!["8.8.8.0/24"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["8.8.8.0/24"]);
         assert_eq!(a.network.kind.as_deref(), Some("DIRECT ALLOCATION"));
         assert_eq!(a.network.rir, Some(Rir::Arin));
         assert_eq!(a.network.country, None);
@@ -1055,7 +1059,7 @@ mod tests {
         );
         assert_eq!(a.network.handle.as_deref(), Some("NET-104-16-0-0-1"));
         assert_eq!(a.network.name.as_deref(), Some("CLOUDFLARENET"));
-        assert_eq!(a.network.cidrs, vec!["104.16.0.0/12"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["104.16.0.0/12"]);
         assert_eq!(a.holder, holder("Cloudflare, Inc.", "CLOUD14"));
         assert_eq!(
             a.abuse,
@@ -1086,7 +1090,7 @@ mod tests {
             ),
             "https://rdap.arin.net/registry/ip/2620:119:35::35",
         );
-        assert_eq!(a.network.cidrs, vec!["2620:119::/40"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["2620:119::/40"]);
         assert_eq!(a.origin_asns, vec![36692]);
         assert_eq!(a.holder, holder("Cisco OpenDNS, LLC", "OPEND-2"));
         assert_eq!(a.abuse[0].email.as_deref(), Some("pzagorow@cisco.com"));
@@ -1102,7 +1106,7 @@ mod tests {
         );
         assert_eq!(a.network.handle.as_deref(), Some("193.0.0.0 - 193.0.7.255"));
         assert_eq!(a.network.name.as_deref(), Some("RIPE-NCC"));
-        assert_eq!(a.network.cidrs, vec!["193.0.0.0/21"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["193.0.0.0/21"]);
         assert_eq!(a.network.country.as_deref(), Some("NL"));
         assert_eq!(a.network.kind.as_deref(), Some("ASSIGNED PA"));
         assert_eq!(a.network.rir, Some(Rir::RipeNcc));
@@ -1128,7 +1132,7 @@ mod tests {
             url,
         );
         // No cidr0 in 2019: computed from start and end.
-        assert_eq!(a.network.cidrs, vec!["193.0.0.0/21"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["193.0.0.0/21"]);
         // The 2019 registrant entities have no vCard: no holder name.
         assert_eq!(a.holder, None);
         let got: Vec<_> =
@@ -1147,7 +1151,7 @@ mod tests {
         assert_eq!(a.network.name.as_deref(), Some("APNIC-LABS"));
         assert_eq!(a.network.country.as_deref(), Some("AU"));
         assert_eq!(a.network.rir, Some(Rir::Apnic));
-        assert_eq!(a.network.cidrs, vec!["1.1.1.0/24"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["1.1.1.0/24"]);
         // No registrant entity in this answer.
         assert_eq!(a.holder, None);
         // The same mailbox twice in the IRT: one contact.
@@ -1189,7 +1193,7 @@ mod tests {
         );
         assert_eq!(a.network.handle.as_deref(), Some("200.3.12.0/22"));
         assert_eq!(a.network.name.as_deref(), Some("200.3.12.0 - 200.3.15.255"));
-        assert_eq!(a.network.cidrs, vec!["200.3.12.0/22"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["200.3.12.0/22"]);
         assert_eq!(a.network.rir, Some(Rir::Lacnic));
         assert_eq!(
             a.holder,
@@ -1216,7 +1220,7 @@ mod tests {
             url,
         );
         assert!(a.abuse.is_empty());
-        assert_eq!(a.network.cidrs, vec!["196.216.2.0/23"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["196.216.2.0/23"]);
         assert_eq!(a.network.country.as_deref(), Some("ZA"));
         assert_eq!(a.network.rir, Some(Rir::Afrinic));
         assert_eq!(
@@ -1232,7 +1236,7 @@ mod tests {
             include_str!("../../tests/fixtures/rdap/ip/registrobr-200.160.0.0-20-nicbr.json"),
             url,
         );
-        assert_eq!(a.network.cidrs, vec!["200.160.0.0/20"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["200.160.0.0/20"]);
         assert_eq!(a.network.rir, Some(Rir::from("registro.br")));
         assert_eq!(a.network.country.as_deref(), Some("BR"));
         assert_eq!(
@@ -1247,7 +1251,7 @@ mod tests {
             "https://rdap.registro.br/ip/177.0.0.0/14",
         );
         // No cidr0 here: computed.
-        assert_eq!(a.network.cidrs, vec!["177.0.0.0/14"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["177.0.0.0/14"]);
         assert!(a.abuse.is_empty());
     }
 
@@ -1564,7 +1568,7 @@ mod tests {
         });
         let a = read_network(&v, "u", 2).unwrap();
         // Bad cidr0 blocks are skipped, so the range is converted instead.
-        assert_eq!(a.network.cidrs, vec!["10.0.0.0/23", "10.0.2.0/24"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["10.0.0.0/23", "10.0.2.0/24"]);
         assert_eq!(a.origin_asns, vec![1, 2]);
         assert_eq!(a.holder, holder("Org Two", "H2"));
         // The depth-3 abuse entity is beyond max_depth 2.

@@ -75,7 +75,7 @@ async fn asn_database_replaces_cymru_and_chains_in_order() {
         (asn.number, asn.name.as_deref(), asn.source.as_str()),
         (15169, Some("Google LLC"), "csv")
     );
-    assert_eq!(asn.prefix.as_deref(), Some("8.8.8.0-8.8.8.255"));
+    assert_eq!(asn.prefix.map(|p| p.to_string()).as_deref(), Some("8.8.8.0-8.8.8.255"));
     // 1.0.0.1 is in the MaxMind test database (first in the chain).
     let record = client.lookup("1.0.0.1").await.unwrap();
     let asn = address(&record, "1.0.0.1").asn.clone().unwrap();

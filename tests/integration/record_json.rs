@@ -46,7 +46,10 @@ async fn record_round_trips_through_json_with_documented_names() {
     assert_eq!(flat["party"], "cdn");
     assert_eq!(flat["for"], "104.16.123.96");
     assert_eq!(flat["web"], "https://abuse.cloudflare.com/");
-    assert!(json["resolved_at"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok());
+    // RFC 3339 in UTC, whole seconds: `2026-12-05T09:00:00Z`.
+    let resolved_at = json["resolved_at"].as_str().unwrap();
+    assert!(resolved_at.parse::<jiff::Timestamp>().is_ok());
+    assert_eq!((resolved_at.len(), &resolved_at[19..]), (20, "Z"), "{resolved_at}");
 
     let back: HostingRecord = serde_json::from_str(&text).unwrap();
     assert_eq!(back, record);
