@@ -4,6 +4,7 @@
 //! errors to typed failures (NXDOMAIN, NODATA, SERVFAIL, timeout) that the pipeline records.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -13,7 +14,7 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
 
 use crate::config::Config;
-use crate::error::{ConfigError, SourceError, SourceErrorKind, describe_dns};
+use crate::error::{ConfigError, SourceError, SourceErrorKind, describe_dns, plain_duration};
 
 /// Build the resolver every DNS question of a client goes through (names, Team Cymru, and
 /// the host names of RDAP servers).
@@ -79,13 +80,14 @@ pub(crate) async fn resolve(
         resolver.lookup(fqdn.as_str(), RecordType::AAAA),
         resolver.lookup(zone.as_str(), RecordType::NS),
     );
+    let timeout = resolver.options().timeout;
     let mut out = Resolution::default();
     let mut records = Vec::new();
     let mut address_failures = Vec::new();
     for (rtype, result) in [("A", a), ("AAAA", aaaa)] {
         match result {
             Ok(lookup) => records.extend(lookup.answers().iter().cloned()),
-            Err(e) => address_failures.push((rtype, map_error(&e, rtype))),
+            Err(e) => address_failures.push((rtype, map_error(&e, rtype, timeout))),
         }
     }
     // CNAME chain: follow from the queried name through the CNAME records in the answers.
@@ -156,7 +158,7 @@ pub(crate) async fn resolve(
             out.nameservers = names;
         }
         Err(e) => {
-            let err = map_error(&e, "NS");
+            let err = map_error(&e, "NS", timeout);
             // The same NXDOMAIN for the same name was already reported above.
             let duplicate =
                 reported_nx && registrable == host && err.kind() == SourceErrorKind::NxDomain;
@@ -176,10 +178,10 @@ fn trim_name(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Map a resolver error for the `rtype` question to a typed failure. The message is the
-/// cause in plain words ([`describe_dns`]); the name asked is the step's target, so it is
-/// not repeated here.
-pub(crate) fn map_error(e: &NetError, rtype: &str) -> SourceError {
+/// Map a resolver error for the `rtype` question, asked with `timeout` per attempt, to a
+/// typed failure. The message is the cause in plain words ([`describe_dns`]); the name asked
+/// is the step's target, so it is not repeated here.
+pub(crate) fn map_error(e: &NetError, rtype: &str, timeout: Duration) -> SourceError {
     if e.is_nx_domain() {
         return SourceError::new(SourceErrorKind::NxDomain, describe_dns(e));
     }
@@ -195,6 +197,13 @@ pub(crate) fn map_error(e: &NetError, rtype: &str) -> SourceError {
         NetError::Dns(DnsError::ResponseCode(_)) => SourceErrorKind::Other,
         _ => SourceErrorKind::Transport,
     };
+    if kind == SourceErrorKind::Timeout {
+        let within = plain_duration(timeout);
+        return SourceError::new(
+            kind,
+            format!("{rtype} query: no answer within {within} per attempt (dns_timeout)"),
+        );
+    }
     SourceError::new(kind, format!("{rtype} query: {}", describe_dns(e)))
 }
 
@@ -236,7 +245,12 @@ mod tests {
                 SourceErrorKind::ServFail,
                 "NS query: the server answered Query Refused (5)",
             ),
-            (NetError::Timeout, "A", SourceErrorKind::Timeout, "A query: no answer in time"),
+            (
+                NetError::Timeout,
+                "A",
+                SourceErrorKind::Timeout,
+                "A query: no answer within 3 s per attempt (dns_timeout)",
+            ),
             (
                 NetError::NoConnections,
                 "A",
@@ -245,7 +259,7 @@ mod tests {
             ),
         ];
         for (error, rtype, kind, message) in cases {
-            let mapped = map_error(&error, rtype);
+            let mapped = map_error(&error, rtype, Duration::from_secs(3));
             assert_eq!((mapped.kind(), mapped.message()), (kind, message), "{error}");
         }
     }

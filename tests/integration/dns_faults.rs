@@ -65,6 +65,15 @@ async fn dns_timeout_keeps_registration_facts() {
         record.errors.iter().filter(|e| e.kind == StepErrorKind::Timeout).collect();
     assert_eq!(dns_errors.len(), 3, "A, AAAA and NS timed out: {:#?}", record.errors);
     assert!(dns_errors.iter().all(|e| e.target == "cloudflare.com"));
+    let messages: Vec<&str> = dns_errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "A query: no answer within 200 ms per attempt (dns_timeout)",
+            "AAAA query: no answer within 200 ms per attempt (dns_timeout)",
+            "NS query: no answer within 200 ms per attempt (dns_timeout)",
+        ]
+    );
     // Registration facts come from RDAP, which needs no DNS here.
     let registrar = record.registrar.as_ref().unwrap();
     assert_eq!(registrar.name.as_deref(), Some("Cloudflare, Inc."));
