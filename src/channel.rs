@@ -80,7 +80,7 @@ pub(crate) fn absorb(existing: &mut Contact, other: Contact) {
     }
 }
 
-fn fill(slot: &mut Option<String>, value: Option<String>) {
+fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
     if slot.is_none() {
         *slot = value;
     }

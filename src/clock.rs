@@ -1,6 +1,6 @@
 //! The clocks every decision reads: tokio's monotonic clock for politeness, deadlines and
 //! in-process expiry (so `tokio::time::pause` drives tests), and wall-clock time for record
-//! time stamps. (Caches that outlive the process take a TTL and keep wall-clock expiry
+//! time stamps ([`now_timestamp`]). (Caches that outlive the process take a TTL and keep wall-clock expiry
 //! themselves; see [`ResponseCache`](crate::ResponseCache).)
 
 use std::time::Instant;
@@ -11,8 +11,8 @@ pub(crate) fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
-/// Now, RFC 3339 in UTC, to the second: the time stamps of records and provenance.
-pub(crate) fn now_rfc3339() -> String {
+/// Now, to the whole second (the record's times are written as `2026-12-05T09:00:00Z`).
+pub(crate) fn now_timestamp() -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
-    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
+    now.round(jiff::Unit::Second).unwrap_or(now)
 }

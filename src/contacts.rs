@@ -3,18 +3,18 @@
 //! `abuse_contacts` list, live with `notice_targets` in `notice.rs` (one party rule
 //! for both lists).
 
-use crate::clock::now_rfc3339;
+use crate::clock::now_timestamp;
 use crate::record::{Contact, Outcome, OutcomeStatus, SourceKind};
 
 /// Stamp the fetch time on network-sourced provenance that lacks one.
 pub(crate) fn stamp(contacts: &mut [Contact]) {
-    let now = now_rfc3339();
+    let now = now_timestamp();
     for contact in contacts {
         for source in &mut contact.sources {
             if matches!(source.kind, SourceKind::Rdap | SourceKind::Whois)
                 && source.fetched_at.is_none()
             {
-                source.fetched_at = Some(now.clone());
+                source.fetched_at = Some(now);
             }
         }
     }

@@ -4,6 +4,7 @@
 //! errors to typed failures (NXDOMAIN, NODATA, SERVFAIL, timeout) that the pipeline records.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -13,7 +14,7 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
 
 use crate::config::Config;
-use crate::error::{ConfigError, SourceError, SourceErrorKind};
+use crate::error::{ConfigError, SourceError, SourceErrorKind, describe_dns, plain_duration};
 
 /// Build the resolver every DNS question of a client goes through (names, Team Cymru, and
 /// the host names of RDAP servers).
@@ -79,13 +80,14 @@ pub(crate) async fn resolve(
         resolver.lookup(fqdn.as_str(), RecordType::AAAA),
         resolver.lookup(zone.as_str(), RecordType::NS),
     );
+    let timeout = resolver.options().timeout;
     let mut out = Resolution::default();
     let mut records = Vec::new();
     let mut address_failures = Vec::new();
     for (rtype, result) in [("A", a), ("AAAA", aaaa)] {
         match result {
             Ok(lookup) => records.extend(lookup.answers().iter().cloned()),
-            Err(e) => address_failures.push((rtype, map_error(&e, host, rtype))),
+            Err(e) => address_failures.push((rtype, map_error(&e, rtype, timeout))),
         }
     }
     let on_chain = follow_chain(&records, host, max_cname_chain, &mut out);
@@ -123,7 +125,7 @@ pub(crate) async fn resolve(
             SourceError::new(
                 SourceErrorKind::Truncated,
                 format!(
-                    "{host} has {found} addresses; only the first {} are examined",
+                    "the name has {found} addresses; only the first {} are examined",
                     out.addresses.len()
                 ),
             ),
@@ -145,10 +147,7 @@ pub(crate) async fn resolve(
             }
             SourceErrorKind::NoData => out.failures.push((
                 host.to_owned(),
-                SourceError::new(
-                    SourceErrorKind::NoData,
-                    format!("{host} has no A or AAAA records"),
-                ),
+                SourceError::new(SourceErrorKind::NoData, "no A or AAAA records"),
             )),
             _ => out.failures.push((host.to_owned(), err)),
         }
@@ -169,7 +168,7 @@ pub(crate) async fn resolve(
             out.nameservers = names;
         }
         Err(e) => {
-            let err = map_error(&e, registrable, "NS");
+            let err = map_error(&e, "NS", timeout);
             // The same NXDOMAIN for the same name was already reported above.
             let duplicate =
                 reported_nx && registrable == host && err.kind() == SourceErrorKind::NxDomain;
@@ -210,7 +209,7 @@ fn follow_chain(
                 SourceError::new(
                     SourceErrorKind::Truncated,
                     format!(
-                        "the CNAME chain of {host} is longer than {max}: cut at {current}, \
+                        "the CNAME chain is longer than {max}: cut at {current}, \
                          whose addresses are not reported"
                     ),
                 ),
@@ -233,29 +232,89 @@ fn trim_name(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Map a resolver error to a typed failure.
-pub(crate) fn map_error(e: &NetError, name: &str, rtype: &str) -> SourceError {
+/// Map a resolver error for the `rtype` question, asked with `timeout` per attempt, to a
+/// typed failure. The message is the cause in plain words ([`describe_dns`]); the name asked
+/// is the step's target, so it is not repeated here.
+pub(crate) fn map_error(e: &NetError, rtype: &str, timeout: Duration) -> SourceError {
     if e.is_nx_domain() {
-        return SourceError::new(
-            SourceErrorKind::NxDomain,
-            format!("{name} does not exist (NXDOMAIN)"),
-        );
+        return SourceError::new(SourceErrorKind::NxDomain, describe_dns(e));
     }
     if e.is_no_records_found() {
-        return SourceError::new(SourceErrorKind::NoData, format!("{name} has no {rtype} records"));
+        return SourceError::new(SourceErrorKind::NoData, format!("no {rtype} records"));
     }
-    match e {
-        NetError::Timeout => SourceError::new(
-            SourceErrorKind::Timeout,
-            format!("no answer for {name} {rtype} in time"),
-        ),
-        NetError::Dns(DnsError::ResponseCode(code)) => {
-            let kind = match code {
-                ResponseCode::ServFail | ResponseCode::Refused => SourceErrorKind::ServFail,
-                _ => SourceErrorKind::Other,
-            };
-            SourceError::new(kind, format!("{name} {rtype}: server answered {code}"))
+    let kind = match e {
+        NetError::Timeout => SourceErrorKind::Timeout,
+        NetError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => SourceErrorKind::Timeout,
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail | ResponseCode::Refused)) => {
+            SourceErrorKind::ServFail
         }
-        other => SourceError::new(SourceErrorKind::Transport, format!("{name} {rtype}: {other}")),
+        NetError::Dns(DnsError::ResponseCode(_)) => SourceErrorKind::Other,
+        _ => SourceErrorKind::Transport,
+    };
+    if kind == SourceErrorKind::Timeout {
+        let within = plain_duration(timeout);
+        return SourceError::new(
+            kind,
+            format!("{rtype} query: no answer within {within} per attempt (dns_timeout)"),
+        );
+    }
+    SourceError::new(kind, format!("{rtype} query: {}", describe_dns(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use hickory_resolver::net::NoRecords;
+    use hickory_resolver::proto::op::Query;
+    use hickory_resolver::proto::rr::Name;
+
+    use super::*;
+
+    fn no_records(rtype: RecordType, code: ResponseCode) -> NetError {
+        let query = Query::query(Name::from_ascii("example.com.").unwrap(), rtype);
+        NetError::Dns(DnsError::NoRecordsFound(NoRecords::new(query, code)))
+    }
+
+    /// Each resolver failure is typed and told in plain words, without the name asked (the
+    /// step's target) and without hickory's `Debug` rendering of the query.
+    #[test]
+    fn resolver_errors_are_typed_and_plain() {
+        let cases = [
+            (
+                no_records(RecordType::AAAA, ResponseCode::NoError),
+                "AAAA",
+                SourceErrorKind::NoData,
+                "no AAAA records",
+            ),
+            (
+                no_records(RecordType::A, ResponseCode::NXDomain),
+                "A",
+                SourceErrorKind::NxDomain,
+                "the name does not exist (NXDOMAIN)",
+            ),
+            (
+                NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)),
+                "NS",
+                SourceErrorKind::ServFail,
+                "NS query: the server answered Query Refused (5)",
+            ),
+            (
+                NetError::Timeout,
+                "A",
+                SourceErrorKind::Timeout,
+                "A query: no answer within 3 s per attempt (dns_timeout)",
+            ),
+            (
+                NetError::NoConnections,
+                "A",
+                SourceErrorKind::Transport,
+                "A query: no name server could be reached",
+            ),
+        ];
+        for (error, rtype, kind, message) in cases {
+            let mapped = map_error(&error, rtype, Duration::from_secs(3));
+            assert_eq!((mapped.kind(), mapped.message()), (kind, message), "{error}");
+        }
     }
 }

@@ -5,6 +5,9 @@
 //! [`StepError`](crate::StepError) inside the returned record.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+use hickory_resolver::net::{DnsError, NetError};
 
 /// Why `lookup` (or building a client) returned no record.
 #[derive(Debug, thiserror::Error)]
@@ -160,17 +163,37 @@ pub enum ConfigError {
 pub struct SourceError {
     kind: SourceErrorKind,
     message: String,
+    http_status: Option<u16>,
 }
 
 impl SourceError {
     /// A new error of `kind`.
     pub fn new(kind: SourceErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), http_status: None }
+    }
+
+    /// The same error, noting the HTTP status the server answered (e.g. 404 for
+    /// [`NotFound`](SourceErrorKind::NotFound), 429 for
+    /// [`RateLimited`](SourceErrorKind::RateLimited)).
+    #[must_use]
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> SourceErrorKind {
         self.kind
+    }
+
+    /// The HTTP status the server answered, when the failure was an HTTP answer: the code
+    /// of [`HttpStatus`](SourceErrorKind::HttpStatus), or the one noted by
+    /// [`with_http_status`](Self::with_http_status).
+    pub fn http_status(&self) -> Option<u16> {
+        match self.kind {
+            SourceErrorKind::HttpStatus(code) => Some(code),
+            _ => self.http_status,
+        }
     }
 
     /// The human-readable description.
@@ -199,6 +222,8 @@ pub enum SourceErrorKind {
     /// The server said to slow down (429, or 403/422 with rate-limit text) and the pause
     /// would exceed the configured limit or retries ran out.
     RateLimited,
+    /// The server's circuit breaker is open after repeated failures, so it was not asked.
+    CircuitOpen,
     /// The object does not exist at the source (RDAP 404).
     NotFound,
     /// The answer could not be parsed.
@@ -211,8 +236,6 @@ pub enum SourceErrorKind {
     Redirect,
     /// No source is known for this object (nothing in the bootstrap).
     NoSource,
-    /// The server failed repeatedly and its circuit breaker is open: not asked.
-    CircuitOpen,
     /// The answer is about another object than the one asked (an RDAP network that does
     /// not contain the address, a domain answer for another name).
     Mismatch,
@@ -234,16 +257,117 @@ impl SourceErrorKind {
             SourceErrorKind::Transport => "transport",
             SourceErrorKind::HttpStatus(_) => "http_status",
             SourceErrorKind::RateLimited => "rate_limited",
+            SourceErrorKind::CircuitOpen => "circuit_open",
             SourceErrorKind::NotFound => "not_found",
             SourceErrorKind::Malformed => "malformed",
             SourceErrorKind::TooLarge => "too_large",
             SourceErrorKind::Blocked => "blocked",
             SourceErrorKind::Redirect => "redirect",
             SourceErrorKind::NoSource => "no_source",
-            SourceErrorKind::CircuitOpen => "circuit_open",
             SourceErrorKind::Mismatch => "mismatch",
             SourceErrorKind::Truncated => "truncated",
             SourceErrorKind::Other => "other",
         }
+    }
+}
+
+/// A resolver error in plain words, without the name asked (the caller's target names it)
+/// and without hickory's `Debug` rendering of the query: `no AAAA records`, `the name does
+/// not exist (NXDOMAIN)`, `no answer in time`, `the server answered Server Failure`.
+pub(crate) fn describe_dns(e: &NetError) -> String {
+    if e.is_nx_domain() {
+        return "the name does not exist (NXDOMAIN)".to_owned();
+    }
+    match e {
+        NetError::Dns(DnsError::NoRecordsFound(none)) => {
+            format!("no {} records", none.query.query_type())
+        }
+        NetError::Dns(DnsError::ResponseCode(code)) => {
+            format!("the server answered {code} ({})", u16::from(*code))
+        }
+        NetError::Timeout => "no answer in time".to_owned(),
+        NetError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            "no answer in time".to_owned()
+        }
+        NetError::Io(io) => format!("network error: {io}"),
+        NetError::NoConnections => "no name server could be reached".to_owned(),
+        NetError::Busy => "the resolver is busy".to_owned(),
+        NetError::Message(text) => (*text).to_owned(),
+        NetError::Msg(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A failed address lookup (A and AAAA together, as `lookup_ip` asks) in plain words: a
+/// name with neither is `no A or AAAA records`, not the last family hickory names.
+pub(crate) fn describe_address_lookup(e: &NetError) -> String {
+    if e.is_no_records_found() && !e.is_nx_domain() {
+        "no A or AAAA records".to_owned()
+    } else {
+        describe_dns(e)
+    }
+}
+
+/// A duration in plain words: `300 ms`, `3 s`, `2.5 s`, `3600 s`.
+pub(crate) fn plain_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use hickory_resolver::net::NoRecords;
+    use hickory_resolver::proto::op::{Query, ResponseCode};
+    use hickory_resolver::proto::rr::{Name, RecordType};
+
+    use super::*;
+
+    fn no_records(rtype: RecordType, code: ResponseCode) -> NetError {
+        let query = Query::query(Name::from_ascii("rdap.verisign.com.").unwrap(), rtype);
+        NetError::Dns(DnsError::NoRecordsFound(NoRecords::new(query, code)))
+    }
+
+    /// Resolver errors in plain words: no `Debug` struct, and not the name asked.
+    #[test]
+    fn dns_errors_in_plain_words() {
+        let cases = [
+            (no_records(RecordType::AAAA, ResponseCode::NoError), "no AAAA records"),
+            (
+                no_records(RecordType::A, ResponseCode::NXDomain),
+                "the name does not exist (NXDOMAIN)",
+            ),
+            (
+                NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)),
+                "the server answered Server Failure (2)",
+            ),
+            (NetError::Timeout, "no answer in time"),
+            (NetError::NoConnections, "no name server could be reached"),
+        ];
+        for (error, words) in cases {
+            // What hickory itself would say, for contrast.
+            let raw = error.to_string();
+            let plain = describe_dns(&error);
+            assert_eq!(plain, words, "{raw}");
+            assert!(!plain.contains("Query {") && !plain.contains("Name("), "{plain}");
+            assert!(!plain.contains("rdap.verisign.com"), "{plain}");
+        }
+        assert!(
+            no_records(RecordType::AAAA, ResponseCode::NoError).to_string().contains("Query {")
+        );
+    }
+
+    #[test]
+    fn durations_in_plain_words() {
+        assert_eq!(plain_duration(Duration::from_millis(300)), "300 ms");
+        assert_eq!(plain_duration(Duration::from_secs(3)), "3 s");
+        assert_eq!(plain_duration(Duration::from_millis(2500)), "2.5 s");
+        assert_eq!(plain_duration(Duration::from_secs(3600)), "3600 s");
     }
 }

@@ -105,10 +105,10 @@ pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
-    AbuseContact, AddressRecord, Asn, Contact, DnsFacts, Evidence, HostingProvider, HostingRecord,
-    Network, NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome,
-    Platform, ProviderKind, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind, Stage,
-    StepError,
+    AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts, Evidence,
+    EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason,
+    NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform, ProviderKind,
+    Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
 };
 pub use stats::Stats;
 pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use hickory_resolver::TokioResolver;
 
-use crate::clock::now_rfc3339;
+use crate::clock::now_timestamp;
 use crate::config::Limits;
 use crate::dns;
 use crate::error::Error;
@@ -76,7 +76,7 @@ async fn steps(
         domain: None,
         domain_unicode: None,
         registrable_domain: None,
-        resolved_at: String::new(),
+        resolved_at: jiff::Timestamp::UNIX_EPOCH,
         dns: DnsFacts::default(),
         addresses: Vec::new(),
         registrar: None,
@@ -148,7 +148,7 @@ async fn steps(
     let notice = pipeline.notice_type;
     record.abuse_contacts = notice::abuse_contacts(&record, notice);
     record.notice_targets = notice::notice_targets(&record, notice);
-    record.resolved_at = now_rfc3339();
+    record.resolved_at = now_timestamp();
     Ok(record)
 }
 

@@ -17,14 +17,14 @@ use crate::abuse::AbuseChain;
 use crate::asn::{AsnCache, AsnChain, AsnOutcome};
 use crate::cache::{Keep, NetworkCache};
 use crate::channel::merge_into;
-use crate::clock::now_rfc3339;
+use crate::clock::now_timestamp;
 use crate::contacts::{abuse_outcome, stamp};
 use crate::error::SourceError;
 use crate::provider;
 use crate::rdap::{RdapClient, extract, rir};
 use crate::record::{
-    AddressRecord, Contact, Evidence, HostingProvider, Network, Outcome, OutcomeStatus, Source,
-    SourceKind, Stage, StepError,
+    AddressRecord, Contact, Evidence, EvidenceKind, FallbackReason, HostingProvider, Network,
+    Outcome, OutcomeStatus, Rir, Source, SourceKind, Stage, StepError,
 };
 use crate::transport::deadline::{Deadline, by_deadline};
 use crate::whois::Whois;
@@ -94,12 +94,10 @@ impl NetworkStage {
         let mut errors = facts.errors;
         address.asn = asn.asn;
         for (source, e) in asn.errors {
-            errors.push(StepError::new(
-                Stage::Asn,
-                ip.to_string(),
-                e.kind().as_str(),
-                format!("{source}: {}", e.message()),
-            ));
+            errors.push(StepError {
+                message: format!("{source}: {}", e.message()),
+                ..StepError::from_source(Stage::Asn, ip.to_string(), &e)
+            });
         }
         address.network = facts.network;
         address.abuse = facts.abuse;
@@ -108,7 +106,7 @@ impl NetworkStage {
         let holder = facts.holder.map(|mut holder| {
             if let Some(url) = address.network.as_ref().and_then(|n| n.source_url.clone()) {
                 holder.evidence.push(Evidence {
-                    kind: "rdap_org".to_owned(),
+                    kind: EvidenceKind::RdapOrg,
                     detail: holder.name.clone(),
                     source: Source::new(SourceKind::Rdap, url),
                 });
@@ -136,7 +134,8 @@ impl NetworkStage {
         let whois_reason = match network {
             Ok((answer, notes)) => {
                 facts.errors.extend(notes);
-                rir_hint = answer.network.rir.clone().or(answer.port43.clone());
+                rir_hint =
+                    answer.network.rir.as_ref().map(Rir::to_string).or(answer.port43.clone());
                 facts.network = Some(answer.network);
                 facts.holder = answer.holder;
                 facts.abuse_outcome = abuse_outcome(&answer.abuse, &answer.abuse_outcome);
@@ -144,7 +143,7 @@ impl NetworkStage {
                 // AFRINIC publishes no abuse entity in RDAP, registro.br none with an email:
                 // their WHOIS does (issue #6).
                 (!facts.abuse.iter().any(|c| c.email.is_some()))
-                    .then_some("rdap_without_abuse_email")
+                    .then_some(FallbackReason::RdapWithoutAbuseEmail)
             }
             Err((target, e)) => {
                 facts.abuse_outcome = Outcome::with_detail(
@@ -152,7 +151,7 @@ impl NetworkStage {
                     format!("network answer unavailable: {}", e.message()),
                 );
                 facts.errors.push(StepError::from_source(Stage::Rdap, &target, &e));
-                Some("rdap_network_failed")
+                Some(FallbackReason::RdapNetworkFailed)
             }
         };
         if let Some(reason) = whois_reason
@@ -179,7 +178,7 @@ impl NetworkStage {
                     }
                 }
                 Err(e) => {
-                    facts.errors.push(StepError::from_source(Stage::Whois, &ip.to_string(), &e))
+                    facts.errors.push(StepError::from_source(Stage::Whois, ip.to_string(), &e))
                 }
             }
         }
@@ -189,12 +188,10 @@ impl NetworkStage {
             match by_deadline(deadline, asking, "the abuse sources").await {
                 Ok(found) => {
                     for (name, e) in &found.errors {
-                        facts.errors.push(StepError::new(
-                            Stage::Abuse,
-                            ip.to_string(),
-                            e.kind().as_str(),
-                            format!("{name}: {}", e.message()),
-                        ));
+                        facts.errors.push(StepError {
+                            message: format!("{name}: {}", e.message()),
+                            ..StepError::from_source(Stage::Abuse, ip.to_string(), e)
+                        });
                     }
                     for contact in found.contacts {
                         merge_into(&mut facts.abuse, contact);
@@ -205,7 +202,7 @@ impl NetworkStage {
                     }
                 }
                 Err(e) => {
-                    facts.errors.push(StepError::from_source(Stage::Abuse, &ip.to_string(), &e))
+                    facts.errors.push(StepError::from_source(Stage::Abuse, ip.to_string(), &e))
                 }
             }
         }
@@ -309,7 +306,7 @@ pub(crate) async fn network_facts(
     }
     // The bootstrap says which registry we asked; the answer's port43 says who answered.
     if let Some(rir) = extract::rir_name(Some(base.as_str()), network.port43.as_deref()) {
-        network.network.rir = Some(rir);
+        network.network.rir = Some(Rir::from(rir));
     }
     Ok((network, notes))
 }
@@ -333,10 +330,10 @@ pub(crate) async fn read_network_at(
             .map_err(|e| (answer.url.to_string(), e))?;
     stamp(&mut network.abuse);
     if let Some(p) = network.network.provenance.as_mut() {
-        p.fetched_at.get_or_insert_with(now_rfc3339);
+        p.fetched_at.get_or_insert_with(now_timestamp);
     }
     for warning in network.warnings.drain(..) {
-        notes.push(StepError::new(Stage::Rdap, answer.url.as_str(), "partial", warning));
+        notes.push(StepError::partial(Stage::Rdap, answer.url.as_str(), warning));
     }
     Ok(network)
 }

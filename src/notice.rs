@@ -45,8 +45,8 @@
 
 use crate::channel::{absorb, merge_into, same_channel};
 use crate::record::{
-    AbuseContact, AddressRecord, Contact, HostingProvider, HostingRecord, NoticeReason,
-    NoticeTarget, NoticeType, Party, ProviderKind,
+    AbuseContact, AddressRecord, Contact, EvidenceKind, HostingProvider, HostingRecord,
+    NoticeReason, NoticeTarget, NoticeType, Party, ProviderKind,
 };
 
 use crate::provider::{
@@ -340,7 +340,7 @@ fn holder_is_host(p: &HostingProvider) -> bool {
 
 /// Whether the RDAP network holder was recognised as the identified provider's organisation.
 fn holder_agreed(p: &HostingProvider) -> bool {
-    p.evidence.iter().any(|e| e.kind == "rdap_org")
+    p.evidence.iter().any(|e| e.kind == EvidenceKind::RdapOrg)
 }
 
 /// Whether the organisation holding the address's AS is another one than the host `p`.
@@ -401,7 +401,8 @@ mod tests {
     use super::*;
     use crate::provider::{classify, detect_platform};
     use crate::record::{
-        Asn, DnsFacts, Network, Registrar, Registry, SCHEMA_VERSION, Source, SourceKind,
+        Asn, ContactRole, DnsFacts, Network, Registrar, Registry, SCHEMA_VERSION, Source,
+        SourceKind,
     };
 
     fn record(domain: Option<&str>, addresses: Vec<AddressRecord>) -> HostingRecord {
@@ -414,7 +415,7 @@ mod tests {
                 let parts: Vec<&str> = d.rsplitn(3, '.').collect();
                 format!("{}.{}", parts.get(1).unwrap(), parts.first().unwrap())
             }),
-            resolved_at: String::new(),
+            resolved_at: jiff::Timestamp::UNIX_EPOCH,
             dns: DnsFacts::default(),
             addresses,
             registrar: None,
@@ -431,7 +432,7 @@ mod tests {
     fn email(addr: &str) -> Contact {
         Contact {
             email: Some(addr.to_owned()),
-            role: Some("abuse".to_owned()),
+            role: Some(ContactRole::Abuse),
             source_url: Some("https://rdap.example/x".to_owned()),
             ..Contact::default()
         }

@@ -1,15 +1,319 @@
 //! The lookup result: [`HostingRecord`] and its parts, plain serde data with stable JSON names.
 //!
 //! This module owns the shape of what a lookup returns and nothing else: no I/O, no parsing.
-//! Field names are part of the public contract (`schema_version` 1); tools read them by path,
+//! Field names are part of the public contract (`schema_version` 2); tools read them by path,
 //! so fields are only ever added, never renamed or reshaped.
 
+use std::fmt;
 use std::net::IpAddr;
+use std::str::FromStr;
 
+use ipnet::IpNet;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{SourceError, SourceErrorKind};
+
+/// A record enum whose JSON form is one string per variant, exactly as the record has
+/// always written it. A *closed* enum rejects an unknown string when read; an *open* one
+/// (with `else Other`) keeps it in its `Other` variant and writes it back unchanged.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$( $name::$variant, )+];
+
+            /// The string this variant is written as in the record's JSON.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            /// The variant written as `s` (exact match), or a message naming `s`.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    _ => Err(format!("unknown {} {s:?}", stringify!($name))),
+                }
+            }
+        }
+
+        string_enum!(@serde $name);
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
+        }
+        $(#[$ometa:meta])*
+        else $other:ident
+    ) => {
+        $(#[$meta])*
+        ///
+        /// The set is open: a value not listed is kept as given in
+        #[doc = concat!("[`", stringify!($other), "`](", stringify!($name), "::", stringify!($other), ").")]
+        /// Build values with `From<&str>`, which maps the listed strings to their variants.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            $(#[$ometa])*
+            $other(String),
+        }
+
+        impl $name {
+            /// The string this value is written as in the record's JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $text, )+
+                    $name::$other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $text => $name::$variant, )+
+                    _ => $name::$other(s.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $( $text => $name::$variant, )+
+                    _ => $name::$other(s),
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(s))
+            }
+        }
+
+        string_enum!(@serde $name);
+    };
+    (@serde $name:ident) => {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// The kind of a [`StepError`]: what went wrong, as a machine-readable name.
+    ///
+    /// The cache chooses how long to keep an answer by matching on it, so a new kind is a new
+    /// variant, never a new string.
+    pub enum StepErrorKind {
+        /// The name does not exist (DNS NXDOMAIN).
+        NxDomain => "nxdomain",
+        /// The name exists but has no record of the asked type (DNS NODATA).
+        NoData => "nodata",
+        /// The DNS server failed (SERVFAIL or REFUSED).
+        ServFail => "servfail",
+        /// No answer in time (the source's timeout, or the lookup's deadline).
+        Timeout => "timeout",
+        /// Connecting, sending or reading failed.
+        Transport => "transport",
+        /// An HTTP status that is neither success nor not-found; see [`StepError::http_status`].
+        HttpStatus => "http_status",
+        /// The server said to slow down and the pause would exceed the limit, or retries ran out.
+        RateLimited => "rate_limited",
+        /// The server's circuit breaker is open after repeated failures: it was not asked.
+        CircuitOpen => "circuit_open",
+        /// The object does not exist at the source (RDAP 404, a WHOIS "no match").
+        NotFound => "not_found",
+        /// The answer could not be parsed.
+        Malformed => "malformed",
+        /// The answer exceeded a size limit.
+        TooLarge => "too_large",
+        /// The destination is not allowed by the safety settings.
+        Blocked => "blocked",
+        /// Redirects went on past the limit, or looped.
+        Redirect => "redirect",
+        /// No source is known for this object (nothing in the bootstrap, WHOIS disabled).
+        NoSource => "no_source",
+        /// The answer was read, but part of it was unusable (see the message); the rest is kept.
+        Partial => "partial",
+        /// The answer is about another object than the one asked (an RDAP network that does
+        /// not contain the address, a domain answer for another name): none of it is used.
+        Mismatch => "mismatch",
+        /// The answer went past a limit and was cut (a CNAME chain, an address list); what is
+        /// past the cut is not reported.
+        Truncated => "truncated",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// What an [`Evidence`] for a provider identification matched.
+    pub enum EvidenceKind {
+        /// The address is in a range the provider publishes (e.g. `104.16.0.0/13`).
+        IpRange => "ip_range",
+        /// The origin AS is the provider's (e.g. `AS13335`).
+        Asn => "asn",
+        /// A name in the CNAME chain is under the provider's suffix (e.g. `*.cdn.cloudflare.net`).
+        Cname => "cname",
+        /// The RDAP network answer names the provider as the holder organisation.
+        RdapOrg => "rdap_org",
+    }
+}
+
+string_enum! {
+    /// The regional (or national) registry that answered for a network.
+    pub enum Rir {
+        /// ARIN (North America).
+        Arin => "ARIN",
+        /// RIPE NCC (Europe, the Middle East, Central Asia).
+        RipeNcc => "RIPE NCC",
+        /// APNIC (Asia-Pacific).
+        Apnic => "APNIC",
+        /// LACNIC (Latin America and the Caribbean).
+        Lacnic => "LACNIC",
+        /// AFRINIC (Africa).
+        Afrinic => "AFRINIC",
+    }
+    /// A national registry (`registro.br`, `JPNIC`, `KRNIC`, `TWNIC`, `CNNIC`, `IDNIC`) or
+    /// any other registry, by the name it is known under.
+    else Other
+}
+
+string_enum! {
+    /// The [`AsnSource`](crate::AsnSource) that answered, by its
+    /// [`name`](crate::AsnSource::name).
+    pub enum AsnSourceName {
+        /// Team Cymru's DNS service ([`CymruSource`](crate::CymruSource)).
+        Cymru => "cymru",
+        /// A MaxMind-format database ([`MmdbSource`](crate::MmdbSource)).
+        Mmdb => "mmdb",
+        /// An ip-location-db CSV ([`CsvRangeSource`](crate::CsvRangeSource)).
+        Csv => "csv",
+    }
+    /// A custom source, by its name.
+    else Other
+}
+
+string_enum! {
+    /// The role a source gave a contact: an RDAP entity role (RFC 9083 §10.2.4).
+    pub enum ContactRole {
+        /// `abuse`: the channel for abuse reports.
+        Abuse => "abuse",
+        /// `registrant`: the holder of the object.
+        Registrant => "registrant",
+        /// `registrar`: the registrar of the object.
+        Registrar => "registrar",
+        /// `technical`: the technical contact.
+        Technical => "technical",
+        /// `administrative`: the administrative contact.
+        Administrative => "administrative",
+        /// `billing`: the billing contact.
+        Billing => "billing",
+        /// `reseller`: a reseller of the registrar.
+        Reseller => "reseller",
+        /// `sponsor`: the sponsor of the object.
+        Sponsor => "sponsor",
+        /// `proxy`: a privacy or proxy service.
+        Proxy => "proxy",
+        /// `notifications`: who receives notifications.
+        Notifications => "notifications",
+        /// `noc`: the network operations centre.
+        Noc => "noc",
+    }
+    /// A role not registered in RFC 9083, as the source gave it.
+    else Other
+}
+
+string_enum! {
+    /// Why a fallback source (WHOIS) was asked; see [`Source::fallback`].
+    pub enum FallbackReason {
+        /// The RDAP network answer named no abuse contact with an email address.
+        RdapWithoutAbuseEmail => "rdap_without_abuse_email",
+        /// The RDAP network query failed.
+        RdapNetworkFailed => "rdap_network_failed",
+        /// The domain's TLD has no RDAP service in the bootstrap.
+        NoRdapService => "no_rdap_service",
+        /// The registry's RDAP query failed.
+        RdapRegistryFailed => "rdap_registry_failed",
+    }
+}
+
+/// A kind compares equal to its JSON name, so `error.kind == "timeout"` reads as the record
+/// does.
+impl PartialEq<&str> for StepErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl From<SourceErrorKind> for StepErrorKind {
+    fn from(kind: SourceErrorKind) -> Self {
+        match kind {
+            SourceErrorKind::NxDomain => StepErrorKind::NxDomain,
+            SourceErrorKind::NoData => StepErrorKind::NoData,
+            SourceErrorKind::ServFail => StepErrorKind::ServFail,
+            SourceErrorKind::Timeout => StepErrorKind::Timeout,
+            SourceErrorKind::Transport => StepErrorKind::Transport,
+            SourceErrorKind::HttpStatus(_) => StepErrorKind::HttpStatus,
+            SourceErrorKind::RateLimited => StepErrorKind::RateLimited,
+            SourceErrorKind::CircuitOpen => StepErrorKind::CircuitOpen,
+            SourceErrorKind::NotFound => StepErrorKind::NotFound,
+            SourceErrorKind::Malformed => StepErrorKind::Malformed,
+            SourceErrorKind::TooLarge => StepErrorKind::TooLarge,
+            SourceErrorKind::Blocked => StepErrorKind::Blocked,
+            SourceErrorKind::Redirect => StepErrorKind::Redirect,
+            SourceErrorKind::NoSource => StepErrorKind::NoSource,
+            SourceErrorKind::Mismatch => StepErrorKind::Mismatch,
+            SourceErrorKind::Truncated => StepErrorKind::Truncated,
+            SourceErrorKind::Other => StepErrorKind::Other,
+        }
+    }
+}
+
 /// The version of the JSON shape of [`HostingRecord`].
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2 added [`StepError::http_status`] and [`StepError::retryable`], and the `circuit_open`
+/// error kind (an open circuit breaker was `other` in 1).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything whohosts found about one query: whom to notify, and why.
 ///
@@ -31,8 +335,10 @@ pub struct HostingRecord {
     /// The registrable domain (public suffix plus one label, ICANN section of the Public
     /// Suffix List), as A-labels. `None` when the query was an IP address.
     pub registrable_domain: Option<String>,
-    /// When the lookup finished, RFC 3339 in UTC.
-    pub resolved_at: String,
+    /// When the lookup finished, to the second; written as RFC 3339 in UTC
+    /// (`2026-12-05T09:00:00Z`).
+    #[serde(with = "rfc3339")]
+    pub resolved_at: Timestamp,
     /// What DNS said about the host name.
     pub dns: DnsFacts,
     /// One entry per address the name resolved to (or the queried IP), with its network facts.
@@ -118,10 +424,10 @@ pub struct Asn {
     /// AS name or holder organisation, as the source gave it.
     pub name: Option<String>,
     /// Which source answered: `cymru`, `mmdb`, `csv`, or a custom source's name.
-    pub source: String,
+    pub source: AsnSourceName,
     /// The announced prefix (or database range) containing the address, when known.
     #[serde(default)]
-    pub prefix: Option<String>,
+    pub prefix: Option<IpBlock>,
     /// Other origin ASes announcing the same prefix (multi-origin announcements).
     #[serde(default)]
     pub other_origins: Vec<u32>,
@@ -132,7 +438,7 @@ pub struct Asn {
 
 impl Asn {
     /// An ASN answer from `source`.
-    pub fn new(number: u32, name: Option<String>, source: impl Into<String>) -> Self {
+    pub fn new(number: u32, name: Option<String>, source: impl Into<AsnSourceName>) -> Self {
         Self {
             number,
             name,
@@ -141,6 +447,108 @@ impl Asn {
             other_origins: Vec::new(),
             provenance: None,
         }
+    }
+}
+
+/// The block of addresses an ASN answer covers: an announced prefix, or a database's
+/// first–last range.
+///
+/// Written as today's strings: `104.16.0.0/13` (a prefix, host bits as the source gave
+/// them) or `1.0.0.0-1.0.0.255` (a range that a CSV database stores as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IpBlock {
+    /// A CIDR prefix.
+    Net(IpNet),
+    /// A first–last range, both ends included, of one family.
+    Range(IpAddr, IpAddr),
+}
+
+impl From<IpNet> for IpBlock {
+    fn from(net: IpNet) -> Self {
+        IpBlock::Net(net)
+    }
+}
+
+impl fmt::Display for IpBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IpBlock::Net(net) => net.fmt(f),
+            IpBlock::Range(first, last) => write!(f, "{first}-{last}"),
+        }
+    }
+}
+
+impl FromStr for IpBlock {
+    type Err = String;
+
+    /// `address/length` or `first-last`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let unusable = || format!("{s:?} is neither address/length nor first-last");
+        match s.split_once('-') {
+            Some((first, last)) => {
+                let first: IpAddr = first.parse().map_err(|_| unusable())?;
+                let last: IpAddr = last.parse().map_err(|_| unusable())?;
+                Ok(IpBlock::Range(first, last))
+            }
+            None => s.parse().map(IpBlock::Net).map_err(|_| unusable()),
+        }
+    }
+}
+
+impl Serialize for IpBlock {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for IpBlock {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A [`Timestamp`] as RFC 3339 text (`2026-12-05T09:00:00Z`), as the record has always
+/// written its times.
+mod rfc3339 {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        at: &Timestamp,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(at)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Timestamp, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`rfc3339`] for an optional time (`null` when absent).
+mod rfc3339_option {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        at: &Option<Timestamp>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => serializer.collect_str(at),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Timestamp>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| text.parse().map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
@@ -156,8 +564,9 @@ pub struct Network {
     pub range_start: Option<IpAddr>,
     /// Last address of the range.
     pub range_end: Option<IpAddr>,
-    /// The range as CIDR blocks (`cidr0_cidrs`, or computed from start and end).
-    pub cidrs: Vec<String>,
+    /// The range as CIDR blocks (`cidr0_cidrs`, or computed from start and end), written as
+    /// given (`192.0.2.0/24`).
+    pub cidrs: Vec<IpNet>,
     /// ISO 3166 country code, when published.
     pub country: Option<String>,
     /// RDAP `type` (e.g. `DIRECT ALLOCATION`, `ASSIGNED PA`).
@@ -165,7 +574,7 @@ pub struct Network {
     pub kind: Option<String>,
     /// The regional (or national) registry that answered: `ARIN`, `RIPE NCC`, `APNIC`,
     /// `LACNIC`, `AFRINIC`, or an NIR such as `registro.br`.
-    pub rir: Option<String>,
+    pub rir: Option<Rir>,
     /// The URL of the RDAP answer, after redirects.
     pub source_url: Option<String>,
     /// Handle of the parent network (less specific registration), when published.
@@ -227,8 +636,8 @@ pub enum ProviderKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Evidence {
-    /// What matched: `ip_range`, `asn`, `cname`, `rdap_org`, `hostname`.
-    pub kind: String,
+    /// What matched: `ip_range`, `asn`, `cname`, `rdap_org`.
+    pub kind: EvidenceKind,
     /// The matching value, e.g. `104.16.0.0/13`, `AS13335`, `*.cdn.cloudflare.net`.
     pub detail: String,
     /// Where the matched data comes from.
@@ -290,7 +699,7 @@ pub struct Contact {
     /// A web form or page for reports (jCard `contact-uri` with `https:`).
     pub web: Option<String>,
     /// The role the source gave this contact (`abuse`, `registrar`, …).
-    pub role: Option<String>,
+    pub role: Option<ContactRole>,
     /// The URL (or server) of the answer this contact was read from.
     pub source_url: Option<String>,
     /// Every place that stated this contact, in detail (the first is where `source_url`
@@ -366,6 +775,18 @@ pub enum Stage {
 }
 
 /// A step of a lookup that failed; the record keeps everything else.
+///
+/// # Retryable
+///
+/// [`retryable`](Self::retryable) says whether asking again later may succeed, because the
+/// failure was the source's bad moment rather than a fact or a setting:
+///
+/// * yes: `timeout`, `transport`, `servfail`, `rate_limited`, `circuit_open`, and
+///   `http_status` with a 5xx, 408 (request timeout), 425 (too early) or 429 status;
+/// * no: `nxdomain`, `nodata`, `not_found` (the object is absent), `malformed`,
+///   `too_large`, `redirect` (the answer is what it is), `blocked`, `no_source` (the
+///   configuration decides), `partial` (the rest of the answer was used), `other`, and
+///   `http_status` with any other status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StepError {
@@ -374,10 +795,19 @@ pub struct StepError {
     /// What was being asked: a name, an IP, or a URL.
     pub target: String,
     /// Machine-readable kind, e.g. `nxdomain`, `nodata`, `servfail`, `timeout`,
-    /// `http_status`, `rate_limited`, `malformed`, `not_found`, `no_bootstrap`, `blocked`.
-    pub kind: String,
+    /// `http_status`, `rate_limited`, `malformed`, `not_found`, `no_source`, `blocked`.
+    pub kind: StepErrorKind,
     /// Human-readable description.
     pub message: String,
+    /// The HTTP status the server answered, when the failure was an HTTP answer (the status
+    /// of an `http_status` error; 404 for an RDAP `not_found`; 429 or 403 for an HTTP
+    /// `rate_limited`). `null` otherwise. Added in schema 2.
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    /// Whether asking again later may succeed; see [Retryable](StepError#retryable). Added in
+    /// schema 2.
+    #[serde(default)]
+    pub retryable: bool,
 }
 
 impl StepError {
@@ -385,19 +815,80 @@ impl StepError {
     pub fn new(
         stage: Stage,
         target: impl Into<String>,
-        kind: impl Into<String>,
+        kind: StepErrorKind,
         message: impl Into<String>,
     ) -> Self {
-        Self { stage, target: target.into(), kind: kind.into(), message: message.into() }
+        Self {
+            stage,
+            target: target.into(),
+            kind,
+            message: message.into(),
+            http_status: None,
+            retryable: is_retryable(kind, None),
+        }
     }
 
-    /// The step error for `error`, raised by `stage` while asking about `target`.
-    pub(crate) fn from_source(
-        stage: Stage,
-        target: &str,
-        error: &crate::error::SourceError,
-    ) -> Self {
-        Self::new(stage, target, error.kind().as_str(), error.message())
+    /// The failure of a source asked about `target` during `stage`. The message says the
+    /// target once, in [`target`](Self::target): a source message that begins with it (a
+    /// WHOIS server prefixing its own name) has that prefix left out.
+    pub fn from_source(stage: Stage, target: impl Into<String>, error: &SourceError) -> Self {
+        let target = target.into();
+        let message = without_prefix(error.message(), &target).to_owned();
+        let mut step = Self::new(stage, target, error.kind().into(), message);
+        if let Some(status) = error.http_status() {
+            step = step.with_http_status(status);
+        }
+        step
+    }
+
+    /// The same error, with the HTTP status the server answered.
+    #[must_use]
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self.retryable = is_retryable(self.kind, Some(status));
+        self
+    }
+
+    /// A usable answer from `target` of which a part was not (kind
+    /// [`Partial`](StepErrorKind::Partial)).
+    pub fn partial(stage: Stage, target: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(stage, target, StepErrorKind::Partial, message)
+    }
+}
+
+/// `message` without a leading `target` (followed by `: ` or a space), unless nothing would
+/// be left.
+fn without_prefix<'a>(message: &'a str, target: &str) -> &'a str {
+    message
+        .strip_prefix(target)
+        .and_then(|rest| rest.strip_prefix(": ").or_else(|| rest.strip_prefix(' ')))
+        .filter(|rest| !rest.trim().is_empty())
+        .unwrap_or(message)
+}
+
+/// The [Retryable](StepError#retryable) rule.
+fn is_retryable(kind: StepErrorKind, http_status: Option<u16>) -> bool {
+    match kind {
+        StepErrorKind::Timeout
+        | StepErrorKind::Transport
+        | StepErrorKind::ServFail
+        | StepErrorKind::RateLimited
+        | StepErrorKind::CircuitOpen => true,
+        StepErrorKind::HttpStatus => {
+            http_status.is_some_and(|s| (500..600).contains(&s) || matches!(s, 408 | 425 | 429))
+        }
+        StepErrorKind::NxDomain
+        | StepErrorKind::NoData
+        | StepErrorKind::NotFound
+        | StepErrorKind::Malformed
+        | StepErrorKind::TooLarge
+        | StepErrorKind::Redirect
+        | StepErrorKind::Blocked
+        | StepErrorKind::NoSource
+        | StepErrorKind::Partial
+        | StepErrorKind::Mismatch
+        | StepErrorKind::Truncated
+        | StepErrorKind::Other => false,
     }
 }
 
@@ -413,14 +904,15 @@ pub struct Source {
     pub dataset: Option<String>,
     /// For datasets: its version or date.
     pub version: Option<String>,
-    /// When it was fetched (RFC 3339), for network sources.
-    pub fetched_at: Option<String>,
+    /// When it was fetched, to the second, for network sources; written as RFC 3339 in UTC.
+    #[serde(default, with = "rfc3339_option")]
+    pub fetched_at: Option<Timestamp>,
     /// Where in the answer: an RFC 6901 JSON pointer for RDAP (e.g. `/entities/0/entities/1`).
     pub pointer: Option<String>,
     /// Where in the answer: a 1-based line number for WHOIS text.
     pub line: Option<u32>,
     /// Why this source was asked when it is a fallback (e.g. `rdap_without_abuse_email`).
-    pub fallback: Option<String>,
+    pub fallback: Option<FallbackReason>,
 }
 
 impl Source {
@@ -623,5 +1115,225 @@ impl NoticeReason {
 impl std::fmt::Display for NoticeReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// Every kind a source error can have is written as the same string in a record.
+    #[test]
+    fn step_kinds_are_the_source_kinds_strings() {
+        let kinds = [
+            SourceErrorKind::NxDomain,
+            SourceErrorKind::NoData,
+            SourceErrorKind::ServFail,
+            SourceErrorKind::Timeout,
+            SourceErrorKind::Transport,
+            SourceErrorKind::HttpStatus(503),
+            SourceErrorKind::RateLimited,
+            SourceErrorKind::CircuitOpen,
+            SourceErrorKind::NotFound,
+            SourceErrorKind::Malformed,
+            SourceErrorKind::TooLarge,
+            SourceErrorKind::Blocked,
+            SourceErrorKind::Redirect,
+            SourceErrorKind::NoSource,
+            SourceErrorKind::Other,
+        ];
+        for kind in kinds {
+            assert_eq!(StepErrorKind::from(kind).as_str(), kind.as_str());
+        }
+    }
+
+    /// A closed enum reads back every string it writes, and nothing else.
+    #[test]
+    fn closed_enums_round_trip() {
+        for kind in StepErrorKind::ALL {
+            let json = serde_json::to_string(kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<StepErrorKind>(&json).unwrap(), *kind);
+        }
+        for kind in EvidenceKind::ALL {
+            let json = serde_json::to_string(kind).unwrap();
+            assert_eq!(serde_json::from_str::<EvidenceKind>(&json).unwrap(), *kind);
+        }
+        for reason in FallbackReason::ALL {
+            let json = serde_json::to_string(reason).unwrap();
+            assert_eq!(serde_json::from_str::<FallbackReason>(&json).unwrap(), *reason);
+        }
+        assert_eq!(serde_json::to_string(&StepErrorKind::CircuitOpen).unwrap(), "\"circuit_open\"");
+        assert_eq!(serde_json::to_string(&EvidenceKind::RdapOrg).unwrap(), "\"rdap_org\"");
+        assert_eq!(
+            serde_json::to_string(&FallbackReason::RdapWithoutAbuseEmail).unwrap(),
+            "\"rdap_without_abuse_email\""
+        );
+        let unknown = serde_json::from_str::<StepErrorKind>("\"nxdomian\"").unwrap_err();
+        assert!(unknown.to_string().contains("unknown StepErrorKind \"nxdomian\""), "{unknown}");
+        assert!("Timeout".parse::<StepErrorKind>().is_err());
+    }
+
+    /// An open enum maps the strings it knows to their variants and keeps any other string,
+    /// written back unchanged.
+    #[test]
+    fn open_enums_keep_unknown_strings() {
+        let cases: [(&str, Rir); 3] = [
+            ("\"RIPE NCC\"", Rir::RipeNcc),
+            ("\"ARIN\"", Rir::Arin),
+            ("\"registro.br\"", Rir::Other("registro.br".to_owned())),
+        ];
+        for (json, rir) in cases {
+            assert_eq!(serde_json::from_str::<Rir>(json).unwrap(), rir);
+            assert_eq!(serde_json::to_string(&rir).unwrap(), json);
+        }
+        // Case matters: the record writes what the source wrote.
+        assert_eq!(Rir::from("arin"), Rir::Other("arin".to_owned()));
+
+        assert_eq!(AsnSourceName::from("csv"), AsnSourceName::Csv);
+        let custom = AsnSourceName::from("my-bgp-feed".to_owned());
+        assert_eq!(custom, AsnSourceName::Other("my-bgp-feed".to_owned()));
+        assert_eq!(serde_json::to_string(&custom).unwrap(), "\"my-bgp-feed\"");
+        assert_eq!(custom.to_string(), "my-bgp-feed");
+
+        assert_eq!(serde_json::from_str::<ContactRole>("\"noc\"").unwrap(), ContactRole::Noc);
+        let odd = serde_json::from_str::<ContactRole>("\"Abuse Desk\"").unwrap();
+        assert_eq!(odd, ContactRole::Other("Abuse Desk".to_owned()));
+        assert_eq!(serde_json::to_string(&odd).unwrap(), "\"Abuse Desk\"");
+    }
+
+    /// A contact and a step error keep their JSON shape with typed kinds.
+    #[test]
+    fn typed_fields_serialise_as_strings() {
+        let contact = Contact {
+            email: Some("abuse@example.net".to_owned()),
+            role: Some(ContactRole::Abuse),
+            ..Contact::default()
+        };
+        let json = serde_json::to_value(&contact).unwrap();
+        assert_eq!(json["role"], "abuse");
+        assert_eq!(serde_json::from_value::<Contact>(json).unwrap(), contact);
+    }
+
+    /// The retryable rule, kind by kind, with and without a status.
+    #[test]
+    fn retryable_rule() {
+        let error =
+            |kind| StepError::new(Stage::Rdap, "https://rdap.example/ip/192.0.2.1", kind, "…");
+        let retryable = [
+            StepErrorKind::Timeout,
+            StepErrorKind::Transport,
+            StepErrorKind::ServFail,
+            StepErrorKind::RateLimited,
+            StepErrorKind::CircuitOpen,
+        ];
+        for kind in StepErrorKind::ALL {
+            assert_eq!(error(*kind).retryable, retryable.contains(kind), "{kind}");
+            assert_eq!(error(*kind).http_status, None);
+        }
+        let status = |code| error(StepErrorKind::HttpStatus).with_http_status(code);
+        for code in [500, 502, 503, 504, 599, 408, 425, 429] {
+            assert!(status(code).retryable, "{code}");
+            assert_eq!(status(code).http_status, Some(code));
+        }
+        for code in [400, 401, 403, 410, 418, 451] {
+            assert!(!status(code).retryable, "{code}");
+        }
+        // The status is noted but does not make an absence retryable.
+        let gone =
+            SourceError::new(SourceErrorKind::NotFound, "no such object").with_http_status(404);
+        let step = StepError::from_source(Stage::Rdap, "https://rdap.example/ip/192.0.2.1", &gone);
+        assert_eq!(
+            (step.kind, step.http_status, step.retryable),
+            (StepErrorKind::NotFound, Some(404), false)
+        );
+        let failed = SourceError::new(SourceErrorKind::HttpStatus(502), "answered 502");
+        let step =
+            StepError::from_source(Stage::Rdap, "https://rdap.example/ip/192.0.2.1", &failed);
+        assert_eq!(
+            (step.kind, step.http_status, step.retryable),
+            (StepErrorKind::HttpStatus, Some(502), true)
+        );
+        let json = serde_json::to_value(&step).unwrap();
+        assert_eq!(json["http_status"], 502);
+        assert_eq!(json["retryable"], true);
+        assert_eq!(
+            serde_json::to_value(error(StepErrorKind::NxDomain)).unwrap()["http_status"],
+            serde_json::Value::Null
+        );
+    }
+
+    /// A source message that begins with the step's target does not say it twice.
+    #[test]
+    fn from_source_says_the_target_once() {
+        let server = "whois.verisign-grs.com:43";
+        let closed = SourceError::new(
+            SourceErrorKind::Transport,
+            "whois.verisign-grs.com:43 closed the connection without answering",
+        );
+        let step = StepError::from_source(Stage::Whois, server, &closed);
+        assert_eq!(step.message, "closed the connection without answering");
+        let refused = SourceError::new(
+            SourceErrorKind::NotFound,
+            "whois.verisign-grs.com:43: not found: the answer says \"no match for\"",
+        );
+        let step = StepError::from_source(Stage::Whois, server, &refused);
+        assert_eq!(step.message, "not found: the answer says \"no match for\"");
+        // Another target keeps the server's name: it says which server answered.
+        let step = StepError::from_source(Stage::Whois, "example.com", &refused);
+        assert_eq!(step.message, refused.message());
+        // A message that is only the target is kept whole.
+        let bare = SourceError::new(SourceErrorKind::Other, server);
+        assert_eq!(StepError::from_source(Stage::Whois, server, &bare).message, server);
+    }
+
+    /// Prefixes keep host bits as the source gave them, IPv6 is written compressed as
+    /// before, and a CSV range stays `first-last`: the strings are today's.
+    #[test]
+    fn blocks_are_written_as_before() {
+        for text in ["104.16.0.0/13", "8.8.8.1/24", "2620:119::/40", "0.0.0.0/0"] {
+            let net: IpNet = text.parse().unwrap();
+            assert_eq!(serde_json::to_string(&net).unwrap(), format!("\"{text}\""));
+            let block: IpBlock = serde_json::from_str(&format!("\"{text}\"")).unwrap();
+            assert_eq!(block, IpBlock::Net(net));
+            assert_eq!(serde_json::to_string(&block).unwrap(), format!("\"{text}\""));
+        }
+        let range: IpBlock = serde_json::from_str("\"1.0.0.0-1.0.0.255\"").unwrap();
+        assert_eq!(range, IpBlock::Range("1.0.0.0".parse().unwrap(), "1.0.0.255".parse().unwrap()));
+        assert_eq!(serde_json::to_string(&range).unwrap(), "\"1.0.0.0-1.0.0.255\"");
+        let v6 = "2001:200::-2001:200:ffff:ffff:ffff:ffff:ffff:ffff";
+        assert_eq!(v6.parse::<IpBlock>().unwrap().to_string(), v6);
+        assert!(serde_json::from_str::<IpBlock>("\"AS13335\"").is_err());
+        // A network from recorded JSON reads back unchanged.
+        let json = r#"{"handle":"NET-104-16-0-0-1","name":"CLOUDFLARENET","range_start":"104.16.0.0","range_end":"104.31.255.255","cidrs":["104.16.0.0/12"],"country":null,"rir":"ARIN","source_url":null}"#;
+        let network: Network = serde_json::from_str(json).unwrap();
+        assert_eq!(network.cidrs, vec!["104.16.0.0/12".parse::<IpNet>().unwrap()]);
+        assert_eq!(
+            serde_json::to_value(&network).unwrap()["cidrs"],
+            serde_json::json!(["104.16.0.0/12"])
+        );
+    }
+
+    /// Times are written as RFC 3339 in UTC, to the second, with `Z`, and read back.
+    #[test]
+    fn times_are_written_as_before() {
+        let at: Timestamp = "2026-12-05T09:00:00Z".parse().unwrap();
+        let source = Source {
+            fetched_at: Some(at),
+            ..Source::new(SourceKind::Rdap, "https://rdap.arin.net/registry/ip/8.8.8.8")
+        };
+        let json = serde_json::to_value(&source).unwrap();
+        assert_eq!(json["fetched_at"], "2026-12-05T09:00:00Z");
+        assert_eq!(serde_json::from_value::<Source>(json).unwrap(), source);
+        let none = serde_json::to_value(Source::default()).unwrap();
+        assert_eq!(none["fetched_at"], serde_json::Value::Null);
+        // An older record without the field still reads.
+        let bare: Source = serde_json::from_str(r#"{"kind":"whois","url":"whois.arin.net:43","dataset":null,"version":null,"pointer":null,"line":3,"fallback":null}"#).unwrap();
+        assert_eq!(bare.fetched_at, None);
+        assert!(
+            serde_json::from_str::<Source>(r#"{"kind":"rdap","fetched_at":"yesterday"}"#).is_err()
+        );
     }
 }

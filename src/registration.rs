@@ -13,7 +13,9 @@ use crate::contacts::{abuse_outcome, stamp};
 use crate::error::SourceErrorKind;
 use crate::input::DomainQuery;
 use crate::rdap::{RdapClient, extract, registrars};
-use crate::record::{Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError};
+use crate::record::{
+    FallbackReason, Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError, StepErrorKind,
+};
 use crate::registries;
 use crate::transport::deadline::{Deadline, by_deadline};
 use crate::whois::Whois;
@@ -33,7 +35,7 @@ pub(crate) struct Registration {
     pub(crate) registrar_outcome: Outcome,
     pub(crate) errors: Vec<StepError>,
     /// Why RDAP could not give the registration facts, when WHOIS should be asked.
-    pub(crate) whois_reason: Option<&'static str>,
+    pub(crate) whois_reason: Option<FallbackReason>,
 }
 
 impl RegistrationStage {
@@ -81,7 +83,7 @@ pub(crate) async fn rdap_registration(
         Ok(t) => t,
         Err(e) => {
             out.errors.push(StepError::from_source(Stage::Rdap, domain, &e));
-            out.whois_reason = Some("no_rdap_service");
+            out.whois_reason = Some(FallbackReason::NoRdapService);
             out.registrar_outcome = Outcome::with_detail(OutcomeStatus::SourceFailed, e.message());
             return out;
         }
@@ -104,7 +106,7 @@ pub(crate) async fn rdap_registration(
                 );
                 // A 404 means the registry does not know the domain; WHOIS would say the same.
                 if e.kind() != SourceErrorKind::NotFound {
-                    out.whois_reason = Some("rdap_registry_failed");
+                    out.whois_reason = Some(FallbackReason::RdapRegistryFailed);
                 }
                 out.errors.push(StepError::from_source(Stage::Rdap, target.url.as_str(), &e));
                 out.registry = Some(registry);
@@ -134,12 +136,7 @@ pub(crate) async fn rdap_registration(
             }
         };
     for warning in &from_registry.warnings {
-        out.errors.push(StepError::new(
-            Stage::Rdap,
-            registry_answer.url.as_str(),
-            "partial",
-            warning,
-        ));
+        out.errors.push(StepError::partial(Stage::Rdap, registry_answer.url.as_str(), warning));
     }
     let mut registrar = from_registry.registrar.clone();
     if let Some(r) = registrar.as_mut() {
@@ -168,7 +165,7 @@ pub(crate) async fn rdap_registration(
             Err(e) => out.errors.push(StepError::new(
                 Stage::Rdap,
                 link.clone(),
-                "malformed",
+                StepErrorKind::Malformed,
                 format!("registry linked to an unusable registrar URL: {e}"),
             )),
             Ok(url) => {
@@ -212,7 +209,7 @@ pub(crate) async fn whois_registration(
     whois: &Whois,
     name: &DomainQuery,
     deadline: &Deadline,
-    reason: &str,
+    reason: FallbackReason,
     out: &mut Registration,
 ) {
     let domain = &name.registrable;
@@ -229,7 +226,7 @@ pub(crate) async fn whois_registration(
         out.errors.push(StepError::from_source(Stage::Whois, server, e));
     }
     for (server, note) in &answer.dropped {
-        out.errors.push(StepError::new(Stage::Whois, server.as_str(), "partial", note.as_str()));
+        out.errors.push(StepError::partial(Stage::Whois, server.as_str(), note.as_str()));
     }
     let registry = out.registry.get_or_insert_with(|| {
         let mut registry = Registry { tld: name.public_suffix.clone(), ..Registry::default() };

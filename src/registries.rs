@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::record::{Contact, Source, SourceKind};
+use crate::record::{Contact, ContactRole, Source, SourceKind};
 
 const DATA: &str = include_str!("../data/registries/diggingdns-registries.csv");
 const DATASET: &str = "digging-dns-abuse-contacts registries.csv";
@@ -39,7 +39,7 @@ impl RegistryEntry {
         };
         let base = Contact {
             name: self.name.clone(),
-            role: Some("abuse".to_owned()),
+            role: Some(ContactRole::Abuse),
             source_url: Some(DATASET_URL.to_owned()),
             sources: vec![source],
             ..Contact::default()

@@ -94,9 +94,9 @@ impl HostingRecord {
             let net = a.network.as_ref().map_or_else(String::new, |n| {
                 format!(
                     " | {} {} {}",
-                    n.rir.as_deref().unwrap_or("?"),
+                    n.rir.as_ref().map_or("?", |r| r.as_str()),
                     n.handle.as_deref().unwrap_or("?"),
-                    n.cidrs.join(",")
+                    n.cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
                 )
             });
             let holder =

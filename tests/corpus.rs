@@ -501,7 +501,7 @@ fn probe(source: &dyn AsnSource) {
     for ip in probe_addresses() {
         let answer = source.lookup(ip).now_or_never().expect("local lookups are ready at once");
         match answer {
-            Ok(Some(asn)) => assert_eq!(asn.source, source.name()),
+            Ok(Some(asn)) => assert_eq!(asn.source.as_str(), source.name()),
             Ok(None) => {}
             Err(e) => assert_eq!(e.kind(), SourceErrorKind::Malformed, "{e:?}"),
         }

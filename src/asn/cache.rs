@@ -26,6 +26,7 @@ use super::source::{AsnChain, AsnOutcome};
 use crate::cache::{Coalescer, LruTtl, Range, RangeIndex, count, lock};
 use crate::clock::now;
 use crate::config::CacheSettings;
+use crate::record::IpBlock;
 use crate::stats::{CacheKind, Telemetry};
 
 /// Cached ASN answers; see the [module rule](self).
@@ -51,7 +52,7 @@ impl fmt::Debug for AsnCache {
 /// The range an answer may be reused for, beyond its own address: its prefix when that is
 /// a CIDR at the routable maximum (/24, /48) containing `ip`.
 fn reusable_range(outcome: &AsnOutcome, ip: IpAddr) -> Option<Range> {
-    let prefix: IpNet = outcome.asn.as_ref()?.prefix.as_deref()?.trim().parse().ok()?;
+    let Some(IpBlock::Net(prefix)) = outcome.asn.as_ref()?.prefix else { return None };
     let longest = match prefix {
         IpNet::V4(_) => 24,
         IpNet::V6(_) => 48,
@@ -137,7 +138,7 @@ mod tests {
                 number,
                 name: None,
                 source: "cymru".into(),
-                prefix: Some(prefix.into()),
+                prefix: Some(prefix.parse().unwrap()),
                 other_origins: Vec::new(),
                 provenance: None,
             }),

@@ -15,9 +15,9 @@ use hickory_resolver::proto::rr::RData;
 use ipnet::IpNet;
 
 use super::source::AsnSource;
-use crate::error::{SourceError, SourceErrorKind};
+use crate::error::{SourceError, SourceErrorKind, describe_dns};
 use crate::future::BoxFuture;
-use crate::record::Asn;
+use crate::record::{Asn, IpBlock};
 
 /// Default zone for IPv4 origin queries.
 const ORIGIN4: &str = "origin.asn.cymru.com";
@@ -122,7 +122,7 @@ impl CymruSource {
         };
         let name = self.as_name(number).await;
         let mut asn = Asn::new(number, name, self.name());
-        asn.prefix = Some(best.prefix.to_string());
+        asn.prefix = Some(IpBlock::Net(best.prefix));
         asn.other_origins = origins.collect();
         Ok(Some(asn))
     }
@@ -209,7 +209,7 @@ fn source_error(qname: &str, e: &NetError) -> SourceError {
         NetError::Io(_) | NetError::NoConnections | NetError::Busy => SourceErrorKind::Transport,
         _ => SourceErrorKind::Other,
     };
-    SourceError::new(kind, format!("{qname}: {e}"))
+    SourceError::new(kind, format!("{qname}: {}", describe_dns(e)))
 }
 
 /// The DNS name to ask for `ip`'s origin: reversed octets under `origin4` for IPv4, the 32
@@ -348,6 +348,7 @@ mod tests {
     use tokio::net::UdpSocket;
 
     use super::*;
+    use crate::record::AsnSourceName;
 
     // ---- pure parsers -------------------------------------------------------------------
 
@@ -621,8 +622,8 @@ mod tests {
         let asn = cymru.lookup(ip("8.8.8.8")).await.unwrap().unwrap();
         assert_eq!(asn.number, 15169);
         assert_eq!(asn.name.as_deref(), Some("GOOGLE, US"));
-        assert_eq!(asn.prefix.as_deref(), Some("8.8.8.0/24"));
-        assert_eq!(asn.source, "cymru");
+        assert_eq!(asn.prefix.map(|p| p.to_string()).as_deref(), Some("8.8.8.0/24"));
+        assert_eq!(asn.source, AsnSourceName::Cymru);
         assert!(asn.other_origins.is_empty());
         assert!(format!("{cymru:?}").contains("origin.asn.cymru.com"));
     }
@@ -648,7 +649,7 @@ mod tests {
         let asn = cymru.lookup(ip("104.16.0.1")).await.unwrap().unwrap();
         assert_eq!(asn.number, 13335);
         assert_eq!(asn.other_origins, [209242]);
-        assert_eq!(asn.prefix.as_deref(), Some("104.16.0.0/13"));
+        assert_eq!(asn.prefix.map(|p| p.to_string()).as_deref(), Some("104.16.0.0/13"));
         assert_eq!(asn.name.as_deref(), Some("CLOUDFLARENET, US"));
     }
 
@@ -661,9 +662,15 @@ mod tests {
         ));
         let (cymru, _) = source(zone).await;
         let asn = cymru.lookup(ip("2001:4860:4860::8888")).await.unwrap().unwrap();
-        assert_eq!((asn.number, asn.prefix.as_deref()), (15169, Some("2001:4860::/32")));
+        assert_eq!(
+            (asn.number, asn.prefix.map(|p| p.to_string()).as_deref()),
+            (15169, Some("2001:4860::/32"))
+        );
         let asn = cymru.lookup(ip("::ffff:8.8.8.8")).await.unwrap().unwrap();
-        assert_eq!((asn.number, asn.prefix.as_deref()), (15169, Some("8.8.8.0/24")));
+        assert_eq!(
+            (asn.number, asn.prefix.map(|p| p.to_string()).as_deref()),
+            (15169, Some("8.8.8.0/24"))
+        );
     }
 
     #[tokio::test]

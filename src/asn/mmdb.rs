@@ -6,13 +6,14 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use ipnet::{IpNet, Ipv4Net};
 use maxminddb::{MaxMindDbError, Reader, WithinOptions};
 use serde::Deserialize;
 
 use super::source::AsnSource;
 use crate::error::{ConfigError, SourceError, SourceErrorKind};
 use crate::future::BoxFuture;
-use crate::record::Asn;
+use crate::record::{Asn, IpBlock};
 
 /// The fields read from one database record (GeoLite2-ASN and GeoIP2-ISP names).
 #[derive(Debug, Default, Deserialize)]
@@ -118,10 +119,7 @@ impl MmdbSource {
             return Ok(None);
         }
         let malformed = |e: MaxMindDbError| {
-            SourceError::new(
-                SourceErrorKind::Malformed,
-                format!("ASN database lookup of {ip} failed: {e}"),
-            )
+            SourceError::new(SourceErrorKind::Malformed, format!("the database lookup failed: {e}"))
         };
         let result = self.reader.lookup(ip).map_err(malformed)?;
         if !result.has_data() {
@@ -138,9 +136,9 @@ impl MmdbSource {
             // A record above the IPv4 subtree of an IPv6 database (`::/88`, so at most
             // `::/96`) holds every IPv4 address: an IPv4 answer reports all of IPv4.
             Ok(network) if ip.is_ipv4() && network.is_ipv6() && network.prefix() <= 96 => {
-                Some("0.0.0.0/0".to_owned())
+                Some(IpBlock::Net(IpNet::V4(Ipv4Net::default())))
             }
-            Ok(network) => Some(network.to_string()),
+            Ok(network) => IpNet::new(network.ip(), network.prefix()).ok().map(IpBlock::Net),
             Err(e) => {
                 tracing::debug!(%ip, error = %e, "ASN database gave no network for the answer");
                 None
@@ -193,7 +191,7 @@ mod tests {
         source
             .lookup_now(ip.parse().unwrap())
             .unwrap()
-            .map(|a| (a.number, a.name, a.prefix.unwrap()))
+            .map(|a| (a.number, a.name, a.prefix.unwrap().to_string()))
     }
 
     fn some(
@@ -288,7 +286,7 @@ mod tests {
         let db = open("GeoLite2-ASN-Test.mmdb");
         assert_eq!(db.name(), "mmdb");
         let asn = db.lookup("1.0.0.1".parse().unwrap()).await.unwrap().unwrap();
-        assert_eq!(asn.source, "mmdb");
+        assert_eq!(asn.source, crate::AsnSourceName::Mmdb);
         assert!(asn.other_origins.is_empty());
         assert_eq!(db.lookup("8.8.8.8".parse().unwrap()).await.unwrap(), None);
     }
@@ -563,9 +561,9 @@ mod prop_tests {
         for &ip in ips {
             match db.lookup_now(ip) {
                 Ok(Some(asn)) => {
-                    assert_eq!(asn.source, "mmdb");
+                    assert_eq!(asn.source, crate::AsnSourceName::Mmdb);
                     if let Some(prefix) = &asn.prefix {
-                        let net: IpNet = prefix.parse().unwrap();
+                        let net: IpNet = prefix.to_string().parse().unwrap();
                         let ip = ip.to_canonical();
                         assert!(net.contains(&ip), "{ip} outside {prefix}");
                     }
@@ -657,7 +655,7 @@ mod prop_tests {
                     .max_by_key(|(net, _, _)| net.prefix_len());
                 let want =
                     best.and_then(|(_, asn, org)| Some(((*asn)?, org.clone())));
-                let got = db.lookup_now(ip).unwrap().map(|a| (a.number, a.name, a.prefix.unwrap()));
+                let got = db.lookup_now(ip).unwrap().map(|a| (a.number, a.name, a.prefix.unwrap().to_string()));
                 prop_assert_eq!(got.clone().map(|(n, o, _)| (n, o)), want.clone(), "{}", ip);
                 if let Some((number, org, prefix)) = &got {
                     // The database merges neighbours with the same data (`70.46.64.0/19`,
@@ -671,7 +669,7 @@ mod prop_tests {
                 }
                 if let IpAddr::V4(v4) = ip {
                     let mapped = db.lookup_now(IpAddr::V6(v4.to_ipv6_mapped())).unwrap();
-                    prop_assert_eq!(mapped.map(|a| (a.number, a.name, a.prefix.unwrap())), got);
+                    prop_assert_eq!(mapped.map(|a| (a.number, a.name, a.prefix.unwrap().to_string())), got);
                 }
             }
         }
@@ -690,7 +688,7 @@ mod prop_tests {
         .unwrap();
         let db = MmdbSource::from_bytes(bytes).unwrap();
         let answer = db.lookup_now("0.0.0.0".parse().unwrap());
-        let prefix: IpNet = answer.unwrap().unwrap().prefix.unwrap().parse().unwrap();
+        let prefix: IpNet = answer.unwrap().unwrap().prefix.unwrap().to_string().parse().unwrap();
         assert!(matches!(prefix, IpNet::V4(_)), "{prefix}");
         assert_eq!(prefix.to_string(), "0.0.0.0/0");
     }

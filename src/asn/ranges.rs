@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use super::source::AsnSource;
 use crate::error::{ConfigError, SourceError};
 use crate::future::BoxFuture;
-use crate::record::Asn;
+use crate::record::{Asn, IpBlock};
 
 /// Name index meaning "the row had no organisation name".
 const NO_NAME: u32 = u32::MAX;
@@ -365,12 +365,18 @@ impl CsvRangeSource {
         let (asn, name, prefix) = match ip.to_canonical() {
             IpAddr::V4(v4) => {
                 let row = find(&self.v4, u32::from(v4))?;
-                let prefix = format!("{}-{}", Ipv4Addr::from(row.start), Ipv4Addr::from(row.end));
+                let prefix = IpBlock::Range(
+                    Ipv4Addr::from(row.start).into(),
+                    Ipv4Addr::from(row.end).into(),
+                );
                 (row.asn, row.name, prefix)
             }
             IpAddr::V6(v6) => {
                 let row = find(&self.v6, u128::from(v6))?;
-                let prefix = format!("{}-{}", Ipv6Addr::from(row.start), Ipv6Addr::from(row.end));
+                let prefix = IpBlock::Range(
+                    Ipv6Addr::from(row.start).into(),
+                    Ipv6Addr::from(row.end).into(),
+                );
                 (row.asn, row.name, prefix)
             }
         };
@@ -398,6 +404,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::record::AsnSourceName;
 
     const V4_SLICE: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/asn/asn-ipv4-slice.csv");
@@ -414,7 +421,7 @@ mod tests {
 
     /// (number, name, prefix) of the answer for `ip`.
     fn answer(source: &CsvRangeSource, ip: &str) -> Option<(u32, Option<String>, String)> {
-        get(source, ip).map(|a| (a.number, a.name, a.prefix.unwrap()))
+        get(source, ip).map(|a| (a.number, a.name, a.prefix.unwrap().to_string()))
     }
 
     fn some(number: u32, name: &str, prefix: &str) -> Option<(u32, Option<String>, String)> {
@@ -557,7 +564,7 @@ mod tests {
     async fn trait_lookup_sets_the_source_name() {
         let s = both();
         let asn = s.lookup("8.8.8.8".parse().unwrap()).await.unwrap().unwrap();
-        assert_eq!(asn.source, "csv");
+        assert_eq!(asn.source, AsnSourceName::Csv);
         assert_eq!(asn.number, 15169);
         assert!(asn.other_origins.is_empty());
         assert_eq!(s.lookup("1.0.2.0".parse().unwrap()).await.unwrap(), None);
@@ -958,10 +965,10 @@ mod prop_tests {
                 assert!(!table.is_empty());
                 for &ip in probes {
                     if let Some(asn) = table.lookup_now(ip) {
-                        let (a, b) = segment(asn.prefix.as_deref().unwrap());
+                        let (a, b) = segment(asn.prefix.map(|p| p.to_string()).as_deref().unwrap());
                         let ip = ip.to_canonical();
                         assert!(a <= ip && ip <= b, "{ip} outside {a}-{b}");
-                        assert_eq!(asn.source, "csv");
+                        assert_eq!(asn.source, crate::AsnSourceName::Csv);
                     }
                 }
                 Some(table)
@@ -1071,7 +1078,7 @@ mod prop_tests {
                     got,
                     winners
                 );
-                let (a, b) = segment(got.prefix.as_deref().unwrap());
+                let (a, b) = segment(got.prefix.map(|p| p.to_string()).as_deref().unwrap());
                 prop_assert!(
                     a >= ip_of(v6, top_start) && b <= ip_of(v6, top_end),
                     "{}: {:?}",

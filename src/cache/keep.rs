@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::config::CacheSettings;
-use crate::record::StepError;
+use crate::record::{StepError, StepErrorKind};
 
 /// How long an answer may be reused; see the [module rule](self).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,35 +26,54 @@ pub(crate) enum Keep {
     Never,
 }
 
-/// Error kinds that say the source failed, not that the object is absent.
-const FAILURES: &[&str] = &[
-    "timeout",
-    "transport",
-    "http_status",
-    "rate_limited",
-    "servfail",
-    "malformed",
-    "too_large",
-    "redirect",
-    "circuit_open",
-    "other",
-];
+/// What one error says about the answer it is part of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Says {
+    /// The source failed: the object may well be there.
+    Failed,
+    /// The object is not there.
+    Absent,
+    /// Nothing about the source's health: the data (`partial`) or the configuration
+    /// (`no_source`, `blocked`) is what it is, and does not shorten the answer's life.
+    Nothing,
+}
 
-/// Error kinds that say the object is not there.
-const ABSENCES: &[&str] = &["not_found", "nxdomain", "nodata"];
+/// The class of one error kind. The match is exhaustive on purpose: a new kind must be
+/// placed here before it compiles.
+fn says(kind: StepErrorKind) -> Says {
+    match kind {
+        StepErrorKind::Timeout
+        | StepErrorKind::Transport
+        | StepErrorKind::HttpStatus
+        | StepErrorKind::RateLimited
+        | StepErrorKind::CircuitOpen
+        | StepErrorKind::ServFail
+        | StepErrorKind::Malformed
+        | StepErrorKind::TooLarge
+        | StepErrorKind::Redirect
+        // An answer about another object: the source misbehaved, as with a broken body.
+        | StepErrorKind::Mismatch
+        | StepErrorKind::Other => Says::Failed,
+        StepErrorKind::NotFound | StepErrorKind::NxDomain | StepErrorKind::NoData => Says::Absent,
+        StepErrorKind::Partial
+        | StepErrorKind::Truncated
+        | StepErrorKind::NoSource
+        | StepErrorKind::Blocked => Says::Nothing,
+    }
+}
 
 impl Keep {
     /// The class of an answer computed with `errors`; `cut_short` when the asking lookup's
-    /// deadline had passed by the time it was done. Other kinds (`partial`, `no_source`,
-    /// `blocked`) describe the data or the configuration and do not shorten its life.
+    /// deadline had passed by the time it was done. A failure beside an absence decides
+    /// (the absence may be its effect).
     pub(crate) fn of(errors: &[StepError], cut_short: bool) -> Keep {
         if errors.is_empty() {
             Keep::Answer
         } else if cut_short {
             Keep::Never
-        } else if errors.iter().any(|e| FAILURES.contains(&e.kind.as_str())) {
+        } else if errors.iter().any(|e| says(e.kind) == Says::Failed) {
             Keep::Failed
-        } else if errors.iter().any(|e| ABSENCES.contains(&e.kind.as_str())) {
+        } else if errors.iter().any(|e| says(e.kind) == Says::Absent) {
             Keep::Absent
         } else {
             Keep::Answer
@@ -92,7 +111,7 @@ mod tests {
     use super::*;
     use crate::record::Stage;
 
-    fn error(kind: &str) -> StepError {
+    fn error(kind: StepErrorKind) -> StepError {
         StepError::new(Stage::Rdap, "https://rdap.example/domain/x.test", kind, "…")
     }
 
@@ -100,14 +119,22 @@ mod tests {
     fn classes() {
         assert_eq!(Keep::of(&[], false), Keep::Answer);
         assert_eq!(Keep::of(&[], true), Keep::Answer);
-        assert_eq!(Keep::of(&[error("partial")], false), Keep::Answer);
-        assert_eq!(Keep::of(&[error("not_found")], false), Keep::Absent);
-        assert_eq!(Keep::of(&[error("nxdomain"), error("partial")], false), Keep::Absent);
-        assert_eq!(Keep::of(&[error("http_status")], false), Keep::Failed);
+        assert_eq!(Keep::of(&[error(StepErrorKind::Partial)], false), Keep::Answer);
+        assert_eq!(Keep::of(&[error(StepErrorKind::NotFound)], false), Keep::Absent);
+        assert_eq!(
+            Keep::of(&[error(StepErrorKind::NxDomain), error(StepErrorKind::Partial)], false),
+            Keep::Absent
+        );
+        assert_eq!(Keep::of(&[error(StepErrorKind::HttpStatus)], false), Keep::Failed);
         // A failure beside an absence: the failure decides (the absence may be its effect).
-        assert_eq!(Keep::of(&[error("not_found"), error("timeout")], false), Keep::Failed);
-        assert_eq!(Keep::of(&[error("timeout")], true), Keep::Never);
-        assert_eq!(Keep::of(&[error("not_found")], true), Keep::Never);
+        assert_eq!(
+            Keep::of(&[error(StepErrorKind::NotFound), error(StepErrorKind::Timeout)], false),
+            Keep::Failed
+        );
+        assert_eq!(Keep::of(&[error(StepErrorKind::CircuitOpen)], false), Keep::Failed);
+        assert_eq!(Keep::of(&[error(StepErrorKind::Blocked)], false), Keep::Answer);
+        assert_eq!(Keep::of(&[error(StepErrorKind::Timeout)], true), Keep::Never);
+        assert_eq!(Keep::of(&[error(StepErrorKind::NotFound)], true), Keep::Never);
     }
 
     #[test]

@@ -31,7 +31,9 @@ use std::net::IpAddr;
 use tracing::debug;
 
 use super::{Known, RANGES_SNAPSHOT, asns, cnames, known, ranges};
-use crate::record::{Asn, Evidence, HostingProvider, ProviderKind, Source, SourceKind};
+use crate::record::{
+    Asn, Evidence, EvidenceKind, HostingProvider, ProviderKind, Source, SourceKind,
+};
 
 /// The dataset name of `ip_range` evidence.
 const RANGES_DATASET: &str = "cloud-ip-ranges (femueller/cloud-ip-ranges @ 60937f4cdba4)";
@@ -89,7 +91,7 @@ pub(crate) fn classify(
     if let Some(hit) = by_range {
         if agrees(hit.provider) {
             evidence.push(Evidence {
-                kind: "ip_range".to_owned(),
+                kind: EvidenceKind::IpRange,
                 detail: hit.cidr.to_string(),
                 source: Source {
                     kind: SourceKind::Dataset,
@@ -109,7 +111,7 @@ pub(crate) fn classify(
     if let Some((name, e)) = by_cname {
         if agrees(e.provider) {
             evidence.push(Evidence {
-                kind: "cname".to_owned(),
+                kind: EvidenceKind::Cname,
                 detail: format!("*.{}", e.suffix),
                 source: table_source(&e.source_url),
             });
@@ -123,7 +125,7 @@ pub(crate) fn classify(
     if let (Some(e), Some(a)) = (by_asn, asn) {
         if agrees(e.provider) {
             evidence.push(Evidence {
-                kind: "asn".to_owned(),
+                kind: EvidenceKind::Asn,
                 detail: format!("AS{}", a.number),
                 source: table_source(&e.source_url),
             });
@@ -139,11 +141,11 @@ pub(crate) fn classify(
     {
         let source = a.provenance.clone().unwrap_or_else(|| Source {
             kind: SourceKind::Dataset,
-            dataset: Some(a.source.clone()),
+            dataset: Some(a.source.to_string()),
             ..Source::default()
         });
         evidence.push(Evidence {
-            kind: "asn".to_owned(),
+            kind: EvidenceKind::Asn,
             detail: format!("AS{} {}", a.number, a.name.as_deref().unwrap_or_default()),
             source,
         });
@@ -153,7 +155,7 @@ pub(crate) fn classify(
         match by_holder {
             Some(p) if agrees(p) => {
                 evidence.push(Evidence {
-                    kind: "rdap_org".to_owned(),
+                    kind: EvidenceKind::RdapOrg,
                     detail: h.name.clone(),
                     source: h
                         .evidence

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::{COMPILED, known};
-use crate::record::{Contact, NoticeType, Source, SourceKind};
+use crate::record::{Contact, ContactRole, NoticeType, Source, SourceKind};
 
 const DATA: &str = include_str!("../../data/providers/directory.txt");
 
@@ -70,7 +70,7 @@ fn parse_line(line: &str) -> Option<(String, Contact)> {
         types.split(',').map(|t| parse_notice_type(t.trim())).collect::<Option<Vec<_>>>()?
     };
     let mut contact = Contact {
-        role: Some("abuse".to_owned()),
+        role: Some(ContactRole::Abuse),
         source_url: Some((*source).to_owned()),
         sources: vec![Source {
             kind: SourceKind::Dataset,
@@ -206,7 +206,7 @@ mod tests {
         assert_eq!(src.kind, SourceKind::Dataset);
         assert_eq!(src.dataset.as_deref(), Some(DATASET));
         assert_eq!(src.version.as_deref(), Some("2026-11-26"));
-        assert_eq!(csam.role.as_deref(), Some("abuse"));
+        assert_eq!(csam.role, Some(ContactRole::Abuse));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::jcard::{Prop, VCard, parse_vcard};
 use super::placeholder::{is_placeholder, is_withheld_text};
-use crate::record::{Contact, Source, SourceKind};
+use crate::record::{Contact, ContactRole, Source, SourceKind};
 
 /// At most this many entities are read from one answer, whatever their nesting; the rest are
 /// skipped with a warning.
@@ -598,7 +598,7 @@ pub(crate) fn contacts_of(node: &EntityNode, source_url: &str, role: Option<&str
 
     let base = Contact {
         name,
-        role: role.map(str::to_owned),
+        role: role.map(ContactRole::from),
         source_url: Some(source_url.to_owned()),
         sources: vec![Source {
             kind: SourceKind::Rdap,
@@ -753,7 +753,7 @@ mod tests {
                 email: Some("registrar-abuse@cloudflare.com".into()),
                 phone: Some("+1.6503198930".into()),
                 web: None,
-                role: Some("abuse".into()),
+                role: Some(ContactRole::Abuse),
                 source_url: Some("https://x.example/".into()),
                 sources: vec![Source {
                     kind: SourceKind::Rdap,

@@ -32,7 +32,8 @@ use super::entities::{
 };
 use crate::error::{SourceError, SourceErrorKind};
 use crate::record::{
-    Contact, HostingProvider, Network, Outcome, OutcomeStatus, Registrar, Source, SourceKind,
+    Contact, ContactRole, HostingProvider, Network, Outcome, OutcomeStatus, Registrar, Rir, Source,
+    SourceKind,
 };
 
 /// At most this many CIDR blocks are computed from a start–end range.
@@ -96,7 +97,7 @@ impl NetworkAnswer {
             .contacts
             .iter()
             .filter(|c| !c.is_empty())
-            .map(|c| Contact { role: Some("abuse".to_owned()), ..c.clone() })
+            .map(|c| Contact { role: Some(ContactRole::Abuse), ..c.clone() })
             .collect();
         if added.is_empty() {
             return false;
@@ -258,7 +259,7 @@ pub(crate) fn read_network(
         cidrs,
         country: text(answer, "country"),
         kind: text(answer, "type"),
-        rir: rir.clone(),
+        rir: rir.as_deref().map(Rir::from),
         source_url: Some(source_url.to_owned()),
         parent_handle: parent_handle.clone(),
         provenance: Some(provenance(source_url, "")),
@@ -335,11 +336,7 @@ pub(crate) fn check_network(answer: &NetworkAnswer, ip: IpAddr) -> Result<(), So
             }
             start <= ip && ip <= end
         }
-        _ if !network.cidrs.is_empty() => network
-            .cidrs
-            .iter()
-            .filter_map(|c| c.parse::<IpNet>().ok())
-            .any(|net| net.contains(&ip)),
+        _ if !network.cidrs.is_empty() => network.cidrs.iter().any(|net| net.contains(&ip)),
         _ => return Ok(()),
     };
     if contains {
@@ -347,7 +344,7 @@ pub(crate) fn check_network(answer: &NetworkAnswer, ip: IpAddr) -> Result<(), So
     }
     let object = match (network.range_start, network.range_end) {
         (Some(start), Some(end)) => format!("{start} - {end}"),
-        _ => network.cidrs.join(", "),
+        _ => network.cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
     };
     Err(SourceError::new(
         SourceErrorKind::Mismatch,
@@ -939,7 +936,7 @@ fn normalise_host(name: &str) -> String {
 
 /// `cidr0_cidrs` blocks as `prefix/length` (the length may be a number or a string);
 /// malformed blocks are skipped with a warning.
-fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<String> {
+fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<IpNet> {
     let Some(list) = answer.get("cidr0_cidrs").and_then(Value::as_array) else { return Vec::new() };
     let mut out = Vec::new();
     for (i, block) in list.iter().enumerate() {
@@ -955,9 +952,8 @@ fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<String> {
         };
         match IpNet::new(prefix, length) {
             Ok(net) => {
-                let s = net.to_string();
-                if !out.contains(&s) {
-                    out.push(s);
+                if !out.contains(&net) {
+                    out.push(net);
                 }
             }
             Err(_) => warnings.push(format!("/cidr0_cidrs/{i}: prefix length {length} too long")),
@@ -968,13 +964,13 @@ fn cidr0(answer: &Value, warnings: &mut Warnings) -> Vec<String> {
 
 /// The fewest CIDR blocks covering `start..=end` (same family, start ≤ end), at most
 /// [`MAX_COMPUTED_CIDRS`].
-fn range_to_cidrs(start: IpAddr, end: IpAddr) -> Vec<String> {
+fn range_to_cidrs(start: IpAddr, end: IpAddr) -> Vec<IpNet> {
     match (start, end) {
         (IpAddr::V4(s), IpAddr::V4(e)) if s <= e => {
-            Ipv4Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(|n| n.to_string()).collect()
+            Ipv4Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(IpNet::V4).collect()
         }
         (IpAddr::V6(s), IpAddr::V6(e)) if s <= e => {
-            Ipv6Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(|n| n.to_string()).collect()
+            Ipv6Subnets::new(s, e, 0).take(MAX_COMPUTED_CIDRS).map(IpNet::V6).collect()
         }
         _ => Vec::new(),
     }
@@ -1021,6 +1017,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The CIDR blocks as the record writes them.
+    fn texts(nets: &[IpNet]) -> Vec<String> {
+        nets.iter().map(ToString::to_string).collect()
+    }
+
     fn network(fixture: &str, url: &str) -> NetworkAnswer {
         let v: Value = serde_json::from_str(fixture).unwrap();
         read_network(&v, url, 8).unwrap()
@@ -1044,7 +1045,7 @@ mod tests {
             email: email.map(str::to_owned),
             phone: phone.map(str::to_owned),
             web: None,
-            role: Some("abuse".to_owned()),
+            role: Some(ContactRole::Abuse),
             source_url: Some(url.to_owned()),
             sources: pointers.iter().map(|p| provenance(url, p)).collect(),
             ..Contact::default()
@@ -1115,9 +1116,9 @@ mod tests {
         assert_eq!(a.network.name.as_deref(), Some("GOGL"));
         assert_eq!(a.network.range_start, ip("8.8.8.0"));
         assert_eq!(a.network.range_end, ip("8.8.8.255"));
-        assert_eq!(a.network.cidrs, vec!["8.8.8.0/24"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["8.8.8.0/24"]);
         assert_eq!(a.network.kind.as_deref(), Some("DIRECT ALLOCATION"));
-        assert_eq!(a.network.rir.as_deref(), Some("ARIN"));
+        assert_eq!(a.network.rir, Some(Rir::Arin));
         assert_eq!(a.network.country, None);
         assert_eq!(a.network.source_url.as_deref(), Some(url));
         assert_eq!(a.holder, holder("Google LLC", "GOGL"));
@@ -1160,7 +1161,7 @@ mod tests {
         );
         assert_eq!(a.network.handle.as_deref(), Some("NET-104-16-0-0-1"));
         assert_eq!(a.network.name.as_deref(), Some("CLOUDFLARENET"));
-        assert_eq!(a.network.cidrs, vec!["104.16.0.0/12"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["104.16.0.0/12"]);
         assert_eq!(a.holder, holder("Cloudflare, Inc.", "CLOUD14"));
         assert_eq!(
             a.abuse,
@@ -1191,7 +1192,7 @@ mod tests {
             ),
             "https://rdap.arin.net/registry/ip/2620:119:35::35",
         );
-        assert_eq!(a.network.cidrs, vec!["2620:119::/40"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["2620:119::/40"]);
         assert_eq!(a.origin_asns, vec![36692]);
         assert_eq!(a.holder, holder("Cisco OpenDNS, LLC", "OPEND-2"));
         assert_eq!(a.abuse[0].email.as_deref(), Some("pzagorow@cisco.com"));
@@ -1207,10 +1208,10 @@ mod tests {
         );
         assert_eq!(a.network.handle.as_deref(), Some("193.0.0.0 - 193.0.7.255"));
         assert_eq!(a.network.name.as_deref(), Some("RIPE-NCC"));
-        assert_eq!(a.network.cidrs, vec!["193.0.0.0/21"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["193.0.0.0/21"]);
         assert_eq!(a.network.country.as_deref(), Some("NL"));
         assert_eq!(a.network.kind.as_deref(), Some("ASSIGNED PA"));
-        assert_eq!(a.network.rir.as_deref(), Some("RIPE NCC"));
+        assert_eq!(a.network.rir, Some(Rir::RipeNcc));
         assert_eq!(
             a.holder,
             holder("Reseaux IP Europeens Network Coordination Centre (RIPE NCC)", "ORG-RIEN1-RIPE")
@@ -1233,7 +1234,7 @@ mod tests {
             url,
         );
         // No cidr0 in 2019: computed from start and end.
-        assert_eq!(a.network.cidrs, vec!["193.0.0.0/21"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["193.0.0.0/21"]);
         // The 2019 registrant entities have no vCard: no holder name.
         assert_eq!(a.holder, None);
         let got: Vec<_> =
@@ -1251,8 +1252,8 @@ mod tests {
         );
         assert_eq!(a.network.name.as_deref(), Some("APNIC-LABS"));
         assert_eq!(a.network.country.as_deref(), Some("AU"));
-        assert_eq!(a.network.rir.as_deref(), Some("APNIC"));
-        assert_eq!(a.network.cidrs, vec!["1.1.1.0/24"]);
+        assert_eq!(a.network.rir, Some(Rir::Apnic));
+        assert_eq!(texts(&a.network.cidrs), vec!["1.1.1.0/24"]);
         // No registrant entity in this answer.
         assert_eq!(a.holder, None);
         // The same mailbox twice in the IRT: one contact.
@@ -1294,8 +1295,8 @@ mod tests {
         );
         assert_eq!(a.network.handle.as_deref(), Some("200.3.12.0/22"));
         assert_eq!(a.network.name.as_deref(), Some("200.3.12.0 - 200.3.15.255"));
-        assert_eq!(a.network.cidrs, vec!["200.3.12.0/22"]);
-        assert_eq!(a.network.rir.as_deref(), Some("LACNIC"));
+        assert_eq!(texts(&a.network.cidrs), vec!["200.3.12.0/22"]);
+        assert_eq!(a.network.rir, Some(Rir::Lacnic));
         assert_eq!(
             a.holder,
             holder("LACNIC - Latin American and Caribbean IP address", "UY-LACN-LACNIC")
@@ -1321,9 +1322,9 @@ mod tests {
             url,
         );
         assert!(a.abuse.is_empty());
-        assert_eq!(a.network.cidrs, vec!["196.216.2.0/23"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["196.216.2.0/23"]);
         assert_eq!(a.network.country.as_deref(), Some("ZA"));
-        assert_eq!(a.network.rir.as_deref(), Some("AFRINIC"));
+        assert_eq!(a.network.rir, Some(Rir::Afrinic));
         assert_eq!(
             a.holder,
             holder("African Network Information Center - (AfriNIC) Ltd", "ORG-AFNC1-AFRINIC")
@@ -1337,8 +1338,8 @@ mod tests {
             include_str!("../../tests/fixtures/rdap/ip/registrobr-200.160.0.0-20-nicbr.json"),
             url,
         );
-        assert_eq!(a.network.cidrs, vec!["200.160.0.0/20"]);
-        assert_eq!(a.network.rir.as_deref(), Some("registro.br"));
+        assert_eq!(texts(&a.network.cidrs), vec!["200.160.0.0/20"]);
+        assert_eq!(a.network.rir, Some(Rir::from("registro.br")));
         assert_eq!(a.network.country.as_deref(), Some("BR"));
         assert_eq!(
             a.holder,
@@ -1352,7 +1353,7 @@ mod tests {
             "https://rdap.registro.br/ip/177.0.0.0/14",
         );
         // No cidr0 here: computed.
-        assert_eq!(a.network.cidrs, vec!["177.0.0.0/14"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["177.0.0.0/14"]);
         assert!(a.abuse.is_empty());
     }
 
@@ -1669,7 +1670,7 @@ mod tests {
         });
         let a = read_network(&v, "u", 2).unwrap();
         // Bad cidr0 blocks are skipped, so the range is converted instead.
-        assert_eq!(a.network.cidrs, vec!["10.0.0.0/23", "10.0.2.0/24"]);
+        assert_eq!(texts(&a.network.cidrs), vec!["10.0.0.0/23", "10.0.2.0/24"]);
         assert_eq!(a.origin_asns, vec![1, 2]);
         assert_eq!(a.holder, holder("Org Two", "H2"));
         // The depth-3 abuse entity is beyond max_depth 2.
@@ -1916,7 +1917,7 @@ mod tests {
         assert_eq!(a.abuse_outcome, Outcome::new(OutcomeStatus::Found));
         assert_eq!(a.abuse.len(), 1);
         assert_eq!(a.abuse[0].email.as_deref(), Some("fneves@registro.br"));
-        assert_eq!(a.abuse[0].role.as_deref(), Some("abuse"));
+        assert_eq!(a.abuse[0].role, Some(ContactRole::Abuse));
         assert_eq!(a.abuse[0].source_url.as_deref(), Some(entity_url));
         assert_eq!(a.abuse[0].sources, vec![provenance(entity_url, "")]);
         // A second time, or another handle: nothing to do.

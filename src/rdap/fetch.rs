@@ -42,7 +42,10 @@ pub(crate) fn domain_target(
     let service = bootstrap.for_domain(domain).ok_or_else(|| {
         SourceError::new(
             SourceErrorKind::NoSource,
-            format!("no RDAP service for {domain} in the bootstrap"),
+            format!(
+                "the RDAP bootstrap names no service for .{}",
+                domain.rsplit('.').next().unwrap_or(domain)
+            ),
         )
     })?;
     target(service.entry.clone(), service.base_url(allow_http), &format!("domain/{domain}"))
@@ -57,7 +60,7 @@ pub(crate) fn ip_target(
     let service = bootstrap.for_ip(ip).ok_or_else(|| {
         SourceError::new(
             SourceErrorKind::NoSource,
-            format!("no RDAP service for {ip} in the bootstrap"),
+            "the RDAP bootstrap names no service for this address",
         )
     })?;
     target(service.entry.clone(), service.base_url(allow_http), &format!("ip/{ip}"))
@@ -90,10 +93,13 @@ fn target(entry: String, base: Option<&Url>, path: &str) -> Result<Target, Sourc
 pub(crate) async fn get_json(http: &Http, url: &Url) -> Result<Answer, SourceError> {
     let fetched = http.get_rdap(url).await?;
     let json: Value = serde_json::from_slice(&fetched.body).map_err(|e| {
-        SourceError::new(
-            SourceErrorKind::Malformed,
-            format!("{} sent a body that is not valid JSON: {e}", fetched.url),
-        )
+        // The step's target is `url`: name the answering URL only when a redirect moved it.
+        let message = if fetched.url == *url {
+            format!("the answer is not valid JSON: {e}")
+        } else {
+            format!("the answer from {} (redirected) is not valid JSON: {e}", fetched.url)
+        };
+        SourceError::new(SourceErrorKind::Malformed, message)
     })?;
     Ok(Answer { url: fetched.url, json })
 }

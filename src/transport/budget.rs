@@ -348,7 +348,7 @@ impl RateBudget for LocalBudget {
                         return Err(SourceError::new(
                             SourceErrorKind::RateLimited,
                             format!(
-                                "the request budget for {server} is used up: the next request \
+                                "the request budget for this server is used up: the next request \
                                  is allowed in {:.0} s, longer than max_retry_after (not asked)",
                                 wait.as_secs_f64().ceil()
                             ),
@@ -359,7 +359,7 @@ impl RateBudget for LocalBudget {
                         return Err(SourceError::new(
                             SourceErrorKind::CircuitOpen,
                             format!(
-                                "{server} failed repeatedly; its circuit breaker is open for \
+                                "the server failed repeatedly; its circuit breaker is open for \
                                  another {:.0} s (not asked)",
                                 left.as_secs_f64().ceil()
                             ),
@@ -369,7 +369,7 @@ impl RateBudget for LocalBudget {
                         return Err(SourceError::new(
                             SourceErrorKind::RateLimited,
                             format!(
-                                "{server} asked to pause for another {:.0} s, longer than \
+                                "the server asked to pause for another {:.0} s, longer than \
                                  max_retry_after (not asked)",
                                 left.as_secs_f64().ceil()
                             ),

@@ -161,13 +161,13 @@ pub(crate) fn check_url(url: &Url, safety: &Safety) -> Result<(), SourceError> {
         "http" => {
             return Err(SourceError::new(
                 SourceErrorKind::Blocked,
-                format!("refusing plain-HTTP URL {url} (HTTPS only; allow_http loosens this)"),
+                "refusing a plain-HTTP URL (HTTPS only; allow_http loosens this)",
             ));
         }
         other => {
             return Err(SourceError::new(
                 SourceErrorKind::Blocked,
-                format!("refusing URL {url} with scheme {other:?}"),
+                format!("refusing a URL with scheme {other:?}"),
             ));
         }
     }
@@ -176,10 +176,7 @@ pub(crate) fn check_url(url: &Url, safety: &Safety) -> Result<(), SourceError> {
         Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
         Some(url::Host::Domain(_)) => return Ok(()),
         None => {
-            return Err(SourceError::new(
-                SourceErrorKind::Blocked,
-                format!("URL {url} has no host"),
-            ));
+            return Err(SourceError::new(SourceErrorKind::Blocked, "the URL has no host"));
         }
     };
     check_ip(ip, safety)

@@ -23,8 +23,10 @@ use super::deadline;
 use super::guard;
 use crate::cache::{CachedResponse, Coalescer, ResponseCache, count};
 use crate::clock::now;
-use crate::config::Config;
-use crate::error::{ConfigError, SourceError, SourceErrorKind};
+use crate::config::{Config, Timeouts};
+use crate::error::{
+    ConfigError, SourceError, SourceErrorKind, describe_address_lookup, plain_duration,
+};
 use crate::stats::{CacheKind, Telemetry};
 
 /// The `Accept` header RDAP servers expect (RFC 7480 §4.2), with JSON as a fallback for
@@ -144,18 +146,26 @@ impl Http {
     }
 
     /// One request with redirects and retries, each attempt admitted by the server's budget.
+    /// Messages name only what the step's target (`url`) does not: the URL a redirect led to,
+    /// when the failure happened there.
     async fn fetch(&self, url: &Url) -> Result<Fetched, SourceError> {
+        let mut current = url.clone();
+        let result = self.follow(&mut current).await;
+        result.map_err(|e| redirected(url, &current, e))
+    }
+
+    /// [`fetch`](Self::fetch) from `current`, which is left at the URL asked last.
+    async fn follow(&self, current: &mut Url) -> Result<Fetched, SourceError> {
         let limits = &self.config.limits;
         let telemetry = &self.telemetry;
         let budget = &self.budget;
         let max_pause = self.config.timeouts.max_retry_after;
-        let mut current = url.clone();
         let mut seen = HashSet::new();
         let mut redirects = 0usize;
         let mut attempt = 0u32;
         loop {
-            guard::check_url(&current, &self.config.safety)?;
-            let (server, policy) = self.config.politeness.server_key(&current);
+            guard::check_url(current, &self.config.safety)?;
+            let (server, policy) = self.config.politeness.server_key(current);
             // Waiting for the server's turn does not count against the lookup's deadline.
             let permit = deadline::waiting(budget.acquire(&server, policy, max_pause))
                 .await
@@ -166,7 +176,7 @@ impl Http {
             let response = match response {
                 Ok(r) => r,
                 Err(e) => {
-                    let err = classify_transport(&e, &current);
+                    let err = classify_transport(&e, &self.config.timeouts);
                     let blocked = err.kind() == SourceErrorKind::Blocked;
                     let outcome =
                         if blocked { AttemptOutcome::Neutral } else { AttemptOutcome::Failed };
@@ -191,18 +201,22 @@ impl Http {
                 let Some(next) = next else {
                     return Err(SourceError::new(
                         SourceErrorKind::Malformed,
-                        format!("{current} answered {status} without a usable Location"),
+                        format!("the server answered {status} without a usable Location"),
                     ));
                 };
                 redirects += 1;
-                if redirects > limits.max_redirects || !seen.insert(next.clone()) {
-                    return Err(SourceError::new(
-                        SourceErrorKind::Redirect,
-                        format!("too many redirects or a redirect loop from {url} at {next}"),
-                    ));
+                let message = if redirects > limits.max_redirects {
+                    Some(format!("more than {} redirects (max_redirects)", limits.max_redirects))
+                } else if !seen.insert(next.clone()) {
+                    Some("a redirect loop: it leads back to a URL already asked".to_owned())
+                } else {
+                    None
+                };
+                if let Some(message) = message {
+                    return Err(SourceError::new(SourceErrorKind::Redirect, message));
                 }
                 tracing::debug!(from = %current, to = %next, "following redirect");
-                current = next;
+                *current = next;
                 continue;
             }
             let wait_hint = retry_after(response.headers());
@@ -215,7 +229,7 @@ impl Http {
                     budget.report(&server, AttemptOutcome::Answered, now());
                     return Err(SourceError::new(
                         SourceErrorKind::HttpStatus(status.as_u16()),
-                        format!("{current} answered {status}"),
+                        format!("the server answered {status}"),
                     ));
                 }
                 None
@@ -235,8 +249,12 @@ impl Http {
                 }
                 return Err(SourceError::new(
                     SourceErrorKind::RateLimited,
-                    format!("{current} answered {status} (rate limited; asked to wait {wait:?})"),
-                ));
+                    format!(
+                        "the server answered {status}: rate limited, asked to wait {}",
+                        plain_duration(wait)
+                    ),
+                )
+                .with_http_status(status.as_u16()));
             };
             if status.is_server_error() {
                 budget.report(&server, AttemptOutcome::Failed, now());
@@ -248,38 +266,35 @@ impl Http {
                 }
                 return Err(SourceError::new(
                     SourceErrorKind::HttpStatus(status.as_u16()),
-                    format!("{current} answered {status}"),
+                    format!("the server answered {status}"),
                 ));
             }
             budget.report(&server, AttemptOutcome::Answered, now());
             if status == StatusCode::NOT_FOUND {
                 return Err(SourceError::new(
                     SourceErrorKind::NotFound,
-                    format!("{current} answered 404: no such object"),
-                ));
+                    format!("the server answered {status}: no such object"),
+                )
+                .with_http_status(404));
             }
             if !status.is_success() {
                 return Err(SourceError::new(
                     SourceErrorKind::HttpStatus(status.as_u16()),
-                    format!("{current} answered {status}"),
+                    format!("the server answered {status}"),
                 ));
             }
-            let body = self.read_body(response, &current).await?;
-            return Ok(Fetched { url: current, body });
+            let body = self.read_body(response).await?;
+            return Ok(Fetched { url: current.clone(), body });
         }
     }
 
     /// Read a body, refusing more than the configured number of bytes.
-    async fn read_body(
-        &self,
-        mut response: reqwest::Response,
-        url: &Url,
-    ) -> Result<Bytes, SourceError> {
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Bytes, SourceError> {
         let max = self.config.limits.max_response_bytes;
         let too_large = || {
             SourceError::new(
                 SourceErrorKind::TooLarge,
-                format!("{url} sent more than {max} bytes (max_response_bytes)"),
+                format!("the answer is larger than {max} bytes (max_response_bytes)"),
             )
         };
         if response.content_length().is_some_and(|len| len > max as u64) {
@@ -297,7 +312,7 @@ impl Http {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => return Ok(body.freeze()),
-                Err(e) => return Err(classify_transport(&e, url)),
+                Err(e) => return Err(classify_transport(&e, &self.config.timeouts)),
             }
         }
     }
@@ -409,30 +424,63 @@ fn jitter(nominal: Duration) -> Duration {
     nominal.mul_f64(0.75 + unit * 0.5)
 }
 
-fn classify_transport(e: &reqwest::Error, url: &Url) -> SourceError {
+/// `e` after redirects led from the step's target `url` to `current`: the message says where.
+fn redirected(url: &Url, current: &Url, e: SourceError) -> SourceError {
+    if url == current {
+        return e;
+    }
+    let moved = SourceError::new(e.kind(), format!("at {current} (redirected): {}", e.message()));
+    match e.http_status() {
+        Some(status) => moved.with_http_status(status),
+        None => moved,
+    }
+}
+
+/// A reqwest failure as a typed error whose message is the cause in plain words: reqwest's
+/// own top-level text (`error sending request for url (…)`) is left out, since the step's
+/// target already names the URL.
+fn classify_transport(e: &reqwest::Error, timeouts: &Timeouts) -> SourceError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
         if err.downcast_ref::<BlockedAddresses>().is_some() {
-            return SourceError::new(SourceErrorKind::Blocked, format!("{url}: {err}"));
+            return SourceError::new(SourceErrorKind::Blocked, err.to_string());
+        }
+        if err.downcast_ref::<ResolveFailed>().is_some() {
+            return SourceError::new(SourceErrorKind::Transport, err.to_string());
         }
         source = err.source();
     }
     if e.is_timeout() {
-        SourceError::new(SourceErrorKind::Timeout, format!("{url}: request timed out"))
-    } else {
-        SourceError::new(SourceErrorKind::Transport, format!("{url}: {}", error_chain(e)))
+        let message = if e.is_connect() {
+            format!("no connection within {} (http_connect)", plain_duration(timeouts.http_connect))
+        } else {
+            format!("no answer within {} (http_request)", plain_duration(timeouts.http_request))
+        };
+        return SourceError::new(SourceErrorKind::Timeout, message);
+    }
+    let what = if e.is_connect() { "cannot connect" } else { "the request failed" };
+    match root_cause(e) {
+        Some(cause) => SourceError::new(SourceErrorKind::Transport, format!("{what}: {cause}")),
+        None => SourceError::new(SourceErrorKind::Transport, what),
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(err) = source {
-        text.push_str(": ");
-        text.push_str(&err.to_string());
-        source = err.source();
+/// The innermost error below `e` (the most specific: `Connection refused (os error 111)`,
+/// `connection closed before message completed`), or `None` when `e` has no source.
+fn root_cause(e: &dyn std::error::Error) -> Option<String> {
+    let mut source = e.source()?;
+    while let Some(next) = source.source() {
+        source = next;
     }
-    text
+    Some(source.to_string())
+}
+
+/// A host name the client's resolver could not resolve, in plain words.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot resolve {host}: {cause}")]
+struct ResolveFailed {
+    host: String,
+    cause: String,
 }
 
 /// All addresses of a host were refused by the address policy.
@@ -462,7 +510,10 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let safety = self.safety.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let lookup = resolver.lookup_ip(format!("{}.", host.trim_end_matches('.'))).await?;
+            let lookup =
+                resolver.lookup_ip(format!("{}.", host.trim_end_matches('.'))).await.map_err(
+                    |e| ResolveFailed { host: host.clone(), cause: describe_address_lookup(&e) },
+                )?;
             let addrs: Vec<SocketAddr> = lookup
                 .iter()
                 .filter(|ip| guard::is_allowed(*ip, &safety))
@@ -514,5 +565,57 @@ mod tests {
             let d = jitter(Duration::from_millis(400));
             assert!(d >= Duration::from_millis(300) && d < Duration::from_millis(500), "{d:?}");
         }
+    }
+
+    /// A failure at the URL asked is told without it (the step's target names it); one at a
+    /// URL a redirect led to says where, and keeps its HTTP status.
+    #[test]
+    fn redirected_names_only_a_url_the_target_does_not() {
+        let url = Url::parse("https://rdap.arin.net/registry/ip/8.8.8.8").unwrap();
+        let failed = SourceError::new(
+            SourceErrorKind::HttpStatus(503),
+            "the server answered 503 Service Unavailable",
+        );
+        assert_eq!(redirected(&url, &url, failed.clone()), failed);
+        let moved = Url::parse("https://rdap.example.net/ip/8.8.8.8").unwrap();
+        let gone = SourceError::new(SourceErrorKind::NotFound, "the server answered 404 Not Found")
+            .with_http_status(404);
+        let told = redirected(&url, &moved, gone);
+        assert_eq!(
+            told.message(),
+            "at https://rdap.example.net/ip/8.8.8.8 (redirected): the server answered 404 Not Found"
+        );
+        assert_eq!((told.kind(), told.http_status()), (SourceErrorKind::NotFound, Some(404)));
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("client error (Connect)")]
+    struct Wrapper(#[source] std::io::Error);
+
+    #[test]
+    fn root_cause_is_the_innermost_error() {
+        let refused = Wrapper(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused (os error 111)",
+        ));
+        assert_eq!(root_cause(&refused).as_deref(), Some("Connection refused (os error 111)"));
+        assert_eq!(root_cause(&std::io::Error::other("alone")), None);
+    }
+
+    /// reqwest's own text (`error sending request for url (…)`) and the URL are left out; the
+    /// cause is said once.
+    #[tokio::test]
+    async fn a_refused_connection_in_plain_words() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let url = format!("http://{addr}/ip/192.0.2.1");
+        let error = reqwest::Client::new().get(&url).send().await.unwrap_err();
+        assert!(error.to_string().contains("error sending request for url"), "{error}");
+        let told = classify_transport(&error, &Timeouts::default());
+        assert_eq!(told.kind(), SourceErrorKind::Transport);
+        assert!(told.message().starts_with("cannot connect: "), "{}", told.message());
+        assert!(!told.message().contains(&addr.to_string()), "{}", told.message());
+        assert!(!told.message().contains("error sending request"), "{}", told.message());
     }
 }

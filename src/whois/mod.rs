@@ -23,7 +23,9 @@ use hickory_resolver::TokioResolver;
 
 use crate::config::{Config, Safety, WhoisConfig};
 use crate::error::{SourceError, SourceErrorKind};
-use crate::record::{Contact, Outcome, OutcomeStatus, Registrar, Source, SourceKind};
+use crate::record::{
+    Contact, ContactRole, FallbackReason, Outcome, OutcomeStatus, Registrar, Source, SourceKind,
+};
 use parse::{DomainFacts, Located, NetworkFacts, Referral};
 use servers::{Overrides, QueryKind, Server};
 
@@ -90,11 +92,11 @@ pub(crate) struct WhoisNetwork {
 }
 
 impl WhoisDomain {
-    /// Record why WHOIS was asked (e.g. `no_rdap_server`) on every source.
-    pub(crate) fn mark_fallback(&mut self, reason: &str) {
+    /// Record why WHOIS was asked (e.g. `no_rdap_service`) on every source.
+    pub(crate) fn mark_fallback(&mut self, reason: FallbackReason) {
         if let Some(registrar) = &mut self.registrar {
             if let Some(p) = &mut registrar.provenance {
-                p.fallback = Some(reason.to_owned());
+                p.fallback = Some(reason);
             }
             mark_contacts(&mut registrar.abuse, reason);
         }
@@ -103,14 +105,14 @@ impl WhoisDomain {
 
 impl WhoisNetwork {
     /// Record why WHOIS was asked (e.g. `rdap_without_abuse_email`) on every source.
-    pub(crate) fn mark_fallback(&mut self, reason: &str) {
+    pub(crate) fn mark_fallback(&mut self, reason: FallbackReason) {
         mark_contacts(&mut self.abuse, reason);
     }
 }
 
-fn mark_contacts(contacts: &mut [Contact], reason: &str) {
+fn mark_contacts(contacts: &mut [Contact], reason: FallbackReason) {
     for source in contacts.iter_mut().flat_map(|c| c.sources.iter_mut()) {
-        source.fallback = Some(reason.to_owned());
+        source.fallback = Some(reason);
     }
 }
 
@@ -363,7 +365,7 @@ fn contact(
         name,
         email,
         phone,
-        role: Some("abuse".to_owned()),
+        role: Some(ContactRole::Abuse),
         source_url: Some(server.url()),
         sources: vec![source(server, line)],
         ..Contact::default()

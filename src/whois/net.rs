@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::config::Safety;
-use crate::error::{SourceError, SourceErrorKind};
+use crate::error::{SourceError, SourceErrorKind, describe_address_lookup, plain_duration};
 use crate::transport::guard;
 use crate::whois::servers::Server;
 
@@ -54,7 +54,10 @@ pub(crate) async fn exchange(
         tokio::time::timeout(limits.connect_timeout, connect).await.map_err(|_| {
             SourceError::new(
                 SourceErrorKind::Timeout,
-                format!("no connection to {server} within {:?}", limits.connect_timeout),
+                format!(
+                    "no connection to {server} within {} (connect_timeout)",
+                    plain_duration(limits.connect_timeout)
+                ),
             )
         })??;
     let talk = async {
@@ -82,7 +85,10 @@ pub(crate) async fn exchange(
     let body = tokio::time::timeout(limits.read_timeout, talk).await.map_err(|_| {
         SourceError::new(
             SourceErrorKind::Timeout,
-            format!("{server} did not finish answering within {:?}", limits.read_timeout),
+            format!(
+                "{server} did not finish answering within {} (read_timeout)",
+                plain_duration(limits.read_timeout)
+            ),
         )
     })??;
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -106,7 +112,10 @@ async fn addresses(
     }
     let name = format!("{}.", target.host);
     let lookup = resolver.lookup_ip(name).await.map_err(|e| {
-        SourceError::new(SourceErrorKind::Transport, format!("cannot resolve {}: {e}", target.host))
+        SourceError::new(
+            SourceErrorKind::Transport,
+            format!("cannot resolve {}: {}", target.host, describe_address_lookup(&e)),
+        )
     })?;
     let mut allowed = Vec::new();
     let mut refused = None;

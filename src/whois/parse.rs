@@ -879,10 +879,15 @@ fn refusal(lines: &[Line<'_>]) -> Option<SourceError> {
             format!("server unavailable: {}", l.text),
         ));
     }
-    if let Some(l) = find(NOT_FOUND) {
+    // The phrase, not the line: the line usually repeats the object asked, which the step's
+    // target already names (`No match for "EXAMPLE.COM".`).
+    if let Some(phrase) = lines.iter().find_map(|l| {
+        let lower = l.text.to_lowercase();
+        NOT_FOUND.iter().find(|n| lower.contains(*n))
+    }) {
         return Some(SourceError::new(
             SourceErrorKind::NotFound,
-            format!("not found: {}", l.text.trim_start_matches('%').trim()),
+            format!("not found: the answer says {:?}", phrase.trim()),
         ));
     }
     None

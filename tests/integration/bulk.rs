@@ -8,6 +8,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use crate::support::arin_one_request_per;
+use whohosts::StepErrorKind;
 use whohosts::testing::{Fault, World};
 use whohosts::{AsnSource, BoxFuture, Error, Politeness, SourceError};
 
@@ -134,12 +135,17 @@ async fn a_long_retry_after_pauses_the_server_for_every_lookup() {
         .unwrap();
     let client = world.client_builder().build().unwrap();
     let first = client.lookup("8.8.8.8").await.unwrap();
-    let errors: Vec<_> = first.errors.iter().filter(|e| e.kind == "rate_limited").collect();
+    let errors: Vec<_> =
+        first.errors.iter().filter(|e| e.kind == StepErrorKind::RateLimited).collect();
     assert_eq!(errors.len(), 1, "{:#?}", first.errors);
+    // The server's own 429 is kept; the paused lookup never reached the server.
+    assert_eq!((errors[0].http_status, errors[0].retryable), (Some(429), true));
     let second = client.lookup("104.16.132.229").await.unwrap();
-    let paused: Vec<_> = second.errors.iter().filter(|e| e.kind == "rate_limited").collect();
+    let paused: Vec<_> =
+        second.errors.iter().filter(|e| e.kind == StepErrorKind::RateLimited).collect();
     assert_eq!(paused.len(), 1, "{:#?}", second.errors);
     assert!(paused[0].message.contains("asked to pause"), "{}", paused[0].message);
+    assert_eq!((paused[0].http_status, paused[0].retryable), (None, true));
     assert_eq!(world.requests("arin"), 1);
     assert_eq!(world.requests_for("arin", "ip/104.16.132.229"), 0);
     let stats = client.stats();
@@ -179,7 +185,11 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     let client = world.client_builder().politeness(politeness).max_retries(0).build().unwrap();
     for ip in ["8.8.8.8", "104.16.132.229", "104.16.133.229"] {
         let record = client.lookup(ip).await.unwrap();
-        assert!(record.errors.iter().any(|e| e.kind == "http_status"), "{:#?}", record.errors);
+        assert!(
+            record.errors.iter().any(|e| e.kind == StepErrorKind::HttpStatus),
+            "{:#?}",
+            record.errors
+        );
     }
     assert_eq!(world.requests("arin"), 3);
     // The circuit is open: the next lookup is not sent and says why.
@@ -187,7 +197,8 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     let rdap: Vec<_> = record.errors.iter().filter(|e| e.stage == whohosts::Stage::Rdap).collect();
     assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
     // The breaker has its own kind (issue #13), not "other".
-    assert_eq!(rdap[0].kind, "circuit_open");
+    assert_eq!(rdap[0].kind, StepErrorKind::CircuitOpen);
+    assert_eq!((rdap[0].http_status, rdap[0].retryable), (None, true));
     assert!(rdap[0].message.contains("circuit breaker is open"), "{}", rdap[0].message);
     assert_eq!(world.requests("arin"), 3);
     assert_eq!(client.stats().circuit_open, 1);

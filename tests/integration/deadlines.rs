@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use whohosts::StepErrorKind;
 use whohosts::testing::{Fault, World};
 use whohosts::{CacheSettings, Stage};
 
@@ -48,7 +49,7 @@ async fn a_server_slower_than_the_deadline_still_times_out() {
     // The RDAP network lookup timed out (and so did the WHOIS fallback it then needed).
     let rdap: Vec<_> = record.errors.iter().filter(|e| e.stage == Stage::Rdap).collect();
     assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
-    assert_eq!(rdap[0].kind, "timeout");
+    assert_eq!(rdap[0].kind, StepErrorKind::Timeout);
     assert!(rdap[0].message.contains("lookup deadline"), "{}", rdap[0].message);
     // WHOIS, the fallback, was not asked once the deadline had passed, and says so.
     let whois: Vec<_> = record.errors.iter().filter(|e| e.stage == Stage::Whois).collect();
@@ -83,13 +84,21 @@ async fn a_registry_failure_is_not_reused_past_the_error_ttl() {
         .unwrap();
     let client = client_keeping_failures(&world, Duration::ZERO);
     let first = client.lookup("google.com").await.unwrap();
-    assert!(first.errors.iter().any(|e| e.kind == "http_status"), "{:#?}", first.errors);
+    assert!(
+        first.errors.iter().any(|e| e.kind == StepErrorKind::HttpStatus),
+        "{:#?}",
+        first.errors
+    );
     assert_eq!(registrar_source(&first), "whois");
     assert_eq!(world.requests_for("verisign", "domain/google.com"), 3);
 
     let second = client.lookup("google.com").await.unwrap();
     assert_eq!(registrar_source(&second), "rdap");
-    assert!(second.errors.iter().all(|e| e.kind != "http_status"), "{:#?}", second.errors);
+    assert!(
+        second.errors.iter().all(|e| e.kind != StepErrorKind::HttpStatus),
+        "{:#?}",
+        second.errors
+    );
     assert_eq!(second.registrar.as_ref().unwrap().iana_id.as_deref(), Some("292"));
     assert_eq!(world.requests_for("verisign", "domain/google.com"), 4);
 }
@@ -132,12 +141,12 @@ async fn facts_cut_short_by_a_deadline_are_never_kept() {
     // Registry and network timed out (each WHOIS fallback then had no time left either).
     let rdap: Vec<_> = first.errors.iter().filter(|e| e.stage == Stage::Rdap).collect();
     assert_eq!(rdap.len(), 2, "{:#?}", first.errors);
-    assert!(rdap.iter().all(|e| e.kind == "timeout"), "{rdap:#?}");
+    assert!(rdap.iter().all(|e| e.kind == StepErrorKind::Timeout), "{rdap:#?}");
 
     let second = client.lookup("google.com").await.unwrap();
     // Asked again: the registry answers; ARIN answers (404: the recorded preset has no
     // network for 142.250.185.46) — and nothing timed out.
-    assert!(second.errors.iter().all(|e| e.kind != "timeout"), "{:#?}", second.errors);
+    assert!(second.errors.iter().all(|e| e.kind != StepErrorKind::Timeout), "{:#?}", second.errors);
     assert_eq!(registrar_source(&second), "rdap");
     assert_eq!(world.requests_for("verisign", "domain/google.com"), 2);
     assert_eq!(world.requests_for("arin", "ip/142.250.185.46"), 2);
@@ -162,8 +171,8 @@ async fn a_joined_lookup_does_not_inherit_another_lookups_timeout() {
     });
     let (first, second) = (first.unwrap(), second.unwrap());
     let rdap: Vec<_> = first.errors.iter().filter(|e| e.stage == Stage::Rdap).collect();
-    assert!(rdap.iter().any(|e| e.kind == "timeout"), "{:#?}", first.errors);
-    assert!(second.errors.iter().all(|e| e.kind != "timeout"), "{:#?}", second.errors);
+    assert!(rdap.iter().any(|e| e.kind == StepErrorKind::Timeout), "{:#?}", first.errors);
+    assert!(second.errors.iter().all(|e| e.kind != StepErrorKind::Timeout), "{:#?}", second.errors);
     assert_eq!(registrar_source(&second), "rdap");
     assert_eq!(world.requests_for("verisign", "domain/google.com"), 2);
 }

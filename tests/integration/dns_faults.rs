@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::support::*;
+use whohosts::StepErrorKind;
 use whohosts::testing::World;
 
 #[tokio::test]
@@ -60,9 +61,19 @@ async fn dns_timeout_keeps_registration_facts() {
         .unwrap();
     let record = client.lookup("cloudflare.com").await.unwrap();
     assert!(record.dns.addresses.is_empty());
-    let dns_errors: Vec<_> = record.errors.iter().filter(|e| e.kind == "timeout").collect();
+    let dns_errors: Vec<_> =
+        record.errors.iter().filter(|e| e.kind == StepErrorKind::Timeout).collect();
     assert_eq!(dns_errors.len(), 3, "A, AAAA and NS timed out: {:#?}", record.errors);
     assert!(dns_errors.iter().all(|e| e.target == "cloudflare.com"));
+    let messages: Vec<&str> = dns_errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "A query: no answer within 200 ms per attempt (dns_timeout)",
+            "AAAA query: no answer within 200 ms per attempt (dns_timeout)",
+            "NS query: no answer within 200 ms per attempt (dns_timeout)",
+        ]
+    );
     // Registration facts come from RDAP, which needs no DNS here.
     let registrar = record.registrar.as_ref().unwrap();
     assert_eq!(registrar.name.as_deref(), Some("Cloudflare, Inc."));

@@ -1,6 +1,11 @@
 //! Domain lookups: registry → registrar, DNS shapes (CNAME chain, IPv6-only, NXDOMAIN).
 
 use crate::support::*;
+use whohosts::{AsnSourceName, IpBlock, Rir};
+
+fn net(text: &str) -> ipnet::IpNet {
+    text.parse().unwrap()
+}
 use whohosts::{OutcomeStatus, Party, ProviderKind, SourceKind};
 
 #[tokio::test]
@@ -52,13 +57,17 @@ async fn com_domain_follows_registry_to_registrar() {
         let asn = a.asn.as_ref().unwrap();
         assert_eq!(asn.number, 13335);
         assert_eq!(asn.name.as_deref(), Some("CLOUDFLARENET, US"));
-        assert_eq!(asn.source, "cymru");
-        assert_eq!(asn.prefix.as_deref(), Some("104.16.0.0/13"), "most specific prefix wins");
+        assert_eq!(asn.source, AsnSourceName::Cymru);
+        assert_eq!(
+            asn.prefix,
+            Some(IpBlock::Net(net("104.16.0.0/13"))),
+            "most specific prefix wins"
+        );
         let net = a.network.as_ref().unwrap();
         assert_eq!(net.handle.as_deref(), Some("NET-104-16-0-0-1"));
         assert_eq!(net.name.as_deref(), Some("CLOUDFLARENET"));
-        assert_eq!(net.cidrs, vec!["104.16.0.0/12"]);
-        assert_eq!(net.rir.as_deref(), Some("ARIN"));
+        assert_eq!(net.cidrs, vec![self::net("104.16.0.0/12")]);
+        assert_eq!(net.rir, Some(Rir::Arin));
         // Identified as Cloudflare's CDN by four agreeing pieces of evidence.
         let provider = a.hosting_provider.as_ref().unwrap();
         assert_eq!(provider.id.as_deref(), Some("cloudflare"));
@@ -177,8 +186,8 @@ async fn ipv6_only_name() {
     assert_eq!(a.asn.as_ref().unwrap().number, 36692);
     let net = a.network.as_ref().unwrap();
     assert_eq!(net.handle.as_deref(), Some("NET6-2620-119-1"));
-    assert_eq!(net.cidrs, vec!["2620:119::/40"]);
-    assert_eq!(net.rir.as_deref(), Some("ARIN"));
+    assert_eq!(net.cidrs, vec![self::net("2620:119::/40")]);
+    assert_eq!(net.rir, Some(Rir::Arin));
     assert_eq!(a.hosting_provider.as_ref().unwrap().name, "Cisco OpenDNS, LLC");
     assert_eq!(emails(&a.abuse), vec!["pzagorow@cisco.com", "chrmurr2@cisco.com"]);
     // No AAAA-less "nodata" error: the name has addresses. opendns.com has no recorded

@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::support::*;
 use whohosts::OutcomeStatus;
 use whohosts::testing::{Fault, World};
+use whohosts::{FallbackReason, StepErrorKind};
 
 #[tokio::test]
 async fn registrar_answering_503_keeps_the_registry_facts() {
@@ -29,8 +30,8 @@ async fn registrar_answering_503_keeps_the_registry_facts() {
 
     let rdap_errors: Vec<_> = record.errors.iter().filter(|e| e.target == markmonitor).collect();
     assert_eq!(rdap_errors.len(), 1, "{:#?}", record.errors);
-    assert_eq!(rdap_errors[0].kind, "http_status");
-    assert!(rdap_errors[0].message.contains("503"), "{}", rdap_errors[0].message);
+    assert_eq!(rdap_errors[0].kind, StepErrorKind::HttpStatus);
+    assert_eq!(rdap_errors[0].message, "the server answered 503 Service Unavailable");
     // The default policy retries a 5xx twice: three requests in all.
     assert_eq!(world.requests("markmonitor"), 3);
     assert_eq!(world.requests("verisign"), 1);
@@ -66,7 +67,7 @@ async fn truncated_body_is_an_error_and_other_facts_stay() {
     assert_eq!(a.asn.as_ref().unwrap().number, 3333);
     // RIPE's WHOIS still gives the abuse mailbox, marked as a fallback.
     assert_eq!(emails(&a.abuse), vec!["abuse@ripe.net"]);
-    assert_eq!(a.abuse[0].sources[0].fallback.as_deref(), Some("rdap_network_failed"));
+    assert_eq!(a.abuse[0].sources[0].fallback, Some(FallbackReason::RdapNetworkFailed));
     assert_eq!(a.abuse_outcome.status, OutcomeStatus::Found);
     // A malformed body is not retried.
     assert_eq!(world.requests("ripe"), 1);
@@ -79,7 +80,7 @@ async fn https_only_by_default_refuses_the_world() {
     let client = world.client_builder().allow_http(false).build().unwrap();
     let record = client.lookup("8.8.8.8").await.unwrap();
     assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
-    assert_eq!(record.errors[0].kind, "blocked");
+    assert_eq!(record.errors[0].kind, StepErrorKind::Blocked);
     // The ASN (DNS) still answered; no HTTP request was made.
     assert_eq!(address(&record, "8.8.8.8").asn.as_ref().unwrap().number, 15169);
     assert_eq!(world.total_requests(), 0);
@@ -118,7 +119,7 @@ async fn lookup_deadline_keeps_what_finished() {
         .unwrap();
     let record = client.lookup("8.8.8.8").await.unwrap();
     assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
-    assert_eq!(record.errors[0].kind, "timeout");
+    assert_eq!(record.errors[0].kind, StepErrorKind::Timeout);
     assert!(record.errors[0].message.contains("deadline"), "{}", record.errors[0].message);
     // The ASN answered in time and is kept.
     assert_eq!(address(&record, "8.8.8.8").asn.as_ref().unwrap().number, 15169);

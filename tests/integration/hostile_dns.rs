@@ -176,7 +176,7 @@ async fn cname_chain_past_the_limit_is_cut_recorded_and_its_addresses_dropped() 
     assert_eq!(truncated[0].target, HOST);
     assert_eq!(
         truncated[0].message,
-        "the CNAME chain of www.cloudflare.com is longer than 16: cut at c16.chain.example, \
+        "the CNAME chain is longer than 16: cut at c16.chain.example, \
          whose addresses are not reported"
     );
 }
@@ -200,10 +200,7 @@ async fn address_list_past_the_limit_is_cut_and_recorded() {
     let truncated: Vec<_> = record.errors.iter().filter(|e| e.kind == "truncated").collect();
     assert_eq!(truncated.len(), 1, "{:#?}", record.errors);
     assert_eq!(truncated[0].target, HOST);
-    assert_eq!(
-        truncated[0].message,
-        "www.cloudflare.com has 1000 addresses; only the first 16 are examined"
-    );
+    assert_eq!(truncated[0].message, "the name has 1000 addresses; only the first 16 are examined");
     let dns: Vec<_> = error_keys(&record.errors).into_iter().filter(|k| k.0 == "dns").collect();
     assert_eq!(
         dns,

@@ -2,6 +2,7 @@
 //! sources chosen by configuration.
 
 use crate::support::*;
+use whohosts::StepErrorKind;
 use whohosts::testing::{Fault, World};
 
 #[tokio::test]
@@ -37,7 +38,7 @@ async fn redirect_loop_is_refused() {
     .await;
     let record = client.lookup("8.8.8.8").await.unwrap();
     assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
-    assert_eq!(record.errors[0].kind, "redirect");
+    assert_eq!(record.errors[0].kind, StepErrorKind::Redirect);
     assert!(record.errors[0].message.contains("redirect"), "{}", record.errors[0].message);
     // The first request and one redirect back to the same URL, then it stops.
     assert_eq!(world.requests("arin"), 2);
@@ -74,7 +75,7 @@ async fn asn_database_replaces_cymru_and_chains_in_order() {
         (asn.number, asn.name.as_deref(), asn.source.as_str()),
         (15169, Some("Google LLC"), "csv")
     );
-    assert_eq!(asn.prefix.as_deref(), Some("8.8.8.0-8.8.8.255"));
+    assert_eq!(asn.prefix.map(|p| p.to_string()).as_deref(), Some("8.8.8.0-8.8.8.255"));
     // 1.0.0.1 is in the MaxMind test database (first in the chain).
     let record = client.lookup("1.0.0.1").await.unwrap();
     let asn = address(&record, "1.0.0.1").asn.clone().unwrap();
@@ -152,7 +153,7 @@ async fn redirects_are_capped() {
     let client = world.client_builder().max_redirects(2).disable_whois().build().unwrap();
     let record = client.lookup("8.8.8.8").await.unwrap();
     assert_eq!(record.errors.len(), 1, "{:#?}", record.errors);
-    assert_eq!(record.errors[0].kind, "redirect");
+    assert_eq!(record.errors[0].kind, StepErrorKind::Redirect);
     // The first request and two redirects followed; the third is refused.
     assert_eq!(world.requests("arin"), 3);
 }

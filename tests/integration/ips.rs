@@ -1,6 +1,7 @@
 //! IP lookups: one address in each RIR, with its exact abuse mailbox.
 
 use crate::support::*;
+use whohosts::{EvidenceKind, FallbackReason, Rir};
 use whohosts::{OutcomeStatus, Party, SourceKind};
 
 struct Case {
@@ -81,14 +82,15 @@ async fn one_address_in_each_rir() {
         let a = address(&record, case.ip);
         assert_eq!(a.asn.as_ref().map(|a| a.number), Some(case.asn), "{}", case.ip);
         let net = a.network.as_ref().unwrap();
-        assert_eq!(net.rir.as_deref(), Some(case.rir), "{}", case.ip);
+        assert_eq!(net.rir.as_ref().map(Rir::as_str), Some(case.rir), "{}", case.ip);
         assert_eq!(net.handle.as_deref(), Some(case.handle), "{}", case.ip);
         let source = format!("{}ip/{}", world.service_url(case.service), case.ip);
         assert_eq!(net.source_url.as_deref(), Some(source.as_str()));
         if !case.holder.is_empty() {
             // The RDAP registrant is kept as evidence, whatever the provider is called.
             let provider = a.hosting_provider.as_ref().unwrap();
-            let rdap_org = provider.evidence.iter().find(|e| e.kind == "rdap_org").unwrap();
+            let rdap_org =
+                provider.evidence.iter().find(|e| e.kind == EvidenceKind::RdapOrg).unwrap();
             assert_eq!(rdap_org.detail, case.holder, "{}", case.ip);
             assert_eq!(rdap_org.source.url.as_deref(), Some(source.as_str()));
         }
@@ -100,7 +102,7 @@ async fn one_address_in_each_rir() {
                 let source = &contact.sources[0];
                 assert_eq!(source.kind, SourceKind::Whois);
                 assert_eq!(source.url.as_deref(), Some("whois.afrinic.net:43"));
-                assert_eq!(source.fallback.as_deref(), Some("rdap_without_abuse_email"));
+                assert_eq!(source.fallback, Some(FallbackReason::RdapWithoutAbuseEmail));
                 assert!(source.line.is_some());
             } else {
                 assert_eq!(contact.source_url.as_deref(), Some(source.as_str()), "{}", case.ip);

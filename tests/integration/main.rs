@@ -17,6 +17,7 @@ mod hostile_text;
 mod http_policy;
 mod input;
 mod ips;
+mod messages;
 mod outcomes;
 mod parties;
 mod providers;

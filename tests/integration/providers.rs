@@ -2,6 +2,7 @@
 //! a parked name, each with its notice targets in order.
 
 use crate::support::*;
+use whohosts::EvidenceKind;
 use whohosts::testing::World;
 use whohosts::{NoticeType, Party, ProviderKind};
 
@@ -25,7 +26,7 @@ async fn cloud_hosted_name_targets_the_cloud_then_the_network_owner() {
     let provider = a.hosting_provider.as_ref().unwrap();
     assert_eq!(provider.id.as_deref(), Some("aws"));
     assert_eq!(provider.kind, ProviderKind::Cloud);
-    assert_eq!(provider.evidence[0].kind, "ip_range");
+    assert_eq!(provider.evidence[0].kind, EvidenceKind::IpRange);
     assert_eq!(provider.evidence[0].detail, "3.0.0.0/15");
     assert_eq!(a.network.as_ref().unwrap().handle.as_deref(), Some("NET-3-0-0-0-1"));
     assert!(!record.origin_hidden);

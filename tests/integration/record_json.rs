@@ -1,7 +1,8 @@
 //! The record's JSON shape: exact field names, and a lossless round trip.
 
 use crate::support::*;
-use whohosts::HostingRecord;
+use whohosts::testing::{Fault, World};
+use whohosts::{HostingRecord, StepError, StepErrorKind};
 
 #[tokio::test]
 async fn record_round_trips_through_json_with_documented_names() {
@@ -38,15 +39,59 @@ async fn record_round_trips_through_json_with_documented_names() {
             "notice_targets"
         ]
     );
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["addresses"][0]["asn"]["number"], 13335);
     assert_eq!(json["registrar"]["iana_id"], "1910");
     let flat = &json["abuse_contacts"][0];
     assert_eq!(flat["party"], "cdn");
     assert_eq!(flat["for"], "104.16.123.96");
     assert_eq!(flat["web"], "https://abuse.cloudflare.com/");
-    assert!(json["resolved_at"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok());
+    // RFC 3339 in UTC, whole seconds: `2026-12-05T09:00:00Z`.
+    let resolved_at = json["resolved_at"].as_str().unwrap();
+    assert!(resolved_at.parse::<jiff::Timestamp>().is_ok());
+    assert_eq!((resolved_at.len(), &resolved_at[19..]), (20, "Z"), "{resolved_at}");
 
     let back: HostingRecord = serde_json::from_str(&text).unwrap();
     assert_eq!(back, record);
+}
+
+/// Schema 2: every error says the HTTP status it came from (or null) and whether asking again
+/// may succeed.
+#[tokio::test]
+async fn errors_carry_http_status_and_retryable() {
+    let cases = [
+        (Fault::Status(503), "http_status", serde_json::json!(503), true),
+        (Fault::Status(404), "not_found", serde_json::json!(404), false),
+        (Fault::Status(403), "http_status", serde_json::json!(403), false),
+        (Fault::Malformed, "malformed", serde_json::Value::Null, false),
+    ];
+    for (fault, kind, status, retryable) in cases {
+        let (world, client) =
+            start(World::recorded().fault("markmonitor", "domain/", fault.clone(), None)).await;
+        let record = client.lookup("google.com").await.unwrap();
+        let target = format!("{}domain/GOOGLE.COM", world.service_url("markmonitor"));
+        let json = serde_json::to_value(&record).unwrap();
+        let errors: Vec<_> =
+            json["errors"].as_array().unwrap().iter().filter(|e| e["target"] == target).collect();
+        assert_eq!(errors.len(), 1, "{fault:?}: {errors:#?}");
+        let error = errors[0].as_object().unwrap();
+        let keys: Vec<&str> = error.keys().map(String::as_str).collect();
+        // (serde_json's map sorts keys.)
+        assert_eq!(keys, ["http_status", "kind", "message", "retryable", "stage", "target"]);
+        assert_eq!(error["stage"], "rdap");
+        assert_eq!(error["target"], target.as_str());
+        assert_eq!(error["kind"], kind, "{fault:?}");
+        assert_eq!(error["http_status"], status, "{fault:?}");
+        assert_eq!(error["retryable"], retryable, "{fault:?}");
+    }
+}
+
+/// A schema 1 error (without the two fields) still reads.
+#[test]
+fn schema_1_errors_still_read() {
+    let v1 = r#"{"stage":"dns","target":"example.com","kind":"nxdomain","message":"x"}"#;
+    let error: StepError = serde_json::from_str(v1).unwrap();
+    assert_eq!(error.kind, StepErrorKind::NxDomain);
+    assert_eq!(error.http_status, None);
+    assert!(!error.retryable);
 }

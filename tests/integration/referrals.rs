@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 use whohosts::OutcomeStatus;
+use whohosts::Rir;
 use whohosts::testing::{World, WorldBuilder};
 
 #[tokio::test]
@@ -39,7 +40,7 @@ async fn stand_in_answer_leads_to_the_managing_registry() {
     assert_eq!(a.abuse[0].source_url.as_deref(), Some(arin.as_str()));
     let net = a.network.as_ref().unwrap();
     assert_eq!(net.source_url.as_deref(), Some(arin.as_str()), "the final source is recorded");
-    assert_eq!(net.rir.as_deref(), Some("ARIN"));
+    assert_eq!(net.rir, Some(Rir::Arin));
     assert!(
         !record.abuse_contacts.iter().any(|c| c.contact.email.as_deref() == Some("abuse@ripe.net"))
     );

@@ -5,6 +5,7 @@
 use std::sync::atomic::Ordering;
 
 use crate::support::*;
+use whohosts::StepErrorKind;
 use whohosts::testing::{Fault, World, tripwire};
 
 fn narrowed(world: &World) -> whohosts::Client {
@@ -20,7 +21,8 @@ async fn redirect_to_another_address_is_refused() {
         .await
         .unwrap();
     let record = narrowed(&world).lookup("8.8.8.8").await.unwrap();
-    let blocked: Vec<_> = record.errors.iter().filter(|e| e.kind == "blocked").collect();
+    let blocked: Vec<_> =
+        record.errors.iter().filter(|e| e.kind == StepErrorKind::Blocked).collect();
     assert!(!blocked.is_empty(), "{:#?}", record.errors);
     assert!(blocked[0].message.contains("127.0.0.2"), "{}", blocked[0].message);
     assert_eq!(hits.load(Ordering::SeqCst), 0, "no connection reached 127.0.0.2");
@@ -38,7 +40,8 @@ async fn referral_link_to_another_address_is_refused() {
         .replace(r"https:\/\/rdap.cloudflare.com\/rdap\/v1\/", &format!("http://{trap}/rdap/"));
     let world = World::recorded().object("verisign", &hostile).start().await.unwrap();
     let record = narrowed(&world).lookup("trapped.com").await.unwrap();
-    let blocked: Vec<_> = record.errors.iter().filter(|e| e.kind == "blocked").collect();
+    let blocked: Vec<_> =
+        record.errors.iter().filter(|e| e.kind == StepErrorKind::Blocked).collect();
     assert_eq!(blocked.len(), 1, "{:#?}", record.errors);
     assert_eq!(blocked[0].target, format!("http://{trap}/rdap/domain/TRAPPED.COM"));
     assert_eq!(hits.load(Ordering::SeqCst), 0);
@@ -63,7 +66,8 @@ async fn host_name_resolving_to_another_address_is_refused() {
         .await
         .unwrap();
     let record = narrowed(&world).lookup("8.8.8.8").await.unwrap();
-    let blocked: Vec<_> = record.errors.iter().filter(|e| e.kind == "blocked").collect();
+    let blocked: Vec<_> =
+        record.errors.iter().filter(|e| e.kind == StepErrorKind::Blocked).collect();
     assert!(!blocked.is_empty(), "{:#?}", record.errors);
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
@@ -90,7 +94,7 @@ async fn whois_referral_to_another_address_is_refused() {
         .build()
         .unwrap();
     let record = client.lookup("196.216.2.6").await.unwrap();
-    let whois: Vec<_> = record.errors.iter().filter(|e| e.kind == "blocked").collect();
+    let whois: Vec<_> = record.errors.iter().filter(|e| e.kind == StepErrorKind::Blocked).collect();
     assert_eq!(whois.len(), 1, "{:#?}", record.errors);
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }

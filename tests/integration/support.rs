@@ -49,7 +49,7 @@ pub(crate) fn error_keys(errors: &[StepError]) -> Vec<(String, String, String)> 
         .iter()
         .map(|e| {
             let stage = serde_json::to_value(e.stage).unwrap().as_str().unwrap().to_owned();
-            (stage, e.kind.clone(), e.target.clone())
+            (stage, e.kind.to_string(), e.target.clone())
         })
         .collect()
 }

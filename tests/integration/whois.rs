@@ -3,6 +3,7 @@
 
 use crate::support::*;
 use whohosts::testing::{Fault, World};
+use whohosts::{FallbackReason, StepErrorKind};
 use whohosts::{OutcomeStatus, SourceKind};
 
 #[tokio::test]
@@ -26,7 +27,7 @@ async fn cctld_without_rdap_is_answered_by_whois() {
     let source = &registrar.abuse[0].sources[0];
     assert_eq!(source.kind, SourceKind::Whois);
     assert_eq!(source.url.as_deref(), Some("whois.domain-registry.nl:43"));
-    assert_eq!(source.fallback.as_deref(), Some("no_rdap_service"));
+    assert_eq!(source.fallback, Some(FallbackReason::NoRdapService));
     assert!(source.line.is_some());
     assert_eq!(registrar.abuse_outcome.status, OutcomeStatus::Found);
     assert_eq!(world.whois_requests("whois.domain-registry.nl"), 1);
@@ -45,8 +46,9 @@ async fn thin_registry_refers_to_the_registrar_whois() {
     assert_eq!(emails(&registrar.abuse)[0], "abusecomplaints@markmonitor.com");
     let source = &registrar.abuse[0].sources[0];
     assert_eq!(source.kind, SourceKind::Whois);
-    assert_eq!(source.fallback.as_deref(), Some("rdap_registry_failed"));
-    let rdap_errors: Vec<_> = record.errors.iter().filter(|e| e.kind == "http_status").collect();
+    assert_eq!(source.fallback, Some(FallbackReason::RdapRegistryFailed));
+    let rdap_errors: Vec<_> =
+        record.errors.iter().filter(|e| e.kind == StepErrorKind::HttpStatus).collect();
     assert_eq!(rdap_errors.len(), 1, "{:#?}", record.errors);
     assert_eq!(world.whois_requests("whois.verisign-grs.com"), 1);
     assert_eq!(world.whois_requests("whois.markmonitor.com"), 1);
@@ -58,7 +60,8 @@ async fn whois_rate_limit_text_is_an_error_and_the_rest_is_kept() {
         start(World::recorded().fault("verisign", "domain/google.net", Fault::Status(503), None))
             .await;
     let record = client.lookup("google.net").await.unwrap();
-    let limited: Vec<_> = record.errors.iter().filter(|e| e.kind == "rate_limited").collect();
+    let limited: Vec<_> =
+        record.errors.iter().filter(|e| e.kind == StepErrorKind::RateLimited).collect();
     assert_eq!(limited.len(), 1, "{:#?}", record.errors);
     assert_eq!(limited[0].target, "whois.markmonitor.com:43");
     // The registry's WHOIS answer still names the registrar.
