@@ -295,21 +295,6 @@ pub(crate) fn query_line(server: &Server, object: &str, kind: QueryKind) -> Stri
     }
 }
 
-/// The object in a query line built by [`query_line`] (the decorations removed), lower
-/// case. Used by the test world to find the recorded answer for a query.
-#[cfg_attr(not(feature = "testing"), allow(dead_code, reason = "used by the test world"))]
-pub(crate) fn query_object(line: &str) -> String {
-    let mut s = line.trim();
-    for prefix in ["-T dn,ace ", "n + ", "domain ", "--show-handles ", "="] {
-        if let Some(rest) = s.strip_prefix(prefix) {
-            s = rest.trim_start();
-            break;
-        }
-    }
-    s = s.strip_suffix("/e").unwrap_or(s);
-    s.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -411,11 +396,5 @@ mod tests {
         assert_eq!(q("whois.arin.net", "8.8.8.8", QueryKind::Ip), "n + 8.8.8.8");
         assert_eq!(q("whois.ripe.net", "193.0.6.139", QueryKind::Ip), "193.0.6.139");
         assert_eq!(q("whois.iana.org", "com", QueryKind::Tld), "com");
-        for line in ["-T dn,ace google.de", "domain GOOGLE.COM", "google.co.jp/e", "n + 8.8.8.8"] {
-            assert!(!query_object(line).contains(' '), "{line}");
-        }
-        assert_eq!(query_object("domain GOOGLE.COM"), "google.com");
-        assert_eq!(query_object("google.co.jp/e"), "google.co.jp");
-        assert_eq!(query_object("n + 8.8.8.8"), "8.8.8.8");
     }
 }

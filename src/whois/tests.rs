@@ -1,6 +1,6 @@
-//! Tests of the WHOIS parsers on every recorded answer in `tests/fixtures/whois/`, of the
-//! shipped tables against their sources, and (feature `testing`) of the client against the
-//! test world's WHOIS servers.
+//! Tests of the WHOIS parsers on every recorded answer in `tests/fixtures/whois/` and of the
+//! shipped tables against their sources. The client against the test world's WHOIS servers
+//! is specified in `tests/integration/whois_client.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::parse::{self, AbuseFact, DomainFacts, Located, NetworkFacts, Referral};
@@ -1516,6 +1516,3 @@ fn shipped_tables_match_their_sources() {
     }
     assert_eq!(blocks, 214);
 }
-
-#[cfg(feature = "testing")]
-mod world;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use whohosts::testing::{Fault, World};
 use whohosts::{CacheSettings, Stage};
+use whohosts_testing::{Fault, World};
 
 use crate::support::arin_one_request_per;
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::support::*;
 use whohosts::OutcomeStatus;
-use whohosts::testing::{Fault, World};
+use whohosts_testing::{Fault, World};
 
 #[tokio::test]
 async fn registrar_answering_503_keeps_the_registry_facts() {

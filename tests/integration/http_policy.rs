@@ -2,7 +2,7 @@
 //! sources chosen by configuration.
 
 use crate::support::*;
-use whohosts::testing::{Fault, World};
+use whohosts_testing::{Fault, World};
 
 #[tokio::test]
 async fn redirect_is_followed_and_the_final_url_recorded() {

@@ -1,6 +1,5 @@
 //! End-to-end specifications: whole lookups through the bundled loopback world
-//! (`whohosts::testing`), which serves real recorded RDAP answers. One test binary.
-#![cfg(feature = "testing")]
+//! (`whohosts_testing`, a dev-dependency), which serves real recorded RDAP answers. One test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -15,9 +14,11 @@ mod faults;
 mod http_policy;
 mod input;
 mod ips;
+mod network_cache;
 mod outcomes;
 mod providers;
 mod record_json;
 mod referrals;
 mod safety;
 mod whois;
+mod whois_client;

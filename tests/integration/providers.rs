@@ -2,8 +2,8 @@
 //! a parked name, each with its notice targets in order.
 
 use crate::support::*;
-use whohosts::testing::World;
 use whohosts::{NoticeType, Party, ProviderKind};
+use whohosts_testing::World;
 
 fn targets(record: &whohosts::HostingRecord) -> Vec<(Party, String, String)> {
     record.notice_targets.iter().map(|t| (t.party, t.for_.clone(), t.reason.clone())).collect()
