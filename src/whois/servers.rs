@@ -300,6 +300,34 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
+    /// Every row of both shipped tables is `key TAB server` with a server that parses, keys
+    /// are valid (a suffix of DNS labels; an IPv4 first octet) and none is listed twice.
+    #[test]
+    fn every_shipped_row_parses_once() {
+        for (name, text) in [("servers.tsv", SERVERS_TSV), ("ipv4.tsv", IPV4_TSV)] {
+            let lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+            let rows: Vec<_> = parse_tsv(text).collect();
+            assert_eq!(rows.len(), lines.count(), "{name}: a row without a tab");
+            let mut seen = std::collections::HashSet::new();
+            for (key, server) in rows {
+                assert!(Server::parse(server).is_some(), "{name}: {key} {server}");
+                let key = key.to_ascii_lowercase();
+                if name == "ipv4.tsv" {
+                    assert!(key.parse::<u8>().is_ok(), "{name}: {key}");
+                } else {
+                    assert!(
+                        key.split('.').all(|l| !l.is_empty()
+                            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')),
+                        "{name}: {key}"
+                    );
+                }
+                assert!(seen.insert(key.clone()), "{name}: {key} listed twice");
+            }
+        }
+        let stats = table_stats();
+        assert!(stats.tlds > 0 && stats.suffixes > 0 && stats.ipv4_blocks > 0, "{stats:?}");
+    }
+
     #[test]
     fn server_values_parse() {
         assert_eq!(

@@ -1463,11 +1463,6 @@ fn mailbox_and_phone_cleaning() {
 
 #[test]
 fn shipped_tables_match_their_sources() {
-    assert_eq!(
-        servers::table_stats(),
-        servers::TableStats { tlds: 251, suffixes: 355, ipv4_blocks: 214 }
-    );
-
     // Every monovm "whois" entry is in the table with the same server, except the changes
     // the table's header documents.
     let json: serde_json::Value =
@@ -1514,5 +1509,8 @@ fn shipped_tables_match_their_sources() {
             }
         }
     }
+    // The IPv4 table has a row for exactly the /8 blocks IANA names a server for (the 214 of
+    // the recorded registry).
     assert_eq!(blocks, 214);
+    assert_eq!(servers::table_stats().ipv4_blocks, blocks);
 }
