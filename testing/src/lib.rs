@@ -1,6 +1,6 @@
-//! The loopback test world of [whohosts](whohosts): a DNS server, an RDAP server, WHOIS
-//! servers and RFC 9224 bootstrap files, all on 127.0.0.1, so lookups can be tested without
-//! the internet. Add it as a dev-dependency (`whohosts-testing`, in the whohosts workspace);
+//! The loopback test world of [whohosts]: a DNS server, an RDAP server, WHOIS servers and
+//! RFC 9224 bootstrap files, all on 127.0.0.1, so lookups can be tested without the
+//! internet. Add it as a dev-dependency (`whohosts-testing`, in the whohosts workspace);
 //! whohosts' own tests, benches and examples use it the same way.
 //!
 //! A [`World`] is built with a [`WorldBuilder`] and started on the current tokio runtime. It
@@ -551,7 +551,7 @@ impl World {
     /// by services of those names (plus an empty `markmonitor`), with bootstrap claims that
     /// lead to them. Its DNS records and Team Cymru entries are **synthesised** from public
     /// knowledge (true to life, not recorded). The full table is in the source of
-    /// `src/testing/recorded.rs`; highlights:
+    /// `testing/src/recorded.rs`; highlights:
     ///
     /// * `cloudflare.com` → A 104.16.132.229, 104.16.133.229; `www.cloudflare.com` → CNAME
     ///   `www.cloudflare.com.cdn.cloudflare.net` → A 104.16.123.96, 104.16.124.96;
