@@ -1,5 +1,5 @@
 //! Criterion benches of bulk lookups over a generated loopback world
-//! (`whohosts::testing::World::generated`), so the figures measure whohosts and the world,
+//! (`whohosts_testing::World::generated`), so the figures measure whohosts and the world,
 //! not the internet:
 //!
 //! * `bulk_zero_latency/{1000,10000}`: every domain of the world once, a fresh client (cold
@@ -10,8 +10,7 @@
 //!   (64 in flight) of RDAP objects it holds; requests/s of a bulk run divided by this is the
 //!   share of the server's capacity whohosts uses.
 //!
-//! Sample counts are small (10) so `cargo bench --features testing --bench bulk` finishes in
-//! a few minutes.
+//! Sample counts are small (10) so `cargo bench --bench bulk` finishes in a few minutes.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::time::Duration;
@@ -19,7 +18,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use futures_util::StreamExt;
 use whohosts::ServerPolicy;
-use whohosts::testing::{Fault, GeneratedWorld, World};
+use whohosts_testing::{Fault, GeneratedWorld, World};
 
 const SEED: u64 = 1;
 const RATE: u32 = 500;

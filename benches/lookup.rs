@@ -1,14 +1,16 @@
 //! Criterion benches of the hot paths: query parsing, record serialisation, IP → ASN range
 //! lookup (`CsvRangeSource` over the recorded ip-location-db slice), RDAP answer parsing and
 //! extraction (entities, jCard) over recorded answers, bootstrap matching (through the
-//! hidden `whohosts::__bench` hooks), and whole lookups against the bundled loopback world
-//! (so the figures measure whohosts, not the internet). Bulk runs are in `benches/bulk.rs`.
+//! hidden `whohosts::__bench` hooks of the private feature `__bench`:
+//! `cargo bench --features __bench --bench lookup`), and whole lookups against the loopback
+//! world of `whohosts-testing` (so the figures measure whohosts, not the internet). Bulk runs
+//! are in `benches/bulk.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use whohosts::Query;
-use whohosts::testing::World;
+use whohosts_testing::World;
 
 fn parse(c: &mut Criterion) {
     let inputs = [

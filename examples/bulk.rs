@@ -5,7 +5,7 @@
 //! Usage:
 //!
 //! ```text
-//! cargo run --release --features testing --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
+//! cargo run --release --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
 //!     [--concurrency N] [--max-waiting N] [--quiet]
 //!     [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC]
 //!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]
@@ -20,7 +20,7 @@
 //! * `--resume` skips the inputs already answered in `-o`'s file and appends to it (a line
 //!   cut short by a crash is dropped first). Ctrl-C stops pulling inputs, writes what has
 //!   finished, flushes, prints the summary and exits with 130; `--resume` picks up from there.
-//! * `--world N`: start a generated world (`whohosts::testing::World::generated`) and look up
+//! * `--world N`: start a generated world (`whohosts_testing::World::generated`) and look up
 //!   `--inputs COUNT` generated inputs (default N) unless an INPUT is given. `--latency-ms L`
 //!   delays every RDAP answer; `--rate-limit SPEC` limits services, e.g.
 //!   `all=50/1s` or `lacnic=10/60s,ripe=100/1s` (`REQUESTS/PERIOD[:BURST]`, period in `ms`,
@@ -31,7 +31,7 @@
 //!   `--capacity` then replays the same requests with plain `reqwest` at the same
 //!   concurrency, and prints the run's requests/s as a share of that capacity.
 //!   `--request-log PATH` writes every request the world answered (service, path, status).
-//! * `--faults PER_MILLE` injects every fault kind (`whohosts::testing::FaultKind`) into the
+//! * `--faults PER_MILLE` injects every fault kind (`whohosts_testing::FaultKind`) into the
 //!   registry answers of PER_MILLE domains per thousand each (5xx once or always, 429 once,
 //!   truncated, malformed, oversized, redirect loop, redirect or `related` link to a
 //!   listener on 127.0.0.2 that counts connections; the client is narrowed to 127.0.0.1/32).
@@ -55,8 +55,8 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use hickory_proto::rr::{Name, RecordType};
 use indicatif::{ProgressBar, ProgressStyle};
-use whohosts::testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, World};
 use whohosts::{Client, CompletedInputs, JsonlSink, RecordSink, ServerPolicy};
+use whohosts_testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, World};
 
 // Bulk runs allocate and free many small buffers from every worker thread at once; glibc's
 // allocator spends a quarter of the run's CPU on that (measured with perf), mimalloc far less.
@@ -254,7 +254,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
 
     // The private-address tripwire, for --faults.
     let trap = match args.faults {
-        Some(_) => Some(whohosts::testing::tripwire().await?),
+        Some(_) => Some(whohosts_testing::tripwire().await?),
         None => None,
     };
     // The world, if asked for.

@@ -13,7 +13,7 @@
 
 use std::error::Error;
 
-use whohosts::testing::World;
+use whohosts_testing::World;
 
 const QUERIES: &[&str] = &[
     "https://www.cloudflare.com/abuse?x=1",

@@ -24,10 +24,10 @@
 //!
 //! # Features
 //!
-//! - `testing` (on by default, so `cargo run --example demo` needs no flags): [`testing`], a
-//!   loopback world of DNS, RDAP and WHOIS servers serving real recorded answers, for offline
-//!   tests of whohosts and of tools built on it. Embedders that want none of it set
-//!   `default-features = false`.
+//! None: the default build is the whole library. The loopback test world that whohosts' own
+//! tests, benches and examples use (DNS, RDAP and WHOIS servers on 127.0.0.1 serving real
+//! recorded answers) is a separate crate of this workspace, `whohosts-testing`; add it as a
+//! dev-dependency to test your own tools offline. Building the library pulls none of it.
 //!
 //! # Layout
 //!
@@ -79,14 +79,15 @@ pub mod text;
 mod transport;
 mod whois;
 
-#[cfg(feature = "testing")]
-pub mod testing;
-
-/// Golden-test support for `tests/golden.rs`; not a stable API (see `src/rdap/golden.rs`).
+/// Golden-test support for `tests/golden.rs` and `tests/corpus.rs`, behind the private
+/// feature `__golden`; not an API (see `src/rdap/golden.rs`).
+#[cfg(feature = "__golden")]
 #[doc(hidden)]
 pub use rdap::golden as __golden;
 
-/// Bench support for `benches/lookup.rs`; not a stable API (see `src/rdap/bench_support.rs`).
+/// Bench support for `benches/lookup.rs`, behind the private feature `__bench`; not an API
+/// (see `src/rdap/bench_support.rs`).
+#[cfg(feature = "__bench")]
 #[doc(hidden)]
 pub use rdap::bench_support as __bench;
 

@@ -135,10 +135,21 @@ mod tests {
         assert!(lookup("fr").is_none());
     }
 
+    /// Every row names a TLD, no TLD is listed twice (the table keeps the last row of a
+    /// repeated TLD), every channel is a mailbox or a web URL, and every row is dated.
     #[test]
-    fn every_row_parses() {
+    fn every_row_parses_once() {
         let table = parse(DATA);
-        assert_eq!(table.len(), 1119);
-        assert!(table.values().all(|e| e.emails.iter().all(|m| m.contains('@'))));
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(DATA.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        for row in &rows {
+            assert!(!row.get(0).unwrap().trim_start_matches('.').is_empty(), "{row:?}");
+        }
+        assert_eq!(table.len(), rows.len(), "a TLD is listed twice");
+        for (tld, e) in &table {
+            assert!(e.emails.iter().all(|m| m.contains('@')), "{tld}");
+            assert!(e.forms.iter().all(|f| f.starts_with("http")), "{tld}");
+            assert!(e.as_of.parse::<jiff::civil::Date>().is_ok(), "{tld}: {}", e.as_of);
+        }
     }
 }

@@ -5,10 +5,11 @@
 //! The answer is read as if fetched from its own `self` link (the top-level link with `rel`
 //! `self`), else from `https://fixture.invalid/<folder>/<file>`.
 //!
-//! To review a change: `WHOHOSTS_BLESS=1 cargo test --test golden` writes what the extractor
-//! now returns to `tests/golden/<folder>/<file>.new.json` beside each golden that differs (or
-//! is missing). It never touches the goldens: compare, then rename the `.new.json` over the
-//! golden by hand once it is right. The test still fails while a golden differs.
+//! To review a change: `WHOHOSTS_BLESS=1 cargo test --features __golden --test golden` writes
+//! what the extractor now returns to `tests/golden/<folder>/<file>.new.json` beside each
+//! golden that differs (or is missing). It never touches the goldens: compare, then rename the
+//! `.new.json` over the golden by hand once it is right. The test still fails while a golden
+//! differs.
 //!
 //! The whole HTTP exchanges in `tests/fixtures/rdap/http/` are covered too: each raw
 //! `nicinfo-*.http` response against `tests/golden/http/<stem>.json` (status line,
@@ -16,8 +17,8 @@
 //! each `vcr-*.yml` cassette by checking that its final response body is, byte for byte, the
 //! `*-from-vcr.json` answer extracted from it (see `CASSETTES`).
 //!
-//! The extractor is reached through `whohosts::__golden`, a hidden, unstable entry point that
-//! exists only for this test.
+//! The extractor is reached through `whohosts::__golden`, a hidden entry point behind the
+//! private feature `__golden` (on under `--all-features`) that exists only for the tests.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -85,10 +85,19 @@ mod tests {
 
     use super::*;
 
+    /// Every row parses, and no suffix is listed twice (two rows for one suffix would let
+    /// the table's order pick the provider).
     #[test]
-    fn shipped_table_parses_completely() {
+    fn every_shipped_row_parses_once() {
+        let lines = super::super::data_lines(DATA);
+        let unparsed: Vec<_> = lines.iter().filter(|l| parse_line(l).is_none()).collect();
+        assert_eq!(unparsed, Vec::<&&str>::new(), "rows that do not parse");
         assert_eq!(table().skipped(), 0);
-        assert_eq!(table().len(), 45);
+        assert_eq!(table().len(), lines.len());
+        let mut seen = std::collections::HashSet::new();
+        for e in &table().entries {
+            assert!(seen.insert(e.suffix.as_str()), "{} listed twice", e.suffix);
+        }
     }
 
     #[test]

@@ -146,10 +146,23 @@ mod tests {
         cs.iter().map(|c| c.web.clone().or_else(|| c.email.clone()).unwrap_or_default()).collect()
     }
 
+    /// Every row parses, and no owner lists the same channel twice.
     #[test]
-    fn shipped_directory_parses_completely() {
+    fn every_shipped_row_parses_once() {
+        let lines = super::super::data_lines(DATA);
+        let unparsed: Vec<_> = lines.iter().filter(|l| parse_line(l).is_none()).collect();
+        assert_eq!(unparsed, Vec::<&&str>::new(), "rows that do not parse");
         assert_eq!(directory().skipped(), 0);
-        assert_eq!(directory().owners(), 24);
+        for owner in directory().owner_ids() {
+            let channels = directory().channels(owner);
+            for (i, c) in channels.iter().enumerate() {
+                let same = |d: &&Contact| {
+                    (&d.web, &d.email, &d.notice_types) == (&c.web, &c.email, &c.notice_types)
+                };
+                assert_eq!(channels[..i].iter().filter(same).count(), 0, "{owner}: {c:?} twice");
+            }
+        }
+        assert!(directory().owners() > 0);
     }
 
     #[test]

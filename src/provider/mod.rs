@@ -242,6 +242,13 @@ fn data_rows<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> (Vec<T>, usize
     (rows, skipped)
 }
 
+/// The lines of a shipped data file that [`data_rows`] hands to its parser, for the data
+/// tests: each must parse.
+#[cfg(test)]
+fn data_lines(text: &str) -> Vec<&str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+}
+
 /// Parse a kind as written in the data files (`cdn`, `cloud`, `hosting`, `isp`, `platform`).
 fn parse_kind(s: &str) -> Option<ProviderKind> {
     Some(match s {

@@ -1,6 +1,7 @@
 //! Bench support: the private RDAP extractors and the bootstrap matcher, callable from
-//! `benches/lookup.rs`. **Not a stable API**: hidden from the docs and re-exported as
-//! `whohosts::__bench` only because a criterion bench sees nothing but the public API.
+//! `benches/lookup.rs`. **Not an API**: compiled only with the private feature `__bench`,
+//! hidden from the docs and re-exported as `whohosts::__bench` only because a criterion bench
+//! sees nothing but the public API.
 
 use std::net::IpAddr;
 

@@ -133,6 +133,8 @@ pub(crate) struct EntityRef {
 }
 
 /// What an RDAP `autnum` answer says.
+// Read by the golden tests and the benches only (private features).
+#[cfg(any(test, feature = "__golden", feature = "__bench"))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AutnumAnswer {
     /// `handle` (e.g. `AS16509`; LACNIC publishes the bare number).
@@ -183,6 +185,8 @@ pub(crate) struct EntityAnswer {
 }
 
 /// An RDAP error response body (RFC 9083 §6).
+// Read by the golden tests only (private feature).
+#[cfg(any(test, feature = "__golden"))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ErrorAnswer {
     /// `errorCode` (a number, or a numeric string as APNIC sends it).
@@ -384,6 +388,8 @@ pub(crate) fn check_entity(answer: &EntityAnswer, handle: Option<&str>) -> Resul
 
 /// Read an `autnum` answer fetched from `source_url`, walking entities to `max_depth`.
 /// `Malformed` when `answer` is not an object of class `autnum`.
+// Read by the golden tests and the benches only (private features).
+#[cfg(any(test, feature = "__golden", feature = "__bench"))]
 pub(crate) fn read_autnum(
     answer: &Value,
     source_url: &str,
@@ -444,6 +450,8 @@ pub(crate) fn read_entity(
 }
 
 /// Read an RDAP error body. `None` when `answer` has no `errorCode`.
+// Read by the golden tests only (private feature).
+#[cfg(any(test, feature = "__golden"))]
 pub(crate) fn read_error(answer: &Value) -> Option<ErrorAnswer> {
     let code = answer.get("errorCode")?;
     let code = as_u32(code).and_then(|c| u16::try_from(c).ok());

@@ -1,7 +1,8 @@
-//! Golden-test support: one RDAP answer in, its extraction as plain JSON out. **Not a stable
-//! API**: hidden from the docs, re-exported as `whohosts::__golden` only so that the
-//! `tests/golden.rs` test binary (which sees nothing but the public API) can run the private
-//! extractors over every recorded answer. The JSON shape may change with any release.
+//! Golden-test support: one RDAP answer in, its extraction as plain JSON out. **Not an API**:
+//! compiled only with the private feature `__golden`, hidden from the docs, re-exported as
+//! `whohosts::__golden` only so that the `tests/golden.rs` and `tests/corpus.rs` test binaries
+//! (which see nothing but the public API) can run the private extractors over every recorded
+//! answer. The JSON shape may change with any release.
 
 use serde_json::{Value, json};
 

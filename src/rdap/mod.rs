@@ -5,6 +5,7 @@
 //! building and decoding in `fetch.rs`) touches the network, through the client's HTTP
 //! policy in `transport/http.rs`. `rir.rs` is the one table of facts about the RIRs.
 
+#[cfg(feature = "__bench")]
 #[doc(hidden)]
 pub mod bench_support;
 pub(crate) mod bootstrap;
@@ -12,6 +13,7 @@ mod client;
 mod entities;
 pub(crate) mod extract;
 pub(crate) mod fetch;
+#[cfg(feature = "__golden")]
 #[doc(hidden)]
 pub mod golden;
 mod jcard;

@@ -9,8 +9,8 @@ use futures_util::StreamExt;
 
 use crate::support::arin_one_request_per;
 use whohosts::StepErrorKind;
-use whohosts::testing::{Fault, World};
 use whohosts::{AsnSource, BoxFuture, Error, Politeness, SourceError};
+use whohosts_testing::{Fault, World};
 
 /// Every (service, path) the world answered, with how many times.
 fn requests_by_path(world: &World) -> BTreeMap<(String, String), u64> {
@@ -223,7 +223,7 @@ fn customer_block_inside_antel() -> String {
 
 #[tokio::test]
 async fn an_isp_block_answer_never_stands_in_for_a_customer_block_inside_it() {
-    let world = whohosts::testing::WorldBuilder::new()
+    let world = whohosts_testing::WorldBuilder::new()
         .service("lacnic", &["https://rdap.lacnic.net/rdap/"])
         .claim_ip("lacnic", "200.0.0.0/8")
         .object("lacnic", include_str!("../fixtures/rdap/ip/lacnic-200.40.0.0-17-antel.json"))

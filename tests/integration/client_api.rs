@@ -10,7 +10,7 @@ fn client_is_clone_send_sync() {
 
 #[tokio::test]
 async fn clones_share_state_and_run_concurrently() {
-    let world = whohosts::testing::World::recorded().start().await.unwrap();
+    let world = whohosts_testing::World::recorded().start().await.unwrap();
     let client = world.client_builder().build().unwrap();
     let tasks: Vec<_> = ["8.8.8.8", "193.0.6.139", "1.1.1.1"]
         .into_iter()

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use whohosts::StepErrorKind;
-use whohosts::testing::{Fault, World};
 use whohosts::{CacheSettings, Stage};
+use whohosts_testing::{Fault, World};
 
 use crate::support::arin_one_request_per;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::support::*;
 use whohosts::StepErrorKind;
-use whohosts::testing::World;
+use whohosts_testing::World;
 
 #[tokio::test]
 async fn servfail_is_recorded_and_registration_still_found() {

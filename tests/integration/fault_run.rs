@@ -8,7 +8,7 @@
 //! CI runs N = 1000 domains here. The full run (N = 10,000, release build):
 //!
 //! ```text
-//! cargo run --release --features testing --example bulk -- --world 10000 --faults 20 \
+//! cargo run --release --example bulk -- --world 10000 --faults 20 \
 //!     --quiet -o /tmp/fault-run.jsonl
 //! ```
 //!
@@ -21,7 +21,7 @@ use std::sync::atomic::Ordering;
 
 use futures_util::StreamExt;
 use whohosts::Politeness;
-use whohosts::testing::{FaultKind, FaultMix, FaultVerdict, World, tripwire};
+use whohosts_testing::{FaultKind, FaultMix, FaultVerdict, World, tripwire};
 
 #[tokio::test]
 async fn every_fault_is_cured_or_reported_and_none_is_lost() {

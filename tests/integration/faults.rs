@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use crate::support::*;
 use whohosts::OutcomeStatus;
-use whohosts::testing::{Fault, World};
 use whohosts::{FallbackReason, StepErrorKind};
+use whohosts_testing::{Fault, World};
 
 #[tokio::test]
 async fn registrar_answering_503_keeps_the_registry_facts() {

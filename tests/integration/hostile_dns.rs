@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, UdpSocket};
 
 use crate::support::*;
 use whohosts::HostingRecord;
-use whohosts::testing::World;
+use whohosts_testing::World;
 
 type Answers = Arc<dyn Fn(&str, RecordType) -> Vec<Record> + Send + Sync>;
 

@@ -3,7 +3,7 @@
 //! capped (item 7).
 
 use crate::support::*;
-use whohosts::testing::World;
+use whohosts_testing::World;
 
 /// SYNTHESISED from the recorded Verisign answer for cloudflare.com: the domain renamed and
 /// the registrar's `fn` replaced by `name_json` (JSON string content, escapes allowed).

@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use whohosts::StepErrorKind;
-use whohosts::testing::{Fault, World};
+use whohosts_testing::{Fault, World};
 
 #[tokio::test]
 async fn redirect_is_followed_and_the_final_url_recorded() {

@@ -1,6 +1,5 @@
 //! End-to-end specifications: whole lookups through the bundled loopback world
-//! (`whohosts::testing`), which serves real recorded RDAP answers. One test binary.
-#![cfg(feature = "testing")]
+//! (`whohosts_testing`, a dev-dependency), which serves real recorded RDAP answers. One test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -18,6 +17,7 @@ mod http_policy;
 mod input;
 mod ips;
 mod messages;
+mod network_cache;
 mod outcomes;
 mod parties;
 mod providers;
@@ -27,4 +27,5 @@ mod referrals;
 mod safety;
 mod seams;
 mod whois;
+mod whois_client;
 mod wrong_object;

@@ -11,8 +11,8 @@
 
 use std::time::Duration;
 
-use whohosts::testing::{Fault, World, WorldBuilder};
 use whohosts::{Client, ClientBuilder, HostingRecord, Politeness, StepError};
+use whohosts_testing::{Fault, World, WorldBuilder};
 
 /// The recorded world's names (with and without addresses, NXDOMAIN, WHOIS-only TLDs).
 const NAMES: &[&str] = &[

@@ -2,8 +2,8 @@
 //! not_applicable — an empty contact list is never the only signal.
 
 use crate::support::*;
-use whohosts::testing::{Fault, World};
 use whohosts::{OutcomeStatus, Party};
+use whohosts_testing::{Fault, World};
 
 fn outcome(record: &whohosts::HostingRecord, party: Party) -> OutcomeStatus {
     record.outcomes.iter().find(|o| o.party == party).map(|o| o.outcome.status).unwrap()

@@ -3,10 +3,10 @@
 //! a contact read from an RIR's network answer is never `cdn`.
 
 use crate::support::*;
-use whohosts::testing::World;
 use whohosts::{
     Contact, HostingRecord, NoticeReason, NoticeType, OutcomeStatus, Party, SourceKind,
 };
+use whohosts_testing::World;
 
 /// Every query the recorded world answers: each name of its DNS table (plus the registered
 /// names without addresses and a platform URL) and an address in each of its RDAP network

@@ -3,8 +3,8 @@
 
 use crate::support::*;
 use whohosts::EvidenceKind;
-use whohosts::testing::World;
 use whohosts::{NoticeType, Party, ProviderKind};
+use whohosts_testing::World;
 
 fn targets(record: &whohosts::HostingRecord) -> Vec<(Party, String, String)> {
     record.notice_targets.iter().map(|t| (t.party, t.for_.clone(), t.reason.to_string())).collect()

@@ -2,8 +2,8 @@
 //! them on purpose; a zoned IPv6 address is refused by name (issue #14, items 10 and 12).
 
 use crate::support::*;
-use whohosts::testing::World;
 use whohosts::{Client, Error, InputError};
+use whohosts_testing::World;
 
 const WITH_SECRETS: &str = "https://user:secret@www.cloudflare.com/path?token=abc";
 

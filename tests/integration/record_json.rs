@@ -1,8 +1,8 @@
 //! The record's JSON shape: exact field names, and a lossless round trip.
 
 use crate::support::*;
-use whohosts::testing::{Fault, World};
 use whohosts::{HostingRecord, StepError, StepErrorKind};
+use whohosts_testing::{Fault, World};
 
 #[tokio::test]
 async fn record_round_trips_through_json_with_documented_names() {

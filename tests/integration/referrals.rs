@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 use whohosts::OutcomeStatus;
 use whohosts::Rir;
-use whohosts::testing::{World, WorldBuilder};
+use whohosts_testing::{World, WorldBuilder};
 
 #[tokio::test]
 async fn stand_in_answer_leads_to_the_managing_registry() {

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use crate::support::*;
 use whohosts::StepErrorKind;
-use whohosts::testing::{Fault, World, tripwire};
+use whohosts_testing::{Fault, World, tripwire};
 
 fn narrowed(world: &World) -> whohosts::Client {
     world.client_builder().allow_net("127.0.0.1/32".parse().unwrap()).build().unwrap()

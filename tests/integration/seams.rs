@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use whohosts::testing::{Fault, World};
 use whohosts::{
     AbuseSource, AttemptOutcome, BoxFuture, CachedResponse, Contact, OutcomeStatus, Permit,
     RateBudget, ResponseCache, ServerPolicy, SourceError, Stage,
 };
+use whohosts_testing::{Fault, World};
 
 use crate::support::address;
 

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use whohosts::testing::{World, WorldBuilder};
 use whohosts::{
     AddressRecord, Client, ClientBuilder, Contact, HostingRecord, ServerPolicy, StepError,
 };
+use whohosts_testing::{World, WorldBuilder};
 
 /// Start `builder` and a client pointed at it.
 pub(crate) async fn start(builder: WorldBuilder) -> (World, Client) {

@@ -2,9 +2,9 @@
 //! and a registrar that answers with a rate-limit text. Each fact says it came from WHOIS.
 
 use crate::support::*;
-use whohosts::testing::{Fault, World};
 use whohosts::{FallbackReason, StepErrorKind};
 use whohosts::{OutcomeStatus, SourceKind};
+use whohosts_testing::{Fault, World};
 
 #[tokio::test]
 async fn cctld_without_rdap_is_answered_by_whois() {

@@ -8,8 +8,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::support::*;
-use whohosts::testing::World;
 use whohosts::{Client, HostingRecord, StepError};
+use whohosts_testing::World;
 
 /// An HTTP/1.1 server on 127.0.0.1 answering every request with `body` as RDAP JSON;
 /// returns its base URL.
@@ -218,7 +218,7 @@ async fn parent_network_that_does_not_contain_the_address_gives_no_inherited_con
                       "vcardArray": ["vcard", [["version", {}, "text", "4.0"],
                                                ["email", {}, "text", "abuse@elsewhere.example"]]]}]
     });
-    let world = whohosts::testing::WorldBuilder::new()
+    let world = whohosts_testing::WorldBuilder::new()
         .service("arin", &["https://rdap.arin.net/registry/"])
         .claim_ip("arin", "8.0.0.0/8")
         .object("arin", &child.to_string())
@@ -256,7 +256,7 @@ async fn whois_network_that_does_not_contain_the_address_is_a_mismatch() {
         .replace("8.8.8.0/24", "9.9.9.0/24");
     let (_world, client) = start(
         World::recorded()
-            .fault("arin", "ip/", whohosts::testing::Fault::Status(500), None)
+            .fault("arin", "ip/", whohosts_testing::Fault::Status(500), None)
             .whois_text("whois.arin.net", "8.8.8.8", &text),
     )
     .await;

@@ -418,15 +418,13 @@ impl GeneratedWorld {
         &self,
         world: &World,
         input: &str,
-        result: &Result<crate::HostingRecord, crate::Error>,
+        result: &Result<whohosts::HostingRecord, whohosts::Error>,
     ) -> Option<(FaultKind, FaultVerdict)> {
         let (_, fault) = self.fault_for_input(input)?;
         let Ok(record) = result else { return Some((fault.kind, FaultVerdict::Lost)) };
         let target = fault.target(world);
-        let reported = record
-            .errors
-            .iter()
-            .any(|e| e.stage == crate::record::Stage::Rdap && e.target == target);
+        let reported =
+            record.errors.iter().any(|e| e.stage == whohosts::Stage::Rdap && e.target == target);
         let answered = record.registry.as_ref().is_some_and(|r| r.source_url.is_some());
         let verdict = if reported {
             FaultVerdict::Reported

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// connections and answers nothing: its address, and the count of connections so far.
 /// Point redirects, `related` links or WHOIS referrals at it and assert the count stays 0
 /// for a client narrowed to `127.0.0.1/32`
-/// ([`ClientBuilder::allow_net`](crate::ClientBuilder::allow_net)). The listener runs on
+/// ([`ClientBuilder::allow_net`](whohosts::ClientBuilder::allow_net)). The listener runs on
 /// the current tokio runtime until that runtime ends.
 ///
 /// # Errors

@@ -21,7 +21,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 use super::{FaultRule, World, WorldBuilder, invalid_input, lock, take_fault};
-use crate::whois::servers::query_object;
 
 /// A way to make chosen WHOIS queries fail, set with [`WorldBuilder::whois_fault`] or
 /// [`World::add_whois_fault`].
@@ -262,6 +261,22 @@ async fn handle(mut stream: TcpStream, server: String, state: Arc<State>) {
     let _ = stream.shutdown().await;
 }
 
+/// The object of a WHOIS query line, lower case: the line without the conventions whohosts
+/// adds for some servers (`-T dn,ace ` for DENIC, `n + ` for ARIN, `domain ` for Verisign,
+/// `--show-handles `, `=`, and a trailing `/e` for JPRS) and without a trailing dot. The
+/// server parses its own queries, as a real one does.
+fn query_object(line: &str) -> String {
+    let mut s = line.trim();
+    for prefix in ["-T dn,ace ", "n + ", "domain ", "--show-handles ", "="] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest.trim_start();
+            break;
+        }
+    }
+    s = s.strip_suffix("/e").unwrap_or(s);
+    s.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
 /// The answer for a query nothing was recorded for (Verisign's wording).
 fn not_found(object: &str) -> Vec<u8> {
     format!("No match for \"{}\".\r\n", object.to_ascii_uppercase()).into_bytes()
@@ -328,10 +343,34 @@ impl World {
     }
 
     /// Point `builder`'s WHOIS queries for every simulated server at this world.
-    pub(super) fn whois_client(&self, mut builder: crate::ClientBuilder) -> crate::ClientBuilder {
+    pub(super) fn whois_client(
+        &self,
+        mut builder: whohosts::ClientBuilder,
+    ) -> whohosts::ClientBuilder {
         for (name, addr) in self.whois.addrs() {
             builder = builder.whois_server(name, &addr.to_string());
         }
         builder
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_object;
+
+    #[test]
+    fn query_objects_drop_whohosts_conventions() {
+        for (line, object) in [
+            ("-T dn,ace google.de", "google.de"),
+            ("domain GOOGLE.COM", "google.com"),
+            ("google.co.jp/e", "google.co.jp"),
+            ("n + 8.8.8.8", "8.8.8.8"),
+            ("--show-handles 2001:db8::1", "2001:db8::1"),
+            ("=example.com.", "example.com"),
+            ("193.0.6.139\r", "193.0.6.139"),
+            ("com", "com"),
+        ] {
+            assert_eq!(query_object(line), object, "{line}");
+        }
     }
 }

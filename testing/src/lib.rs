@@ -1,5 +1,7 @@
-//! The loopback test world (feature `testing`): a DNS server, an RDAP server and RFC 9224
-//! bootstrap files, all on 127.0.0.1, so lookups can be tested without the internet.
+//! The loopback test world of [whohosts]: a DNS server, an RDAP server, WHOIS servers and
+//! RFC 9224 bootstrap files, all on 127.0.0.1, so lookups can be tested without the
+//! internet. Add it as a dev-dependency (`whohosts-testing`, in the whohosts workspace);
+//! whohosts' own tests, benches and examples use it the same way.
 //!
 //! A [`World`] is built with a [`WorldBuilder`] and started on the current tokio runtime. It
 //! runs, on loopback ports chosen by the system:
@@ -37,7 +39,7 @@
 //! # Example
 //!
 //! ```
-//! use whohosts::testing::{Fault, World, WorldBuilder};
+//! use whohosts_testing::{Fault, World, WorldBuilder};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -71,6 +73,8 @@
 //! # Ok(())
 //! # }
 //! ```
+// The servers never panic on what a client sends (as in the library, issue #8).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod bootstrap;
 mod dns;
@@ -547,7 +551,7 @@ impl World {
     /// by services of those names (plus an empty `markmonitor`), with bootstrap claims that
     /// lead to them. Its DNS records and Team Cymru entries are **synthesised** from public
     /// knowledge (true to life, not recorded). The full table is in the source of
-    /// `src/testing/recorded.rs`; highlights:
+    /// `testing/src/recorded.rs`; highlights:
     ///
     /// * `cloudflare.com` → A 104.16.132.229, 104.16.133.229; `www.cloudflare.com` → CNAME
     ///   `www.cloudflare.com.cdn.cloudflare.net` → A 104.16.123.96, 104.16.124.96;
@@ -642,20 +646,20 @@ impl World {
         self.bootstrap.path()
     }
 
-    /// A [`ClientBuilder`](crate::ClientBuilder) set up for this world: its DNS server, its
+    /// A [`ClientBuilder`](whohosts::ClientBuilder) set up for this world: its DNS server, its
     /// bootstrap directory, plain HTTP and loopback addresses allowed, 5 s HTTP and 2 s DNS
     /// timeouts, a 20 ms retry backoff and no rate limit
-    /// ([`Politeness::unlimited`](crate::Politeness::unlimited) with 64 requests in flight;
+    /// ([`Politeness::unlimited`](whohosts::Politeness::unlimited) with 64 requests in flight;
     /// the circuit breaker stays on). ASNs come from the default source (Team Cymru over
     /// DNS), which the world emulates. WHOIS queries for every simulated WHOIS server go to
     /// its 127.0.0.1 port (see [`WorldBuilder::whois_server`]).
-    pub fn client_builder(&self) -> crate::ClientBuilder {
+    pub fn client_builder(&self) -> whohosts::ClientBuilder {
         // Real RDAP URLs the client finds outside the served answers (the IANA registrar
         // list, RIR referrals) lead to the services standing in for them.
         let builder = self
             .rewrites
             .iter()
-            .fold(crate::Client::builder(), |b, (real, local)| b.rdap_rewrite(real, local));
+            .fold(whohosts::Client::builder(), |b, (real, local)| b.rdap_rewrite(real, local));
         self.whois_client(builder)
             .nameservers([self.dns_addr])
             .bootstrap_dir(self.bootstrap.path())
@@ -665,7 +669,7 @@ impl World {
             .dns_timeout(Duration::from_secs(2))
             .retry_backoff(Duration::from_millis(20))
             // One loopback server stands in for many: no published limit applies to it.
-            .politeness(crate::Politeness::unlimited(64))
+            .politeness(whohosts::Politeness::unlimited(64))
     }
 
     /// RDAP requests to `service` so far (every status, faults included).
