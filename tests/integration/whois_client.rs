@@ -471,7 +471,11 @@ async fn faults_caps_and_timeouts() {
     let slow = client.lookup("196.216.2.2").await.unwrap();
     assert_eq!(
         whois_errors(&slow),
-        [("timeout", "196.216.2.2", "whois.afrinic.net:43 did not finish answering within 300 ms (read_timeout)")]
+        [(
+            "timeout",
+            "196.216.2.2",
+            "whois.afrinic.net:43 did not finish answering within 300 ms (read_timeout)"
+        )]
     );
     assert_eq!(world.whois_requests("whois.afrinic.net"), 2);
 
