@@ -112,7 +112,7 @@ async fn thin_registry_refers_to_the_registrar() {
     assert_eq!(registrar.name.as_deref(), Some("MarkMonitor Inc."));
     assert_eq!(registrar.iana_id.as_deref(), Some("292"));
     let mut provenance = whois_source("whois.verisign-grs.com", 8, "rdap_registry_failed");
-    provenance.fetched_at = registrar.provenance.as_ref().unwrap().fetched_at.clone();
+    provenance.fetched_at = registrar.provenance.as_ref().unwrap().fetched_at;
     assert_eq!(registrar.provenance, Some(provenance));
     assert_eq!(registrar.source_url.as_deref(), Some("whois://whois.markmonitor.com"));
     assert_eq!(
