@@ -71,6 +71,7 @@ mod rdap;
 mod record;
 mod registration;
 mod registries;
+mod rir;
 mod stats;
 mod summary;
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::clock::now_timestamp;
 use crate::contacts::{abuse_outcome, stamp};
 use crate::error::SourceError;
 use crate::provider;
-use crate::rdap::{RdapClient, extract, rir};
+use crate::rdap::{RdapClient, extract};
 use crate::record::{
     AddressRecord, Contact, Evidence, EvidenceKind, FallbackReason, HostingProvider, Network,
     Outcome, OutcomeStatus, Rir, Source, SourceKind, Stage, StepError,
@@ -232,7 +232,7 @@ pub(crate) async fn network_facts(
             if hint.starts_with("https://") || hint.starts_with("http://") {
                 url::Url::parse(hint).ok()
             } else {
-                rir::rdap_base_url(hint).and_then(|b| b.join(&format!("ip/{ip}")).ok())
+                crate::rir::rdap_base_url(hint).and_then(|b| b.join(&format!("ip/{ip}")).ok())
             }
         });
         match referral {

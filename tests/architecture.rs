@@ -41,7 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("transport and caches", &["transport", "cache"]),
     ("foundation", &[
         "config", "record", "error", "clock", "stats", "input", "registries", "future", "channel",
-        "fields", "text",
+        "fields", "text", "rir",
     ]),
 ];
 

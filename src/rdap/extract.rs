@@ -35,6 +35,7 @@ use crate::record::{
     Contact, ContactRole, HostingProvider, Network, Outcome, OutcomeStatus, Registrar, Rir, Source,
     SourceKind,
 };
+use crate::rir;
 
 /// At most this many CIDR blocks are computed from a start–end range.
 const MAX_COMPUTED_CIDRS: usize = 64;
@@ -569,74 +570,17 @@ pub(crate) fn rir_name(base_url: Option<&str>, port43: Option<&str>) -> Option<S
     let from_url = base_url
         .and_then(|u| url::Url::parse(u).ok())
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-        .and_then(|host| registry_for_host(&host));
+        .and_then(|host| rir::for_host(&host));
     from_url
         .or_else(|| {
             let host = port43?.trim().trim_end_matches('.').to_ascii_lowercase();
             // Some servers publish "whois.x.net:43" or a URL-ish value.
             let host = host.rsplit("://").next().unwrap_or_default();
             let host = host.split([':', '/']).next().unwrap_or_default();
-            registry_for_host(host)
+            rir::for_host(host)
         })
-        .map(str::to_owned)
+        .map(|registry| registry.name.to_owned())
 }
-
-/// Registry domains (the host equals one or ends with `.` + one) and names, NIRs first.
-const REGISTRY_DOMAINS: &[(&str, &str)] = &[
-    ("registro.br", "registro.br"),
-    ("nic.br", "registro.br"),
-    ("nic.ad.jp", "JPNIC"),
-    ("jpnic.net", "JPNIC"),
-    ("kisa.or.kr", "KRNIC"),
-    ("nic.or.kr", "KRNIC"),
-    ("twnic.net.tw", "TWNIC"),
-    ("twnic.tw", "TWNIC"),
-    ("twnic.net", "TWNIC"),
-    ("cnnic.cn", "CNNIC"),
-    ("cnnic.net.cn", "CNNIC"),
-    ("idnic.net", "IDNIC"),
-    ("idnic.id", "IDNIC"),
-    ("arin.net", "ARIN"),
-    ("ripe.net", "RIPE NCC"),
-    ("apnic.net", "APNIC"),
-    ("lacnic.net", "LACNIC"),
-    ("afrinic.net", "AFRINIC"),
-];
-
-/// The registry for a host name, by [`REGISTRY_DOMAINS`] or a leading NIR label (APNIC
-/// hosts some NIR services under its own domain, e.g. `jpnic.rdap.apnic.net`).
-fn registry_for_host(host: &str) -> Option<&'static str> {
-    let host = host.trim_end_matches('.');
-    let first = host.split('.').next().unwrap_or_default();
-    let nir = match first {
-        "jpnic" => Some("JPNIC"),
-        "krnic" => Some("KRNIC"),
-        "twnic" => Some("TWNIC"),
-        "cnnic" => Some("CNNIC"),
-        "idnic" => Some("IDNIC"),
-        _ => None,
-    };
-    if nir.is_some() && host.contains('.') {
-        return nir;
-    }
-    REGISTRY_DOMAINS
-        .iter()
-        .find(|(domain, _)| {
-            host == *domain || host.strip_suffix(domain).is_some_and(|rest| rest.ends_with('.'))
-        })
-        .map(|(_, name)| *name)
-}
-
-/// The five RIRs as they are written in free text (lower case, longest first) and their
-/// names.
-const RIR_WORDS: &[(&str, &str)] = &[
-    ("ripe ncc", "RIPE NCC"),
-    ("afrinic", "AFRINIC"),
-    ("lacnic", "LACNIC"),
-    ("apnic", "APNIC"),
-    ("arin", "ARIN"),
-    ("ripe", "RIPE NCC"),
-];
 
 /// Phrases (with `{rir}` standing for an RIR word) by which a registry says that address
 /// space is not its own. `true`: the RIR named is the one that manages the space; `false`:
@@ -697,9 +641,10 @@ fn stand_in(
     related: &[String],
 ) -> Option<NotManaged> {
     let fallback_hint = related.first().cloned();
+    let rir_words = rir::rir_words();
     let other_rir = |text: &str| -> Option<String> {
         let lower = text.to_lowercase();
-        RIR_WORDS
+        rir_words
             .iter()
             .filter(|(word, name)| Some(*name) != answering && contains_word(&lower, word))
             .map(|(_, name)| (*name).to_owned())
@@ -718,7 +663,7 @@ fn stand_in(
             });
         }
         if let Some((prefix, _)) = upper.split_once("-ERX-")
-            && let Some((_, rir)) = RIR_WORDS.iter().find(|(w, _)| w.to_ascii_uppercase() == prefix)
+            && let Some((_, rir)) = rir_words.iter().find(|(w, _)| w.to_ascii_uppercase() == prefix)
             && Some(*rir) != answering
         {
             return Some(NotManaged {
@@ -740,7 +685,7 @@ fn stand_in(
     for (label, text) in &texts {
         let lower = text.to_lowercase();
         for (phrase, names_manager) in STAND_IN_PHRASES {
-            for (word, rir) in RIR_WORDS {
+            for (word, rir) in &rir_words {
                 if !lower.contains(&phrase.replace("{rir}", word)) {
                     continue;
                 }

@@ -3,7 +3,7 @@
 //!
 //! Reading is pure (`extract.rs` and below); only [`RdapClient`] (`client.rs`, with URL
 //! building and decoding in `fetch.rs`) touches the network, through the client's HTTP
-//! policy in `transport/http.rs`. `rir.rs` is the one table of facts about the RIRs.
+//! policy in `transport/http.rs`.
 
 #[cfg(feature = "__bench")]
 #[doc(hidden)]
@@ -20,6 +20,5 @@ mod jcard;
 pub(crate) mod overrides;
 mod placeholder;
 pub(crate) mod registrars;
-pub(crate) mod rir;
 
 pub(crate) use client::RdapClient;

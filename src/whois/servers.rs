@@ -21,21 +21,6 @@ pub(crate) const IANA: &str = "whois.iana.org";
 /// The standard WHOIS port (RFC 3912).
 pub(crate) const WHOIS_PORT: u16 = 43;
 
-/// Registry names (as in `Network::rir`, lower case) and their WHOIS servers. The five RIR
-/// servers are the `<whois>` values of IANA's IPv4 address space registry; `registro.br`'s
-/// own answers name `whois.registro.br` ("whois.registro.br accepts only direct match
-/// queries … CIDR block, IP and ASN"). `iana` is an alias for overrides.
-const REGISTRIES: &[(&str, &str)] = &[
-    ("arin", "whois.arin.net"),
-    ("ripe", "whois.ripe.net"),
-    ("ripe ncc", "whois.ripe.net"),
-    ("apnic", "whois.apnic.net"),
-    ("lacnic", "whois.lacnic.net"),
-    ("afrinic", "whois.afrinic.net"),
-    ("registro.br", "whois.registro.br"),
-    ("iana", IANA),
-];
-
 /// A WHOIS server: host name (or IP literal) and port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Server {
@@ -212,8 +197,10 @@ pub(crate) fn registry_server(name: &str) -> Option<Server> {
     if key.contains('.') { Server::parse(&key) } else { None }
 }
 
+/// The WHOIS host of a registry name (the number registries' table in `rir.rs`; `iana` is an
+/// alias for overrides).
 fn registry_host(key: &str) -> Option<&'static str> {
-    REGISTRIES.iter().find(|(k, _)| *k == key).map(|(_, host)| *host)
+    if key == "iana" { Some(IANA) } else { crate::rir::whois_server(key) }
 }
 
 /// The server for `domain` (lower-case A-labels): the longest configured or shipped suffix
