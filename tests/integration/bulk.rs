@@ -204,30 +204,13 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     assert_eq!(client.stats().circuit_open, 1);
 }
 
-/// LACNIC's recorded ASSIGNED /22, moved to a customer /24 inside ANTEL's recorded /17
-/// allocation (both in tests/fixtures/rdap/ip).
-fn customer_block_inside_antel() -> String {
-    let text = include_str!("../fixtures/rdap/ip/lacnic-200.3.12.0-22-lacnic.json");
-    let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
-    let object = value.as_object_mut().unwrap();
-    object.insert("startAddress".into(), "200.40.5.0".into());
-    object.insert("endAddress".into(), "200.40.5.255".into());
-    object.insert("handle".into(), "200.40.5.0/24".into());
-    object.insert("parentHandle".into(), "200.40.0.0/17".into());
-    object.insert(
-        "cidr0_cidrs".into(),
-        serde_json::json!([{ "v4prefix": "200.40.5.0", "length": 24 }]),
-    );
-    value.to_string()
-}
-
 #[tokio::test]
 async fn an_isp_block_answer_never_stands_in_for_a_customer_block_inside_it() {
     let world = whohosts_testing::WorldBuilder::new()
         .service("lacnic", &["https://rdap.lacnic.net/rdap/"])
         .claim_ip("lacnic", "200.0.0.0/8")
         .object("lacnic", include_str!("../fixtures/rdap/ip/lacnic-200.40.0.0-17-antel.json"))
-        .object("lacnic", &customer_block_inside_antel())
+        .object("lacnic", &crate::support::customer_block_inside_antel())
         .start()
         .await
         .unwrap();

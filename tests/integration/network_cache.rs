@@ -9,23 +9,6 @@ use crate::support::{address, start};
 
 /// LACNIC's recorded /17 allocation to ANTEL (type ALLOCATED), as recorded.
 const ISP: &str = include_str!("../fixtures/rdap/ip/lacnic-200.40.0.0-17-antel.json");
-/// LACNIC's recorded ASSIGNED /22, moved to a customer /24 inside ANTEL's /17.
-const CUSTOMER: &str = include_str!("../fixtures/rdap/ip/lacnic-200.3.12.0-22-lacnic.json");
-
-fn customer_block() -> String {
-    let mut value: serde_json::Value = serde_json::from_str(CUSTOMER).unwrap();
-    let object = value.as_object_mut().unwrap();
-    object.insert("startAddress".into(), "200.40.5.0".into());
-    object.insert("endAddress".into(), "200.40.5.255".into());
-    object.insert("handle".into(), "200.40.5.0/24".into());
-    object.insert("parentHandle".into(), "200.40.0.0/17".into());
-    object.insert(
-        "cidr0_cidrs".into(),
-        serde_json::json!([{ "v4prefix": "200.40.5.0", "length": 24 }]),
-    );
-    value.to_string()
-}
-
 /// A world whose only RDAP service is LACNIC's, answering the ISP's /17 and the customer /24
 /// inside it (the most specific network containing the asked address).
 async fn world() -> (World, Client) {
@@ -34,7 +17,7 @@ async fn world() -> (World, Client) {
             .service("lacnic", &["https://rdap.lacnic.net/rdap/"])
             .claim_ip("lacnic", "200.0.0.0/8")
             .object("lacnic", ISP)
-            .object("lacnic", &customer_block()),
+            .object("lacnic", &crate::support::customer_block_inside_antel()),
     )
     .await
 }

@@ -53,3 +53,20 @@ pub(crate) fn error_keys(errors: &[StepError]) -> Vec<(String, String, String)> 
         })
         .collect()
 }
+
+/// LACNIC's recorded ASSIGNED /22, moved to a customer /24 inside ANTEL's recorded /17
+/// allocation (both in tests/fixtures/rdap/ip).
+pub(crate) fn customer_block_inside_antel() -> String {
+    let text = include_str!("../fixtures/rdap/ip/lacnic-200.3.12.0-22-lacnic.json");
+    let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+    let object = value.as_object_mut().unwrap();
+    object.insert("startAddress".into(), "200.40.5.0".into());
+    object.insert("endAddress".into(), "200.40.5.255".into());
+    object.insert("handle".into(), "200.40.5.0/24".into());
+    object.insert("parentHandle".into(), "200.40.0.0/17".into());
+    object.insert(
+        "cidr0_cidrs".into(),
+        serde_json::json!([{ "v4prefix": "200.40.5.0", "length": 24 }]),
+    );
+    value.to_string()
+}
