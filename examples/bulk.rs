@@ -490,13 +490,14 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     let mut interrupted = false;
     let write_invalid = |output: &mut Box<dyn Write + Send>,
                          (line, text, problem): (u64, String, String)| {
-        let record = serde_json::json!({
-            "input": text,
-            "line": line,
-            "error": { "kind": "input", "message": format!("line {line}: {problem}") },
-        });
-        serde_json::to_writer(&mut *output, &record).map_err(io::Error::from)?;
-        output.write_all(b"\n")
+        // Fields in the order of every other line: input first.
+        let input = serde_json::to_string(&text).map_err(io::Error::from)?;
+        let message =
+            serde_json::to_string(&format!("line {line}: {problem}")).map_err(io::Error::from)?;
+        writeln!(
+            output,
+            r#"{{"input":{input},"line":{line},"error":{{"kind":"input","message":{message}}}}}"#
+        )
     };
     {
         let mut results = std::pin::pin!(client.lookup_stream(inputs));

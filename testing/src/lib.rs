@@ -97,7 +97,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault};
-pub use tripwire::tripwire;
+pub use tripwire::{tripwire, tripwire_on};
 pub use whois::{WhoisFault, WhoisRequest};
 
 /// A way to make chosen RDAP requests fail, set with [`WorldBuilder::fault`] or
