@@ -204,6 +204,27 @@ async fn the_circuit_breaker_fails_fast_after_repeated_failures() {
     assert_eq!(client.stats().circuit_open, 1);
 }
 
+#[tokio::test]
+async fn one_services_open_breaker_does_not_fail_the_others_on_the_same_port() {
+    // Every world service shares 127.0.0.1:port; each is still a server of its own for the
+    // breaker (issue #14 item 11: the --faults self-check failed when always-5xx answers at
+    // one registry opened the breaker for all of them).
+    let world =
+        World::recorded().fault("arin", "ip/", Fault::Status(503), None).start().await.unwrap();
+    let client = world.client_builder().max_retries(0).build().unwrap();
+    for i in 0..12 {
+        let _ = client.lookup(&format!("8.0.{i}.1")).await.unwrap();
+    }
+    assert!(client.stats().circuit_open >= 1, "ARIN's breaker opened");
+    let record = client.lookup("193.0.6.139").await.unwrap();
+    assert!(
+        record.errors.iter().all(|e| e.kind != StepErrorKind::CircuitOpen),
+        "{:#?}",
+        record.errors
+    );
+    assert!(record.addresses[0].network.is_some(), "{:#?}", record.errors);
+}
+
 /// LACNIC's recorded ASSIGNED /22, moved to a customer /24 inside ANTEL's recorded /17
 /// allocation (both in tests/fixtures/rdap/ip).
 fn customer_block_inside_antel() -> String {
