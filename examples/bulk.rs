@@ -119,7 +119,7 @@ struct Args {
 
 /// What the arguments ask for.
 enum Parsed {
-    Run(Args),
+    Run(Box<Args>),
     Help,
 }
 
@@ -214,7 +214,7 @@ fn parse_args() -> Result<Parsed, String> {
     if args.max_ratio.is_some() && args.min_ratio.is_none() {
         args.min_ratio = Some(0.95);
     }
-    Ok(Parsed::Run(args))
+    Ok(Parsed::Run(Box::new(args)))
 }
 
 /// `lacnic=10/60s,ripe=100/1s:5` → limits.

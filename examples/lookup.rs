@@ -21,7 +21,7 @@ const USAGE: &str = "usage: lookup [--json] [--dns IP:PORT]... [--bootstrap DIR]
 
 /// What the arguments ask for: a lookup, or the usage.
 enum Parsed {
-    Run(Args),
+    Run(Box<Args>),
     Help,
 }
 
@@ -99,7 +99,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Parsed, String> 
         return Err("--allow-net narrows --allow-private: give both, or neither".to_owned());
     }
     let query = query.ok_or_else(|| "no QUERY given".to_owned())?;
-    Ok(Parsed::Run(Args { json, query, builder }))
+    Ok(Parsed::Run(Box::new(Args { json, query, builder })))
 }
 
 #[tokio::main]
@@ -109,7 +109,7 @@ async fn main() -> ExitCode {
         .map(|arg| arg.into_string().map_err(|arg| format!("argument {arg:?} is not valid UTF-8")))
         .collect();
     let args = match argv.and_then(|argv| parse_args(argv.into_iter())) {
-        Ok(Parsed::Run(a)) => a,
+        Ok(Parsed::Run(a)) => *a,
         Ok(Parsed::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
