@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --release --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
-//!     [--concurrency N] [--max-waiting N] [--quiet]
+//!     [--concurrency N] [--max-waiting N] [--max-line BYTES] [--quiet]
 //!     [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC]
 //!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]
 //!      [--faults PER_MILLE]]
@@ -16,9 +16,14 @@
 //!   their turn behind a rate-limited server without holding a slot (default 1,024; 0 makes
 //!   a waiting lookup keep its slot).
 //! * Output lines are `{"input":…,"record":{…}}` or `{"input":…,"error":{"kind":…,"message":…}}`,
-//!   one per input, in the order lookups finish. Without `-o` they go to stdout.
+//!   one per input line, in the order lookups finish. Without `-o` they go to stdout. Blank
+//!   lines and `#` comments are not inputs. A line that is not UTF-8 or is longer than
+//!   `--max-line` bytes (default 4,096; it is never buffered whole) becomes
+//!   `{"input":…,"line":N,"error":{"kind":"input","message":"line N: …"}}`, `input` being its
+//!   first 64 bytes decoded lossily. A read error ends the run (exit 2) naming the input.
 //! * `--resume` skips the inputs already answered in `-o`'s file and appends to it (a line
-//!   cut short by a crash is dropped first). Ctrl-C stops pulling inputs, writes what has
+//!   cut short by a crash is dropped first). Inputs are matched by their text, once per
+//!   output line: an input given three times with one line written is looked up twice more. Ctrl-C stops pulling inputs, writes what has
 //!   finished, flushes, prints the summary and exits with 130; `--resume` picks up from there.
 //! * `--world N`: start a generated world (`whohosts_testing::World::generated`) and look up
 //!   `--inputs COUNT` generated inputs (default N) unless an INPUT is given. `--latency-ms L`
@@ -27,7 +32,12 @@
 //!   `s` or `m`): the world answers 429 past the limit (burst + 2, for network jitter) and
 //!   the client is told the same limit (burst 1). The summary then compares the requests the
 //!   world saw with the fewest it needs, and the wall time with the rate limits' lower bound;
-//!   `--max-ratio R` exits 1 when requests ÷ minimum exceeds R or an input has no output line.
+//!   `--max-ratio R` exits 1 when requests ÷ minimum exceeds R, in total or for any service,
+//!   or an input has no output line; `--min-ratio R` (default 0.95 with `--max-ratio`) when
+//!   it is below R, in total or for any service: a run that stopped asking a registry fails.
+//!   With `--max-ratio` and without `--faults`, every record must also hold what the world
+//!   guarantees: a registered domain its registrar, every address its network and an abuse
+//!   contact.
 //!   `--capacity` then replays the same requests with plain `reqwest` at the same
 //!   concurrency, and prints the run's requests/s as a share of that capacity.
 //!   `--request-log PATH` writes every request the world answered (service, path, status).
@@ -39,23 +49,28 @@
 //!   connections to the private address; the run exits 1 when a fault is lost, a curable
 //!   one is not cured, an input has no output line, or the private address was reached.
 //!
-//! Exit codes: 0 done, 1 a `--max-ratio` check failed, 2 bad arguments or I/O error, 130
-//! interrupted.
+//! `--faults` takes 0 to 111 (nine kinds, at most 1,000 per mille in all).
+//!
+//! Exit codes: 0 done (also `--help`), 1 a `--max-ratio` check failed, 2 bad arguments or
+//! an I/O error (the message names the path), 130 interrupted.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use hickory_proto::rr::{Name, RecordType};
 use indicatif::{ProgressBar, ProgressStyle};
-use whohosts::{Client, CompletedInputs, JsonlSink, RecordSink, ServerPolicy};
+use whohosts::{
+    Client, CompletedInputs, DEFAULT_MAX_LINE, InputLine, InputLines, JsonlSink, RecordSink,
+    ServerPolicy,
+};
 use whohosts_testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, World};
 
 // Bulk runs allocate and free many small buffers from every worker thread at once; glibc's
@@ -67,8 +82,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const OUTPUT_BUFFER: usize = 256 * 1024;
 
 const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurrency N] \
-[--max-waiting N] [--quiet] \
-[--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] \
+[--max-waiting N] [--max-line BYTES] [--quiet] \
+[--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] [--min-ratio R] \
 [--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE]]";
 
 /// One `--rate-limit` entry.
@@ -94,15 +109,31 @@ struct Args {
     latency: Option<Duration>,
     limits: Vec<Limit>,
     max_ratio: Option<f64>,
+    min_ratio: Option<f64>,
+    max_line: usize,
     summary_json: Option<String>,
     capacity: bool,
     request_log: Option<String>,
     faults: Option<u32>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args { concurrency: 64, seed: 1, ..Args::default() };
-    let mut it = std::env::args().skip(1);
+/// What the arguments ask for.
+enum Parsed {
+    Run(Box<Args>),
+    Help,
+}
+
+/// The arguments as UTF-8, or a message naming the first that is not.
+fn utf8_args() -> Result<Vec<String>, String> {
+    std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.into_string().map_err(|arg| format!("argument {arg:?} is not valid UTF-8")))
+        .collect()
+}
+
+fn parse_args() -> Result<Parsed, String> {
+    let mut args = Args { concurrency: 64, seed: 1, max_line: DEFAULT_MAX_LINE, ..Args::default() };
+    let mut it = utf8_args()?.into_iter();
     let value = |it: &mut dyn Iterator<Item = String>, flag: &str| {
         it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
     };
@@ -132,14 +163,32 @@ fn parse_args() -> Result<Args, String> {
                 args.max_ratio =
                     Some(text.parse().map_err(|_| format!("--max-ratio: not a number: {text}"))?);
             }
+            "--min-ratio" => {
+                let text = value(&mut it, &arg)?;
+                args.min_ratio =
+                    Some(text.parse().map_err(|_| format!("--min-ratio: not a number: {text}"))?);
+            }
+            "--max-line" => {
+                let text = value(&mut it, &arg)?;
+                args.max_line = match number(text.clone(), &arg)? {
+                    0 => return Err(format!("--max-line: must be at least 1, got {text}")),
+                    n => usize::try_from(n).unwrap_or(usize::MAX),
+                };
+            }
             "--summary-json" => args.summary_json = Some(value(&mut it, &arg)?),
             "--capacity" => args.capacity = true,
             "--request-log" => args.request_log = Some(value(&mut it, &arg)?),
             "--faults" => {
-                let rate = number(value(&mut it, &arg)?, &arg)?;
-                args.faults = Some(u32::try_from(rate.min(111)).unwrap_or(111));
+                let text = value(&mut it, &arg)?;
+                let rate = number(text.clone(), &arg)?;
+                if rate > 111 {
+                    return Err(format!(
+                        "--faults: {text} per mille of each of nine kinds exceeds 1,000; at most 111"
+                    ));
+                }
+                args.faults = Some(u32::try_from(rate).unwrap_or(111));
             }
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(Parsed::Help),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}\n{USAGE}")),
             _ if args.input.is_none() => args.input = Some(arg),
             _ => return Err(format!("more than one INPUT\n{USAGE}")),
@@ -152,15 +201,20 @@ fn parse_args() -> Result<Args, String> {
         || args.latency.is_some()
         || !args.limits.is_empty()
         || args.max_ratio.is_some()
+        || args.min_ratio.is_some()
         || args.capacity
         || args.request_log.is_some()
         || args.faults.is_some();
     if world_only && args.world.is_none() {
         return Err(format!(
-            "--inputs, --latency-ms, --rate-limit and --max-ratio need --world\n{USAGE}"
+            "--inputs, --latency-ms, --rate-limit, --max-ratio, --min-ratio, --capacity, \
+             --request-log and --faults need --world\n{USAGE}"
         ));
     }
-    Ok(args)
+    if args.max_ratio.is_some() && args.min_ratio.is_none() {
+        args.min_ratio = Some(0.95);
+    }
+    Ok(Parsed::Run(Box::new(args)))
 }
 
 /// `lacnic=10/60s,ripe=100/1s:5` → limits.
@@ -210,17 +264,6 @@ fn drop_partial_line(file: &mut File) -> io::Result<()> {
     Ok(())
 }
 
-/// Inputs from a file or stdin, trimmed, without blank lines and `#` comments.
-fn read_lines(reader: impl BufRead + Send + 'static) -> Box<dyn Iterator<Item = String> + Send> {
-    Box::new(
-        reader
-            .lines()
-            .map_while(Result::ok)
-            .map(|line| line.trim().to_owned())
-            .filter(|line| !line.is_empty() && !line.starts_with('#')),
-    )
-}
-
 /// The lower bound the rate limits put on the wall time: for each limited service, the
 /// requests it must answer beyond its burst, at its rate.
 fn rate_limit_bound(generated: &GeneratedWorld, limits: &[Limit]) -> Option<Duration> {
@@ -250,7 +293,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<ExitCode, Box<dyn Error>> {
-    let args = parse_args()?;
+    let args = match parse_args()? {
+        Parsed::Run(args) => args,
+        Parsed::Help => {
+            println!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
 
     // The private-address tripwire, for --faults.
     let trap = match args.faults {
@@ -308,75 +357,157 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     let client = builder.build()?;
 
     // Inputs, and what is already done.
+    let out_name = args.output.clone().unwrap_or_else(|| "stdout".to_owned());
+    let named = |what: &'static str, path: &str| {
+        let path = path.to_owned();
+        move |e: io::Error| format!("{what} {path}: {e}")
+    };
     let mut done = CompletedInputs::default();
     let mut output: Box<dyn Write + Send> = match &args.output {
         None => Box::new(BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout())),
         Some(path) => {
             if args.resume && std::path::Path::new(path).exists() {
-                let mut file = OpenOptions::new().read(true).write(true).open(path)?;
-                drop_partial_line(&mut file)?;
-                done = whohosts::completed_inputs(BufReader::new(File::open(path)?))?;
+                let mut file = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(path)
+                    .map_err(named("opening", path))?;
+                drop_partial_line(&mut file).map_err(named("reading", path))?;
+                done = whohosts::completed_inputs(BufReader::new(
+                    File::open(path).map_err(named("opening", path))?,
+                ))
+                .map_err(named("reading", path))?;
                 Box::new(BufWriter::with_capacity(
                     OUTPUT_BUFFER,
-                    OpenOptions::new().append(true).open(path)?,
+                    OpenOptions::new().append(true).open(path).map_err(named("opening", path))?,
                 ))
             } else {
-                Box::new(BufWriter::with_capacity(OUTPUT_BUFFER, File::create(path)?))
+                Box::new(BufWriter::with_capacity(
+                    OUTPUT_BUFFER,
+                    File::create(path).map_err(named("creating", path))?,
+                ))
             }
         }
     };
-    let (inputs, total): (Box<dyn Iterator<Item = String> + Send>, Option<u64>) =
+    // One pass over the input: its size in bytes is the progress total for a file.
+    type Lines = Box<dyn Iterator<Item = io::Result<InputLine>> + Send>;
+    let (lines_in, in_name, total, bytes, expected): (Lines, String, Option<u64>, _, Option<u64>) =
         match (&args.input, &generated) {
             (Some(path), _) if path != "-" => {
-                let count = BufReader::new(File::open(path)?)
-                    .lines()
-                    .map_while(Result::ok)
-                    .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
-                    .count() as u64;
-                (read_lines(BufReader::new(File::open(path)?)), Some(count))
+                let meta = std::fs::metadata(path).map_err(named("opening", path))?;
+                if meta.is_dir() {
+                    return Err(format!("INPUT {path} is a directory").into());
+                }
+                let file = File::open(path).map_err(named("opening", path))?;
+                let reader = InputLines::new(BufReader::new(file), args.max_line);
+                let bytes = Some(reader.bytes_read());
+                let total = meta.is_file().then_some(meta.len());
+                (Box::new(reader), path.clone(), total, bytes, None)
             }
             (None, Some(generated)) => {
                 let count = args.inputs.unwrap_or(generated.domains().len());
-                (Box::new(generated.inputs(count)), Some(count as u64))
+                let lines = generated
+                    .inputs(count)
+                    .enumerate()
+                    .map(|(i, text)| Ok(InputLine::Query { line: i as u64 + 1, text }));
+                (
+                    Box::new(lines),
+                    "the generated inputs".to_owned(),
+                    Some(count as u64),
+                    None,
+                    Some(count as u64),
+                )
             }
-            _ => (read_lines(BufReader::new(io::stdin())), None),
+            _ => {
+                let reader = InputLines::new(BufReader::new(io::stdin()), args.max_line);
+                let bytes = Some(reader.bytes_read());
+                (Box::new(reader), "stdin".to_owned(), None, bytes, None)
+            }
         };
-    let skipped = done.len() as u64;
-    let inputs = inputs.filter(move |input| !done.contains(input));
+    // Lines already answered are skipped (once per output line); invalid lines go to the
+    // writer beside the lookups, through a bounded channel, so none is held in bulk.
+    let skipped = Arc::new(AtomicU64::new(0));
+    let read_error: Arc<std::sync::Mutex<Option<io::Error>>> = Arc::default();
+    let (invalid_tx, mut invalid_rx) = tokio::sync::mpsc::channel::<(u64, String, String)>(256);
+    let inputs = futures_util::stream::unfold(
+        (lines_in, done, invalid_tx, Arc::clone(&read_error), Arc::clone(&skipped)),
+        |(mut lines, mut done, tx, error, skipped)| async move {
+            loop {
+                match lines.next()? {
+                    Err(e) => {
+                        if let Ok(mut slot) = error.lock() {
+                            *slot = Some(e);
+                        }
+                        return None;
+                    }
+                    Ok(InputLine::Query { text, .. }) | Ok(InputLine::Invalid { text, .. })
+                        if done.take(&text) =>
+                    {
+                        skipped.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(InputLine::Query { text, .. }) => {
+                        let text: String = text;
+                        return Some((text, (lines, done, tx, error, skipped)));
+                    }
+                    Ok(InputLine::Invalid { line, text, problem }) => {
+                        tx.send((line, text, problem.to_string())).await.ok()?;
+                    }
+                }
+            }
+        },
+    );
 
     let progress = if args.quiet {
         ProgressBar::hidden()
     } else {
         let bar = match total {
-            Some(total) => ProgressBar::new(total.saturating_sub(skipped)),
+            Some(total) => ProgressBar::new(total),
             None => ProgressBar::no_length(),
         };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {pos}/{len} {per_sec} ETA {eta} {msg}",
-            )?
-            .progress_chars("=> "),
-        );
+        let template = if bytes.is_some() {
+            "{elapsed_precise} [{bar:40}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}"
+        } else {
+            "{elapsed_precise} [{bar:40}] {pos}/{len} {per_sec} ETA {eta} {msg}"
+        };
+        bar.set_style(ProgressStyle::with_template(template)?.progress_chars("=> "));
         bar
+    };
+    let advance = |progress: &ProgressBar| match &bytes {
+        Some(bytes) => progress.set_position(bytes.load(Ordering::Relaxed)),
+        None => progress.inc(1),
     };
 
     // Look everything up, writing lines as results come.
-    let mut sink = JsonlSink::new(&mut output);
+    let write_error = named("writing", &out_name);
     let started = Instant::now();
     let mut lines = 0u64;
     let mut records = 0u64;
     let mut with_errors = 0u64;
     let mut no_record = 0u64;
+    let mut invalid = 0u64;
+    let mut world_misses: Vec<String> = Vec::new();
     let mut verdicts: BTreeMap<(FaultKind, FaultVerdict), u64> = BTreeMap::new();
     let mut interrupted = false;
+    let write_invalid = |output: &mut Box<dyn Write + Send>,
+                         (line, text, problem): (u64, String, String)| {
+        // Fields in the order of every other line: input first.
+        let input = serde_json::to_string(&text).map_err(io::Error::from)?;
+        let message =
+            serde_json::to_string(&format!("line {line}: {problem}")).map_err(io::Error::from)?;
+        writeln!(
+            output,
+            r#"{{"input":{input},"line":{line},"error":{{"kind":"input","message":{message}}}}}"#
+        )
+    };
     {
-        let mut results = std::pin::pin!(client.lookup_many(inputs));
+        let mut results = std::pin::pin!(client.lookup_stream(inputs));
         let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        let mut invalid_open = true;
         loop {
             tokio::select! {
                 item = results.next() => {
                     let Some((input, result)) = item else { break };
-                    sink.write(&input, &result)?;
+                    JsonlSink::new(&mut output).write(&input, &result).map_err(&write_error)?;
                     lines += 1;
                     if let (Some(world), Some(generated), true) =
                         (&world, &generated, trap.is_some())
@@ -390,10 +521,24 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                             if !record.errors.is_empty() {
                                 with_errors += 1;
                             }
+                            if generated.is_some() && trap.is_none() && args.max_ratio.is_some() {
+                                world_misses.extend(world_guarantees(&input, record));
+                            }
                         }
                         Err(_) => no_record += 1,
                     }
-                    progress.inc(1);
+                    advance(&progress);
+                }
+                bad = invalid_rx.recv(), if invalid_open => {
+                    match bad {
+                        Some(bad) => {
+                            write_invalid(&mut output, bad).map_err(&write_error)?;
+                            lines += 1;
+                            invalid += 1;
+                            advance(&progress);
+                        }
+                        None => invalid_open = false,
+                    }
                 }
                 _ = &mut ctrl_c => {
                     interrupted = true;
@@ -401,11 +546,22 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                 }
             }
         }
+        while let Ok(bad) = invalid_rx.try_recv() {
+            write_invalid(&mut output, bad).map_err(&write_error)?;
+            lines += 1;
+            invalid += 1;
+        }
     }
-    sink.flush()?;
-    sink.into_inner().flush()?;
+    output.flush().map_err(&write_error)?;
+    drop(output);
     progress.finish_and_clear();
     let wall = started.elapsed();
+    let skipped = skipped.load(Ordering::Relaxed);
+    let read_error = read_error.lock().ok().and_then(|mut slot| slot.take());
+    if let Some(e) = read_error {
+        eprintln!("bulk: reading {in_name}: {e} ({lines} lines written to {out_name})");
+        return Ok(ExitCode::from(2));
+    }
 
     // The summary.
     let stats = client.stats();
@@ -417,6 +573,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     eprintln!("records              {records}");
     eprintln!("  with errors        {with_errors}");
     eprintln!("no record (errors)   {no_record}");
+    eprintln!("invalid lines        {invalid}");
     eprintln!("wall time            {:.2} s", wall.as_secs_f64());
     eprintln!("lookups/s            {:.1}", lines as f64 / secs);
     eprintln!("requests             {} ({:.1}/s)", stats.requests, stats.requests as f64 / secs);
@@ -443,6 +600,8 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     summary.insert("output_lines", serde_json::json!(lines));
     summary.insert("records", serde_json::json!(records));
     summary.insert("records_with_errors", serde_json::json!(with_errors));
+    summary.insert("skipped_resumed", serde_json::json!(skipped));
+    summary.insert("invalid_lines", serde_json::json!(invalid));
     summary.insert("wall_seconds", serde_json::json!(wall.as_secs_f64()));
     summary.insert("lookups_per_second", serde_json::json!(lines as f64 / secs));
     summary.insert("stats", serde_json::to_value(&stats)?);
@@ -508,22 +667,43 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         }
         if let Some((_, hits)) = &trap {
             failed |= fault_summary(generated, &verdicts, hits, &mut summary);
-            let expected = total.unwrap_or(lines).saturating_sub(skipped);
+            let expected = expected.unwrap_or(lines).saturating_sub(skipped);
             if lines != expected && !interrupted {
                 eprintln!("FAIL: {lines} output lines for {expected} inputs");
                 failed = true;
             }
         }
         if let Some(max) = args.max_ratio {
-            let expected = total.unwrap_or(lines).saturating_sub(skipped);
+            let expected = expected.unwrap_or(lines).saturating_sub(skipped);
             if lines != expected {
                 eprintln!("FAIL: {lines} output lines for {expected} inputs");
                 failed = true;
             }
-            if ratio > max {
-                eprintln!("FAIL: request ratio {ratio:.3} exceeds {max}");
+            let min_ratio = args.min_ratio.unwrap_or(0.0);
+            if ratio > max || ratio < min_ratio {
+                eprintln!("FAIL: request ratio {ratio:.3} outside [{min_ratio}, {max}]");
                 failed = true;
             }
+            for (service, &need) in generated.min_requests_per_service() {
+                let got = world.requests(service);
+                let ratio = got as f64 / need.max(1) as f64;
+                if (need > 0 || got > 0) && (ratio > max || ratio < min_ratio) {
+                    eprintln!(
+                        "FAIL: {service}: {got} requests for a minimum of {need} (ratio {ratio:.3} \
+                         outside [{min_ratio}, {max}])"
+                    );
+                    failed = true;
+                }
+            }
+            if !world_misses.is_empty() {
+                eprintln!(
+                    "FAIL: {} records miss what the world guarantees, e.g. {}",
+                    world_misses.len(),
+                    world_misses.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
+                );
+                failed = true;
+            }
+            summary.insert("world_guarantee_misses", serde_json::json!(world_misses.len()));
         }
     }
     if let Some(path) = &args.summary_json {
@@ -534,6 +714,25 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         return Ok(ExitCode::from(130));
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// What a generated world without faults guarantees for `record`, as the misses: a
+/// registered domain has its registrar (CZ.NIC's answers name none, but hold the entity),
+/// every address its network and an abuse contact.
+fn world_guarantees(input: &str, record: &whohosts::HostingRecord) -> Vec<String> {
+    let mut misses = Vec::new();
+    if record.domain.is_some() && record.registrar.is_none() {
+        misses.push(format!("{input}: no registrar"));
+    }
+    for address in &record.addresses {
+        if address.network.is_none() {
+            misses.push(format!("{input}: {} has no network", address.ip));
+        }
+        if address.abuse.is_empty() {
+            misses.push(format!("{input}: {} has no abuse contact", address.ip));
+        }
+    }
+    misses
 }
 
 /// Print the fault figures (injected by kind, cured, reported, lost, private connections)

@@ -12,6 +12,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use whohosts_testing::World;
 
@@ -27,8 +28,21 @@ const QUERIES: &[&str] = &[
 ];
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let json = std::env::args().any(|a| a == "--json");
+async fn main() -> Result<ExitCode, Box<dyn Error>> {
+    let mut json = false;
+    for arg in std::env::args_os().skip(1) {
+        match arg.to_str() {
+            Some("--json") => json = true,
+            Some("-h" | "--help") => {
+                println!("usage: demo [--json]");
+                return Ok(ExitCode::SUCCESS);
+            }
+            _ => {
+                eprintln!("demo: unexpected argument {arg:?}\nusage: demo [--json]");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
     let world = World::recorded().start().await?;
     let client = world.client_builder().build()?;
     eprintln!(
@@ -47,5 +61,5 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     eprintln!("RDAP requests served: {}", world.total_requests());
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

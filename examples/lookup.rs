@@ -19,14 +19,22 @@ const USAGE: &str = "usage: lookup [--json] [--dns IP:PORT]... [--bootstrap DIR]
 [--allow-http] [--allow-private] [--allow-net CIDR]... [--timeout SECS] [--whois TLD=HOST:PORT]... \
 [--no-whois] [--notice-type copyright|csam|ncii|phishing|malware|spam] QUERY";
 
+/// What the arguments ask for: a lookup, or the usage.
+enum Parsed {
+    Run(Box<Args>),
+    Help,
+}
+
 struct Args {
     json: bool,
     query: String,
     builder: whohosts::ClientBuilder,
 }
 
-fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let mut json = false;
+    let mut allow_private = false;
+    let mut allow_net = false;
     let mut query = None;
     let mut builder = whohosts::Client::builder();
     while let Some(arg) = argv.next() {
@@ -35,12 +43,18 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--json" => json = true,
             "--dns" => {
                 let v = value("--dns")?;
+                if v.parse::<std::net::SocketAddr>().is_ok_and(|a| a.port() == 0) {
+                    return Err(format!("--dns {v}: port 0 is not a port a server answers on"));
+                }
                 builder = builder.nameserver(&v).map_err(|e| e.to_string())?;
             }
             "--bootstrap" => builder = builder.bootstrap_dir(value("--bootstrap")?),
             "--asn-db" => builder = builder.asn_database(value("--asn-db")?),
             "--allow-http" => builder = builder.allow_http(true),
-            "--allow-private" => builder = builder.allow_private(true),
+            "--allow-private" => {
+                allow_private = true;
+                builder = builder.allow_private(true);
+            }
             // `--whois co=whois.registry.co:43`; the key may also be a registry (`arin`) or a
             // server host (`whois.nic.co`) whose connections go elsewhere.
             "--whois" => {
@@ -61,6 +75,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--allow-net" => {
                 let v = value("--allow-net")?;
                 let net = v.parse().map_err(|_| format!("--allow-net wants a CIDR, got {v:?}"))?;
+                allow_net = true;
                 builder = builder.allow_net(net);
             }
             "--timeout" => {
@@ -72,20 +87,33 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                     .ok_or_else(|| format!("--timeout wants seconds (0 < s <= 3600), got {v:?}"))?;
                 builder = builder.http_timeout(Duration::from_secs_f64(secs));
             }
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(Parsed::Help),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}")),
             _ if query.is_some() => return Err(format!("unexpected extra argument {arg:?}")),
             _ => query = Some(arg),
         }
     }
+    // `--allow-net` narrows the networks `--allow-private` opens; alone it would do nothing,
+    // so it is refused rather than ignored.
+    if allow_net && !allow_private {
+        return Err("--allow-net narrows --allow-private: give both, or neither".to_owned());
+    }
     let query = query.ok_or_else(|| "no QUERY given".to_owned())?;
-    Ok(Args { json, query, builder })
+    Ok(Parsed::Run(Box::new(Args { json, query, builder })))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
+    let argv: Result<Vec<String>, String> = std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.into_string().map_err(|arg| format!("argument {arg:?} is not valid UTF-8")))
+        .collect();
+    let args = match argv.and_then(|argv| parse_args(argv.into_iter())) {
+        Ok(Parsed::Run(a)) => *a,
+        Ok(Parsed::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("lookup: {message}\n{USAGE}");
             return ExitCode::from(2);

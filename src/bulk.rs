@@ -9,12 +9,12 @@
 //! every worker thread); a lookup that panics yields [`Error::Internal`] for its input and
 //! the others carry on.
 
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 
 use futures_util::stream::{self, Stream};
 
+mod lines;
 mod lookups;
 
 use lookups::Lookups;
@@ -24,6 +24,7 @@ use crate::config::BulkSettings;
 use crate::error::Error;
 use crate::record::HostingRecord;
 
+pub use lines::{DEFAULT_MAX_LINE, InputLine, InputLines, LineProblem};
 pub use lookups::BulkItem;
 
 impl Client {
@@ -192,7 +193,7 @@ struct ErrorLine {
 }
 
 /// The inputs already answered in a JSON-lines output, for resuming: each complete line's
-/// `input`, kept as a 64-bit hash (see [`CompletedInputs`]). Lines that do not parse (a
+/// `input`, counted once per line (see [`CompletedInputs`]). Lines that do not parse (a
 /// line cut short by a crash) are skipped.
 pub fn completed_inputs(reader: impl BufRead) -> io::Result<CompletedInputs> {
     let mut done = CompletedInputs::default();
@@ -206,39 +207,51 @@ pub fn completed_inputs(reader: impl BufRead) -> io::Result<CompletedInputs> {
     Ok(done)
 }
 
-/// A set of inputs kept as 64-bit hashes, so resuming a run of millions of lines costs
-/// 8 bytes per line rather than the lines themselves (the chance that two of a million
-/// inputs share a hash is about 3 in 100 million).
+/// The inputs already answered, each with the number of output lines it has: resuming skips
+/// that many of its input lines ([`take`](Self::take)), so a duplicated input comes out once
+/// per input line, as in a run that was never interrupted.
+///
+/// The key is the input text itself: exact (no two inputs can share a key, even inputs
+/// crafted to collide, as a 64-bit hash allows) and stable across Rust releases and
+/// platforms (`DefaultHasher` is neither), at the cost of the inputs' bytes, which the line
+/// cap bounds per line.
 #[derive(Debug, Default, Clone)]
 pub struct CompletedInputs {
-    hashes: HashSet<u64>,
+    counts: HashMap<Box<str>, u64>,
+    lines: usize,
 }
 
 impl CompletedInputs {
-    fn hash(input: &str) -> u64 {
-        let mut h = std::hash::DefaultHasher::new();
-        input.hash(&mut h);
-        h.finish()
-    }
-
-    /// Remember `input`.
+    /// Remember one more output line for `input`.
     pub fn insert(&mut self, input: &str) {
-        self.hashes.insert(Self::hash(input));
+        *self.counts.entry(input.into()).or_default() += 1;
+        self.lines += 1;
     }
 
-    /// Whether `input` was answered.
+    /// Whether `input` has an output line not yet taken.
     pub fn contains(&self, input: &str) -> bool {
-        self.hashes.contains(&Self::hash(input))
+        self.counts.get(input).is_some_and(|&n| n > 0)
     }
 
-    /// How many inputs were answered.
+    /// Take one of `input`'s output lines: true when there was one (skip this input line).
+    pub fn take(&mut self, input: &str) -> bool {
+        match self.counts.get_mut(input) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// How many output lines were read.
     pub fn len(&self) -> usize {
-        self.hashes.len()
+        self.lines
     }
 
     /// True when none were.
     pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
+        self.lines == 0
     }
 }
 
@@ -267,5 +280,15 @@ mod tests {
         assert_eq!(done.len(), 2);
         assert!(done.contains("x") && done.contains(""));
         assert!(!done.contains("cut sh"));
+    }
+
+    #[test]
+    fn a_duplicated_input_is_skipped_once_per_output_line() {
+        let text = "{\"input\":\"a.com\"}\n{\"input\":\"a.com\"}\n{\"input\":\"b.com\"}\n";
+        let mut done = completed_inputs(text.as_bytes()).unwrap();
+        assert_eq!(done.len(), 3);
+        assert!(done.take("a.com") && done.take("a.com"));
+        assert!(!done.take("a.com"), "a third a.com line is looked up again");
+        assert!(done.take("b.com") && !done.take("c.com"));
     }
 }

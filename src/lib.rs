@@ -96,7 +96,10 @@ pub use abuse::{AbuseChain, AbuseSource};
 pub use asn::{
     AsnChain, AsnOutcome, AsnSource, CsvRangeSource, CymruSource, MmdbSource, open_database,
 };
-pub use bulk::{BulkItem, CompletedInputs, JsonlSink, RecordSink, completed_inputs};
+pub use bulk::{
+    BulkItem, CompletedInputs, DEFAULT_MAX_LINE, InputLine, InputLines, JsonlSink, LineProblem,
+    RecordSink, completed_inputs,
+};
 pub use cache::{CachedResponse, MemoryResponseCache, ResponseCache};
 pub use client::{Client, ClientBuilder};
 pub use config::{

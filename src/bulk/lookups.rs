@@ -34,6 +34,9 @@ struct Slots {
     working: AtomicIsize,
     waker: AtomicWaker,
     telemetry: Arc<Telemetry>,
+    /// Whether a waiting lookup's slot can go to another input (`max_waiting > 0`); with
+    /// none allowed to wait, nothing is lent and nothing is counted as lent.
+    lends: bool,
 }
 
 impl Slots {
@@ -53,7 +56,9 @@ impl Slots {
 
 impl WaitObserver for Slots {
     fn started_waiting(&self) {
-        self.telemetry.count_slot_lent();
+        if self.lends {
+            self.telemetry.count_slot_lent();
+        }
         self.end();
     }
 
@@ -165,6 +170,7 @@ impl<S> Lookups<S> {
             working: AtomicIsize::new(0),
             waker: AtomicWaker::new(),
             telemetry: Arc::clone(client.telemetry()),
+            lends: max_waiting > 0,
         });
         Self {
             client,

@@ -485,9 +485,11 @@ struct ResolveFailed {
 
 /// All addresses of a host were refused by the address policy.
 #[derive(Debug, thiserror::Error)]
-#[error("every address of {host} is non-public (allow_private loosens this)")]
+#[error("every address of {host} is non-public ({hint})")]
 struct BlockedAddresses {
     host: String,
+    /// What would loosen the policy: `allow_private` only when it is not already set.
+    hint: &'static str,
 }
 
 /// reqwest's resolver: the client's DNS resolver, with non-public answers dropped unless
@@ -520,9 +522,14 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
             if addrs.is_empty() {
-                return Err(
-                    Box::new(BlockedAddresses { host }) as Box<dyn std::error::Error + Send + Sync>
-                );
+                return Err(Box::new(BlockedAddresses {
+                    host,
+                    hint: if safety.allow_private {
+                        "none is in the allowed networks, allow_nets"
+                    } else {
+                        "allow_private loosens this"
+                    },
+                }) as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })

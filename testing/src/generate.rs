@@ -1066,6 +1066,9 @@ mod tests {
         assert_ne!(a.domains(), World::generated(200, 8).domains());
         // One registry answer per domain, at least.
         assert!(a.min_requests() > 200);
+        // The exact denominator of the README's ratio for `--world 10000 --seed 1`: a change
+        // to the world's content or to what counts as needed moves it, and must say so here.
+        assert_eq!(World::generated(10_000, 1).min_requests(), 18_380);
         let inputs: Vec<String> = a.inputs(400).collect();
         assert_eq!(inputs.len(), 400);
         // The first round names every domain once.

@@ -97,7 +97,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault};
-pub use tripwire::tripwire;
+pub use tripwire::{tripwire, tripwire_on};
 pub use whois::{WhoisFault, WhoisRequest};
 
 /// A way to make chosen RDAP requests fail, set with [`WorldBuilder::fault`] or
@@ -660,7 +660,8 @@ impl World {
             .rewrites
             .iter()
             .fold(whohosts::Client::builder(), |b, (real, local)| b.rdap_rewrite(real, local));
-        self.whois_client(builder)
+        let builder = self
+            .whois_client(builder)
             .nameservers([self.dns_addr])
             .bootstrap_dir(self.bootstrap.path())
             .allow_http(true)
@@ -669,7 +670,16 @@ impl World {
             .dns_timeout(Duration::from_secs(2))
             .retry_backoff(Duration::from_millis(20))
             // One loopback server stands in for many: no published limit applies to it.
-            .politeness(whohosts::Politeness::unlimited(64))
+            .politeness(whohosts::Politeness::unlimited(64));
+        // Each service is a server of its own for politeness and the circuit breaker (its
+        // local base URL is its key), as the real servers it stands in for are: a service
+        // failing on purpose does not open the breaker for the others on the same port.
+        let mut bases: Vec<&str> = self.rewrites.iter().map(|(_, local)| local.as_str()).collect();
+        bases.sort_unstable();
+        bases.dedup();
+        bases
+            .into_iter()
+            .fold(builder, |b, base| b.server_policy(base, whohosts::ServerPolicy::unlimited(64)))
     }
 
     /// RDAP requests to `service` so far (every status, faults included).

@@ -13,10 +13,24 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// ([`ClientBuilder::allow_net`](whohosts::ClientBuilder::allow_net)). The listener runs on
 /// the current tokio runtime until that runtime ends.
 ///
+/// A zero proves nothing unless the listener counts: before returning, one deliberate
+/// connection is made and must be counted (the positive control), then the count is reset
+/// to 0.
+///
 /// # Errors
-/// The address cannot be bound (no `127.0.0.2` on this system's loopback).
+/// The address cannot be bound (no `127.0.0.2` on this system's loopback), or the
+/// deliberate connection was not counted within 5 s.
 pub async fn tripwire() -> io::Result<(SocketAddr, Arc<AtomicUsize>)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await?;
+    tripwire_on("127.0.0.2:0".parse().map_err(io::Error::other)?).await
+}
+
+/// [`tripwire`] on `addr`, e.g. `127.0.0.1:0` for a server the client is allowed to reach,
+/// to count that it was not asked.
+///
+/// # Errors
+/// As [`tripwire`].
+pub async fn tripwire_on(addr: SocketAddr) -> io::Result<(SocketAddr, Arc<AtomicUsize>)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&hits);
@@ -25,5 +39,18 @@ pub async fn tripwire() -> io::Result<(SocketAddr, Arc<AtomicUsize>)> {
             counter.fetch_add(1, Ordering::SeqCst);
         }
     });
+    // The positive control: one deliberate connection, counted.
+    drop(tokio::net::TcpStream::connect(addr).await?);
+    let counted = async {
+        while hits.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    };
+    if tokio::time::timeout(std::time::Duration::from_secs(5), counted).await.is_err() {
+        return Err(io::Error::other(format!(
+            "the tripwire on {addr} did not count a deliberate connection"
+        )));
+    }
+    hits.store(0, Ordering::SeqCst);
     Ok((addr, hits))
 }

@@ -3,10 +3,11 @@
 //! address (127.0.0.2, where a listener records every connection) are refused.
 
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use crate::support::*;
 use whohosts::StepErrorKind;
-use whohosts_testing::{Fault, World, tripwire};
+use whohosts_testing::{Fault, World, tripwire, tripwire_on};
 
 fn narrowed(world: &World) -> whohosts::Client {
     world.client_builder().allow_net("127.0.0.1/32".parse().unwrap()).build().unwrap()
@@ -69,6 +70,15 @@ async fn host_name_resolving_to_another_address_is_refused() {
     let blocked: Vec<_> =
         record.errors.iter().filter(|e| e.kind == StepErrorKind::Blocked).collect();
     assert!(!blocked.is_empty(), "{:#?}", record.errors);
+    // allow_private is already set: the message points at allow_nets, not at it.
+    assert_eq!(
+        blocked[0].message,
+        format!(
+            "at http://rebind.example:{}/ip/8.8.8.8 (redirected): every address of \
+             rebind.example is non-public (none is in the allowed networks, allow_nets)",
+            trap.port()
+        )
+    );
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
 
@@ -76,16 +86,23 @@ async fn host_name_resolving_to_another_address_is_refused() {
 async fn whois_referral_to_another_address_is_refused() {
     let (trap, hits) = tripwire().await.unwrap();
     let world = World::recorded().start().await.unwrap();
-    let client = world
-        .client_builder()
-        .allow_net("127.0.0.1/32".parse().unwrap())
-        .whois_server("trap", &trap.to_string())
-        .disable_whois()
-        .build()
-        .unwrap();
-    // WHOIS disabled: nothing is asked at all.
-    let _ = client.lookup("196.216.2.6").await.unwrap();
-    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    // The AFRINIC WHOIS server on an allowed address that counts connections: WHOIS on, the
+    // lookup of 196.216.2.6 asks it (the referral is exercised); WHOIS disabled, nothing is
+    // asked at all.
+    let (counted, asked) = tripwire_on("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let to = |disabled: bool| {
+        let builder = world
+            .client_builder()
+            .allow_net("127.0.0.1/32".parse().unwrap())
+            .whois_server("afrinic", &counted.to_string())
+            .whois_timeout(Duration::from_millis(300), Duration::from_millis(300));
+        if disabled { builder.disable_whois() } else { builder }.build().unwrap()
+    };
+    let _ = to(false).lookup("196.216.2.6").await.unwrap();
+    assert!(asked.load(Ordering::SeqCst) >= 1, "WHOIS on asks the AFRINIC server");
+    asked.store(0, Ordering::SeqCst);
+    let _ = to(true).lookup("196.216.2.6").await.unwrap();
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "WHOIS disabled asks nothing");
     // With WHOIS on and the AFRINIC server pointed at the trap, the connection is refused.
     let client = world
         .client_builder()
