@@ -1,4 +1,4 @@
-//! Many lookups at once: the streams behind [`Client::lookup_many`](crate::Client::lookup_many)
+//! Many lookups at once: the streams behind [`Client::lookup_many`](Client::lookup_many)
 //! (bounded concurrency, back-pressure, exactly one item per input) and the [`RecordSink`]
 //! seam for writing results, with its JSON-lines implementation [`JsonlSink`].
 //!
@@ -29,12 +29,12 @@ pub use lookups::BulkItem;
 
 impl Client {
     /// Look up many queries: a stream yielding exactly one `(input, result)` per input, as
-    /// lookups finish (unordered unless [`BulkSettings::ordered`](crate::BulkSettings)).
+    /// lookups finish (unordered unless [`BulkSettings::ordered`](BulkSettings)).
     ///
-    /// At most [`BulkSettings::concurrency`](crate::BulkSettings) lookups (default 64) work
+    /// At most [`BulkSettings::concurrency`](BulkSettings) lookups (default 64) work
     /// at once and inputs are pulled only when a slot frees, so memory does not grow with
     /// the input; a lookup waiting its turn behind a rate-limited server gives its slot to
-    /// the next input meanwhile (up to [`BulkSettings::max_waiting`](crate::BulkSettings)). Every lookup shares this client's caches and per-server limits. Run it on
+    /// the next input meanwhile (up to [`BulkSettings::max_waiting`](BulkSettings)). Every lookup shares this client's caches and per-server limits. Run it on
     /// a tokio runtime; each lookup is a task of its own.
     ///
     /// ```no_run
@@ -53,7 +53,7 @@ impl Client {
     pub fn lookup_many<I>(
         &self,
         inputs: I,
-    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    ) -> impl futures_util::Stream<Item = BulkItem> + Send + 'static
     where
         I: IntoIterator,
         I::IntoIter: Send + 'static,
@@ -67,7 +67,7 @@ impl Client {
     pub fn lookup_many_ordered<I>(
         &self,
         inputs: I,
-    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    ) -> impl futures_util::Stream<Item = BulkItem> + Send + 'static
     where
         I: IntoIterator,
         I::IntoIter: Send + 'static,
@@ -81,7 +81,7 @@ impl Client {
     pub fn lookup_stream<S>(
         &self,
         inputs: S,
-    ) -> impl futures_util::Stream<Item = crate::BulkItem> + Send + 'static
+    ) -> impl futures_util::Stream<Item = BulkItem> + Send + 'static
     where
         S: futures_util::Stream + Send + 'static,
         S::Item: Into<String>,

@@ -24,7 +24,7 @@ use crate::record::HostingRecord;
 use crate::registration::RegistrationStage;
 use crate::stats::{Stats, Telemetry};
 use crate::transport::budget::{LocalBudget, RateBudget};
-use crate::transport::deadline::WaitObserver;
+use crate::deadline::WaitObserver;
 use crate::transport::http::Http;
 use crate::whois::Whois;
 

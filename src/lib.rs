@@ -42,8 +42,8 @@
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
 //! | hosting | `provider/`, `contacts.rs` | who hosts an address (ranges, ASNs, CNAMEs, platforms, directory) |
 //! | sources | `rdap/`, `whois/`, `asn/`, `dns.rs`, `abuse.rs` | asking and reading each kind of source |
-//! | transport and caches | `transport/`, `cache/` | HTTP policy, address guard, rate budget, deadline; caches and the one coalescer |
-//! | foundation | `config/`, `record.rs`, `error.rs`, `input.rs`, `clock.rs`, `stats.rs`, `channel.rs`, `fields.rs`, `registries.rs`, `future.rs`, `text.rs` | plain data and pure rules |
+//! | transport and caches | `transport/`, `cache/` | HTTP policy, address guard, rate budget; caches and the one coalescer |
+//! | foundation | `config/`, `record.rs`, `error.rs`, `input.rs`, `clock.rs`, `deadline.rs`, `stats.rs`, `channel.rs`, `fields.rs`, `registries.rs`, `future.rs`, `text.rs` | plain data and pure rules |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Library code never panics on input or network data: no unwrap, expect or unchecked
 // indexing outside tests (issue #8). Tests assert with them freely.
@@ -58,6 +58,7 @@ mod client;
 mod clock;
 mod config;
 mod contacts;
+mod deadline;
 mod dns;
 mod error;
 mod fields;

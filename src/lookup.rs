@@ -23,7 +23,7 @@ use crate::record::{
     PartyOutcome, SCHEMA_VERSION, Stage, StepError,
 };
 use crate::registration::RegistrationStage;
-use crate::transport::deadline::{self, Deadline, WaitObserver, by_deadline};
+use crate::deadline::{self, Deadline, WaitObserver, by_deadline};
 
 /// The stages of a lookup and what the pipeline itself uses, built once per client.
 #[derive(Debug)]

@@ -26,7 +26,7 @@ use crate::record::{
     AddressRecord, Contact, Evidence, EvidenceKind, FallbackReason, HostingProvider, Network,
     Outcome, OutcomeStatus, Rir, Source, SourceKind, Stage, StepError,
 };
-use crate::transport::deadline::{Deadline, by_deadline};
+use crate::deadline::{Deadline, by_deadline};
 use crate::whois::Whois;
 
 /// What the per-address stage uses: the RDAP and WHOIS clients, the abuse sources, the ASN

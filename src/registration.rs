@@ -17,7 +17,7 @@ use crate::record::{
     FallbackReason, Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError, StepErrorKind,
 };
 use crate::registries;
-use crate::transport::deadline::{Deadline, by_deadline};
+use crate::deadline::{Deadline, by_deadline};
 use crate::whois::Whois;
 
 /// What the registration stage uses: the RDAP and WHOIS clients and the registration cache.

@@ -1,11 +1,9 @@
 //! Everything between a source and the network: the one HTTP client and its policy
 //! (`http.rs`), the address guard (`guard.rs`), the per-server request budget
-//! (`budget.rs`) and the lookup deadline whose clock stops while a lookup waits its turn
-//! (`deadline.rs`).
+//! (`budget.rs`). The lookup deadline they wait under is `crate::deadline`, below them.
 //!
 //! Sources (RDAP, WHOIS, DNS, ASN) sit above it; the caches and plain settings below.
 
 pub(crate) mod budget;
-pub(crate) mod deadline;
 pub(crate) mod guard;
 pub(crate) mod http;

@@ -40,7 +40,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("sources", &["rdap", "whois", "asn", "dns", "abuse"]),
     ("transport and caches", &["transport", "cache"]),
     ("foundation", &[
-        "config", "record", "error", "clock", "stats", "input", "registries", "future", "channel",
+        "config", "record", "error", "clock", "deadline", "stats", "input", "registries", "future", "channel",
         "fields", "text", "rir",
     ]),
 ];

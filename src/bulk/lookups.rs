@@ -1,4 +1,4 @@
-//! The stream behind [`Client::lookup_many`](crate::Client::lookup_many): lookups started
+//! The stream behind [`Client::lookup_many`](crate::client::Client::lookup_many): lookups started
 //! as inputs are pulled, each in its own task, exactly one item per input.
 //!
 //! Two bounds keep it fast and small. At most `concurrency` lookups *work* at once; a lookup
@@ -21,7 +21,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::record::HostingRecord;
 use crate::stats::Telemetry;
-use crate::transport::deadline::WaitObserver;
+use crate::deadline::WaitObserver;
 
 /// One bulk result: the input as given, and its record or why there is none.
 pub type BulkItem = (String, Result<HostingRecord, Error>);

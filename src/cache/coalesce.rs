@@ -155,7 +155,7 @@ impl<K: Hash + Eq, V> Drop for Leader<'_, K, V> {
 /// The leader's result, or `None` when the leader was dropped without one. The follower's
 /// lookup deadline is stopped meanwhile: the leader's own deadline bounds the wait.
 pub(crate) async fn wait<V: Clone>(mut rx: watch::Receiver<Option<V>>) -> Option<V> {
-    let result = crate::transport::deadline::waiting(rx.wait_for(Option::is_some)).await;
+    let result = crate::deadline::waiting(rx.wait_for(Option::is_some)).await;
     result.ok().and_then(|value| value.clone())
 }
 

@@ -19,7 +19,7 @@ use reqwest::header::{ACCEPT, LOCATION, RETRY_AFTER};
 use url::Url;
 
 use super::budget::{AttemptOutcome, RateBudget};
-use super::deadline;
+use crate::deadline;
 use super::guard;
 use crate::cache::{CachedResponse, Coalescer, ResponseCache, count};
 use crate::clock::now;
