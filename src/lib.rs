@@ -117,4 +117,11 @@ pub use record::{
     Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
 };
 pub use stats::Stats;
+
+/// The network type of the record's `cidrs` and `prefix` fields (from the `ipnet` crate),
+/// re-exported so that an embedder needs no matching version of its own.
+pub use ipnet::IpNet;
+/// The time type of the record's `resolved_at` and `fetched_at` fields (from the `jiff`
+/// crate), re-exported for the same reason.
+pub use jiff::Timestamp;
 pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};
