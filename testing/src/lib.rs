@@ -96,6 +96,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+pub use dns::loopback_udp_tcp;
 pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault};
 pub use tripwire::{tripwire, tripwire_on};
 pub use whois::{WhoisFault, WhoisRequest};
