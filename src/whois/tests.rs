@@ -1564,3 +1564,19 @@ fn refusals_name_their_wait_or_none() {
     assert_eq!(super::refusal_wait("try again in 2 minutes"), Some(Duration::from_secs(120)));
     assert_eq!(super::refusal_wait("in 9999999 seconds"), Some(Duration::from_secs(86_400)));
 }
+
+/// Refusals registries publish but no fixture records: RIPE NCC's daily-limit text (db-wg
+/// announcement, May 2024, after its `%ERROR:201` header) and RIPN's rate text (its WHOIS
+/// terms of use) are rate limits, not empty answers.
+#[test]
+fn published_refusals_are_rate_limits() {
+    for text in [
+        "%ERROR:201: access denied for 192.0.2.1\n%\n% Access from your host has been temporarily denied.\n",
+        "% You have exceeded allowed connection rate.\n% Please try to connect later.\n",
+    ] {
+        let refusal = parse::parse_network(text).unwrap_err();
+        assert_eq!(refusal.kind(), SourceErrorKind::RateLimited, "{text}");
+        let refusal = parse::parse_domain(text, None).unwrap_err();
+        assert_eq!(refusal.kind(), SourceErrorKind::RateLimited, "{text}");
+    }
+}
