@@ -374,4 +374,17 @@ mod tests {
         let merged = merge_all([copyright, every]);
         assert!(merged[0].notice_types.is_empty());
     }
+
+    proptest::proptest! {
+        /// Server text never panics the phone parser (the `phonenumber` crate had panics on
+        /// crafted input before 0.3.3), and a parsed number is `+` and digits only.
+        #[test]
+        fn any_text_reads_as_a_phone(text in "[+0-9 .()#;=extEXT:a-z\\-]{0,40}|\\PC{0,80}") {
+            let p = phone(&text);
+            if let Some(e164) = p.e164 {
+                proptest::prop_assert!(e164.starts_with('+'));
+                proptest::prop_assert!(e164[1..].chars().all(|c| c.is_ascii_digit()), "{e164}");
+            }
+        }
+    }
 }
