@@ -12,7 +12,7 @@
 //!   parentheses (`MarkMonitor Inc. (R37-LROR)`) matches without it, as whohosts splits such
 //!   handles off (noted as a leniency). Where the expectation is `nil`, whohosts must name
 //!   none. Answers whose expectation has no `#registrar` (or `AttributeNotSupported`) are
-//!   listed but not counted. Three expectations name what the text does not (a zone contact,
+//!   listed but not counted. Four expectations name what the text does not (a zone contact,
 //!   the registry, a company named only in prose): [`ADJUDICATED`] replaces them with what
 //!   the text says, with the reason, shown in the table.
 //! * **Abuse channel.** Where the text has a line whose key names abuse (`Registrar Abuse
@@ -99,6 +99,12 @@ const ADJUDICATED: &[(&str, Option<&str>, &str)] = &[
         Some("Com Laude"),
         "the answer says `Registrar:  Com Laude` (\"a business name of Nom IQ Ltd\"); upstream's \
          `NOM IQ LTD (DBA COM LAUDE)` is in no line",
+    ),
+    (
+        "whois.nic.uk/uk/status_reserved",
+        None,
+        "the answer says `No registrar listed.  This domain is registered directly with Nominet.`; \
+         upstream names the registry",
     ),
 ];
 
@@ -438,7 +444,31 @@ fn lower_is_better(figure: &str) -> bool {
         || figure.ends_with("_as_refusal")
 }
 
-fn figures(rows: &[Row], refusals: &[Refusal], available_data: usize) -> Figures {
+fn figures(rows: &[Row], others: &[Row], refusals: &[Refusal], available_data: usize) -> Figures {
+    let mut f = registered_figures(rows, refusals, available_data);
+    let counted: Vec<&Row> =
+        others.iter().filter(|r| !matches!(r.expected, ExpectedRegistrar::Unknown)).collect();
+    let count = |v: Verdict| counted.iter().filter(|r| r.registrar_verdict == v).count();
+    f.extend([
+        ("other_answers".to_owned(), others.len()),
+        ("other_registrar_expected".to_owned(), counted.len()),
+        ("other_registrar_right".to_owned(), count(Verdict::Right)),
+        ("other_registrar_wrong".to_owned(), count(Verdict::Wrong)),
+        ("other_registrar_missing".to_owned(), count(Verdict::Missing)),
+        ("other_abuse_found".to_owned(), others.iter().filter(|r| r.abuse.is_some()).count()),
+        (
+            "other_abuse_wrong".to_owned(),
+            others.iter().filter(|r| r.abuse_verdict == Verdict::Wrong).count(),
+        ),
+        (
+            "other_abuse_missing".to_owned(),
+            others.iter().filter(|r| r.abuse_verdict == Verdict::Missing).count(),
+        ),
+    ]);
+    f
+}
+
+fn registered_figures(rows: &[Row], refusals: &[Refusal], available_data: usize) -> Figures {
     let counted: Vec<&Row> =
         rows.iter().filter(|r| matches!(r.expected, ExpectedRegistrar::Named(_))).collect();
     let count = |v: Verdict| counted.iter().filter(|r| r.registrar_verdict == v).count();
@@ -478,7 +508,49 @@ fn percent(part: usize, whole: usize) -> String {
     format!("{p:.1} %")
 }
 
-fn render(rows: &[Row], refusals: &[Refusal], f: &Figures) -> String {
+/// One table row.
+fn row_line(r: &Row) -> String {
+    let adjudicated = ADJUDICATED.iter().find(|(answer, _, _)| *answer == r.name);
+    let expected = match &r.expected {
+        ExpectedRegistrar::Unknown => "(no expectation)".to_owned(),
+        ExpectedRegistrar::None => "none".to_owned(),
+        ExpectedRegistrar::Named(names) => {
+            let mut unique: Vec<&String> = Vec::new();
+            for n in names {
+                if !unique.iter().any(|u| normalize(u) == normalize(n)) {
+                    unique.push(n);
+                }
+            }
+            unique
+                .iter()
+                .map(|n| format!("`{}`", n.replace('|', "\\|")))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        }
+    };
+    let expected = match adjudicated {
+        Some((_, _, why)) => format!("{expected} (read from the text: {why})"),
+        None => expected,
+    };
+    let mut result =
+        format!("registrar {}, abuse {}", r.registrar_verdict.as_str(), r.abuse_verdict.as_str());
+    if let Some(e) = &r.error {
+        let _ = write!(result, "; error {}", e.replace('|', "\\|"));
+    }
+    if !r.leniency.is_empty() {
+        let _ = write!(result, "; leniency: {}", r.leniency.join("; ").replace('|', "\\|"));
+    }
+    format!(
+        "| {} | {} | {} | {} | {} |",
+        r.name,
+        cell(r.registrar.as_deref(), "-"),
+        cell(r.abuse.as_deref(), "none published"),
+        expected,
+        result
+    )
+}
+
+fn render(rows: &[Row], others: &[Row], refusals: &[Refusal], f: &Figures) -> String {
     let mut out = String::new();
     let g = |k: &str| f.get(k).copied().unwrap_or_default();
     let _ = writeln!(out, "# WHOIS coverage over the whois-parser corpus");
@@ -527,6 +599,18 @@ fn render(rows: &[Row], refusals: &[Refusal], f: &Figures) -> String {
         g("available_as_data"),
         g("registered_as_refusal")
     );
+    let _ = writeln!(
+        out,
+        "- the other answers ({}): registrar {} of {} right, {} wrong, {} missing; abuse channel found in {}, {} a contact's mailbox, {} missed",
+        g("other_answers"),
+        g("other_registrar_right"),
+        g("other_registrar_expected"),
+        g("other_registrar_wrong"),
+        g("other_registrar_missing"),
+        g("other_abuse_found"),
+        g("other_abuse_wrong"),
+        g("other_abuse_missing")
+    );
     let _ = writeln!(out);
     let figures: Vec<String> = f.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let _ = writeln!(out, "<!-- figures: {} -->", figures.join(" "));
@@ -536,48 +620,25 @@ fn render(rows: &[Row], refusals: &[Refusal], f: &Figures) -> String {
     let _ = writeln!(out, "| answer | registrar found | abuse found | expected | result |");
     let _ = writeln!(out, "|---|---|---|---|---|");
     for r in rows {
-        let adjudicated = ADJUDICATED.iter().find(|(answer, _, _)| *answer == r.name);
-        let expected = match &r.expected {
-            ExpectedRegistrar::Unknown => "(no expectation)".to_owned(),
-            ExpectedRegistrar::None => "none".to_owned(),
-            ExpectedRegistrar::Named(names) => {
-                let mut unique: Vec<&String> = Vec::new();
-                for n in names {
-                    if !unique.iter().any(|u| normalize(u) == normalize(n)) {
-                        unique.push(n);
-                    }
-                }
-                unique
-                    .iter()
-                    .map(|n| format!("`{}`", n.replace('|', "\\|")))
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            }
-        };
-        let expected = match adjudicated {
-            Some((_, _, why)) => format!("{expected} (read from the text: {why})"),
-            None => expected,
-        };
-        let mut result = format!(
-            "registrar {}, abuse {}",
-            r.registrar_verdict.as_str(),
-            r.abuse_verdict.as_str()
-        );
-        if let Some(e) = &r.error {
-            let _ = write!(result, "; error {}", e.replace('|', "\\|"));
-        }
-        if !r.leniency.is_empty() {
-            let _ = write!(result, "; leniency: {}", r.leniency.join("; ").replace('|', "\\|"));
-        }
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            r.name,
-            cell(r.registrar.as_deref(), "-"),
-            cell(r.abuse.as_deref(), "none published"),
-            expected,
-            result
-        );
+        let _ = writeln!(out, "{}", row_line(r));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Other answers with an expectation or an abuse channel");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "The corpus's other cases (`property_*`, `status_*`, `case_*`): those whose expectation \
+         names a registrar or none, or where whohosts or the text has an abuse channel."
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "| answer | registrar found | abuse found | expected | result |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for r in others.iter().filter(|r| {
+        !matches!(r.expected, ExpectedRegistrar::Unknown)
+            || r.abuse.is_some()
+            || r.abuse_verdict != Verdict::Right
+    }) {
+        let _ = writeln!(out, "{}", row_line(r));
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "## Refusals");
@@ -642,8 +703,19 @@ fn whois_corpus_coverage() {
         .filter(|p| file(p) == "status_available.txt")
         .filter_map(|p| available_as_data(p))
         .collect();
-    let now = figures(&rows, &refusals, available.len());
-    let table = render(&rows, &refusals, &now);
+    let others: Vec<Row> = paths
+        .iter()
+        .filter(|p| {
+            let f = file(p);
+            f != "status_registered.txt"
+                && f != "status_available.txt"
+                && !f.starts_with("response_")
+                && !f.ends_with(".expected.txt")
+        })
+        .map(|p| judge(p))
+        .collect();
+    let now = figures(&rows, &others, &refusals, available.len());
+    let table = render(&rows, &others, &refusals, &now);
 
     if std::env::var_os("WHOHOSTS_WRITE_COVERAGE").is_some() {
         std::fs::write(table_path(), &table).unwrap();
@@ -660,7 +732,7 @@ fn whois_corpus_coverage() {
             failures.push(format!("figure {k}: {is}, committed {was}"));
         }
     }
-    for r in &rows {
+    for r in rows.iter().chain(&others) {
         let was_right = old_rows.get(&r.name).is_some_and(|res| res.starts_with("registrar right"));
         if was_right && r.registrar_verdict != Verdict::Right {
             failures.push(format!("{}: registrar was right, now {:?}", r.name, r.registrar));
@@ -677,7 +749,7 @@ fn whois_corpus_coverage() {
         failures
             .push(format!("only {servers_right} of {servers} servers give the right registrar"));
     }
-    for r in rows.iter().filter(|r| r.abuse_verdict == Verdict::Wrong) {
+    for r in rows.iter().chain(&others).filter(|r| r.abuse_verdict == Verdict::Wrong) {
         failures.push(format!("{}: a contact's mailbox as abuse channel: {:?}", r.name, r.abuse));
     }
     for r in refusals.iter().filter(|r| !r.recognised) {
