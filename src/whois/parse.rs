@@ -330,7 +330,12 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
                 .then(|| object_field(&lines, i - 1, SECTION_NAME_KEYS))
                 .flatten();
             facts.registrar = Some(object_name.unwrap_or_else(|| Located::new(value, line.no)));
-        } else if REGISTRAR_HANDLE_KEYS.contains(&key) && handle.is_none() && is_value(value) {
+        } else if REGISTRAR_HANDLE_KEYS.contains(&key)
+            && handle.is_none()
+            && is_value(value)
+            // A number is an ID of some list (IANA's?), which says nothing certain: strict.
+            && !value.bytes().all(|b| b.is_ascii_digit())
+        {
             handle = Some(Located::new(value, line.no));
         } else if IANA_ID_KEYS.contains(&key)
             && facts.iana_id.is_none()

@@ -1244,6 +1244,9 @@ fn contacts_and_resellers_are_not_registrars() {
         assert_eq!(facts.registrar, None, "{file}");
         assert_eq!((facts.abuse_email, facts.abuse_phone), (None, None), "{file}");
     }
+    // SYNTHESISED: a bare number on a handle line is no registrar's name.
+    let facts = parse::parse_domain("Domain Name: x.example\nRegistrar ID: 292\n", None).unwrap();
+    assert_eq!((facts.registrar, facts.leniency), (None, Vec::new()));
 }
 
 /// The refusals of the whois-parser corpus: (answer, kind, message).
