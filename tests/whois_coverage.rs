@@ -22,6 +22,8 @@
 //!   `#registrant_contacts`, `#admin_contacts`, `#technical_contacts`, and those on the text's
 //!   registrant/admin/tech/billing lines) as the abuse channel, unless the text also lists
 //!   that mailbox as abuse.
+//! * **Provenance.** Every fact read (registrar, IANA ID, abuse mailbox and phone) is on
+//!   the line it names.
 //! * **Refusals.** Every `response_throttled*`, `response_blocked` and
 //!   `response_unavailable` answer must be read as a refusal (an error, rate-limited for the
 //!   throttled ones), never as data; every `status_available` answer must give no registrar
@@ -295,6 +297,8 @@ struct Row {
     abuse_verdict: Verdict,
     leniency: Vec<String>,
     error: Option<String>,
+    /// Facts not on the line they name (must be none).
+    unplaced: Vec<String>,
 }
 
 fn located(v: &Value, field: &str) -> Option<String> {
@@ -303,10 +307,13 @@ fn located(v: &Value, field: &str) -> Option<String> {
 
 fn judge(path: &Path) -> Row {
     let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
+    // As the reader decodes: UTF-8, else Latin-1.
+    let text = String::from_utf8(bytes.clone())
+        .unwrap_or_else(|_| bytes.iter().map(|&b| char::from(b)).collect());
     let expectation = Expectation::read(path);
     let domain = expectation.domain();
     let got = whois_domain_for_golden(&bytes, domain.as_deref());
+    let unplaced = unplaced_facts(&got, &text);
     let error = got.get("error").map(|e| {
         format!("{}: {}", e["kind"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or(""))
     });
@@ -382,7 +389,33 @@ fn judge(path: &Path) -> Row {
         abuse_verdict,
         leniency,
         error,
+        unplaced,
     }
+}
+
+/// The facts of `got` whose value is not on the line they name (compared without case):
+/// every fact must point at the line that holds it.
+fn unplaced_facts(got: &Value, text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    ["registrar", "iana_id", "abuse_email", "abuse_phone"]
+        .iter()
+        .filter_map(|field| {
+            let fact = got.get(*field)?;
+            let value = fact.get("value")?.as_str()?.to_lowercase();
+            let line = usize::try_from(fact.get("line")?.as_u64()?).ok()?;
+            let held = line
+                .checked_sub(1)
+                .and_then(|i| lines.get(i))
+                .map(|l| {
+                    // Mailboxes spelled out (`abuse[at]key-systems.net`) are read with `@`.
+                    ["[at]", "(at)", " at "]
+                        .iter()
+                        .fold(l.to_lowercase(), |l, spelled| l.replace(spelled, "@"))
+                })
+                .is_some_and(|l| l.contains(&value));
+            (!held).then(|| format!("{field} {value:?} is not on line {line}"))
+        })
+        .collect()
 }
 
 /// A refusal answer and how it was read.
@@ -754,6 +787,11 @@ fn whois_corpus_coverage() {
     }
     for r in refusals.iter().filter(|r| !r.recognised) {
         failures.push(format!("{}: refusal read as {}", r.name, r.read_as));
+    }
+    for r in rows.iter().chain(&others) {
+        for u in &r.unplaced {
+            failures.push(format!("{}: {u}", r.name));
+        }
     }
     for r in rows.iter().filter(|r| r.error.is_some()) {
         failures.push(format!("{}: a registered domain read as a refusal: {:?}", r.name, r.error));
