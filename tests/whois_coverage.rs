@@ -619,6 +619,12 @@ fn render(rows: &[Row], others: &[Row], refusals: &[Refusal], f: &Figures) -> St
     );
     let _ = writeln!(
         out,
+        "- judged by the text where upstream's expectation names what the text does not: {} answers (their rows say why); a leniency noted in {} answers",
+        ADJUDICATED.len(),
+        rows.iter().chain(others).filter(|r| !r.leniency.is_empty()).count()
+    );
+    let _ = writeln!(
+        out,
         "- abuse channel: found in {} answers; {} a holder's/admin's/tech contact's mailbox; {} missed where the text has one",
         g("abuse_found"),
         g("abuse_wrong"),
