@@ -124,4 +124,6 @@ pub use ipnet::IpNet;
 /// The time type of the record's `resolved_at` and `fetched_at` fields (from the `jiff`
 /// crate), re-exported for the same reason.
 pub use jiff::Timestamp;
-pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};
+pub use transport::budget::{
+    AttemptOutcome, BudgetStore, LocalBudget, Permit, RateBudget, SavedBucket,
+};
