@@ -188,6 +188,22 @@ struct Entry {
     response: CachedResponse,
 }
 
+/// A redb error, boxed (redb's is 160 bytes).
+#[derive(Debug)]
+struct Failure(Box<redb::Error>);
+
+impl<E: Into<redb::Error>> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Self(Box::new(error.into()))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Why a file could not be opened as a cache.
 #[derive(Debug)]
 enum Unusable {
@@ -295,7 +311,7 @@ impl DiskCache {
     async fn blocking<T, F>(&self, what: &'static str, op: F) -> Option<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Store) -> Result<T, redb::Error> + Send + 'static,
+        F: FnOnce(&Store) -> Result<T, Failure> + Send + 'static,
     {
         let store = Arc::clone(&self.store);
         match tokio::task::spawn_blocking(move || op(&store)).await {
@@ -386,7 +402,7 @@ fn is_unreadable(error: &io::Error) -> bool {
 
 /// The file's format version when it is not [`FORMAT_VERSION`]; a new file gets it, and
 /// every table is created.
-fn check_format(db: &Database) -> Result<Option<u64>, redb::Error> {
+fn check_format(db: &Database) -> Result<Option<u64>, Failure> {
     let txn = db.begin_write()?;
     {
         let mut meta = txn.open_table(META)?;
@@ -440,12 +456,12 @@ impl Store {
         tracing::warn!(path = %self.path.display(), %error, "cache {what} failed");
     }
 
-    fn error(&self, error: &redb::Error) -> DiskCacheError {
+    fn error(&self, error: &Failure) -> DiskCacheError {
         DiskCacheError::Store { path: self.path.clone(), reason: error.to_string() }
     }
 
     /// The live response for `url` at `now`. A value that cannot be read is a miss.
-    fn get(&self, url: &str, now: SystemTime) -> Result<Option<CachedResponse>, redb::Error> {
+    fn get(&self, url: &str, now: SystemTime) -> Result<Option<CachedResponse>, Failure> {
         let txn = self.db.begin_read()?;
         let responses = txn.open_table(RESPONSES)?;
         let Some(value) = responses.get(url)? else { return Ok(None) };
@@ -465,12 +481,12 @@ impl Store {
         ttl: Duration,
         now: SystemTime,
         max_bytes: u64,
-    ) -> Result<(), redb::Error> {
+    ) -> Result<(), Failure> {
         let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
         let expires = unix_ms(now).saturating_add(ttl_ms);
         let value = match serde_json::to_vec(&Entry { expires, response }) {
             Ok(value) => value,
-            Err(e) => return Err(redb::Error::Corrupted(e.to_string())),
+            Err(e) => return Err(redb::Error::Corrupted(e.to_string()).into()),
         };
         let mut txn = self.db.begin_write()?;
         txn.set_durability(Durability::Eventual);
@@ -500,7 +516,7 @@ impl Store {
     }
 
     /// Drop what [`evict`] drops, in a transaction of its own.
-    fn trim(&self, now: SystemTime, max_bytes: u64) -> Result<(), redb::Error> {
+    fn trim(&self, now: SystemTime, max_bytes: u64) -> Result<(), Failure> {
         let mut txn = self.db.begin_write()?;
         txn.set_durability(Durability::Eventual);
         {
@@ -515,7 +531,7 @@ impl Store {
         Ok(())
     }
 
-    fn stats(&self, now: SystemTime) -> Result<DiskCacheStats, redb::Error> {
+    fn stats(&self, now: SystemTime) -> Result<DiskCacheStats, Failure> {
         let now = unix_ms(now);
         let txn = self.db.begin_read()?;
         let mut stats = DiskCacheStats { path: self.path.clone(), ..DiskCacheStats::default() };
@@ -538,7 +554,7 @@ impl Store {
     }
 
     /// Empty `responses` (and its index); returns the entries dropped.
-    fn clear(&self) -> Result<u64, redb::Error> {
+    fn clear(&self) -> Result<u64, Failure> {
         let txn = self.db.begin_write()?;
         let dropped = {
             let mut responses = txn.open_table(RESPONSES)?;
@@ -552,7 +568,7 @@ impl Store {
         Ok(dropped)
     }
 
-    fn load_budget(&self, server: &str) -> Result<Option<SavedBucket>, redb::Error> {
+    fn load_budget(&self, server: &str) -> Result<Option<SavedBucket>, Failure> {
         let txn = self.db.begin_read()?;
         let budgets = txn.open_table(BUDGETS)?;
         let Some(value) = budgets.get(server)? else { return Ok(None) };
@@ -561,7 +577,7 @@ impl Store {
 
     /// Keep `bucket` for `server`, synced to disk: a lost write could let the next run
     /// ask past the quota.
-    fn save_budget(&self, server: &str, bucket: SavedBucket) -> Result<(), redb::Error> {
+    fn save_budget(&self, server: &str, bucket: SavedBucket) -> Result<(), Failure> {
         let value =
             serde_json::to_vec(&bucket).map_err(|e| redb::Error::Corrupted(e.to_string()))?;
         let mut txn = self.db.begin_write()?;
@@ -580,7 +596,7 @@ fn evict(
     mut bytes: u64,
     now: u64,
     max_bytes: u64,
-) -> Result<u64, redb::Error> {
+) -> Result<u64, Failure> {
     loop {
         let first = expiry.first()?.map(|(key, _)| {
             let (expires, url) = key.value();
