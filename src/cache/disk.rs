@@ -18,8 +18,8 @@
 //! | `expiry` | (expiry in Unix ms, URL) | nothing: the eviction order |
 //! | `budgets` | server key | JSON [`SavedBucket`] |
 //!
-//! redb holds an exclusive lock (`flock`, `LockFileEx`) on the file while it is open, so
-//! one process uses the cache at a time; another is refused with
+//! redb holds an exclusive lock (`flock`; `LockFile` on Windows) on the file while it is
+//! open, so one process uses the cache at a time; another is refused with
 //! [`DiskCacheError::InUse`]. A file redb cannot open (corrupt, garbage, an older redb
 //! format) or of another [`FORMAT_VERSION`] is renamed to `whohosts-cache.redb.broken`
 //! (replacing any earlier one) and an empty cache starts in its place, with a warning.
@@ -114,7 +114,8 @@ pub enum DiskCacheError {
 ///   [`DEFAULT_MAX_BYTES`](Self::DEFAULT_MAX_BYTES)): keys and values together. When a
 ///   write goes over, the entries that expire first (with equal TTLs, the oldest written)
 ///   are dropped until it fits. The file itself is larger by redb's pages and free space,
-///   which later writes reuse.
+///   which later writes reuse: measured, 27.7 MB for an 8 MiB bound filled with 10 kB
+///   answers, the same after 2,000 and after 6,000 writes (about 3.3×).
 /// - **One process at a time**: the file is locked while open, and a second
 ///   [`open`](Self::open) fails with [`DiskCacheError::InUse`], whose message names the
 ///   file ("cache in use by another whohosts process: …"). A caller that must not wait

@@ -159,8 +159,9 @@ impl SavedBucket {
 }
 
 /// Where a [`LocalBudget`] keeps the token buckets of servers whose quota is counted over an
-/// hour or longer ([`ServerPolicy::period`] ≥ 1 h), so that two runs in one day cannot together ask such a
-/// server more than its quota. `DiskCache` (feature `persistent-cache`) is one.
+/// hour or longer ([`ServerPolicy::period`] ≥ 1 h), so that two runs in one day cannot
+/// together ask such a server more than its quota. `DiskCache` (feature `persistent-cache`)
+/// is one.
 ///
 /// # Contract
 ///
