@@ -84,6 +84,18 @@ async fn a_second_run_on_the_same_directory_asks_no_rdap_server() {
 }
 
 #[tokio::test]
+async fn it_plugs_in_as_a_plain_response_cache() {
+    let world = World::recorded().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for _run in 0..2 {
+        let cache = Arc::new(DiskCache::open(dir.path()).unwrap());
+        let client = world.client_builder().response_cache(cache).build().unwrap();
+        client.lookup("8.8.8.8").await.unwrap();
+    }
+    assert_eq!(world.requests("arin"), 1);
+}
+
+#[tokio::test]
 async fn an_expired_entry_is_asked_again() {
     let world = World::recorded().start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
