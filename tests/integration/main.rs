@@ -7,6 +7,7 @@ mod support;
 mod bulk;
 mod client_api;
 mod deadlines;
+mod disk_cache;
 mod dns_faults;
 mod domains;
 mod fault_run;
