@@ -19,11 +19,11 @@ use reqwest::header::{ACCEPT, LOCATION, RETRY_AFTER};
 use url::Url;
 
 use super::budget::{AttemptOutcome, RateBudget};
-use crate::deadline;
 use super::guard;
 use crate::cache::{CachedResponse, Coalescer, ResponseCache, count};
 use crate::clock::now;
 use crate::config::{Config, Timeouts};
+use crate::deadline;
 use crate::error::{
     ConfigError, SourceError, SourceErrorKind, describe_address_lookup, plain_duration,
 };
