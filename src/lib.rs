@@ -117,7 +117,10 @@ pub use record::{
     NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform, ProviderKind,
     Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
 };
-pub use results::{CSV_COLUMNS, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_rows};
+pub use results::{
+    CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
+    csv_rows,
+};
 pub use stats::Stats;
 
 /// The network type of the record's `cidrs` and `prefix` fields (from the `ipnet` crate),

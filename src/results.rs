@@ -18,7 +18,7 @@ use crate::record::{
     StepErrorKind,
 };
 
-pub use self::csv::{CSV_COLUMNS, CsvSink, completed_inputs_csv, csv_rows};
+pub use self::csv::{CSV_COLUMNS, CsvResume, CsvSink, completed_inputs_csv, csv_resume, csv_rows};
 pub use self::tally::{PartyCount, ResultsTally};
 
 /// The JSON name of a party (`cdn`, `registrar`, …).

@@ -12,7 +12,7 @@
 //! holds a line break, each row is exactly one line, ended by CRLF.
 
 use std::collections::HashSet;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, Write};
 
 use crate::bulk::{CompletedInputs, RecordSink};
 use crate::error::Error;
@@ -246,7 +246,8 @@ impl<W: Write + Send> RecordSink for CsvSink<W> {
 /// The inputs already answered in a CSV output written by [`CsvSink`], for resuming: each
 /// input counted once per distinct record number `n` (see [`CompletedInputs`]), so
 /// [`len`](CompletedInputs::len) is the number of records (pass it to
-/// [`CsvSink::appending`]).
+/// [`CsvSink::appending`]). [`csv_resume`] also says where to cut a file that ends in the
+/// middle of a record.
 ///
 /// The header, and rows whose `n` is not a number, are skipped. A last line cut short (no
 /// line end: the process died while writing) is skipped together with every row of its
@@ -260,62 +261,91 @@ impl<W: Write + Send> RecordSink for CsvSink<W> {
 /// character) or starts with `'` before `=`, `+`, `-` or `@`: such an input is looked up
 /// again.
 pub fn completed_inputs_csv(reader: impl BufRead) -> io::Result<CompletedInputs> {
-    let mut tail = LastByte { inner: reader, last: None };
+    Ok(csv_resume(reader)?.completed)
+}
+
+/// What resuming needs to know about a CSV output: see [`csv_resume`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CsvResume {
+    /// The inputs whose records are whole in the file ([`completed_inputs_csv`]).
+    pub completed: CompletedInputs,
+    /// The length in bytes of the file's beginning that holds the header and those whole
+    /// records: truncate the file to it before appending, so that the rows of a record cut
+    /// short are not left behind (they would be written again, whole).
+    pub whole_len: u64,
+}
+
+/// [`completed_inputs_csv`], and where the whole records end.
+///
+/// Reads line by line: a [`CsvSink`] row is always one line, since no cell holds a line
+/// break once escaped.
+pub fn csv_resume(mut reader: impl BufRead) -> io::Result<CsvResume> {
     let mut done = CompletedInputs::default();
     let mut seen: HashSet<u64> = HashSet::new();
-    // The record being read: its number and input, committed once the next record starts
-    // (or at a clean end of the file).
-    let mut current: Option<(u64, String)> = None;
-    {
-        let mut csv =
-            ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&mut tail);
-        let mut row = ::csv::ByteRecord::new();
-        loop {
-            match csv.read_byte_record(&mut row) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => match e.into_kind() {
-                    ::csv::ErrorKind::Io(e) => return Err(e),
-                    _ => continue,
-                },
-            }
-            let Some(n) = row.get(0).and_then(|n| std::str::from_utf8(n).ok()) else { continue };
-            let Ok(n) = n.parse::<u64>() else { continue };
-            let Some(input) = row.get(1) else { continue };
-            if current.as_ref().is_some_and(|(m, _)| *m == n) {
-                continue;
-            }
-            if let Some((m, input)) = current.take()
-                && seen.insert(m)
-            {
-                done.insert(&unescape_cell(&input));
-            }
-            current = Some((n, String::from_utf8_lossy(input).into_owned()));
+    // The record being read (its number, input and first byte), counted once the next
+    // record starts, or when the file ends after a whole line.
+    let mut current: Option<(u64, String, u64)> = None;
+    let mut line = Vec::new();
+    let mut at = 0u64;
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line)?;
+        if read == 0 {
+            break;
         }
+        let start = at;
+        at += read as u64;
+        if line.last() != Some(&b'\n') {
+            // Cut short: this line and the rest of its record are not whole.
+            let whole_len = current.map_or(start, |(.., record_start)| record_start);
+            return Ok(CsvResume { completed: done, whole_len });
+        }
+        let Some((n, input)) = first_two_cells(&line) else { continue };
+        let Ok(n) = n.parse::<u64>() else { continue };
+        if current.as_ref().is_some_and(|(m, ..)| *m == n) {
+            continue;
+        }
+        if let Some((m, input, _)) = current.take()
+            && seen.insert(m)
+        {
+            done.insert(&unescape_cell(&input));
+        }
+        current = Some((n, input, start));
     }
-    if tail.last == Some(b'\n')
-        && let Some((m, input)) = current
+    if let Some((m, input, _)) = current
         && seen.insert(m)
     {
         done.insert(&unescape_cell(&input));
     }
-    Ok(done)
+    Ok(CsvResume { completed: done, whole_len: at })
 }
 
-/// A reader that remembers the last byte read (whether the file ends with a line end).
-struct LastByte<R> {
-    inner: R,
-    last: Option<u8>,
-}
-
-impl<R: Read> Read for LastByte<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(&b) = buf.get(..n).and_then(<[u8]>::last) {
-            self.last = Some(b);
+/// The first two cells of one RFC 4180 line (`n` and `input`), unquoted; `None` when the
+/// line has fewer. Bytes that are not UTF-8 are replaced.
+fn first_two_cells(line: &[u8]) -> Option<(String, String)> {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end_matches(['\r', '\n']);
+    let (n, rest) = text.split_once(',')?;
+    let input = match rest.strip_prefix('"') {
+        Some(quoted) => {
+            let mut out = String::new();
+            let mut chars = quoted.chars();
+            loop {
+                match chars.next()? {
+                    '"' if chars.as_str().starts_with('"') => {
+                        out.push('"');
+                        chars.next();
+                    }
+                    '"' => break,
+                    c => out.push(c),
+                }
+            }
+            out
         }
-        Ok(n)
-    }
+        None => rest.split(',').next().unwrap_or_default().to_owned(),
+    };
+    Some((n.to_owned(), input))
 }
 
 /// The text [`csv_cell`] was given, as far as it can be told: the `'` it put before a
@@ -505,8 +535,18 @@ mod tests {
         let more = String::from_utf8(sink.into_inner()).unwrap();
         assert_eq!(more, "3,a.example,a.example,,registrar,R,,,registrar_of_domain,a@r,,,,ok,\r\n");
 
-        let mut done = completed_inputs_csv(format!("{first}{more}").as_bytes()).unwrap();
-        assert_eq!(done.len(), 3);
+        let mut sink = CsvSink::appending(Vec::new(), 3);
+        let quoted = "https://x.example/?q=\"a,b\"";
+        sink.write(quoted, &Err(Error::Input(InputError::Empty))).unwrap();
+        let last = String::from_utf8(sink.into_inner()).unwrap();
+        assert_eq!(
+            last,
+            "4,\"https://x.example/?q=\"\"a,b\"\"\",,,,,,,,,,,,input_error,input:empty\r\n"
+        );
+
+        let mut done = completed_inputs_csv(format!("{first}{more}{last}").as_bytes()).unwrap();
+        assert_eq!(done.len(), 4);
+        assert!(done.take(quoted));
         assert!(done.take("a.example") && done.take("a.example") && !done.take("a.example"));
         assert!(done.take("b.example") && !done.take("b.example"));
     }
@@ -520,17 +560,28 @@ mod tests {
                     3,'-x.example,,,,,,,,,,,,input_error,input:invalid_character\r\n\
                     4,b.example,b.example,,hosting,H,,,direct_hosting,x@h,,,,ok,\r\n\
                     4,b.exa";
-        let mut done = completed_inputs_csv(file.as_bytes()).unwrap();
+        let resume = csv_resume(file.as_bytes()).unwrap();
+        assert_eq!(
+            &file[..usize::try_from(resume.whole_len).unwrap()],
+            &file[..file.find("4,b.example").unwrap()]
+        );
+        let mut done = resume.completed;
         assert_eq!(done.len(), 3, "records 1 to 3; record 4 was cut");
         assert!(done.take("a.example") && done.take("a.example") && !done.take("a.example"));
         assert!(done.take("-x.example"));
         assert!(!done.contains("b.example"));
         // Ended cleanly, record 4 counts.
         let whole = file.strip_suffix("4,b.exa").unwrap();
-        let done = completed_inputs_csv(whole.as_bytes()).unwrap();
-        assert_eq!(done.len(), 4);
-        assert!(done.contains("b.example"));
-        assert!(completed_inputs_csv(&b""[..]).unwrap().is_empty());
+        let resume = csv_resume(whole.as_bytes()).unwrap();
+        assert_eq!(resume.whole_len, whole.len() as u64);
+        assert_eq!(resume.completed.len(), 4);
+        assert!(resume.completed.contains("b.example"));
+        // Empty, a cut header, a whole header.
+        let resume = csv_resume(&b""[..]).unwrap();
+        assert!(resume.completed.is_empty() && resume.whole_len == 0);
+        assert_eq!(csv_resume(&b"n,input,dom"[..]).unwrap().whole_len, 0);
+        let header = &file[..file.find("1,a").unwrap()];
+        assert_eq!(csv_resume(header.as_bytes()).unwrap().whole_len, header.len() as u64);
     }
 
     #[test]
