@@ -326,11 +326,13 @@ impl ResultsTally {
         let mut lines: Vec<String> = Vec::new();
         lines.push("results".to_owned());
         let mut inputs = format!(
-            "  inputs: {} ({} records, {} input errors",
-            self.inputs, self.records, self.input_errors
+            "  inputs: {} ({}, {}",
+            self.inputs,
+            counted(self.records, "record"),
+            counted(self.input_errors, "input error")
         );
         if self.lookup_errors > 0 {
-            inputs.push_str(&format!(", {} lookup errors", self.lookup_errors));
+            inputs.push_str(&format!(", {}", counted(self.lookup_errors, "lookup error")));
         }
         inputs.push(')');
         lines.push(inputs);
@@ -374,8 +376,8 @@ impl ResultsTally {
             Some(kinds) => {
                 let listed = self.retry.kinds.iter().map(|k| k.0.as_str()).collect::<Vec<_>>();
                 lines.push(format!(
-                    "  to retry: {} inputs ({})",
-                    self.retry.inputs,
+                    "  to retry: {} ({})",
+                    counted(self.retry.inputs, "input"),
                     listed.join(", ")
                 ));
                 if let Some(command) = retry_command {
@@ -388,6 +390,11 @@ impl ResultsTally {
         }
         Ok(())
     }
+}
+
+/// `n thing` or `n things`.
+fn counted(n: u64, thing: &str) -> String {
+    if n == 1 { format!("1 {thing}") } else { format!("{n} {thing}s") }
 }
 
 /// `name count` pairs with a count, separated by commas; `none` when all are zero.
@@ -532,7 +539,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "results\n\
-             \x20 inputs: 5 (3 records, 1 input errors, 1 lookup errors)\n\
+             \x20 inputs: 5 (3 records, 1 input error, 1 lookup error)\n\
              \x20 resources with a notice channel: 1, without: 2\n\
              \x20 notice targets by party: hosting 1, registrar 2\n\
              \x20 notice targets by provider kind: cloud 1\n\
