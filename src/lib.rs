@@ -42,7 +42,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | api | `client.rs`, `bulk/` | the client and its state, built once; many lookups at once |
+//! | api | `client.rs`, `bulk/`, `results/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts |
 //! | pipeline | `lookup.rs` | the stage order: input → DNS → per-address facts ∥ registration facts → record |
 //! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
@@ -78,6 +78,7 @@ mod rdap;
 mod record;
 mod registration;
 mod registries;
+mod results;
 mod rir;
 mod stats;
 mod summary;
@@ -124,6 +125,10 @@ pub use record::{
     NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, Platform,
     ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
     StepErrorKind,
+};
+pub use results::{
+    CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
+    csv_rows,
 };
 pub use stats::Stats;
 
