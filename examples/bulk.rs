@@ -613,6 +613,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     eprintln!("  network            {}", stats.network_hits);
     eprintln!("  asn                {}", stats.asn_hits);
     eprintln!("coalesced            {}", stats.coalesced);
+    eprintln!("  released unanswered {}", stats.joins_released);
     eprintln!("retries              {}", stats.retries);
     eprintln!("429s                 {}", stats.rate_limited);
     eprintln!("circuit-open fails   {}", stats.circuit_open);
