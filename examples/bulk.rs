@@ -9,7 +9,7 @@
 //!     [--concurrency N] [--max-waiting N] [--max-line BYTES] [--quiet]
 //!     [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC]
 //!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]
-//!      [--faults PER_MILLE]]
+//!      [--faults PER_MILLE] [--break-world SERVICE|contacts]]
 //! ```
 //!
 //! * `--concurrency N` lookups work at once (default 64); `--max-waiting N` more may wait
@@ -51,6 +51,14 @@
 //!
 //! `--faults` takes 0 to 111 (nine kinds, at most 1,000 per mille in all).
 //!
+//! `--break-world` is a self-check of the `--max-ratio` gate, never a measurement: it breaks
+//! the generated world on purpose so that one check must fail. `--break-world SERVICE` (a
+//! service answering domains: a registry or a registrar) answers the first request for each
+//! domain at SERVICE with a 503; the client's retry is answered, so every record stays whole
+//! and SERVICE alone sees about twice its minimum (the per-service check fails).
+//! `--break-world contacts` takes every abuse contact out of the world's RDAP answers (the
+//! world-guarantees check fails).
+//!
 //! Exit codes: 0 done (also `--help`), 1 a `--max-ratio` check failed, 2 bad arguments or
 //! an I/O error (the message names the path), 130 interrupted.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -84,7 +92,8 @@ const OUTPUT_BUFFER: usize = 256 * 1024;
 const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurrency N] \
 [--max-waiting N] [--max-line BYTES] [--quiet] \
 [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] [--min-ratio R] \
-[--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE]]";
+[--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE] \
+[--break-world SERVICE|contacts]]";
 
 /// One `--rate-limit` entry.
 #[derive(Debug, Clone)]
@@ -115,6 +124,7 @@ struct Args {
     capacity: bool,
     request_log: Option<String>,
     faults: Option<u32>,
+    break_world: Option<String>,
 }
 
 /// What the arguments ask for.
@@ -188,6 +198,7 @@ fn parse_args() -> Result<Parsed, String> {
                 }
                 args.faults = Some(u32::try_from(rate).unwrap_or(111));
             }
+            "--break-world" => args.break_world = Some(value(&mut it, &arg)?),
             "-h" | "--help" => return Ok(Parsed::Help),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}\n{USAGE}")),
             _ if args.input.is_none() => args.input = Some(arg),
@@ -204,11 +215,12 @@ fn parse_args() -> Result<Parsed, String> {
         || args.min_ratio.is_some()
         || args.capacity
         || args.request_log.is_some()
-        || args.faults.is_some();
+        || args.faults.is_some()
+        || args.break_world.is_some();
     if world_only && args.world.is_none() {
         return Err(format!(
             "--inputs, --latency-ms, --rate-limit, --max-ratio, --min-ratio, --capacity, \
-             --request-log and --faults need --world\n{USAGE}"
+             --request-log, --faults and --break-world need --world\n{USAGE}"
         ));
     }
     if args.max_ratio.is_some() && args.min_ratio.is_none() {
@@ -317,6 +329,22 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         None => None,
         Some(generated) => {
             let mut builder = generated.builder();
+            match args.break_world.as_deref() {
+                None => {}
+                Some("contacts") => builder = builder.edit_objects(|_, json| without_abuse(json)),
+                Some(service) if generated.min_requests_per_service().contains_key(service) => {
+                    for domain in generated.domains() {
+                        let path = format!("domain/{domain}");
+                        builder = builder.fault(service, &path, Fault::Status(503), Some(1));
+                    }
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "--break-world: {other} is neither a service of the world nor contacts"
+                    )
+                    .into());
+                }
+            }
             for service in generated.min_requests_per_service().keys() {
                 if let Some(latency) = args.latency {
                     builder = builder.fault(service, "", Fault::Latency(latency), None);
@@ -585,6 +613,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     eprintln!("  network            {}", stats.network_hits);
     eprintln!("  asn                {}", stats.asn_hits);
     eprintln!("coalesced            {}", stats.coalesced);
+    eprintln!("  released unanswered {}", stats.joins_released);
     eprintln!("retries              {}", stats.retries);
     eprintln!("429s                 {}", stats.rate_limited);
     eprintln!("circuit-open fails   {}", stats.circuit_open);
@@ -733,6 +762,38 @@ fn world_guarantees(input: &str, record: &whohosts::HostingRecord) -> Vec<String
         }
     }
     misses
+}
+
+/// `json` (an RDAP answer) with every abuse contact taken out, for `--break-world contacts`:
+/// `abuse` leaves every entity's roles, and an entity left with no role goes. Text that is
+/// not JSON is kept as it is.
+fn without_abuse(json: &str) -> String {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(object) => {
+                if let Some(serde_json::Value::Array(entities)) = object.get_mut("entities") {
+                    for entity in entities.iter_mut() {
+                        if let Some(serde_json::Value::Array(roles)) = entity.get_mut("roles") {
+                            roles.retain(|role| role.as_str() != Some("abuse"));
+                        }
+                    }
+                    entities.retain(|entity| {
+                        entity.get("roles").and_then(|r| r.as_array()).is_none_or(|r| !r.is_empty())
+                    });
+                }
+                object.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(mut value) => {
+            strip(&mut value);
+            value.to_string()
+        }
+        Err(_) => json.to_owned(),
+    }
 }
 
 /// Print the fault figures (injected by kind, cured, reported, lost, private connections)

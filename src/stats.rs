@@ -23,6 +23,11 @@ pub struct Stats {
     pub cache_misses: u64,
     /// Requests that joined an identical request already in flight instead of being sent.
     pub coalesced: u64,
+    /// Joins of a request in flight that ended without an answer for the joiner: the
+    /// leader's lookup deadline cut it short, the lookup was cancelled, or it fetched the
+    /// network of another address nearby. The joiner then looked again, and asked itself if
+    /// need be. Not in `coalesced`.
+    pub joins_released: u64,
     /// Retries (after a 429, a 5xx or a transport error).
     pub retries: u64,
     /// Rate-limit answers received (429, or 403/422 with rate-limit text or headers).
@@ -69,6 +74,7 @@ pub(crate) struct Telemetry {
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
     coalesced: AtomicU64,
+    joins_released: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
     circuit_open: AtomicU64,
@@ -174,6 +180,13 @@ impl Telemetry {
         self.coalesced.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// `n` joins released without an answer.
+    pub(crate) fn count_joins_released(&self, n: u64) {
+        if n > 0 {
+            self.joins_released.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
     /// One retry.
     pub(crate) fn count_retry(&self) {
         self.retries.fetch_add(1, Ordering::Relaxed);
@@ -204,6 +217,7 @@ impl Telemetry {
             cache_hits: self.cache_hits.load(Ordering::Relaxed),
             cache_misses: self.cache_misses.load(Ordering::Relaxed),
             coalesced: self.coalesced.load(Ordering::Relaxed),
+            joins_released: self.joins_released.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             circuit_open: self.circuit_open.load(Ordering::Relaxed),

@@ -117,6 +117,48 @@ fn every_bulk_input_line_yields_one_output_line_and_bad_lines_name_their_number(
 }
 
 #[test]
+fn a_latin_1_line_on_stdin_is_an_input_error_naming_its_line_and_the_lines_after_it_are_read() {
+    // The reader once ended at the first line that did not decode, silently, exit 0.
+    let mut child = example("bulk")
+        .args(["--world", "5", "--quiet", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"1.1.1.1\n8.8.8.8\n# a comment\ncaf\xe9.fr\n9.9.9.9\n")
+        .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let written = String::from_utf8(output.stdout.clone()).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 4, "{written}");
+    let invalid: Vec<&&str> = lines.iter().filter(|l| l.contains(r#""kind":"input""#)).collect();
+    assert_eq!(
+        invalid,
+        [
+            &r#"{"input":"caf�.fr","line":4,"error":{"kind":"input","message":"line 4: not valid UTF-8"}}"#
+        ],
+        "{written}"
+    );
+    let mut inputs: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["input"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    inputs.sort();
+    assert_eq!(inputs, ["1.1.1.1", "8.8.8.8", "9.9.9.9", "caf\u{fffd}.fr"]);
+    assert!(stderr(&output).contains("inputs               4"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("invalid lines        1"), "{}", stderr(&output));
+}
+
+#[test]
 fn a_killed_bulk_run_resumed_writes_what_an_uninterrupted_run_writes() {
     let dir = temp_dir("bulk-resume");
     // Generated inputs, each given twice (and once more for every third), plus a bad line.

@@ -18,15 +18,26 @@ use tokio::sync::watch;
 
 use crate::stats::{CacheKind, Telemetry};
 
-/// How [`Coalescer::get_or_fetch`] obtained its value (callers count hits and joins).
+/// How [`Coalescer::get_or_fetch`] obtained its value (callers [`count`] hits and joins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Got {
+pub(crate) struct Got {
+    /// Where the value came from.
+    pub(crate) via: Via,
+    /// Times the caller joined a fetch in flight whose leader then gave up without an
+    /// answer for it (cancelled, cut short by its own deadline, or fetched another key of
+    /// the group), so it looked and asked again.
+    pub(crate) released: u64,
+}
+
+/// Where a [`Got`] value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
     /// The cache answered.
-    Cached,
+    Cache,
     /// Another caller's fetch in flight answered.
-    Joined,
+    Join,
     /// This caller fetched.
-    Fetched,
+    Fetch,
 }
 
 /// In-flight fetches by key.
@@ -99,28 +110,30 @@ impl<K: Hash + Eq + Clone, V: Clone> Coalescer<K, V> {
         Store: FnOnce(T) -> StoreFut,
         StoreFut: Future<Output = Option<V>>,
     {
+        let mut released = 0;
         loop {
             if let Some(value) = look().await {
-                return (value, Got::Cached);
+                return (value, Got { via: Via::Cache, released });
             }
             match self.turn(key) {
                 Turn::Follow(rx) => {
                     if let Some(value) = wait(rx).await.and_then(&accept) {
-                        return (value, Got::Joined);
+                        return (value, Got { via: Via::Join, released });
                     }
                     // The leader was cancelled, kept its value, or fetched for another
                     // key in the same group: look again, then ask.
+                    released += 1;
                 }
                 Turn::Lead(leader) => {
                     // It may have been stored between the look and the turn.
                     if let Some(value) = look().await {
-                        return (value, Got::Cached);
+                        return (value, Got { via: Via::Cache, released });
                     }
                     let value = fetch().await;
                     if let Some(shared) = store(value.clone()).await {
                         leader.finish(shared);
                     }
-                    return (value, Got::Fetched);
+                    return (value, Got { via: Via::Fetch, released });
                 }
             }
         }
@@ -160,12 +173,13 @@ pub(crate) async fn wait<V: Clone>(mut rx: watch::Receiver<Option<V>>) -> Option
 }
 
 /// Count how a cache answered: a hit for `kind`, a join, or nothing for a fetch (the request
-/// itself is counted where it is sent).
+/// itself is counted where it is sent); and the joins released without an answer before it.
 pub(crate) fn count(telemetry: &Telemetry, kind: CacheKind, got: Got) {
-    match got {
-        Got::Cached => telemetry.count_hit(kind),
-        Got::Joined => telemetry.count_coalesced(),
-        Got::Fetched => {}
+    telemetry.count_joins_released(got.released);
+    match got.via {
+        Via::Cache => telemetry.count_hit(kind),
+        Via::Join => telemetry.count_coalesced(),
+        Via::Fetch => {}
     }
 }
 
@@ -194,5 +208,20 @@ mod tests {
         drop(leader);
         assert_eq!(wait(rx).await, None);
         assert_eq!(c.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_join_released_without_an_answer_is_counted_then_the_joiner_fetches() {
+        use std::future::ready;
+        let c: Coalescer<&str, u32> = Coalescer::default();
+        let Turn::Lead(leader) = c.turn(&"k") else { panic!("first caller leads") };
+        let joiner = c.get_or_fetch(&"k", || ready(None), Some, || ready(9), |v| ready(Some(v)));
+        let give_up = async {
+            tokio::task::yield_now().await;
+            drop(leader);
+        };
+        let ((value, got), ()) = tokio::join!(joiner, give_up);
+        assert_eq!(value, 9);
+        assert_eq!(got, Got { via: Via::Fetch, released: 1 });
     }
 }

@@ -292,6 +292,17 @@ impl WorldBuilder {
         self
     }
 
+    /// Rewrite the JSON text of every object added so far with `edit` (its service's name
+    /// and its text → the new text). For self-checks that break a world on purpose, e.g.
+    /// take every abuse contact out of a generated world's answers to prove that a check
+    /// notices.
+    pub fn edit_objects(mut self, mut edit: impl FnMut(&str, &str) -> String) -> Self {
+        for object in &mut self.objects {
+            object.json = edit(&object.service, &object.json);
+        }
+        self
+    }
+
     /// Send the TLD `tld` (e.g. `com`) to `service` in the bootstrap `dns.json`.
     pub fn claim_tld(self, service: &str, tld: &str) -> Self {
         self.claim(service, ClaimKind::Tld, tld)

@@ -367,6 +367,25 @@ async fn rdap_domain_is_case_insensitive_and_links_are_rewritten() {
 }
 
 #[tokio::test]
+async fn edit_objects_rewrites_the_answers_of_objects_already_added() {
+    let world = World::recorded()
+        .edit_objects(|service, json| match service {
+            "verisign" => json.replace(
+                r#""objectClassName":"domain""#,
+                r#""objectClassName":"domain","remarks":[{"description":["edited"]}]"#,
+            ),
+            _ => json.to_owned(),
+        })
+        .start()
+        .await
+        .unwrap();
+    let (status, body) =
+        get_json(&format!("{}domain/cloudflare.com", world.service_url("verisign"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["remarks"][0]["description"][0], "edited");
+}
+
+#[tokio::test]
 async fn rdap_most_specific_network_wins() {
     let slash8 = r#"{"objectClassName":"ip network","handle":"NET-8-0-0-0-1",
         "startAddress":"8.0.0.0","endAddress":"8.255.255.255"}"#;

@@ -5,6 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 /// Start a TCP listener on `127.0.0.2` (a port the system picks) that accepts and counts
 /// connections and answers nothing: its address, and the count of connections so far.
@@ -39,18 +40,61 @@ pub async fn tripwire_on(addr: SocketAddr) -> io::Result<(SocketAddr, Arc<Atomic
             counter.fetch_add(1, Ordering::SeqCst);
         }
     });
-    // The positive control: one deliberate connection, counted.
+    positive_control(addr, &hits, Duration::from_secs(5)).await?;
+    hits.store(0, Ordering::SeqCst);
+    Ok((addr, hits))
+}
+
+/// The positive control: one deliberate connection to `addr` must show in `hits` within
+/// `wait`, or the tripwire counts nothing and its zeros prove nothing.
+async fn positive_control(addr: SocketAddr, hits: &AtomicUsize, wait: Duration) -> io::Result<()> {
     drop(tokio::net::TcpStream::connect(addr).await?);
     let counted = async {
         while hits.load(Ordering::SeqCst) == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
     };
-    if tokio::time::timeout(std::time::Duration::from_secs(5), counted).await.is_err() {
+    if tokio::time::timeout(wait, counted).await.is_err() {
         return Err(io::Error::other(format!(
             "the tripwire on {addr} did not count a deliberate connection"
         )));
     }
-    hits.store(0, Ordering::SeqCst);
-    Ok((addr, hits))
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn a_listener_that_never_counts_fails_the_positive_control() {
+        // A broken tripwire: it accepts connections like the real one, but the count the
+        // control reads is not the one it would add to (it adds to none).
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = tokio::spawn(async move { listener.accept().await.is_ok() });
+        let never_counted = AtomicUsize::new(0);
+        let error =
+            positive_control(addr, &never_counted, Duration::from_millis(200)).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("the tripwire on {addr} did not count a deliberate connection")
+        );
+        assert!(accepted.await.unwrap(), "the deliberate connection was made and accepted");
+    }
+
+    #[tokio::test]
+    async fn a_tripwire_passes_its_control_then_counts_from_zero() {
+        let (addr, hits) = tripwire_on("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        assert_eq!(hits.load(Ordering::SeqCst), 0, "the control's connection is not left in");
+        drop(tokio::net::TcpStream::connect(addr).await.unwrap());
+        let counted = async {
+            while hits.load(Ordering::SeqCst) == 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), counted).await.unwrap();
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+    }
 }

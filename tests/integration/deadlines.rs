@@ -177,11 +177,13 @@ async fn a_joined_lookup_does_not_inherit_another_lookups_timeout() {
     assert!(second.errors.iter().all(|e| e.kind != StepErrorKind::Timeout), "{:#?}", second.errors);
     assert_eq!(registrar_source(&second), "rdap");
     assert_eq!(world.requests_for("verisign", "domain/google.com"), 2);
-    // The second lookup did join the first's request: it finished only after the first gave
-    // up. Without joining it would have asked at once (Verisign delays only the first
-    // request) and finished first, and every assertion above would hold all the same. A
-    // join released without a value is not counted in `coalesced` (the follower asked for
-    // itself), so the count stays 0 either way and cannot tell.
+    // The second lookup did join the first's request, once, and was released without an
+    // answer: it finished only after the first gave up. Without joining it would have asked
+    // at once (Verisign delays only the first request) and finished first, and every
+    // assertion above but these would hold all the same. The released join saved no
+    // request, so it is not in `coalesced`.
     assert!(second_done > first_done, "{second_done:?} <= {first_done:?}");
-    assert_eq!(client.stats().coalesced, 0);
+    let stats = client.stats();
+    assert_eq!(stats.joins_released, 1, "{stats:#?}");
+    assert_eq!(stats.coalesced, 0, "{stats:#?}");
 }
