@@ -14,6 +14,7 @@ use crate::abuse::{AbuseChain, AbuseSource};
 use crate::asn::{self, AsnCache, AsnChain, AsnSource, CymruSource};
 use crate::cache::{MemoryResponseCache, NetworkCache, RegistrationCache, ResponseCache};
 use crate::config::Config;
+use crate::deadline::WaitObserver;
 use crate::dns;
 use crate::error::{ConfigError, Error};
 use crate::lookup::Pipeline;
@@ -24,7 +25,6 @@ use crate::record::HostingRecord;
 use crate::registration::RegistrationStage;
 use crate::stats::{Stats, Telemetry};
 use crate::transport::budget::{LocalBudget, RateBudget};
-use crate::deadline::WaitObserver;
 use crate::transport::http::Http;
 use crate::whois::Whois;
 

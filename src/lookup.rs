@@ -12,6 +12,7 @@ use hickory_resolver::TokioResolver;
 
 use crate::clock::now_timestamp;
 use crate::config::Limits;
+use crate::deadline::{self, Deadline, WaitObserver, by_deadline};
 use crate::dns;
 use crate::error::Error;
 use crate::input::{DomainQuery, Query};
@@ -23,7 +24,6 @@ use crate::record::{
     PartyOutcome, SCHEMA_VERSION, Stage, StepError,
 };
 use crate::registration::RegistrationStage;
-use crate::deadline::{self, Deadline, WaitObserver, by_deadline};
 
 /// The stages of a lookup and what the pipeline itself uses, built once per client.
 #[derive(Debug)]

@@ -19,6 +19,7 @@ use crate::cache::{Keep, NetworkCache};
 use crate::channel::merge_into;
 use crate::clock::now_timestamp;
 use crate::contacts::{abuse_outcome, stamp};
+use crate::deadline::{Deadline, by_deadline};
 use crate::error::SourceError;
 use crate::provider;
 use crate::rdap::{RdapClient, extract};
@@ -26,7 +27,6 @@ use crate::record::{
     AddressRecord, Contact, Evidence, EvidenceKind, FallbackReason, HostingProvider, Network,
     Outcome, OutcomeStatus, Rir, Source, SourceKind, Stage, StepError,
 };
-use crate::deadline::{Deadline, by_deadline};
 use crate::whois::Whois;
 
 /// What the per-address stage uses: the RDAP and WHOIS clients, the abuse sources, the ASN

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::cache::{Keep, RegistrationCache};
 use crate::channel::merge_into;
 use crate::contacts::{abuse_outcome, stamp};
+use crate::deadline::{Deadline, by_deadline};
 use crate::error::SourceErrorKind;
 use crate::input::DomainQuery;
 use crate::rdap::{RdapClient, extract, registrars};
@@ -17,7 +18,6 @@ use crate::record::{
     FallbackReason, Outcome, OutcomeStatus, Registrar, Registry, Stage, StepError, StepErrorKind,
 };
 use crate::registries;
-use crate::deadline::{Deadline, by_deadline};
 use crate::whois::Whois;
 
 /// What the registration stage uses: the RDAP and WHOIS clients and the registration cache.

@@ -18,10 +18,10 @@ use futures_util::stream::{FuturesOrdered, FuturesUnordered, Stream, StreamExt};
 use futures_util::task::AtomicWaker;
 
 use crate::client::Client;
+use crate::deadline::WaitObserver;
 use crate::error::Error;
 use crate::record::HostingRecord;
 use crate::stats::Telemetry;
-use crate::deadline::WaitObserver;
 
 /// One bulk result: the input as given, and its record or why there is none.
 pub type BulkItem = (String, Result<HostingRecord, Error>);
