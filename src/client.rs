@@ -300,6 +300,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Apply `policy` to WHOIS servers matching `pattern` (a host name such as
+    /// `whois.ripe.net`, also matching its subdomains, or `host:port`), ahead of every other
+    /// WHOIS rule. Default: the WHOIS table in [`Politeness`](crate::Politeness).
+    pub fn whois_server_policy(
+        mut self,
+        pattern: &str,
+        policy: crate::config::ServerPolicy,
+    ) -> Self {
+        let rule = crate::config::ServerRule::new(pattern, policy, "set by the caller");
+        self.config.politeness = std::mem::take(&mut self.config.politeness).with_whois_rule(rule);
+        self
+    }
+
     /// Lookups working at once in [`Client::lookup_many`]. Default 64.
     pub fn bulk_concurrency(mut self, lookups: usize) -> Self {
         self.config.bulk.concurrency = lookups.max(1);
@@ -367,9 +380,16 @@ impl ClientBuilder {
         let responses =
             response_cache.unwrap_or_else(|| Arc::new(MemoryResponseCache::new(&config.cache)));
         let budget = rate_budget.unwrap_or_else(|| Arc::new(LocalBudget::new(&config.politeness)));
-        let http = Http::new(&config, resolver.clone(), responses, budget, Arc::clone(&telemetry))?;
+        let http = Http::new(
+            &config,
+            resolver.clone(),
+            responses,
+            Arc::clone(&budget),
+            Arc::clone(&telemetry),
+        )?;
         let rdap = Arc::new(RdapClient::new(&config, Arc::new(http), bootstrap));
-        let whois = Arc::new(Whois::new(&config, resolver.clone()));
+        // WHOIS takes its turns from the same budget as RDAP (its keys are `whois://…`).
+        let whois = Arc::new(Whois::new(&config, resolver.clone(), budget));
         let pipeline = Pipeline {
             resolver,
             limits: config.limits.clone(),

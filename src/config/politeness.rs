@@ -1,5 +1,6 @@
 //! The politeness table as plain data: how fast and how often whohosts may ask each server
-//! ([`Politeness`], [`ServerRule`], [`ServerPolicy`]), with the known published limits.
+//! ([`Politeness`], [`ServerRule`], [`ServerPolicy`]), with the known published limits of RDAP
+//! servers and of WHOIS (port 43) servers.
 //!
 //! The runtime that enforces it (token buckets, pauses, the circuit breaker) is the
 //! [`RateBudget`](crate::RateBudget) in `transport/budget.rs`; this file holds no state.
@@ -85,7 +86,23 @@ impl ServerRule {
         if self.pattern.contains("://") {
             return url.as_str().starts_with(&self.pattern);
         }
-        let Some(host) = url.host_str() else { return false };
+        url.host_str().is_some_and(|host| self.matches_host(host))
+    }
+
+    /// True when this rule covers the WHOIS server `host:port`: a host pattern (also
+    /// matching subdomains), or `host:port` exactly.
+    fn matches_whois(&self, host: &str, port: u16) -> bool {
+        match self.pattern.rsplit_once(':') {
+            Some((h, p)) if !self.pattern.contains("://") => {
+                h.trim_end_matches('.').eq_ignore_ascii_case(host) && p.parse() == Ok(port)
+            }
+            Some(_) => false,
+            None => self.matches_host(host),
+        }
+    }
+
+    /// True when the host pattern names `host` or a domain above it.
+    fn matches_host(&self, host: &str) -> bool {
         let pattern = self.pattern.trim_end_matches('.');
         host.eq_ignore_ascii_case(pattern)
             || host.len() > pattern.len()
@@ -115,6 +132,32 @@ impl ServerRule {
 /// used-up daily quota such as RIPE NCC's after 500 requests) fails at once as
 /// `rate_limited` instead of holding its lookup; an operator with a larger quota sets their
 /// own rule ([`ClientBuilder::server_policy`](crate::ClientBuilder::server_policy)).
+///
+/// # Known WHOIS limits (the default WHOIS table)
+///
+/// WHOIS (port 43) servers go through the same budget, each under the key
+/// `whois://host:port` (so a WHOIS server never shares a breaker or a concurrency limit with
+/// an RDAP service, even on the same host). Limits are per querying IP address unless said.
+///
+/// | server | policy | published limit |
+/// |---|---|---|
+/// | `whois.ripe.net` | 250 per 24 h, burst 250, 2 in flight | 1,000 personal data sets per 24 hours per IP address or SSO account (RIPE Database AUP, enforced from 16 May 2024, db-wg announcement), counted together with RDAP; over it: "Access from your host has been temporarily denied" (`%ERROR:201: access denied`). WHOIS is only asked after RDAP, so it gets a small share |
+/// | `whois.afrinic.net` | 2,500 per 24 h, burst 2,500, 2 in flight | 5,000 queries returning person objects per IP per 24 hours, then blocked up to 24 h (AFRINIC FAQ "What is the daily WHOIS query limit?"). Half refilled, half burst |
+/// | `whois.lacnic.net` | 1 per 6 s, burst 1, 1 in flight | no published limit for port 43; LACNIC's RDAP limit (10 per minute, GTER 41) applied, same operator |
+/// | `whois.tcinet.ru`, `whois.ripn.net` | 15 per 60 s, burst 15, 2 in flight | "limited to 30 from any given IP-address in a minute"; over it: "% You have exceeded allowed connection rate." (RIPN, *On the use of RIPN's Whois Service* §2.1) |
+/// | `whois.eu` | 10 per 60 s, burst 5, 1 in flight | public WHOIS "has a query limit of 15 queries/60 seconds" (EURid, *Lookup services*) |
+/// | `whois.nic.uk` | 995 per 24 h, burst 5, 2 in flight | "5 queries per second with a maximum of 1,000 queries per rolling 24 hours", per user (Nominet WHOIS AUP); over it: "The WHOIS query quota … will be replenished in N seconds" |
+/// | `whois.domainregistry.ie` | 95 per 24 h, burst 5, 1 in flight | "100 queries per rolling 24 hours", per IP (.ie WHOIS Acceptable Use Policy) |
+/// | `whois.domain-registry.nl` | 1/s, burst 1, 1 in flight | SIDN's refusal text: "only 1 request per second allowed, try again later" (recorded) |
+/// | `whois.centralnic.com` | 900 per 15 min, burst 900, 2 in flight | "1,800 queries per 15 minutes", per IPv4 /24 or IPv6 /48 (CentralNic, *Guidance for Registrars on Use of the Whois Service*) |
+/// | `whois.denic.de` | 1 per 2 s, burst 3, 1 in flight | no figure published: DENIC varies the number and interval with load (DENIC announcement, June 2010, reported by heise online: a stop after five queries in a row); over it: "% Error: 55000000002 Connection refused; access control limit reached." |
+/// | `whois.arin.net`, `whois.apnic.net`, `whois.iis.se`, `whois.nic.it` | the WHOIS default | no published limit; conservative default (IIS limits only contact-ID lookups: 10 per hour by day) |
+/// | any other WHOIS server | [`Politeness::whois_default`]: 1/s, burst 2, 2 in flight | no published limit; conservative default, below the lowest per-second figure above (SIDN's 1/s) |
+///
+/// A WHOIS answer that is a rate-limit refusal (DENIC's, SIDN's, Nominet's, PIR's, … texts,
+/// recognised by the WHOIS parser) is never read as data: the step fails as `rate_limited`
+/// and the server is paused for everyone for the wait the text names ("replenished in 50
+/// seconds", "grace period of 2 seconds"), else [`whois_refusal_pause`](Self::whois_refusal_pause).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Politeness {
@@ -122,6 +165,15 @@ pub struct Politeness {
     pub rules: Vec<ServerRule>,
     /// The policy of servers no rule matches.
     pub default: ServerPolicy,
+    /// WHOIS (port 43) rules, most specific first: a host name (also matching its
+    /// subdomains) or `host:port`. Default: the known WHOIS limits above.
+    pub whois_rules: Vec<ServerRule>,
+    /// The policy of WHOIS servers no WHOIS rule matches. Default 1 per second, burst 2, 2 in
+    /// flight.
+    pub whois_default: ServerPolicy,
+    /// How long a WHOIS server that answered with a rate-limit refusal is paused when the
+    /// refusal names no wait. Default 60 s.
+    pub whois_refusal_pause: Duration,
     /// Consecutive failed attempts (transport errors, timeouts, 5xx) that open a server's
     /// circuit. `0` disables the breaker. Default 8.
     pub breaker_threshold: u32,
@@ -152,19 +204,91 @@ impl Default for Politeness {
                 ServerRule::new("rdap.verisign.com", per_second(5), none),
             ],
             default: ServerPolicy::default(),
+            whois_rules: whois_rules(),
+            whois_default: WHOIS_DEFAULT,
+            whois_refusal_pause: Duration::from_secs(60),
             breaker_threshold: 8,
             breaker_cooldown: Duration::from_secs(30),
         }
     }
 }
 
+/// The policy of WHOIS servers with no published limit: 1 per second, burst 2, 2 in flight.
+const WHOIS_DEFAULT: ServerPolicy =
+    ServerPolicy { requests: 1, period: Duration::from_secs(1), burst: 2, max_concurrent: 2 };
+
+/// The known WHOIS limits (see [`Politeness`]); each source names where the figure is
+/// published, or says there is none.
+fn whois_rules() -> Vec<ServerRule> {
+    const DAY: Duration = Duration::from_secs(86_400);
+    const MINUTE: Duration = Duration::from_secs(60);
+    let rule = |host: &str, policy, source: &str| ServerRule::new(host, policy, source);
+    let none = "no published limit; conservative default";
+    let ripn = "RIPN, On the use of RIPN's Whois Service 2.1: 30 queries per minute per IP";
+    vec![
+        rule(
+            "whois.ripe.net",
+            ServerPolicy::new(250, DAY, 250, 2),
+            "RIPE Database AUP: 1,000 personal data sets per 24 hours, RDAP and WHOIS together",
+        ),
+        rule(
+            "whois.afrinic.net",
+            ServerPolicy::new(2_500, DAY, 2_500, 2),
+            "AFRINIC FAQ, daily WHOIS query limit: 5,000 per IP per 24 hours",
+        ),
+        rule(
+            "whois.lacnic.net",
+            ServerPolicy::new(1, Duration::from_secs(6), 1, 1),
+            "no published limit for port 43; LACNIC's RDAP limit (10 per minute, GTER 41)",
+        ),
+        rule("whois.tcinet.ru", ServerPolicy::new(15, MINUTE, 15, 2), ripn),
+        rule("whois.ripn.net", ServerPolicy::new(15, MINUTE, 15, 2), ripn),
+        rule(
+            "whois.eu",
+            ServerPolicy::new(10, MINUTE, 5, 1),
+            "EURid, Lookup services: public WHOIS 15 queries per 60 seconds",
+        ),
+        rule(
+            "whois.nic.uk",
+            ServerPolicy::new(995, DAY, 5, 2),
+            "Nominet WHOIS AUP: 5 per second, 1,000 per rolling 24 hours",
+        ),
+        rule(
+            "whois.domainregistry.ie",
+            ServerPolicy::new(95, DAY, 5, 1),
+            ".ie WHOIS AUP: 100 queries per rolling 24 hours per IP",
+        ),
+        rule(
+            "whois.domain-registry.nl",
+            ServerPolicy::new(1, Duration::from_secs(1), 1, 1),
+            "SIDN's recorded refusal: only 1 request per second allowed",
+        ),
+        rule(
+            "whois.centralnic.com",
+            ServerPolicy::new(900, Duration::from_secs(900), 900, 2),
+            "CentralNic, Guidance for Registrars: 1,800 queries per 15 minutes per /24",
+        ),
+        rule(
+            "whois.denic.de",
+            ServerPolicy::new(1, Duration::from_secs(2), 3, 1),
+            "no figure published; DENIC varies it with load (June 2010 announcement)",
+        ),
+        rule("whois.arin.net", WHOIS_DEFAULT, none),
+        rule("whois.apnic.net", WHOIS_DEFAULT, none),
+        rule("whois.iis.se", WHOIS_DEFAULT, none),
+        rule("whois.nic.it", WHOIS_DEFAULT, none),
+    ]
+}
+
 impl Politeness {
-    /// No rate limits, `max_concurrent` requests in flight per server, the default breaker:
-    /// for loopback test worlds and private mirrors.
+    /// No rate limits, `max_concurrent` requests in flight per server (RDAP and WHOIS), the
+    /// default breaker: for loopback test worlds and private mirrors.
     pub fn unlimited(max_concurrent: usize) -> Self {
         Self {
             rules: Vec::new(),
             default: ServerPolicy::unlimited(max_concurrent),
+            whois_rules: Vec::new(),
+            whois_default: ServerPolicy::unlimited(max_concurrent),
             ..Self::default()
         }
     }
@@ -173,6 +297,25 @@ impl Politeness {
     pub fn with_rule(mut self, rule: ServerRule) -> Self {
         self.rules.insert(0, rule);
         self
+    }
+
+    /// Put the WHOIS `rule` first (it wins over every WHOIS rule added before).
+    pub fn with_whois_rule(mut self, rule: ServerRule) -> Self {
+        self.whois_rules.insert(0, rule);
+        self
+    }
+
+    /// The budget key and policy of the WHOIS server `host:port`: the key is always
+    /// `whois://host:port` (one breaker per WHOIS server, apart from any RDAP service), the
+    /// policy the first matching WHOIS rule's, else [`whois_default`](Self::whois_default).
+    pub fn whois_key(&self, host: &str, port: u16) -> (String, ServerPolicy) {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let policy = self
+            .whois_rules
+            .iter()
+            .find(|r| r.matches_whois(&host, port))
+            .map_or(self.whois_default, |r| r.policy);
+        (format!("whois://{host}:{port}"), policy)
     }
 
     /// The key and policy of the server answering `url`: the first matching rule's pattern,
@@ -219,5 +362,65 @@ mod tests {
             local.server_key(&url),
             ("127.0.0.1:8080".to_owned(), ServerPolicy::unlimited(8))
         );
+    }
+
+    /// Every row of the WHOIS table names one server host, has a usable policy within the
+    /// published figure, and says where the figure comes from (or that there is none).
+    #[test]
+    fn whois_table_rows_parse_and_cite_a_source() {
+        let table = Politeness::default();
+        assert_eq!(table.whois_rules.len(), 15);
+        for rule in &table.whois_rules {
+            let host = url::Host::parse(&rule.pattern).unwrap();
+            assert!(matches!(host, url::Host::Domain(_)), "{}", rule.pattern);
+            assert!(!rule.pattern.contains(':'), "{}", rule.pattern);
+            let policy = rule.policy;
+            assert!(!policy.is_unlimited(), "{}", rule.pattern);
+            assert!(policy.burst >= 1 && policy.max_concurrent <= 2, "{}", rule.pattern);
+            assert!(!rule.source.trim().is_empty(), "{}", rule.pattern);
+            let cited = rule.source.contains("no published limit")
+                || rule.source.chars().any(|c| c.is_ascii_digit());
+            assert!(cited, "{}: {}", rule.pattern, rule.source);
+            // The rule is the one its server gets.
+            let (key, got) = table.whois_key(&rule.pattern, 43);
+            assert_eq!(key, format!("whois://{}:43", rule.pattern));
+            assert_eq!(got, policy, "{}", rule.pattern);
+        }
+        // Published windows are never exceeded: burst + refill per window ≤ the figure.
+        let within = |host: &str, window: Duration, most: u32| {
+            let p = table.whois_key(host, 43).1;
+            assert_eq!(p.period, window, "{host}");
+            assert!(p.burst + p.requests <= most, "{host}: {p:?}");
+        };
+        within("whois.eu", Duration::from_secs(60), 15);
+        within("whois.tcinet.ru", Duration::from_secs(60), 30);
+        within("whois.nic.uk", Duration::from_secs(86_400), 1_000);
+        within("whois.domainregistry.ie", Duration::from_secs(86_400), 100);
+        within("whois.afrinic.net", Duration::from_secs(86_400), 5_000);
+        within("whois.centralnic.com", Duration::from_secs(900), 1_800);
+    }
+
+    #[test]
+    fn whois_keys_are_apart_from_rdap_keys_and_fall_back_to_the_default() {
+        let table = Politeness::default();
+        let (key, policy) = table.whois_key("WHOIS.EU.", 43);
+        assert_eq!(key, "whois://whois.eu:43");
+        assert_eq!(policy, ServerPolicy::new(10, Duration::from_secs(60), 5, 1));
+        // A server with no published limit: low concurrency.
+        assert_eq!(
+            table.whois_key("whois.nic.example", 43),
+            ("whois://whois.nic.example:43".to_owned(), WHOIS_DEFAULT)
+        );
+        assert_eq!(WHOIS_DEFAULT, ServerPolicy::new(1, Duration::from_secs(1), 2, 2));
+        // A rule for one port covers only that port; a host rule covers every port.
+        let local = Politeness::unlimited(64)
+            .with_whois_rule(ServerRule::new("127.0.0.1:4343", ServerPolicy::unlimited(3), "t"))
+            .with_whois_rule(ServerRule::new("whois.test", ServerPolicy::unlimited(2), "t"));
+        assert_eq!(local.whois_key("127.0.0.1", 4343).1, ServerPolicy::unlimited(3));
+        assert_eq!(local.whois_key("127.0.0.1", 43).1, ServerPolicy::unlimited(64));
+        assert_eq!(local.whois_key("a.whois.test", 4343).1, ServerPolicy::unlimited(2));
+        // The same host and port as an RDAP service is another key.
+        let url = Url::parse("http://127.0.0.1:4343/rdap/domain/x.test").unwrap();
+        assert_ne!(local.server_key(&url).0, local.whois_key("127.0.0.1", 4343).0);
     }
 }

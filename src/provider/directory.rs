@@ -20,18 +20,17 @@ pub(crate) const DATASET: &str = "whohosts provider directory";
 #[derive(Debug, Default)]
 pub(crate) struct Directory {
     by_owner: HashMap<String, Vec<Contact>>,
-    skipped: usize,
 }
 
 impl Directory {
     /// Parse `owner | channel | value | notice_types | source_url` lines.
     pub(crate) fn parse(text: &str) -> Self {
-        let (rows, skipped) = super::data_rows(text, parse_line);
+        let rows = super::data_rows(text, "directory", parse_line);
         let mut by_owner: HashMap<String, Vec<Contact>> = HashMap::new();
         for (owner, contact) in rows {
             by_owner.entry(owner).or_default().push(contact);
         }
-        Self { by_owner, skipped }
+        Self { by_owner }
     }
 
     /// Every channel filed under `owner`, in file order.
@@ -40,7 +39,7 @@ impl Directory {
     }
 
     /// Number of owners with at least one channel.
-    #[cfg_attr(not(test), allow(dead_code, reason = "counts checked by the data tests"))]
+    #[cfg(test)]
     pub(crate) fn owners(&self) -> usize {
         self.by_owner.len()
     }
@@ -49,12 +48,6 @@ impl Directory {
     #[cfg(test)]
     pub(crate) fn owner_ids(&self) -> impl Iterator<Item = &str> {
         self.by_owner.keys().map(String::as_str)
-    }
-
-    /// Number of lines that did not parse.
-    #[cfg_attr(not(test), allow(dead_code, reason = "counts checked by the data tests"))]
-    pub(crate) fn skipped(&self) -> usize {
-        self.skipped
     }
 }
 
@@ -152,7 +145,6 @@ mod tests {
         let lines = super::super::data_lines(DATA);
         let unparsed: Vec<_> = lines.iter().filter(|l| parse_line(l).is_none()).collect();
         assert_eq!(unparsed, Vec::<&&str>::new(), "rows that do not parse");
-        assert_eq!(directory().skipped(), 0);
         for owner in directory().owner_ids() {
             let channels = directory().channels(owner);
             for (i, c) in channels.iter().enumerate() {
@@ -224,17 +216,19 @@ mod tests {
 
     #[test]
     fn malformed_lines_are_counted() {
-        let d = Directory::parse(
-            "a | web | https://x | * | https://s\n\
+        let text = "a | web | https://x | * | https://s\n\
              a | web | http://x | * | https://s\n\
              a | fax | 123 | * | https://s\n\
              a | email | nobody | * | https://s\n\
              a | email | x@y | piracy | https://s\n\
              a | email | x@y | * | http://s\n\
              a | email | x@y | copyright,spam | https://s\n\
-             too | few\n",
+             too | few\n";
+        let d = Directory::parse(text);
+        assert_eq!(
+            (d.channels("a").len(), super::super::rows_and_skipped(text, parse_line).1),
+            (2, 6)
         );
-        assert_eq!((d.channels("a").len(), d.skipped()), (2, 6));
         assert_eq!(
             d.channels("a").get(1).map(|c| c.notice_types.clone()),
             Some(vec![NoticeType::Copyright, NoticeType::Spam])

@@ -225,9 +225,19 @@ pub(crate) fn known(id: &str) -> Option<&'static Known> {
     KNOWN.iter().find(|k| k.id == id)
 }
 
-/// The rows of a shipped data file that `parse` reads, and how many lines it could not
-/// (blank lines and `#` comment lines are skipped).
-fn data_rows<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> (Vec<T>, usize) {
+/// The rows of a shipped data file that `parse` reads (blank lines and `#` comment lines
+/// are skipped). Lines it cannot read are left out with a warning naming the file; the data
+/// tests hold every shipped line to parse.
+fn data_rows<T>(text: &str, file: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    let (rows, skipped) = rows_and_skipped(text, parse);
+    if skipped > 0 {
+        tracing::warn!(file, skipped, "provider data lines that do not parse were left out");
+    }
+    rows
+}
+
+/// [`data_rows`], with the number of lines left out.
+fn rows_and_skipped<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> (Vec<T>, usize) {
     let mut rows = Vec::new();
     let mut skipped = 0;
     for line in text.lines().map(str::trim) {

@@ -3,8 +3,9 @@
 //! `Retry-After` imposes on every request to that server, and a circuit breaker that fails
 //! fast after repeated failures and probes again later (half-open).
 //!
-//! It does not send requests: `transport/http.rs` asks for a [`Permit`] before each attempt
-//! and reports how the attempt went. The policies it enforces are the
+//! It does not send requests: `transport/http.rs` (RDAP) and `whois/mod.rs` (port 43, under
+//! `whois://host:port` keys) ask for a [`Permit`] before each attempt and report how the
+//! attempt went. The policies it enforces are the
 //! [`Politeness`](crate::Politeness) table (plain data, in `config/politeness.rs`). Time is
 //! a parameter (`now`) in every decision so the state machine is tested without sleeping;
 //! only [`RateBudget::acquire`] sleeps.

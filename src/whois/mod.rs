@@ -9,6 +9,12 @@
 //! RWhois referrals (`rwhois://…`) are not followed: the one recorded (Shaw's) only referred
 //! on to the RWhois root; they are reported in [`WhoisNetwork::skipped_referral`].
 //!
+//! Every exchange takes its server's turn from the client's [`RateBudget`] first, as RDAP
+//! requests do (concurrency limit, token bucket, pause, breaker; the WHOIS table in
+//! [`Politeness`]), under the key `whois://host:port`. An answer the parser recognises as a
+//! rate-limit refusal is a `rate_limited` error, never data, and pauses that server for
+//! everyone ([`Turn::settle`]).
+//!
 //! Layout: `servers.rs` (tables, overrides, query conventions), `net.rs` (one TCP
 //! exchange), `parse.rs` (answers → facts, pure).
 
@@ -18,24 +24,36 @@ pub(crate) mod servers;
 
 use std::collections::HashSet;
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
 
-use crate::config::{Config, Safety, WhoisConfig};
+use crate::clock::now;
+use crate::config::{Config, Politeness, Safety, WhoisConfig};
+use crate::deadline;
 use crate::error::{SourceError, SourceErrorKind};
 use crate::record::{
     Contact, ContactRole, FallbackReason, Outcome, OutcomeStatus, Registrar, Source, SourceKind,
 };
+use crate::transport::budget::{AttemptOutcome, Permit, RateBudget};
 use parse::{DomainFacts, Located, NetworkFacts, Referral};
 use servers::{Overrides, QueryKind, Server};
 
-/// A WHOIS client: the settings, overrides and resolver shared by every lookup of a client.
+/// A WHOIS client: the settings, overrides, resolver and per-server budget shared by every
+/// lookup of a client.
 #[derive(Debug, Clone)]
 pub(crate) struct Whois {
     config: WhoisConfig,
     overrides: Overrides,
     safety: Safety,
     resolver: TokioResolver,
+    /// The client's per-server budget (the one RDAP requests go through too).
+    budget: Arc<dyn RateBudget>,
+    /// The policies: `whois_rules`, `whois_default`, `whois_refusal_pause`.
+    politeness: Politeness,
+    /// The longest wait for a server's turn (`Timeouts::max_retry_after`).
+    max_pause: Duration,
 }
 
 /// What WHOIS says about a domain's registration.
@@ -117,14 +135,21 @@ fn mark_contacts(contacts: &mut [Contact], reason: FallbackReason) {
 }
 
 impl Whois {
-    /// A client from `config.whois` and `config.safety`, resolving host names with
-    /// `resolver` (the client's).
-    pub(crate) fn new(config: &Config, resolver: TokioResolver) -> Self {
+    /// A client from `config.whois`, `config.safety` and `config.politeness`, resolving host
+    /// names with `resolver` and taking turns from `budget` (both the client's).
+    pub(crate) fn new(
+        config: &Config,
+        resolver: TokioResolver,
+        budget: Arc<dyn RateBudget>,
+    ) -> Self {
         Self {
             overrides: Overrides::new(&config.whois.servers),
             config: config.whois.clone(),
             safety: config.safety.clone(),
             resolver,
+            budget,
+            politeness: config.politeness.clone(),
+            max_pause: config.timeouts.max_retry_after,
         }
     }
 
@@ -151,9 +176,10 @@ impl Whois {
                 self.registry_from_iana(&domain, &mut chain).await?
             }
         };
-        let text = self.ask(&registry, &domain, QueryKind::Domain, &mut chain).await?;
-        let registry_facts =
-            parse_domain_off_worker(text, &domain).await.map_err(|e| at_server(&registry, e))?;
+        let (text, turn) = self.ask(&registry, &domain, QueryKind::Domain, &mut chain).await?;
+        let registry_facts = turn
+            .settle(parse_domain_off_worker(text, &domain).await)
+            .map_err(|e| at_server(&registry, e))?;
         let mut out = WhoisDomain {
             registrar: None,
             registry_server: registry.to_string(),
@@ -183,12 +209,14 @@ impl Whois {
             } else {
                 out.registrar_server = Some(registrar.to_string());
                 match self.ask(&registrar, &domain, QueryKind::Domain, &mut chain).await {
-                    Ok(text) => match parse_domain_off_worker(text, &domain).await {
-                        Ok(facts) => answers.push((registrar, facts)),
-                        Err(e) => {
-                            out.errors.push((registrar.to_string(), at_server(&registrar, e)))
+                    Ok((text, turn)) => {
+                        match turn.settle(parse_domain_off_worker(text, &domain).await) {
+                            Ok(facts) => answers.push((registrar, facts)),
+                            Err(e) => {
+                                out.errors.push((registrar.to_string(), at_server(&registrar, e)))
+                            }
                         }
-                    },
+                    }
                     Err(e) => out.errors.push((registrar.to_string(), e)),
                 }
             }
@@ -228,9 +256,10 @@ impl Whois {
         let object = ip.to_string();
         loop {
             visited.insert(server.clone());
-            let text = self.ask(&server, &object, QueryKind::Ip, &mut chain).await?;
-            let facts =
-                off_worker(text, parse::parse_network).await.map_err(|e| at_server(&server, e))?;
+            let (text, turn) = self.ask(&server, &object, QueryKind::Ip, &mut chain).await?;
+            let facts = turn
+                .settle(off_worker(text, parse::parse_network).await)
+                .map_err(|e| at_server(&server, e))?;
             let next = match &facts.referral {
                 Some(Referral::Whois(to)) => Server::parse(&to.value),
                 _ => None,
@@ -273,8 +302,9 @@ impl Whois {
     ) -> Result<Server, SourceError> {
         let iana = Server::new(servers::IANA);
         let tld = domain.rsplit('.').next().unwrap_or(domain);
-        let text = self.ask(&iana, tld, QueryKind::Tld, chain).await?;
-        let facts = parse::parse_domain(&text, Some(tld)).map_err(|e| at_server(&iana, e))?;
+        let (text, turn) = self.ask(&iana, tld, QueryKind::Tld, chain).await?;
+        let facts =
+            turn.settle(parse::parse_domain(&text, Some(tld))).map_err(|e| at_server(&iana, e))?;
         facts.refer.and_then(|r| Server::parse(&r.value)).ok_or_else(|| {
             SourceError::new(
                 SourceErrorKind::NoSource,
@@ -283,21 +313,41 @@ impl Whois {
         })
     }
 
-    /// One exchange with `server` (through its override), decoded; recorded in `chain`.
+    /// One exchange with `server` (through its override) in its turn under the budget,
+    /// decoded; recorded in `chain` when sent. The caller parses the text and hands the
+    /// result to [`Turn::settle`], which reports a refusal before the next query to the
+    /// server goes out.
+    ///
+    /// Errors: a turn not given (`circuit_open`, or `rate_limited` while the server is paused
+    /// longer than `max_retry_after`; "(not asked)"), and the exchange's errors.
     async fn ask(
         &self,
         server: &Server,
         object: &str,
         kind: QueryKind,
         chain: &mut Vec<String>,
-    ) -> Result<String, SourceError> {
-        chain.push(server.to_string());
+    ) -> Result<(String, Turn<'_>), SourceError> {
         if let Some((key, value)) = self.overrides.invalid().first() {
+            chain.push(server.to_string());
             return Err(SourceError::new(
                 SourceErrorKind::Other,
                 format!("invalid WHOIS server override {key}={value:?}: expected host[:port]"),
             ));
         }
+        // The server's own key (not its override's address): its policy and breaker are the
+        // real server's, and never an RDAP service's.
+        let (key, policy) = self.politeness.whois_key(&server.host, server.port);
+        // Waiting for the server's turn does not count against the lookup's deadline.
+        let permit = deadline::waiting(self.budget.acquire(&key, policy, self.max_pause))
+            .await
+            .map_err(|e| at_server(server, e))?;
+        let mut turn = Turn {
+            budget: self.budget.as_ref(),
+            key,
+            refusal_pause: self.politeness.whois_refusal_pause,
+            permit: Some(permit),
+        };
+        chain.push(server.to_string());
         let line = servers::query_line(server, object, kind);
         let target = self.overrides.connect_to(server);
         let limits = net::Limits {
@@ -306,10 +356,104 @@ impl Whois {
             max_bytes: self.config.max_response_bytes,
         };
         tracing::debug!(%server, %target, query = %line, "whois query");
-        let bytes =
-            net::exchange(&self.resolver, &self.safety, server, target, &line, limits).await?;
-        Ok(parse::decode(&bytes))
+        let bytes = net::exchange(&self.resolver, &self.safety, server, target, &line, limits)
+            .await
+            .map_err(|e| turn.failed(e))?;
+        let text = parse::decode(&bytes);
+        if let Some(wait) = refusal_wait(&text) {
+            turn.refusal_pause = wait;
+        }
+        Ok((text, turn))
     }
+}
+
+/// One WHOIS server's turn under the budget, from the permit until the answer is read: the
+/// concurrency slot is held while the answer is parsed, so a refusal pauses the server
+/// before the next query to it can go out.
+struct Turn<'a> {
+    budget: &'a dyn RateBudget,
+    /// `whois://host:port`.
+    key: String,
+    /// How long a refusal pauses the server: the wait its text names, else the configured
+    /// `whois_refusal_pause`.
+    refusal_pause: Duration,
+    /// `Some` until the outcome is reported.
+    permit: Option<Permit>,
+}
+
+impl Turn<'_> {
+    /// Report the answer as read: a rate-limit refusal (the parser's `RateLimited`) pauses
+    /// the server for everyone; any other answer, facts or not, means the server is up.
+    fn settle<T>(mut self, parsed: Result<T, SourceError>) -> Result<T, SourceError> {
+        let outcome = match &parsed {
+            Err(e) if e.kind() == SourceErrorKind::RateLimited => {
+                tracing::debug!(server = %self.key, wait = ?self.refusal_pause, "WHOIS refusal; server paused");
+                AttemptOutcome::RateLimited(self.refusal_pause)
+            }
+            _ => AttemptOutcome::Answered,
+        };
+        self.report(outcome);
+        parsed
+    }
+
+    /// Report a failed exchange: a refused address is not the server's fault; a timeout or
+    /// a transport failure (no connection, closed without answering) counts towards its
+    /// breaker; an answer too large still came from a server that is up.
+    fn failed(&mut self, e: SourceError) -> SourceError {
+        let outcome = match e.kind() {
+            SourceErrorKind::Blocked => AttemptOutcome::Neutral,
+            SourceErrorKind::Timeout | SourceErrorKind::Transport => AttemptOutcome::Failed,
+            _ => AttemptOutcome::Answered,
+        };
+        self.report(outcome);
+        e
+    }
+
+    fn report(&mut self, outcome: AttemptOutcome) {
+        if self.permit.take().is_some() {
+            self.budget.report(&self.key, outcome, now());
+        }
+    }
+}
+
+impl Drop for Turn<'_> {
+    /// A turn given up before its outcome (the lookup was cancelled) is neutral: a half-open
+    /// breaker lets its next probe through instead of staying half-open.
+    fn drop(&mut self) {
+        self.report(AttemptOutcome::Neutral);
+    }
+}
+
+/// Refusals longer than this are not scanned for a wait: refusals are a few lines.
+const REFUSAL_SCAN_BYTES: usize = 4 * 1024;
+
+/// The wait a short answer names, as refusals do: Nominet's "will be replenished in 50
+/// seconds", DNS Belgium's "grace period of 2 seconds" (both recorded). Only used when the
+/// parser reads the answer as a refusal; at most a day.
+fn refusal_wait(text: &str) -> Option<Duration> {
+    if text.len() > REFUSAL_SCAN_BYTES {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | ';' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(3).find_map(|w| {
+        let [lead, count, unit] = w else { return None };
+        if !matches!(*lead, "in" | "of" | "after") {
+            return None;
+        }
+        let count: u64 = count.parse().ok()?;
+        let seconds = if unit.starts_with("second") || unit.starts_with("sec") {
+            count
+        } else if unit.starts_with("minute") || unit.starts_with("min") {
+            count.saturating_mul(60)
+        } else {
+            return None;
+        };
+        Some(Duration::from_secs(seconds.min(86_400)))
+    })
 }
 
 /// Answers larger than this are parsed on tokio's blocking pool rather than on the worker

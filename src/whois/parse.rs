@@ -831,7 +831,9 @@ fn is_placeholder(value: &str) -> bool {
 }
 
 /// Rate-limit texts (lower case), each seen in a recorded answer: DENIC, SIDN, MarkMonitor,
-/// .pe, Nominet, PIR, DNS Belgium.
+/// .pe, Nominet, PIR, DNS Belgium; or published by the registry as its refusal: RIPE NCC's
+/// "Access from your host has been temporarily denied." (db-wg, May 2024) and RIPN's "% You
+/// have exceeded allowed connection rate." (*On the use of RIPN's Whois Service*).
 const RATE_LIMITED: &[&str] = &[
     "access control limit",
     "request per second",
@@ -840,6 +842,8 @@ const RATE_LIMITED: &[&str] = &[
     "query quota",
     "limit exceeded",
     "excessive querying",
+    "temporarily denied",
+    "exceeded allowed connection rate",
 ];
 /// "Try later" texts (Verisign).
 const UNAVAILABLE: &[&str] = &["database is currently down"];

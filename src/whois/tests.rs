@@ -1540,3 +1540,43 @@ fn network_answers_are_checked_against_the_address() {
         }
     }
 }
+
+/// A refusal's named wait pauses its server for that long (Nominet's quota, DNS Belgium's
+/// grace period); refusals that name none (DENIC, PIR, MarkMonitor) get the configured pause.
+#[test]
+fn refusals_name_their_wait_or_none() {
+    use std::time::Duration;
+    for (file, wait) in [
+        ("domain/weppos/whois.nic.uk__uk__response_throttled.txt", Some(50)),
+        ("domain/weppos/whois.dns.be__be__response_throttled_limit.txt", Some(2)),
+        ("domain/weppos/whois.denic.de__de__response_throttled.txt", None),
+        ("domain/weppos/whois.pir.org__org__response_throttled.txt", None),
+        ("domain/weppos/whois.markmonitor.com__response_throttled.txt", None),
+        ("domain/weppos/whois.domain-registry.nl__nl__response_throttled.txt", None),
+    ] {
+        let text = fixture(file);
+        // Each is a refusal to the parser (never data)…
+        let refusal = parse::parse_domain(&text, None).unwrap_err();
+        assert_eq!(refusal.kind(), SourceErrorKind::RateLimited, "{file}");
+        // …with the wait it names.
+        assert_eq!(super::refusal_wait(&text), wait.map(Duration::from_secs), "{file}");
+    }
+    assert_eq!(super::refusal_wait("try again in 2 minutes"), Some(Duration::from_secs(120)));
+    assert_eq!(super::refusal_wait("in 9999999 seconds"), Some(Duration::from_secs(86_400)));
+}
+
+/// Refusals registries publish but no fixture records: RIPE NCC's daily-limit text (db-wg
+/// announcement, May 2024, after its `%ERROR:201` header) and RIPN's rate text (its WHOIS
+/// terms of use) are rate limits, not empty answers.
+#[test]
+fn published_refusals_are_rate_limits() {
+    for text in [
+        "%ERROR:201: access denied for 192.0.2.1\n%\n% Access from your host has been temporarily denied.\n",
+        "% You have exceeded allowed connection rate.\n% Please try to connect later.\n",
+    ] {
+        let refusal = parse::parse_network(text).unwrap_err();
+        assert_eq!(refusal.kind(), SourceErrorKind::RateLimited, "{text}");
+        let refusal = parse::parse_domain(text, None).unwrap_err();
+        assert_eq!(refusal.kind(), SourceErrorKind::RateLimited, "{text}");
+    }
+}

@@ -398,11 +398,22 @@ fn answer(shared: &Shared, query: &[u8], tcp: bool) -> Option<Vec<u8>> {
 
 /// Bind UDP and TCP sockets on the same free loopback port.
 pub(super) async fn bind() -> io::Result<(UdpSocket, TcpListener, SocketAddr)> {
+    let (udp, tcp, addr) = loopback_udp_tcp()?;
+    udp.set_nonblocking(true)?;
+    tcp.set_nonblocking(true)?;
+    Ok((UdpSocket::from_std(udp)?, TcpListener::from_std(tcp)?, addr))
+}
+
+/// A UDP socket and a TCP listener on the same free port of 127.0.0.1, for a DNS server of a
+/// test's own (blocking std sockets; set them non-blocking to hand them to tokio). The port
+/// the system picks for UDP may be taken for TCP by another test process: such ports are
+/// passed over, up to 20 tries.
+pub fn loopback_udp_tcp() -> io::Result<(std::net::UdpSocket, std::net::TcpListener, SocketAddr)> {
     let mut last_error = None;
     for _ in 0..20 {
-        let udp = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let udp = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = udp.local_addr()?;
-        match TcpListener::bind(addr).await {
+        match std::net::TcpListener::bind(addr) {
             Ok(tcp) => return Ok((udp, tcp, addr)),
             Err(error) => last_error = Some(error),
         }

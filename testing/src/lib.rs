@@ -96,9 +96,10 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+pub use dns::loopback_udp_tcp;
 pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault};
 pub use tripwire::{tripwire, tripwire_on};
-pub use whois::{WhoisFault, WhoisRequest};
+pub use whois::{DENIC_REFUSAL, WhoisFault, WhoisRequest};
 
 /// A way to make chosen RDAP requests fail, set with [`WorldBuilder::fault`] or
 /// [`World::add_fault`].

@@ -1,7 +1,7 @@
 //! The test world's WHOIS servers: one TCP listener on 127.0.0.1 per simulated server name
 //! (`whois.verisign-grs.com`, `whois.arin.net`, …), each answering the recorded texts added
 //! for it, with faults (a given text such as a rate-limit answer, a close without answer,
-//! latency) and request counters.
+//! latency), request counters and the most connections each server held open at once.
 //!
 //! A server reads one query line, counts it, and answers the text whose key matches the
 //! query's object (the query line without the conventions whohosts adds: `domain `,
@@ -36,6 +36,21 @@ pub enum WhoisFault {
     Close,
     /// Wait this long, then answer normally.
     Latency(Duration),
+}
+
+/// DENIC's recorded rate-limit refusal (weppos/whois-parser
+/// `spec/fixtures/responses/whois.denic.de/de/response_throttled.txt`, in
+/// `tests/fixtures/whois/domain/weppos/`; see `tests/fixtures/SOURCES.md`).
+pub const DENIC_REFUSAL: &str = include_str!(
+    "../../tests/fixtures/whois/domain/weppos/whois.denic.de__de__response_throttled.txt"
+);
+
+impl WhoisFault {
+    /// Answer a real recorded rate-limit refusal, DENIC's [`DENIC_REFUSAL`]:
+    /// `% Error: 55000000002 Connection refused; access control limit reached.`
+    pub fn refusal() -> Self {
+        Self::Text(DENIC_REFUSAL.to_owned())
+    }
 }
 
 /// One WHOIS query the world received, in [`World::whois_log`].
@@ -122,6 +137,10 @@ struct Stats {
     per_server: HashMap<String, u64>,
     per_query: HashMap<(String, String), u64>,
     log: Vec<WhoisRequest>,
+    /// Connections open now, per server.
+    open: HashMap<String, u64>,
+    /// The most connections open at once, per server.
+    most_open: HashMap<String, u64>,
 }
 
 /// State shared by the listeners and the [`World`] handle.
@@ -209,7 +228,39 @@ pub(super) async fn start(spec: Spec) -> io::Result<Servers> {
 async fn serve(listener: TcpListener, name: String, state: Arc<State>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
-        tokio::spawn(handle(stream, name.clone(), Arc::clone(&state)));
+        let open = Open::new(&state, &name);
+        let state = Arc::clone(&state);
+        let name = name.clone();
+        tokio::spawn(async move {
+            handle(stream, name, state).await;
+            drop(open);
+        });
+    }
+}
+
+/// One connection counted as open from its accept until it is closed (dropped).
+struct Open {
+    state: Arc<State>,
+    server: String,
+}
+
+impl Open {
+    fn new(state: &Arc<State>, server: &str) -> Self {
+        let mut stats = lock(&state.stats);
+        let open = stats.open.entry(server.to_owned()).or_default();
+        *open += 1;
+        let now = *open;
+        let most = stats.most_open.entry(server.to_owned()).or_default();
+        *most = (*most).max(now);
+        Self { state: Arc::clone(state), server: server.to_owned() }
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        if let Some(open) = lock(&self.state.stats).open.get_mut(&self.server) {
+            *open = open.saturating_sub(1);
+        }
     }
 }
 
@@ -290,7 +341,10 @@ impl Servers {
 
     /// Zero the counters and the log.
     pub(super) fn reset_counts(&self) {
-        *lock(&self.state.stats) = Stats::default();
+        let mut stats = lock(&self.state.stats);
+        // Connections open now stay counted until they close.
+        let open = std::mem::take(&mut stats.open);
+        *stats = Stats { open, ..Stats::default() };
     }
 }
 
@@ -318,6 +372,13 @@ impl World {
     pub fn whois_requests_for(&self, server: &str, query: &str) -> u64 {
         let key = (server.trim_end_matches('.').to_ascii_lowercase(), query_object(query));
         lock(&self.whois.state.stats).per_query.get(&key).copied().unwrap_or(0)
+    }
+
+    /// The most connections `server` held open at once so far (from accept to close, faults
+    /// included; [`reset_counts`](World::reset_counts) zeroes it).
+    pub fn whois_max_concurrent(&self, server: &str) -> u64 {
+        let name = server.trim_end_matches('.').to_ascii_lowercase();
+        lock(&self.whois.state.stats).most_open.get(&name).copied().unwrap_or(0)
     }
 
     /// Every WHOIS query so far, in the order received.

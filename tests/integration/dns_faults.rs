@@ -43,10 +43,7 @@ async fn name_without_addresses_is_nodata() {
 
 /// A DNS server that never answers: UDP and TCP both accept and stay silent.
 fn silent_dns() -> (std::net::UdpSocket, std::net::TcpListener, std::net::SocketAddr) {
-    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let addr = udp.local_addr().unwrap();
-    let tcp = std::net::TcpListener::bind(addr).unwrap();
-    (udp, tcp, addr)
+    whohosts_testing::loopback_udp_tcp().unwrap()
 }
 
 #[tokio::test]

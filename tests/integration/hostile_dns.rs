@@ -51,9 +51,10 @@ fn question_is_cymru(name: &str) -> bool {
 
 /// Start the server on UDP and TCP of one loopback port.
 async fn hostile_dns(answers: Answers) -> SocketAddr {
-    let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let addr = udp.local_addr().unwrap();
-    let tcp = TcpListener::bind(addr).await.unwrap();
+    let (udp, tcp, addr) = whohosts_testing::loopback_udp_tcp().unwrap();
+    udp.set_nonblocking(true).unwrap();
+    tcp.set_nonblocking(true).unwrap();
+    let (udp, tcp) = (UdpSocket::from_std(udp).unwrap(), TcpListener::from_std(tcp).unwrap());
     let for_udp = Arc::clone(&answers);
     tokio::spawn(async move {
         let mut buffer = vec![0u8; 65_535];

@@ -28,4 +28,5 @@ mod safety;
 mod seams;
 mod whois;
 mod whois_client;
+mod whois_politeness;
 mod wrong_object;

@@ -180,9 +180,7 @@ async fn every_world_error_says_each_thing_once() {
     let servfail = world(World::recorded().servfail("www.cloudflare.com")).await;
     let client = servfail.client_builder().build().unwrap();
     run("servfail", &client, &["www.cloudflare.com"], &mut seen).await;
-    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let silent = udp.local_addr().unwrap();
-    let _tcp = std::net::TcpListener::bind(silent).unwrap();
+    let (_udp, _tcp, silent) = whohosts_testing::loopback_udp_tcp().unwrap();
     let client = recorded
         .client_builder()
         .nameservers([silent])
