@@ -34,8 +34,8 @@ impl TestWorld {
     }
 
     /// The client flags that point `whohosts` at this world: its DNS server, its bootstrap,
-    /// its WHOIS servers, loopback and plain HTTP allowed, and each service a server of its
-    /// own without a rate limit (as `World::client_builder` sets up).
+    /// its WHOIS servers, loopback and plain HTTP allowed, and each RDAP service and WHOIS
+    /// server a server of its own without a rate limit (as `World::client_builder` sets up).
     fn flags(&self) -> Vec<String> {
         let mut flags = vec![
             "--dns".to_owned(),
@@ -52,6 +52,8 @@ impl TestWorld {
         for (name, addr) in self.world.whois_servers() {
             flags.push("--whois".to_owned());
             flags.push(format!("{name}={addr}"));
+            flags.push("--server-policy".to_owned());
+            flags.push(format!("whois://{name}=0/1s:1:64"));
         }
         for service in self.generated.min_requests_per_service().keys() {
             flags.push("--server-policy".to_owned());
@@ -549,10 +551,12 @@ fn retry_errors_finishes_a_run_cut_short_by_a_rate_limited_registry() {
     assert!(limited > 0, "{:?}", kinds_of(&out));
     let err = stderr(&output);
     assert!(err.contains(&format!("\nto retry               {limited} inputs\n")), "{err}");
-    // The command to finish the run: this one with the retryable kinds seen (the registry's
-    // WHOIS fallback is not in this world: `transport`).
+    // The command to finish the run: this one with the retryable kinds seen (with the
+    // registry's WHOIS fallback, which is not in this world: `transport`, `circuit_open`).
     let retry = err.lines().find(|l| l.starts_with("  whohosts bulk ")).unwrap();
-    assert!(retry.ends_with(" --retry-errors rate_limited,transport"), "{retry}");
+    let (command, kinds) = retry.rsplit_once(" --retry-errors ").unwrap();
+    assert!(kinds.split(',').any(|k| k == "rate_limited"), "{retry}");
+    assert!(command.ends_with(" --server-policy 127.0.0.1=0/1s:1:64"), "{retry}");
 
     // Cut short: the last third of the lines never made it to OUT.
     let text = std::fs::read_to_string(&out).unwrap();

@@ -92,9 +92,10 @@ pub(crate) struct ClientArgs {
     /// Seconds per HTTP request (default 10).
     #[arg(long, value_name = "SECS")]
     pub(crate) timeout: Option<OsString>,
-    /// Politeness for servers matching PATTERN (a host, or a URL prefix): N requests per
-    /// PERIOD (500ms, 1s, 6s, 1m, 24h; N = 0: no rate limit), BURST at once (default 1),
-    /// INFLIGHT concurrent (default 4). Repeatable; e.g. `rdap.db.ripe.net=1000/24h:500:4`.
+    /// Politeness for servers matching PATTERN (an RDAP host or URL prefix, or
+    /// `whois://HOST[:PORT]` for a WHOIS server): N requests per PERIOD (500ms, 1s, 6s, 1m,
+    /// 24h; N = 0: no rate limit), BURST at once (default 1), INFLIGHT concurrent (default 4).
+    /// Repeatable; the first matching wins. E.g. `rdap.db.ripe.net=1000/24h:500:4`.
     #[arg(long, value_name = "PATTERN=N/PERIOD[:BURST[:INFLIGHT]]")]
     pub(crate) server_policy: Vec<OsString>,
 }

@@ -321,7 +321,10 @@ impl Settings {
         }
         // Later rules go first: the first policy given wins where patterns overlap.
         for (pattern, policy) in self.server_policy.iter().rev() {
-            builder = builder.server_policy(pattern, *policy);
+            builder = match pattern.strip_prefix("whois://") {
+                Some(server) => builder.whois_server_policy(server, *policy),
+                None => builder.server_policy(pattern, *policy),
+            };
         }
         Ok(builder)
     }
