@@ -113,8 +113,9 @@ pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
     AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts, Evidence,
     EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason,
-    NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Platform, ProviderKind,
-    Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
+    NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, Platform,
+    ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
+    StepErrorKind,
 };
 pub use stats::Stats;
 

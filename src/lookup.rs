@@ -146,8 +146,7 @@ async fn steps(
         record.addresses.iter().filter_map(|a| a.hosting_provider.as_ref()),
     );
     let notice = pipeline.notice_type;
-    record.abuse_contacts = notice::abuse_contacts(&record, notice);
-    record.notice_targets = notice::notice_targets(&record, notice);
+    notice::settle(&mut record, notice);
     record.resolved_at = now_timestamp();
     Ok(record)
 }

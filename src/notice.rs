@@ -1,7 +1,8 @@
 //! Whom an address's channels reach, and the two lists built from that one decision:
 //! [`abuse_contacts`] (every party's channels, flattened) and [`notice_targets`] (whom to
-//! notify, in order, and why). Both call [`address_parties`], so a channel has the same party
-//! in both lists; "the same channel" is decided by `crate::channel`.
+//! notify, in order, and why, and the parties left out for want of a channel). Both call
+//! [`address_parties`], so a channel has the same party in both lists; "the same channel" is
+//! decided by `crate::channel`. [`settle`] writes both into a record.
 //!
 //! # The party rule
 //!
@@ -31,11 +32,18 @@
 //! | IP address query | the hosting provider (or the CDN), then the network above it when different |
 //! | address with an unidentified host | its network only (`network_of_address`), when known |
 //!
-//! A platform without any channel we could attribute to a public page (e.g. Heroku) is still
-//! listed first, followed by the targets of the addresses, so the sender is never left with
-//! nobody to write to. The network above a CDN edge is the CDN's business (Akamai caches sit
-//! in ISP networks): unless the CDN holds it, it is no target, and its channels are only in
-//! `abuse_contacts`, as `network` (APNIC's IRT for 1.1.1.1).
+//! A target always has a channel (an email, phone or web form): a party without any is never
+//! listed as if it could be notified. It is left out, and the record's `outcomes` says why
+//! (issue #15): its own outcome when it has one that is not `found` (a registrar that
+//! publishes no abuse contact, an address whose network answer failed), else a
+//! `none_published` entry for the party and subject naming what is missing (the AS above a
+//! host whose registration's contacts are the host's; a platform without any channel we
+//! could attribute to a public page, e.g. Heroku, whose addresses' targets follow instead).
+//!
+//! The network above a CDN edge is the CDN's business (Akamai caches sit in ISP networks):
+//! unless the CDN holds it, it is no target, and its channels are only in `abuse_contacts`,
+//! as `network` (APNIC's IRT for 1.1.1.1). When the CDN has no channel at all, the network's
+//! RDAP/WHOIS abuse contact is the one way left, and the network is listed after it.
 //!
 //! # Channels
 //!
@@ -43,10 +51,11 @@
 //! first (then the provider's general channels), then the RDAP/WHOIS abuse contacts the party
 //! rule gives it. A channel stated by both is listed once, with every source.
 
-use crate::channel::{absorb, merge_into, same_channel};
+use crate::channel::{absorb, merge_all, merge_into, same_channel};
 use crate::record::{
     AbuseContact, AddressRecord, Contact, EvidenceKind, HostingProvider, HostingRecord,
-    NoticeReason, NoticeTarget, NoticeType, Party, ProviderKind,
+    NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome,
+    ProviderKind,
 };
 
 use crate::provider::{
@@ -178,13 +187,90 @@ pub(crate) fn abuse_contacts(
     out
 }
 
+/// Write the record's whom-to-notify lists: each contact list merged by the one channel
+/// rule (so one mailbox is one contact, with all its phone numbers), then
+/// [`HostingRecord::abuse_contacts`], [`HostingRecord::notice_targets`] and an outcome for
+/// each party left out of the targets. `record.outcomes` must already hold the outcomes the
+/// sources gave.
+pub(crate) fn settle(record: &mut HostingRecord, notice: Option<NoticeType>) {
+    let lists = record
+        .addresses
+        .iter_mut()
+        .map(|a| &mut a.abuse)
+        .chain(record.registrar.iter_mut().map(|r| &mut r.abuse))
+        .chain(record.registry.iter_mut().map(|r| &mut r.abuse))
+        .chain(record.platform.iter_mut().map(|p| &mut p.abuse));
+    for list in lists {
+        *list = merge_all(std::mem::take(list));
+    }
+    record.abuse_contacts = abuse_contacts(record, notice);
+    let NoticeList { targets, left_out } = notice_targets(record, notice);
+    record.notice_targets = targets;
+    for outcome in left_out {
+        record.outcomes.retain(|o| (o.party, &o.for_) != (outcome.party, &outcome.for_));
+        record.outcomes.push(outcome);
+    }
+}
+
+/// The notice targets of a record, and the parties left out of them.
+#[derive(Debug, Default)]
+pub(crate) struct NoticeList {
+    /// Whom to notify, in order, and why: each target with at least one channel.
+    pub(crate) targets: Vec<NoticeTarget>,
+    /// For each party that would be a target but has no channel, and whose outcome in the
+    /// record does not already say why (it has none, or a `found` one): its outcome.
+    pub(crate) left_out: Vec<PartyOutcome>,
+}
+
 /// The ordered notice targets for `record`; `notice` selects providers' channels published for
 /// that kind of notice (copyright, CSAM, …). See the module documentation for the rules and
 /// the machine-readable reasons.
-pub(crate) fn notice_targets(
-    record: &HostingRecord,
-    notice: Option<NoticeType>,
-) -> Vec<NoticeTarget> {
+pub(crate) fn notice_targets(record: &HostingRecord, notice: Option<NoticeType>) -> NoticeList {
+    let mut list = NoticeList::default();
+    for target in candidates(record, notice) {
+        if !target.channels.is_empty() {
+            list.targets.push(target);
+            continue;
+        }
+        let explained = record.outcomes.iter().any(|o| {
+            o.party == target.party
+                && o.for_ == target.for_
+                && o.outcome.status != OutcomeStatus::Found
+        });
+        if !explained {
+            let why = Outcome::with_detail(OutcomeStatus::NonePublished, why_left_out(&target));
+            list.left_out.push(PartyOutcome::new(target.party, target.for_, why));
+        }
+    }
+    list
+}
+
+/// Why `target`, a party without any channel, is not a notice target (see the module's
+/// Targets section for when each case arises).
+fn why_left_out(target: &NoticeTarget) -> String {
+    let name = target.name.as_deref().unwrap_or("the party");
+    match target.party {
+        Party::Platform => format!(
+            "no channel of {name} could be attributed to a public page; the targets of its \
+             addresses are listed instead"
+        ),
+        Party::Cdn => format!("no channel known: the provider directory lists none for {name}"),
+        Party::Hosting => format!(
+            "no channel known: the provider directory lists none for {name}, and the \
+             address's network registration belongs to another organisation"
+        ),
+        Party::Network => format!(
+            "no channel known: the provider directory lists none for {name}, and the \
+             address's RDAP/WHOIS abuse contacts are the host's"
+        ),
+        Party::Registrar | Party::Registry => {
+            format!("no abuse email, phone or web form found for {name}")
+        }
+    }
+}
+
+/// Every party that would be a target, in order, with or without a channel.
+fn candidates(record: &HostingRecord, notice: Option<NoticeType>) -> Vec<NoticeTarget> {
     let mut out = Targets::default();
     let subject = record.domain.clone().unwrap_or_else(|| record.query.clone());
     let registered = record.registrable_domain.clone().unwrap_or_else(|| subject.clone());
@@ -294,6 +380,7 @@ fn address_targets(
     let ip = address.ip.to_string();
     let AddressParties { host, network } = address_parties(address, notice);
     let is_cdn = host.as_ref().is_some_and(|h| h.party == Party::Cdn);
+    let cdn_has_channel = is_cdn && host.as_ref().is_some_and(|h| !h.channels.is_empty());
     let has_host = host.is_some();
     let host = host.map(|h| {
         let (reason, for_) = if is_cdn {
@@ -305,9 +392,10 @@ fn address_targets(
     });
     // The network above a CDN edge is the CDN's business (Akamai caches sit in ISP networks),
     // unless the CDN holds that network itself: then its registration's abuse mailbox is the
-    // CDN's own, listed after the CDN as the network.
+    // CDN's own, listed after the CDN as the network. A CDN without any channel leaves the
+    // network's contact as the one way to write.
     let cdn_holds_network = address.hosting_provider.as_ref().is_some_and(holder_agreed);
-    let network = network.filter(|_| !is_cdn || cdn_holds_network).map(|n| NoticeTarget {
+    let network = network.filter(|_| !cdn_has_channel || cdn_holds_network).map(|n| NoticeTarget {
         party: n.party,
         name: n.name,
         for_: ip,
@@ -394,6 +482,11 @@ fn channels(directory: Vec<Contact>, rdap: &[Contact]) -> Vec<Contact> {
 
 #[cfg(test)]
 mod tests {
+    //! Each test builds a record the way a lookup would (addresses classified by
+    //! `classify`, each source's outcome in `outcomes`), settles it, and states the targets
+    //! in order as `row(party, name, for, reason, channels)`: a channel is shown by its web
+    //! form, else its email. [`settled`] also checks, for every test, that the two lists agree
+    //! and that every target has a channel.
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use std::net::IpAddr;
@@ -405,19 +498,39 @@ mod tests {
         SourceKind,
     };
 
-    fn record(domain: Option<&str>, addresses: Vec<AddressRecord>) -> HostingRecord {
-        HostingRecord {
+    const CLOUDFLARE_AS: (u32, &str) = (13335, "CLOUDFLARENET - Cloudflare, Inc., US");
+    const CLOUDFLARE_HOLDER: (&str, &str) = ("Cloudflare, Inc.", "CLOUD14");
+    const AWS_AS: (u32, &str) = (16509, "AMAZON-02 - Amazon.com, Inc., US");
+    const OVH_AS: (u32, &str) = (16276, "OVH, FR");
+    const OVH_HOLDER: (&str, &str) = ("OVH SAS", "ORG-OS3-RIPE");
+    const EXHOST_AS: (u32, &str) = (64496, "EXNET - Example Hosting Ltd, GB");
+    const EXHOST_HOLDER: (&str, &str) = ("Example Hosting Ltd", "EH-1");
+
+    /// A record of a lookup, built step by step.
+    struct Lookup(HostingRecord);
+
+    /// The lookup of the host name `domain` (its registrable domain: the last two labels).
+    fn name(domain: &str) -> Lookup {
+        let labels: Vec<&str> = domain.rsplitn(3, '.').collect();
+        let mut r = ip_query();
+        r.0.query = domain.to_owned();
+        r.0.domain = Some(domain.to_owned());
+        r.0.domain_unicode = Some(domain.to_owned());
+        r.0.registrable_domain = Some(format!("{}.{}", labels[1], labels[0]));
+        r
+    }
+
+    /// The lookup of an IP address.
+    fn ip_query() -> Lookup {
+        Lookup(HostingRecord {
             schema_version: SCHEMA_VERSION,
-            query: domain.unwrap_or("192.0.2.1").to_owned(),
-            domain: domain.map(str::to_owned),
-            domain_unicode: domain.map(str::to_owned),
-            registrable_domain: domain.map(|d| {
-                let parts: Vec<&str> = d.rsplitn(3, '.').collect();
-                format!("{}.{}", parts.get(1).unwrap(), parts.first().unwrap())
-            }),
+            query: "192.0.2.1".to_owned(),
+            domain: None,
+            domain_unicode: None,
+            registrable_domain: None,
             resolved_at: jiff::Timestamp::UNIX_EPOCH,
             dns: DnsFacts::default(),
-            addresses,
+            addresses: Vec::new(),
             registrar: None,
             registry: None,
             abuse_contacts: Vec::new(),
@@ -426,6 +539,64 @@ mod tests {
             origin_hidden: false,
             platform: None,
             notice_targets: Vec::new(),
+        })
+    }
+
+    impl Lookup {
+        fn at(mut self, address: impl Into<AddressRecord>) -> Self {
+            self.0.addresses.push(address.into());
+            self
+        }
+
+        fn registrar(mut self, name: &str, abuse: &[&str]) -> Self {
+            let abuse = abuse.iter().map(|e| email(e)).collect();
+            self.0.registrar =
+                Some(Registrar { name: Some(name.to_owned()), abuse, ..Registrar::default() });
+            self
+        }
+
+        fn registry(mut self, registry: Registry) -> Self {
+            self.0.registry = Some(registry);
+            self
+        }
+
+        /// The platform recognised from the host name and the URL's `path`.
+        fn platform(mut self, path: Option<&str>) -> Self {
+            self.0.platform = detect_platform(self.0.domain.as_deref().unwrap(), path);
+            self
+        }
+
+        /// The record as the lookup leaves it: each source's outcome (as `lookup.rs` records
+        /// it), then [`settle`].
+        fn settle(self, notice: Option<NoticeType>) -> HostingRecord {
+            let mut r = self.0;
+            for a in &r.addresses {
+                r.outcomes.push(PartyOutcome::new(
+                    address_party(a),
+                    a.ip.to_string(),
+                    a.abuse_outcome.clone(),
+                ));
+            }
+            if let Some(domain) = r.registrable_domain.clone() {
+                let registrar = r.registrar.as_ref().map(|g| g.abuse.as_slice());
+                let registry = r.registry.as_ref().map(|g| g.abuse.as_slice());
+                r.outcomes.push(PartyOutcome::new(Party::Registrar, &domain, found(registrar)));
+                r.outcomes.push(PartyOutcome::new(Party::Registry, &domain, found(registry)));
+            }
+            settle(&mut r, notice);
+            assert_agree(&r);
+            for target in &r.notice_targets {
+                assert!(!target.channels.is_empty(), "{target:?} has no channel");
+            }
+            r
+        }
+    }
+
+    /// `found` for a list with a contact, else `none_published`.
+    fn found(contacts: Option<&[Contact]>) -> Outcome {
+        match contacts {
+            Some([_, ..]) => Outcome::new(OutcomeStatus::Found),
+            _ => Outcome::with_detail(OutcomeStatus::NonePublished, "no abuse contact"),
         }
     }
 
@@ -438,67 +609,101 @@ mod tests {
         }
     }
 
-    /// An address classified the way the pipeline will: ASN, RDAP holder and abuse contacts
-    /// as recorded, then `classify`.
-    fn address(
-        ip: &str,
-        asn: Option<(u32, &str)>,
-        holder: Option<(&str, &str)>,
-        abuse: &[&str],
-        cnames: &[&str],
-    ) -> AddressRecord {
-        let ip: IpAddr = ip.parse().unwrap();
-        let mut a = AddressRecord::new(ip);
-        a.asn = asn.map(|(n, name)| Asn::new(n, Some(name.to_owned()), "cymru"));
-        let holder =
-            holder.map(|(name, handle)| HostingProvider::new(name, Some(handle.to_owned())));
-        a.network =
-            holder.as_ref().map(|h| Network { name: Some(h.name.clone()), ..Network::default() });
-        let chain: Vec<String> = cnames.iter().map(|s| (*s).to_owned()).collect();
-        a.hosting_provider = classify(ip, a.asn.as_ref(), &chain, holder.as_ref());
-        a.abuse = abuse.iter().map(|e| email(e)).collect();
-        a
+    /// An address as the network stage finds it: origin AS, RDAP holder, abuse mailboxes,
+    /// the CNAMEs that led to it; classified by `classify` when turned into a record.
+    struct Addr {
+        ip: IpAddr,
+        asn: Option<(u32, &'static str)>,
+        holder: Option<(&'static str, &'static str)>,
+        abuse: Vec<&'static str>,
+        cnames: Vec<&'static str>,
     }
 
-    fn registrar(name: &str, abuse: &str) -> Registrar {
-        Registrar { name: Some(name.to_owned()), abuse: vec![email(abuse)], ..Registrar::default() }
+    fn addr(ip: &str) -> Addr {
+        Addr { ip: ip.parse().unwrap(), asn: None, holder: None, abuse: vec![], cnames: vec![] }
     }
 
-    fn summary(targets: &[NoticeTarget]) -> Vec<(Party, String, String, String, Vec<String>)> {
-        targets
+    impl Addr {
+        fn asn(mut self, asn: (u32, &'static str)) -> Self {
+            self.asn = Some(asn);
+            self
+        }
+
+        fn holder(mut self, holder: (&'static str, &'static str)) -> Self {
+            self.holder = Some(holder);
+            self
+        }
+
+        fn abuse(mut self, mailboxes: &[&'static str]) -> Self {
+            self.abuse = mailboxes.to_vec();
+            self
+        }
+
+        fn cname(mut self, target: &'static str) -> Self {
+            self.cnames.push(target);
+            self
+        }
+    }
+
+    impl From<Addr> for AddressRecord {
+        fn from(x: Addr) -> Self {
+            let mut a = AddressRecord::new(x.ip);
+            a.asn = x.asn.map(|(n, name)| Asn::new(n, Some(name.to_owned()), "cymru"));
+            let holder =
+                x.holder.map(|(name, handle)| HostingProvider::new(name, Some(handle.to_owned())));
+            a.network = holder
+                .as_ref()
+                .map(|h| Network { name: Some(h.name.clone()), ..Network::default() });
+            let chain: Vec<String> = x.cnames.iter().map(|s| (*s).to_owned()).collect();
+            a.hosting_provider = classify(x.ip, a.asn.as_ref(), &chain, holder.as_ref());
+            a.abuse = x.abuse.iter().map(|e| email(e)).collect();
+            a.abuse_outcome = found(Some(&a.abuse));
+            a
+        }
+    }
+
+    /// (party, name, for, reason, channels) of a target.
+    type Row = (Party, String, String, String, Vec<String>);
+
+    fn row(party: Party, name: &str, for_: &str, reason: &str, channels: &[&str]) -> Row {
+        let channels = channels.iter().map(|c| (*c).to_owned()).collect();
+        (party, name.to_owned(), for_.to_owned(), reason.to_owned(), channels)
+    }
+
+    /// The record's targets as rows.
+    fn rows(r: &HostingRecord) -> Vec<Row> {
+        r.notice_targets
             .iter()
             .map(|t| {
-                (
-                    t.party,
-                    t.name.clone().unwrap_or_default(),
-                    t.for_.clone(),
-                    t.reason.to_string(),
-                    t.channels
-                        .iter()
-                        .map(|c| c.web.clone().or_else(|| c.email.clone()).unwrap_or_default())
-                        .collect(),
-                )
+                let channels = t.channels.iter().map(shown).collect();
+                let name = t.name.clone().unwrap_or_default();
+                (t.party, name, t.for_.clone(), t.reason.to_string(), channels)
             })
             .collect()
+    }
+
+    /// A channel as a row shows it: its web form, else its email.
+    fn shown(c: &Contact) -> String {
+        c.web.clone().or_else(|| c.email.clone()).unwrap_or_default()
     }
 
     /// (party, subject, web form or email) of every flattened contact, in order.
-    fn flat(contacts: &[AbuseContact]) -> Vec<(Party, String, String)> {
-        contacts
-            .iter()
-            .map(|c| {
-                let channel = c.contact.web.clone().or_else(|| c.contact.email.clone());
-                (c.party, c.for_.clone(), channel.unwrap_or_default())
-            })
-            .collect()
+    fn flat(r: &HostingRecord) -> Vec<(Party, String, String)> {
+        r.abuse_contacts.iter().map(|c| (c.party, c.for_.clone(), shown(&c.contact))).collect()
+    }
+
+    /// The record's outcome for `party` about `for_`: (status, detail).
+    fn outcome(r: &HostingRecord, party: Party, for_: &str) -> (OutcomeStatus, String) {
+        let o = r.outcomes.iter().find(|o| o.party == party && o.for_ == for_);
+        let o = o.unwrap_or_else(|| panic!("no outcome for {party:?} {for_}: {:#?}", r.outcomes));
+        (o.outcome.status, o.outcome.detail.clone().unwrap_or_default())
     }
 
     /// Every channel of every notice target is in `abuse_contacts` for the same subject (or,
     /// for a target about the host name or merged over several addresses, for one of the
     /// record's addresses), and only with the target's party.
     fn assert_agree(r: &HostingRecord) {
-        let flat = abuse_contacts(r, None);
-        for target in notice_targets(r, None) {
+        for target in &r.notice_targets {
             let address_target =
                 matches!(target.party, Party::Cdn | Party::Hosting | Party::Network);
             let covers = |subject: &str| {
@@ -506,7 +711,8 @@ mod tests {
                     || (address_target && r.addresses.iter().any(|a| a.ip.to_string() == subject))
             };
             for channel in &target.channels {
-                let parties: Vec<Party> = flat
+                let parties: Vec<Party> = r
+                    .abuse_contacts
                     .iter()
                     .filter(|c| covers(&c.for_) && same_channel(&c.contact, channel))
                     .map(|c| c.party)
@@ -517,82 +723,63 @@ mod tests {
         }
     }
 
-    fn s(v: &str) -> String {
-        v.to_owned()
-    }
-
     /// Cloudflare-fronted name (104.16.0.0/13, AS13335, holder "Cloudflare, Inc." with the
     /// abuse mailbox ARIN publishes for CLOUD14): the CDN first with its directory forms
     /// (copyright first), then Cloudflare's own network registration with the ARIN mailbox
     /// (read from the network answer, so `network`, never `cdn`), then the registrar.
     #[test]
     fn cdn_fronted_name() {
-        let mut r = record(
-            Some("www.example.com"),
-            vec![
-                address(
-                    "104.16.132.229",
-                    Some((13335, "CLOUDFLARENET - Cloudflare, Inc., US")),
-                    Some(("Cloudflare, Inc.", "CLOUD14")),
-                    &["abuse@cloudflare.com"],
-                    &[],
-                ),
-                address(
-                    "2606:4700::6810:84e5",
-                    Some((13335, "CLOUDFLARENET - Cloudflare, Inc., US")),
-                    Some(("Cloudflare, Inc.", "CLOUD14")),
-                    &["abuse@cloudflare.com"],
-                    &[],
-                ),
-            ],
-        );
-        r.registrar = Some(registrar("MarkMonitor Inc.", "abusecomplaints@markmonitor.com"));
-        let t = notice_targets(&r, Some(NoticeType::Copyright));
+        let cloudflare = |ip| {
+            addr(ip).asn(CLOUDFLARE_AS).holder(CLOUDFLARE_HOLDER).abuse(&["abuse@cloudflare.com"])
+        };
+        let r = name("www.example.com")
+            .at(cloudflare("104.16.132.229"))
+            .at(cloudflare("2606:4700::6810:84e5"))
+            .registrar("MarkMonitor Inc.", &["abusecomplaints@markmonitor.com"])
+            .settle(Some(NoticeType::Copyright));
         assert_eq!(
-            summary(&t),
+            rows(&r),
             [
-                (
+                row(
                     Party::Cdn,
-                    s("Cloudflare"),
-                    s("www.example.com"),
-                    s("cdn_fronted"),
-                    vec![
-                        s("https://abuse.cloudflare.com/dmca"),
-                        s("https://abuse.cloudflare.com/")
-                    ]
+                    "Cloudflare",
+                    "www.example.com",
+                    "cdn_fronted",
+                    &["https://abuse.cloudflare.com/dmca", "https://abuse.cloudflare.com/"]
                 ),
-                (
+                row(
                     Party::Network,
-                    s("Cloudflare"),
-                    s("104.16.132.229"),
-                    s("network_above_host"),
-                    vec![s("abuse@cloudflare.com")]
+                    "Cloudflare",
+                    "104.16.132.229",
+                    "network_above_host",
+                    &["abuse@cloudflare.com"]
                 ),
-                (
+                row(
                     Party::Registrar,
-                    s("MarkMonitor Inc."),
-                    s("example.com"),
-                    s("registrar_of_domain"),
-                    vec![s("abusecomplaints@markmonitor.com")]
+                    "MarkMonitor Inc.",
+                    "example.com",
+                    "registrar_of_domain",
+                    &["abusecomplaints@markmonitor.com"]
                 ),
             ]
         );
         assert!(crate::provider::origin_hidden(
             r.addresses.iter().filter_map(|a| a.hosting_provider.as_ref())
         ));
+        let flat_row =
+            |party, for_: &str, channel: &str| (party, for_.to_owned(), channel.to_owned());
         assert_eq!(
-            flat(&abuse_contacts(&r, Some(NoticeType::Copyright))),
+            flat(&r),
             [
-                (Party::Cdn, s("104.16.132.229"), s("https://abuse.cloudflare.com/dmca")),
-                (Party::Cdn, s("104.16.132.229"), s("https://abuse.cloudflare.com/")),
-                (Party::Cdn, s("2606:4700::6810:84e5"), s("https://abuse.cloudflare.com/dmca")),
-                (Party::Cdn, s("2606:4700::6810:84e5"), s("https://abuse.cloudflare.com/")),
-                (Party::Network, s("104.16.132.229"), s("abuse@cloudflare.com")),
-                (Party::Network, s("2606:4700::6810:84e5"), s("abuse@cloudflare.com")),
-                (Party::Registrar, s("example.com"), s("abusecomplaints@markmonitor.com")),
+                flat_row(Party::Cdn, "104.16.132.229", "https://abuse.cloudflare.com/dmca"),
+                flat_row(Party::Cdn, "104.16.132.229", "https://abuse.cloudflare.com/"),
+                flat_row(Party::Cdn, "2606:4700::6810:84e5", "https://abuse.cloudflare.com/dmca"),
+                flat_row(Party::Cdn, "2606:4700::6810:84e5", "https://abuse.cloudflare.com/"),
+                flat_row(Party::Network, "104.16.132.229", "abuse@cloudflare.com"),
+                flat_row(Party::Network, "2606:4700::6810:84e5", "abuse@cloudflare.com"),
+                flat_row(Party::Registrar, "example.com", "abusecomplaints@markmonitor.com"),
             ]
         );
-        assert_agree(&r);
     }
 
     /// An address announced by a CDN whose RIR answer names no holder (1.1.1.1: AS13335,
@@ -601,102 +788,122 @@ mod tests {
     /// not hold the registration).
     #[test]
     fn cdn_address_without_holder_keeps_the_rir_contact_as_network() {
-        let mut a =
-            address("1.1.1.1", Some((13335, "CLOUDFLARENET, US")), None, &["abuse@apnic.net"], &[]);
+        let mut a: AddressRecord =
+            addr("1.1.1.1").asn((13335, "CLOUDFLARENET, US")).abuse(&["abuse@apnic.net"]).into();
         a.network = Some(Network { name: Some("APNIC-LABS".to_owned()), ..Network::default() });
         assert_eq!(address_party(&a), Party::Network);
-        let r = record(None, vec![a]);
+        let r = ip_query().at(a).settle(None);
         assert_eq!(
-            summary(&notice_targets(&r, None)),
-            [(
+            rows(&r),
+            [row(
                 Party::Cdn,
-                s("Cloudflare"),
-                s("1.1.1.1"),
-                s("cdn_fronted"),
-                vec![
-                    s("https://abuse.cloudflare.com/"),
-                    s("https://abuse.cloudflare.com/dmca"),
-                    s("https://abuse.cloudflare.com/phishing")
+                "Cloudflare",
+                "1.1.1.1",
+                "cdn_fronted",
+                &[
+                    "https://abuse.cloudflare.com/",
+                    "https://abuse.cloudflare.com/dmca",
+                    "https://abuse.cloudflare.com/phishing"
                 ]
             )]
         );
-        let ac = flat(&abuse_contacts(&r, None));
-        assert_eq!(ac.last(), Some(&(Party::Network, s("1.1.1.1"), s("abuse@apnic.net"))));
+        let ac = flat(&r);
+        assert_eq!(
+            ac.last(),
+            Some(&(Party::Network, "1.1.1.1".to_owned(), "abuse@apnic.net".to_owned()))
+        );
         assert!(ac.iter().take(3).all(|(party, ..)| *party == Party::Cdn));
-        assert_agree(&r);
+    }
+
+    /// A CDN without any channel (one the directory does not know, so none of its own): the
+    /// network's RDAP abuse mailbox is the one way left, so the network above it is listed,
+    /// and the CDN's outcome says why it is not.
+    #[test]
+    fn a_cdn_without_channel_is_followed_by_the_network_contact() {
+        let mut a: AddressRecord = addr("192.0.2.60")
+            .asn((64500, "EXTRANSIT - Example Transit, NL"))
+            .abuse(&["abuse@transit.example"])
+            .into();
+        a.hosting_provider = Some(HostingProvider {
+            kind: ProviderKind::Cdn,
+            ..HostingProvider::new("Example CDN", None)
+        });
+        let r = name("www.example.net").at(a).settle(None);
+        assert_eq!(
+            rows(&r),
+            [row(
+                Party::Network,
+                "Example Transit",
+                "192.0.2.60",
+                "network_above_host",
+                &["abuse@transit.example"]
+            )]
+        );
+        assert_eq!(
+            outcome(&r, Party::Cdn, "www.example.net"),
+            (
+                OutcomeStatus::NonePublished,
+                "no channel known: the provider directory lists none for Example CDN".to_owned()
+            )
+        );
     }
 
     /// Directly hosted on a small host whose block sits in Hetzner's network: the host, then
     /// Hetzner above it (with its DSA abuse form), then the registrar.
     #[test]
     fn direct_hosting_with_network_above() {
-        let mut r = record(
-            Some("shop.example.org"),
-            vec![address(
-                "192.0.2.10",
-                Some((24940, "HETZNER-AS, DE")),
-                Some(("Example Webhosting UG", "ORG-EW1-RIPE")),
-                &["abuse@example-webhosting.de"],
-                &[],
-            )],
-        );
-        r.registrar = Some(registrar("Example Registrar", "abuse@registrar.example"));
-        let t = notice_targets(&r, None);
+        let r = name("shop.example.org")
+            .at(addr("192.0.2.10")
+                .asn((24940, "HETZNER-AS, DE"))
+                .holder(("Example Webhosting UG", "ORG-EW1-RIPE"))
+                .abuse(&["abuse@example-webhosting.de"]))
+            .registrar("Example Registrar", &["abuse@registrar.example"])
+            .settle(None);
         assert_eq!(
-            summary(&t),
+            rows(&r),
             [
-                (
+                row(
                     Party::Hosting,
-                    s("Example Webhosting UG"),
-                    s("192.0.2.10"),
-                    s("direct_hosting"),
-                    vec![s("abuse@example-webhosting.de")]
+                    "Example Webhosting UG",
+                    "192.0.2.10",
+                    "direct_hosting",
+                    &["abuse@example-webhosting.de"]
                 ),
-                (
+                row(
                     Party::Network,
-                    s("Hetzner"),
-                    s("192.0.2.10"),
-                    s("network_above_host"),
-                    vec![s("https://abuse.hetzner.com")]
+                    "Hetzner",
+                    "192.0.2.10",
+                    "network_above_host",
+                    &["https://abuse.hetzner.com"]
                 ),
-                (
+                row(
                     Party::Registrar,
-                    s("Example Registrar"),
-                    s("example.org"),
-                    s("registrar_of_domain"),
-                    vec![s("abuse@registrar.example")]
+                    "Example Registrar",
+                    "example.org",
+                    "registrar_of_domain",
+                    &["abuse@registrar.example"]
                 ),
             ]
         );
-        assert_agree(&r);
     }
 
     /// Hosted by the network owner itself (OVH address, AS16276, holder "OVH SAS"): no separate
     /// network target.
     #[test]
     fn direct_hosting_same_network() {
-        let r = record(
-            Some("www.example.net"),
-            vec![address(
-                "192.0.2.20",
-                Some((16276, "OVH, FR")),
-                Some(("OVH SAS", "ORG-OS3-RIPE")),
-                &["abuse@ovh.net"],
-                &[],
-            )],
-        );
-        let t = notice_targets(&r, Some(NoticeType::Phishing));
+        let r = name("www.example.net")
+            .at(addr("192.0.2.20").asn(OVH_AS).holder(OVH_HOLDER).abuse(&["abuse@ovh.net"]))
+            .settle(Some(NoticeType::Phishing));
         assert_eq!(
-            summary(&t),
-            [(
+            rows(&r),
+            [row(
                 Party::Hosting,
-                s("OVHcloud"),
-                s("192.0.2.20"),
-                s("direct_hosting"),
-                vec![s("https://www.ovhcloud.com/en/abuse/"), s("abuse@ovh.net")]
+                "OVHcloud",
+                "192.0.2.20",
+                "direct_hosting",
+                &["https://www.ovhcloud.com/en/abuse/", "abuse@ovh.net"]
             )]
         );
-        assert_agree(&r);
     }
 
     /// A cloud-hosted name: an address in AWS's published EC2/S3 block 3.5.140.0/22, AS16509,
@@ -704,187 +911,193 @@ mod tests {
     /// directory channels for the notice first, then the ARIN abuse mailbox.
     #[test]
     fn cloud_hosted_name() {
-        let r = record(
-            Some("app.example.com"),
-            vec![address(
-                "3.5.140.10",
-                Some((16509, "AMAZON-02 - Amazon.com, Inc., US")),
-                Some(("Amazon Technologies Inc.", "AT-88-Z")),
-                &["abuse@amazonaws.com"],
-                &[],
-            )],
-        );
-        let t = notice_targets(&r, Some(NoticeType::Malware));
+        let r = name("app.example.com")
+            .at(addr("3.5.140.10")
+                .asn(AWS_AS)
+                .holder(("Amazon Technologies Inc.", "AT-88-Z"))
+                .abuse(&["abuse@amazonaws.com"]))
+            .settle(Some(NoticeType::Malware));
         assert_eq!(
-            summary(&t),
-            [(
+            rows(&r),
+            [row(
                 Party::Hosting,
-                s("Amazon Web Services"),
-                s("3.5.140.10"),
-                s("direct_hosting"),
-                vec![
-                    s("https://support.aws.amazon.com/#/contacts/report-abuse"),
-                    s("trustandsafety@support.aws.com"),
-                    s("abuse@amazonaws.com")
+                "Amazon Web Services",
+                "3.5.140.10",
+                "direct_hosting",
+                &[
+                    "https://support.aws.amazon.com/#/contacts/report-abuse",
+                    "trustandsafety@support.aws.com",
+                    "abuse@amazonaws.com"
                 ]
             )]
         );
-        assert_agree(&r);
     }
 
     /// A platform reached through a CNAME on someone else's network (Heroku on AWS): Heroku
-    /// hosts it; the AWS registration's contacts go to the network target above it.
+    /// hosts it, but has no channel, so it is left out with an outcome saying why; the AWS
+    /// registration's contacts go to the network target above it.
     #[test]
     fn platform_cname_on_cloud_network() {
-        let r = record(
-            Some("www.example.com"),
-            vec![address(
-                "3.5.140.10",
-                Some((16509, "AMAZON-02 - Amazon.com, Inc., US")),
-                Some(("Amazon.com, Inc.", "AMAZO-4")),
-                &["abuse@amazonaws.com"],
-                &["sushi-1234.herokudns.com"],
-            )],
-        );
-        let t = notice_targets(&r, None);
+        let r = name("www.example.com")
+            .at(addr("3.5.140.10")
+                .asn(AWS_AS)
+                .holder(("Amazon.com, Inc.", "AMAZO-4"))
+                .abuse(&["abuse@amazonaws.com"])
+                .cname("sushi-1234.herokudns.com"))
+            .settle(None);
         assert_eq!(
-            summary(&t),
-            [
-                (Party::Hosting, s("Heroku"), s("3.5.140.10"), s("direct_hosting"), vec![]),
-                (
-                    Party::Network,
-                    s("Amazon Web Services"),
-                    s("3.5.140.10"),
-                    s("network_above_host"),
-                    vec![
-                        s("https://support.aws.amazon.com/#/contacts/report-abuse"),
-                        s("trustandsafety@support.aws.com"),
-                        s("email-abuse@amazon.com"),
-                        s("abuse@amazonaws.com")
-                    ]
-                ),
-            ]
+            rows(&r),
+            [row(
+                Party::Network,
+                "Amazon Web Services",
+                "3.5.140.10",
+                "network_above_host",
+                &[
+                    "https://support.aws.amazon.com/#/contacts/report-abuse",
+                    "trustandsafety@support.aws.com",
+                    "email-abuse@amazon.com",
+                    "abuse@amazonaws.com"
+                ]
+            )]
         );
-        assert_agree(&r);
+        assert_eq!(
+            outcome(&r, Party::Hosting, "3.5.140.10"),
+            (
+                OutcomeStatus::NonePublished,
+                "no channel known: the provider directory lists none for Heroku, and the \
+                 address's network registration belongs to another organisation"
+                    .to_owned()
+            )
+        );
+        assert_eq!(outcome(&r, Party::Network, "3.5.140.10").0, OutcomeStatus::Found);
     }
 
     /// A t.me channel: the platform only, with the channel named and the CSAM channel first
     /// for a CSAM notice; Telegram's addresses and the t.me registrar are not targets.
     #[test]
     fn platform_only() {
-        let mut r = record(
-            Some("t.me"),
-            vec![address(
-                "149.154.167.99",
-                Some((62041, "TELEGRAM - Telegram Messenger Inc, GB")),
-                None,
-                &[],
-                &[],
-            )],
-        );
-        r.registrar = Some(registrar("Example Registrar", "abuse@registrar.example"));
-        r.platform = detect_platform("t.me", Some("/somechannel"));
+        let r = name("t.me")
+            .at(addr("149.154.167.99").asn((62041, "TELEGRAM - Telegram Messenger Inc, GB")))
+            .registrar("Example Registrar", &["abuse@registrar.example"])
+            .platform(Some("/somechannel"))
+            .settle(Some(NoticeType::Csam));
         assert_eq!(r.platform.as_ref().map(|p| p.matched.as_str()), Some("t.me/somechannel"));
-        let t = notice_targets(&r, Some(NoticeType::Csam));
         assert_eq!(
-            summary(&t),
-            [(
+            rows(&r),
+            [row(
                 Party::Platform,
-                s("Telegram"),
-                s("t.me"),
-                s("platform_content"),
-                vec![s("stopCA@telegram.org"), s("abuse@telegram.org")]
+                "Telegram",
+                "t.me",
+                "platform_content",
+                &["stopCA@telegram.org", "abuse@telegram.org"]
             )]
         );
-        assert_agree(&r);
     }
 
-    /// A platform with no attributable channel is followed by the address targets.
+    /// A platform with no attributable channel is left out, with an outcome saying so; the
+    /// address targets follow instead.
     #[test]
     fn platform_without_channel_falls_through() {
-        let mut r = record(
-            Some("app.herokuapp.com"),
-            vec![address(
-                "3.5.140.10",
-                Some((16509, "AMAZON-02 - Amazon.com, Inc., US")),
-                None,
-                &[],
-                &[],
-            )],
-        );
-        r.platform = detect_platform("app.herokuapp.com", None);
-        let t = notice_targets(&r, None);
-        let parties: Vec<(Party, &str)> = t.iter().map(|t| (t.party, t.reason.as_str())).collect();
+        let r = name("app.herokuapp.com")
+            .at(addr("3.5.140.10").asn(AWS_AS))
+            .platform(None)
+            .settle(None);
+        let parties: Vec<(Party, &str)> =
+            r.notice_targets.iter().map(|t| (t.party, t.reason.as_str())).collect();
+        assert_eq!(parties, [(Party::Hosting, "direct_hosting")]);
         assert_eq!(
-            parties,
-            [(Party::Platform, "platform_content"), (Party::Hosting, "direct_hosting")]
+            outcome(&r, Party::Platform, "app.herokuapp.com"),
+            (
+                OutcomeStatus::NonePublished,
+                "no channel of Heroku could be attributed to a public page; the targets of its \
+                 addresses are listed instead"
+                    .to_owned()
+            )
         );
-        assert_agree(&r);
     }
 
     /// A registered name that resolves to nothing: the registrar, then the registry.
     #[test]
     fn no_addresses() {
-        let mut r = record(Some("parked.example.com"), Vec::new());
-        r.registrar = Some(registrar("Example Registrar", "abuse@registrar.example"));
-        r.registry = Some(Registry {
-            tld: "com".to_owned(),
-            name: Some("VeriSign Global Registry Services".to_owned()),
-            abuse: vec![email("info@verisign-grs.com")],
-            ..Registry::default()
-        });
-        let t = notice_targets(&r, None);
+        let r = name("parked.example.com")
+            .registrar("Example Registrar", &["abuse@registrar.example"])
+            .registry(Registry {
+                tld: "com".to_owned(),
+                name: Some("VeriSign Global Registry Services".to_owned()),
+                abuse: vec![email("info@verisign-grs.com")],
+                ..Registry::default()
+            })
+            .settle(None);
         assert_eq!(
-            summary(&t),
+            rows(&r),
             [
-                (
+                row(
                     Party::Registrar,
-                    s("Example Registrar"),
-                    s("example.com"),
-                    s("no_addresses"),
-                    vec![s("abuse@registrar.example")]
+                    "Example Registrar",
+                    "example.com",
+                    "no_addresses",
+                    &["abuse@registrar.example"]
                 ),
-                (
+                row(
                     Party::Registry,
-                    s("VeriSign Global Registry Services"),
-                    s("example.com"),
-                    s("registry_of_tld"),
-                    vec![s("info@verisign-grs.com")]
+                    "VeriSign Global Registry Services",
+                    "example.com",
+                    "registry_of_tld",
+                    &["info@verisign-grs.com"]
                 ),
             ]
         );
-        assert_agree(&r);
     }
 
-    /// An IP query: hosting, then the network above it; no registrar.
+    /// A registrar that publishes no abuse contact is no target; its own outcome
+    /// (`none_published`) already says why, and stays the only one for it.
     #[test]
-    fn ip_query() {
-        let mut r = record(
-            None,
-            vec![address(
-                "192.0.2.30",
-                Some((174, "COGENT-174 - Cogent Communications, US")),
-                Some(("Example Colo LLC", "EC-1")),
-                &["noc@example-colo.net"],
-                &[],
-            )],
-        );
-        r.registrar = Some(registrar("Never Used", "x@y.z"));
-        let t = notice_targets(&r, None);
+    fn a_registrar_without_channel_is_left_out_with_its_outcome() {
+        let r = name("www.example.net")
+            .at(addr("192.0.2.20").asn(OVH_AS).holder(OVH_HOLDER).abuse(&["abuse@ovh.net"]))
+            .registrar("Example Registrar", &[])
+            .settle(None);
+        let parties: Vec<Party> = r.notice_targets.iter().map(|t| t.party).collect();
+        assert_eq!(parties, [Party::Hosting]);
         assert_eq!(
-            summary(&t),
-            [
-                (
-                    Party::Hosting,
-                    s("Example Colo LLC"),
-                    s("192.0.2.30"),
-                    s("direct_hosting"),
-                    vec![s("noc@example-colo.net")]
-                ),
-                (Party::Network, s("Cogent"), s("192.0.2.30"), s("network_above_host"), vec![]),
-            ]
+            outcome(&r, Party::Registrar, "example.net"),
+            (OutcomeStatus::NonePublished, "no abuse contact".to_owned())
         );
-        assert_agree(&r);
+        let registrar_outcomes = r.outcomes.iter().filter(|o| o.party == Party::Registrar);
+        assert_eq!(registrar_outcomes.count(), 1);
+    }
+
+    /// An IP query: hosting, then the network above it; no registrar. Cogent, the network
+    /// above, has no channel (not in the directory, and the RDAP mailbox is the host's): it is
+    /// left out, and its outcome says why.
+    #[test]
+    fn ip_query_lists_the_host_and_not_a_network_without_channel() {
+        let r = ip_query()
+            .at(addr("192.0.2.30")
+                .asn((174, "COGENT-174 - Cogent Communications, US"))
+                .holder(("Example Colo LLC", "EC-1"))
+                .abuse(&["noc@example-colo.net"]))
+            .registrar("Never Used", &["x@y.z"])
+            .settle(None);
+        assert_eq!(
+            rows(&r),
+            [row(
+                Party::Hosting,
+                "Example Colo LLC",
+                "192.0.2.30",
+                "direct_hosting",
+                &["noc@example-colo.net"]
+            )]
+        );
+        assert_eq!(
+            outcome(&r, Party::Network, "192.0.2.30"),
+            (
+                OutcomeStatus::NonePublished,
+                "no channel known: the provider directory lists none for Cogent, and the \
+                 address's RDAP/WHOIS abuse contacts are the host's"
+                    .to_owned()
+            )
+        );
     }
 
     /// A host that holds its own network (holder "Example Hosting Ltd", the AS of the same
@@ -892,143 +1105,141 @@ mod tests {
     /// in `abuse_contacts` too, as is the address's abuse outcome.
     #[test]
     fn network_owner_that_hosts_is_hosting_in_both_lists() {
-        let a = address(
-            "192.0.2.40",
-            Some((64496, "EXNET - Example Hosting Ltd, GB")),
-            Some(("Example Hosting Ltd", "EH-1")),
-            &["abuse@exhost.example", "noc@exhost.example"],
-            &[],
-        );
+        let a: AddressRecord = addr("192.0.2.40")
+            .asn(EXHOST_AS)
+            .holder(EXHOST_HOLDER)
+            .abuse(&["abuse@exhost.example", "noc@exhost.example"])
+            .into();
         assert_eq!(address_party(&a), Party::Hosting);
-        let r = record(None, vec![a]);
+        let r = ip_query().at(a).settle(None);
         assert_eq!(
-            summary(&notice_targets(&r, None)),
-            [(
+            rows(&r),
+            [row(
                 Party::Hosting,
-                s("Example Hosting Ltd"),
-                s("192.0.2.40"),
-                s("direct_hosting"),
-                vec![s("abuse@exhost.example"), s("noc@exhost.example")]
+                "Example Hosting Ltd",
+                "192.0.2.40",
+                "direct_hosting",
+                &["abuse@exhost.example", "noc@exhost.example"]
             )]
         );
-        assert_eq!(
-            flat(&abuse_contacts(&r, None)),
-            [
-                (Party::Hosting, s("192.0.2.40"), s("abuse@exhost.example")),
-                (Party::Hosting, s("192.0.2.40"), s("noc@exhost.example")),
-            ]
-        );
-        assert_agree(&r);
+        let flat_row =
+            |channel: &str| (Party::Hosting, "192.0.2.40".to_owned(), channel.to_owned());
+        assert_eq!(flat(&r), [flat_row("abuse@exhost.example"), flat_row("noc@exhost.example")]);
     }
 
     /// A channel published both in the directory and in the network's RDAP answer is listed
     /// once in each list, with both sources.
     #[test]
     fn a_channel_from_directory_and_rdap_keeps_both_sources() {
-        let mut a = address(
-            "3.5.140.10",
-            Some((16509, "AMAZON-02 - Amazon.com, Inc., US")),
-            Some(("Amazon Technologies Inc.", "AT-88-Z")),
-            &["TrustAndSafety@support.aws.com"],
-            &[],
-        );
+        let mut a: AddressRecord = addr("3.5.140.10")
+            .asn(AWS_AS)
+            .holder(("Amazon Technologies Inc.", "AT-88-Z"))
+            .abuse(&["TrustAndSafety@support.aws.com"])
+            .into();
         for c in &mut a.abuse {
             c.sources = vec![Source::new(SourceKind::Rdap, "https://rdap.example/x")];
         }
-        let r = record(None, vec![a]);
+        let r = ip_query().at(a).settle(None);
         let kinds = |c: &Contact| c.sources.iter().map(|s| s.kind).collect::<Vec<_>>();
         let both = [SourceKind::Dataset, SourceKind::Rdap];
-        let t = notice_targets(&r, None);
         let mailbox = |c: &&Contact| c.email.as_deref() == Some("trustandsafety@support.aws.com");
-        let in_targets: Vec<_> = t.iter().flat_map(|t| &t.channels).filter(mailbox).collect();
+        let in_targets: Vec<_> =
+            r.notice_targets.iter().flat_map(|t| &t.channels).filter(mailbox).collect();
         assert_eq!(in_targets.len(), 1);
         assert_eq!(kinds(in_targets[0]), both);
-        let ac = abuse_contacts(&r, None);
-        let in_flat: Vec<_> = ac.iter().map(|c| &c.contact).filter(mailbox).collect();
+        let in_flat: Vec<_> = r.abuse_contacts.iter().map(|c| &c.contact).filter(mailbox).collect();
         assert_eq!(in_flat.len(), 1);
         assert_eq!(kinds(in_flat[0]), both);
-        assert_agree(&r);
     }
 
     /// Two unidentified organisations with the same name in RDAP and ASN data: one target.
     #[test]
     fn same_unknown_org_is_not_repeated() {
-        let r = record(
-            None,
-            vec![address(
-                "192.0.2.40",
-                Some((64496, "EXNET - Example Hosting Ltd, GB")),
-                Some(("Example Hosting Ltd", "EH-1")),
-                &["abuse@exhost.example"],
-                &[],
-            )],
-        );
-        let t = notice_targets(&r, None);
-        assert_eq!(t.len(), 1);
-        assert_eq!(t.first().map(|t| t.reason.as_str()), Some("direct_hosting"));
-        assert_agree(&r);
+        let r = ip_query()
+            .at(addr("192.0.2.40")
+                .asn(EXHOST_AS)
+                .holder(EXHOST_HOLDER)
+                .abuse(&["abuse@exhost.example"]))
+            .settle(None);
+        assert_eq!(r.notice_targets.len(), 1);
+        assert_eq!(r.notice_targets.first().map(|t| t.reason.as_str()), Some("direct_hosting"));
     }
 
-    /// No holder and no known range or ASN: only the network, named from the AS.
+    /// No holder and no known range or ASN, and no abuse contact: the network, named from the
+    /// AS, would be the only target, but has no channel. Nobody is listed; the address's own
+    /// outcome (`none_published`, with the network's party) says why, and is the only one.
     #[test]
-    fn network_of_address_only() {
-        let r = record(
-            None,
-            vec![address(
-                "192.0.2.50",
-                Some((64497, "EXNET - Example Transit, NL")),
-                None,
-                &[],
-                &[],
-            )],
-        );
-        let t = notice_targets(&r, None);
+    fn network_of_address_without_channel_is_not_listed() {
+        let r = ip_query()
+            .at(addr("192.0.2.50").asn((64497, "EXNET - Example Transit, NL")))
+            .settle(None);
+        assert_eq!(rows(&r), []);
         assert_eq!(
-            summary(&t),
-            [(
-                Party::Network,
-                s("Example Transit"),
-                s("192.0.2.50"),
-                s("network_of_address"),
-                vec![]
-            )]
+            outcome(&r, Party::Network, "192.0.2.50"),
+            (OutcomeStatus::NonePublished, "no abuse contact".to_owned())
         );
-        assert_agree(&r);
+        assert_eq!(r.outcomes.len(), 1, "{:#?}", r.outcomes);
     }
 
     /// Two addresses at the same host merge into one target with every channel once.
     #[test]
     fn repeated_hosts_merge() {
-        let r = record(
-            Some("www.example.org"),
-            vec![
-                address(
-                    "192.0.2.20",
-                    Some((16276, "OVH, FR")),
-                    Some(("OVH SAS", "ORG-OS3-RIPE")),
-                    &["abuse@ovh.net"],
-                    &[],
-                ),
-                address(
-                    "192.0.2.21",
-                    Some((16276, "OVH, FR")),
-                    Some(("OVH SAS", "ORG-OS3-RIPE")),
-                    &["ABUSE@ovh.net", "noc@ovh.net"],
-                    &[],
-                ),
-            ],
-        );
-        let t = notice_targets(&r, None);
+        let r = name("www.example.org")
+            .at(addr("192.0.2.20").asn(OVH_AS).holder(OVH_HOLDER).abuse(&["abuse@ovh.net"]))
+            .at(addr("192.0.2.21")
+                .asn(OVH_AS)
+                .holder(OVH_HOLDER)
+                .abuse(&["ABUSE@ovh.net", "noc@ovh.net"]))
+            .settle(None);
         assert_eq!(
-            summary(&t),
-            [(
+            rows(&r),
+            [row(
                 Party::Hosting,
-                s("OVHcloud"),
-                s("192.0.2.20"),
-                s("direct_hosting"),
-                vec![s("https://www.ovhcloud.com/en/abuse/"), s("abuse@ovh.net"), s("noc@ovh.net")]
+                "OVHcloud",
+                "192.0.2.20",
+                "direct_hosting",
+                &["https://www.ovhcloud.com/en/abuse/", "abuse@ovh.net", "noc@ovh.net"]
             )]
         );
-        assert_agree(&r);
+    }
+
+    /// Issue #15: the registrar's own answer and the registry's copy give one mailbox two
+    /// numbers (cloudflare.com); the record holds one contact with both, in each list.
+    #[test]
+    fn one_mailbox_with_two_numbers_is_one_channel_in_every_list() {
+        let mut r = name("www.example.com")
+            .at(addr("192.0.2.20").asn(OVH_AS).holder(OVH_HOLDER).abuse(&["abuse@ovh.net"]));
+        let own = Contact {
+            phone: Some("+1.4153197517".to_owned()),
+            ..email("registrar-abuse@cloudflare.com")
+        };
+        let copy = Contact {
+            phone: Some("+1.6503198930".to_owned()),
+            ..email("registrar-abuse@cloudflare.com")
+        };
+        r.0.registrar = Some(Registrar {
+            name: Some("Cloudflare, Inc.".to_owned()),
+            abuse: vec![own, copy],
+            ..Registrar::default()
+        });
+        let r = r.settle(None);
+        let numbers = |c: &Contact| -> Vec<(String, Option<String>)> {
+            c.phones.iter().map(|p| (p.text.clone(), p.e164.clone())).collect()
+        };
+        let both = vec![
+            ("+1.4153197517".to_owned(), Some("+14153197517".to_owned())),
+            ("+1.6503198930".to_owned(), Some("+16503198930".to_owned())),
+        ];
+        let registrar = r.registrar.as_ref().unwrap();
+        assert_eq!(registrar.abuse.len(), 1);
+        assert_eq!(numbers(&registrar.abuse[0]), both);
+        let flat: Vec<_> =
+            r.abuse_contacts.iter().filter(|c| c.party == Party::Registrar).collect();
+        assert_eq!(flat.len(), 1);
+        assert_eq!(numbers(&flat[0].contact), both);
+        let target = r.notice_targets.iter().find(|t| t.party == Party::Registrar).unwrap();
+        assert_eq!(target.channels.len(), 1);
+        assert_eq!(numbers(&target.channels[0]), both);
+        assert_eq!(target.channels[0].phone.as_deref(), Some("+1.4153197517"));
     }
 }

@@ -1,7 +1,7 @@
 //! The lookup result: [`HostingRecord`] and its parts, plain serde data with stable JSON names.
 //!
 //! This module owns the shape of what a lookup returns and nothing else: no I/O, no parsing.
-//! Field names are part of the public contract (`schema_version` 2); tools read them by path,
+//! Field names are part of the public contract (`schema_version` 3); tools read them by path,
 //! so fields are only ever added, never renamed or reshaped.
 
 use std::fmt;
@@ -313,7 +313,13 @@ impl From<SourceErrorKind> for StepErrorKind {
 ///
 /// 2 added [`StepError::http_status`] and [`StepError::retryable`], and the `circuit_open`
 /// error kind (an open circuit breaker was `other` in 1).
-pub const SCHEMA_VERSION: u32 = 2;
+///
+/// 3 added [`Contact::phones`] (every number of a channel, each as published and in E.164
+/// form where it parses; [`Contact::phone`] stays the first one's text), merged the
+/// statements of one mailbox that differ only in their phone numbers into one contact, and
+/// left notice targets without any channel out of [`HostingRecord::notice_targets`], each
+/// with an entry in [`HostingRecord::outcomes`] saying why.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Everything whohosts found about one query: whom to notify, and why.
 ///
@@ -365,7 +371,9 @@ pub struct HostingRecord {
     /// recognised from the query before the registrable domain was used.
     #[serde(default)]
     pub platform: Option<Platform>,
-    /// Whom to notify, in order, and why.
+    /// Whom to notify, in order, and why. Every target has at least one channel: a party
+    /// without any (no email, phone or web form) is left out, and
+    /// [`outcomes`](Self::outcomes) says why.
     #[serde(default)]
     pub notice_targets: Vec<NoticeTarget>,
 }
@@ -694,8 +702,16 @@ pub struct Contact {
     pub name: Option<String>,
     /// Email address.
     pub email: Option<String>,
-    /// Phone number, as published (jCard `tel`, `tel:` prefix removed).
+    /// The first phone number, as published (jCard `tel`, `tel:` prefix removed): the text
+    /// of the first of [`phones`](Self::phones), kept for readers of schema 2.
     pub phone: Option<String>,
+    /// Every phone number of this channel, in the order stated, each once (two texts that
+    /// differ only in formatting are one number): several when sources give one mailbox
+    /// different numbers (a registrar's own answer and the registry's copy). Empty when
+    /// there is no phone, and in records older than schema 3 (read [`phone`](Self::phone)
+    /// there).
+    #[serde(default)]
+    pub phones: Vec<Phone>,
     /// A web form or page for reports (jCard `contact-uri` with `https:`).
     pub web: Option<String>,
     /// The role the source gave this contact (`abuse`, `registrar`, …).
@@ -718,8 +734,21 @@ pub struct Contact {
 impl Contact {
     /// True when the contact has no channel at all (no email, phone or web form).
     pub fn is_empty(&self) -> bool {
-        self.email.is_none() && self.phone.is_none() && self.web.is_none()
+        self.email.is_none() && self.phone.is_none() && self.phones.is_empty() && self.web.is_none()
     }
+}
+
+/// One phone number of a [`Contact`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Phone {
+    /// The number as published (`+1.4153197517`, `+31 20 535 4444`), `tel:` prefix removed.
+    pub text: String,
+    /// The same number in E.164 form (`+14153197517`), when the text parses as an
+    /// international number (with its `+` country code) without an extension; `None`
+    /// otherwise (E.164 has no extensions: such a number keeps only its text).
+    #[serde(default)]
+    pub e164: Option<String>,
 }
 
 /// The party an abuse contact belongs to.

@@ -8,8 +8,10 @@ use std::fmt;
 use crate::record::{AbuseContact, Contact, HostingRecord, Party};
 
 impl HostingRecord {
-    /// A few lines for a person: whom to notify first (party, email, phone, web form), then
-    /// the facts behind it and any failed steps.
+    /// A few lines for a person: whom to notify first (party, email, phones, web form), then
+    /// the facts behind it and any failed steps. A channel's phone numbers are shown in E.164
+    /// form where they have one, after its mailbox (`abuse@example.net, tel +14155550100 /
+    /// +16505550100`).
     ///
     /// ```
     /// let json = r#"{"schema_version":1,"query":"192.0.2.1","domain":null,"domain_unicode":null,
@@ -143,8 +145,15 @@ fn channel_text(contact: &Contact) -> String {
     if let Some(e) = &contact.email {
         channels.push(e.clone());
     }
-    if let Some(p) = &contact.phone {
-        channels.push(format!("tel {p}"));
+    // Every number of the channel, in E.164 form where it has one (the published text in the
+    // JSON), under its one mailbox; a schema 2 record has only `phone`.
+    let phones: Vec<&str> = if contact.phones.is_empty() {
+        contact.phone.iter().map(String::as_str).collect()
+    } else {
+        contact.phones.iter().map(|p| p.e164.as_deref().unwrap_or(&p.text)).collect()
+    };
+    if !phones.is_empty() {
+        channels.push(format!("tel {}", phones.join(" / ")));
     }
     if let Some(w) = &contact.web {
         channels.push(format!("web {w}"));

@@ -985,7 +985,8 @@ mod tests {
         read_domain(&v, url, 8).unwrap()
     }
 
-    /// An abuse contact read from `url`, stated by the entities at `pointers`.
+    /// An abuse contact read from `url`, stated by the entities at `pointers` (its `phones`
+    /// filled from `phone`, as the one channel rule fills them).
     fn abuse(
         email: Option<&str>,
         phone: Option<&str>,
@@ -993,7 +994,7 @@ mod tests {
         url: &str,
         pointers: &[&str],
     ) -> Contact {
-        Contact {
+        let mut contact = Contact {
             name: name.map(str::to_owned),
             email: email.map(str::to_owned),
             phone: phone.map(str::to_owned),
@@ -1002,7 +1003,9 @@ mod tests {
             source_url: Some(url.to_owned()),
             sources: pointers.iter().map(|p| provenance(url, p)).collect(),
             ..Contact::default()
-        }
+        };
+        crate::channel::complete_phones(&mut contact);
+        contact
     }
 
     fn holder(name: &str, handle: &str) -> Option<HostingProvider> {
@@ -1716,9 +1719,9 @@ mod tests {
     }
 
     #[test]
-    fn same_mailbox_with_different_phones_stays_two_contacts() {
-        // One rule for "the same contact" (crate::channel): a phone stated differently is a
-        // different channel, so neither phone is dropped.
+    fn same_mailbox_with_different_phones_is_one_contact_with_both() {
+        // One rule for "the same contact" (crate::channel): phone numbers add up under one
+        // mailbox (issue #15), so neither phone is dropped.
         let url = "https://rdap.example/ip/1";
         let v = arin_like(json!({"entities": [
             {"roles": ["abuse"], "vcardArray": ["vcard", [
@@ -1727,14 +1730,21 @@ mod tests {
                 ["email", {}, "text", "abuse@example.net"], ["tel", {}, "text", "+1 555 0199"]]]}]}
         ]}));
         let a = read_network(&v, url, 8).unwrap();
-        let got: Vec<_> =
-            a.abuse.iter().map(|c| (c.email.as_deref(), c.phone.as_deref())).collect();
+        let got: Vec<_> = a
+            .abuse
+            .iter()
+            .map(|c| {
+                let phones: Vec<_> = c.phones.iter().map(|p| p.text.as_str()).collect();
+                (c.email.as_deref(), c.phone.as_deref(), phones)
+            })
+            .collect();
         assert_eq!(
             got,
-            vec![
-                (Some("abuse@example.net"), Some("+1 555 0100")),
-                (Some("abuse@example.net"), Some("+1 555 0199")),
-            ]
+            vec![(
+                Some("abuse@example.net"),
+                Some("+1 555 0100"),
+                vec!["+1 555 0100", "+1 555 0199"]
+            )]
         );
     }
 

@@ -29,23 +29,26 @@ async fn com_domain_follows_registry_to_registrar() {
     assert_eq!(registrar.iana_id.as_deref(), Some("1910"));
     assert_eq!(registrar.rdap_url.as_deref(), Some(registrar_url.as_str()));
     assert_eq!(registrar.source_url.as_deref(), Some(registrar_url.as_str()));
-    // The registrar's own answer and the registry's copy disagree on the phone: both kept,
-    // each with its source.
+    // The registrar's own answer and the registry's copy disagree on the phone: one mailbox,
+    // both numbers kept (the registrar's own first), with both sources (issue #15).
     let channels: Vec<_> = registrar
         .abuse
         .iter()
-        .map(|c| (c.email.as_deref(), c.phone.as_deref(), c.source_url.clone().unwrap()))
+        .map(|c| {
+            let phones: Vec<_> = c.phones.iter().map(|p| p.text.as_str()).collect();
+            let urls: Vec<_> = c.sources.iter().filter_map(|s| s.url.clone()).collect();
+            (c.email.as_deref(), c.phone.as_deref(), phones, c.source_url.clone().unwrap(), urls)
+        })
         .collect();
     assert_eq!(
         channels,
-        vec![
-            (Some("registrar-abuse@cloudflare.com"), Some("+1.4153197517"), registrar_url.clone()),
-            (
-                Some("registrar-abuse@cloudflare.com"),
-                Some("+1.6503198930"),
-                format!("{base}domain/cloudflare.com")
-            ),
-        ]
+        vec![(
+            Some("registrar-abuse@cloudflare.com"),
+            Some("+1.4153197517"),
+            vec!["+1.4153197517", "+1.6503198930"],
+            registrar_url.clone(),
+            vec![registrar_url.clone(), format!("{base}domain/cloudflare.com")]
+        )]
     );
 
     // www is a CNAME into Cloudflare's CDN; both addresses are in ARIN's 104.16.0.0/12.
@@ -108,7 +111,7 @@ async fn com_domain_follows_registry_to_registrar() {
         vec![
             (Party::Network, "104.16.123.96", "abuse@cloudflare.com"),
             (Party::Network, "104.16.124.96", "abuse@cloudflare.com"),
-            (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
+            // One mailbox with both numbers (issue #15): listed once.
             (Party::Registrar, "cloudflare.com", "registrar-abuse@cloudflare.com"),
             (Party::Registry, "cloudflare.com", "https://verisign.my.site.com/DNSAbuse/"),
         ]

@@ -18,6 +18,7 @@ mod input;
 mod ips;
 mod messages;
 mod network_cache;
+mod notice_channels;
 mod outcomes;
 mod parties;
 mod providers;

@@ -47,6 +47,7 @@ fn abuse_contact(
     contact.name = name.map(str::to_owned);
     contact.email = email.map(str::to_owned);
     contact.phone = phone.map(str::to_owned);
+    contact.phones = phone.map(whohosts::Phone::new).into_iter().collect();
     contact.role = Some(whohosts::ContactRole::Abuse);
     contact.source_url = Some(format!("whois://{server}"));
     contact.sources = vec![whois_source(server, line, fallback)];
