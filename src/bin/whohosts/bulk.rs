@@ -132,7 +132,9 @@ impl Counts {
 /// True when some notice target of `record` has a channel (email, web form or phone).
 pub(crate) fn has_channel(record: &HostingRecord) -> bool {
     record.notice_targets.iter().any(|target| {
-        target.channels.iter().any(|c| c.email.is_some() || c.web.is_some() || c.phone.is_some())
+        target.channels.iter().any(|c| {
+            c.email.is_some() || c.web.is_some() || c.phone.is_some() || !c.phones.is_empty()
+        })
     })
 }
 
