@@ -16,9 +16,14 @@
 //!
 //! The response cache is the public seam [`ResponseCache`]: it stores serialisable
 //! [`CachedResponse`]s for a TTL, so that a store on disk or in Redis (kept across runs, or
-//! shared between processes) can replace [`MemoryResponseCache`].
+//! shared between processes) can replace [`MemoryResponseCache`]: [`DiskCache`] (feature
+//! `persistent-cache`, in `disk.rs`) is the one on disk.
+//!
+//! [`DiskCache`]: crate::DiskCache
 
 mod coalesce;
+#[cfg(feature = "persistent-cache")]
+mod disk;
 mod keep;
 mod lru;
 mod network;
@@ -32,6 +37,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use coalesce::{Coalescer, count};
+#[cfg(feature = "persistent-cache")]
+pub use disk::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub(crate) use keep::{Keep, Lifetimes};
 pub(crate) use lru::{LruTtl, lock};
 pub(crate) use network::{NetworkCache, Range, RangeIndex};

@@ -24,7 +24,7 @@ use crate::rdap::bootstrap::Bootstrap;
 use crate::record::HostingRecord;
 use crate::registration::RegistrationStage;
 use crate::stats::{Stats, Telemetry};
-use crate::transport::budget::{LocalBudget, RateBudget};
+use crate::transport::budget::{BudgetStore, LocalBudget, RateBudget};
 use crate::transport::http::Http;
 use crate::whois::Whois;
 
@@ -105,6 +105,7 @@ pub struct ClientBuilder {
     abuse_sources: Vec<Arc<dyn AbuseSource>>,
     response_cache: Option<Arc<dyn ResponseCache>>,
     rate_budget: Option<Arc<dyn RateBudget>>,
+    budget_store: Option<Arc<dyn BudgetStore>>,
 }
 
 impl ClientBuilder {
@@ -160,6 +161,18 @@ impl ClientBuilder {
     /// [`cache`](Self::cache). See [`ResponseCache`] for the contract.
     pub fn response_cache(mut self, cache: Arc<dyn ResponseCache>) -> Self {
         self.response_cache = Some(cache);
+        self
+    }
+
+    /// Keep RDAP responses and the token buckets of hourly and daily quotas in `cache`, so
+    /// that later runs reuse both: the [`response_cache`](Self::response_cache) is `cache`,
+    /// and the default budget is [`LocalBudget::with_store`] on it (a
+    /// [`rate_budget`](Self::rate_budget) set here is used as given). Default: neither is
+    /// kept beyond the client.
+    #[cfg(feature = "persistent-cache")]
+    pub fn disk_cache(mut self, cache: Arc<crate::cache::DiskCache>) -> Self {
+        self.response_cache = Some(Arc::clone(&cache) as Arc<dyn ResponseCache>);
+        self.budget_store = Some(cache);
         self
     }
 
@@ -362,7 +375,8 @@ impl ClientBuilder {
     /// caches and the stages, once. Fails on unusable configuration (unreadable bootstrap
     /// directory or ASN database, unreadable system DNS configuration).
     pub fn build(self) -> Result<Client, Error> {
-        let Self { config, asn_sources, abuse_sources, response_cache, rate_budget } = self;
+        let Self { config, asn_sources, abuse_sources, response_cache, rate_budget, budget_store } =
+            self;
         let telemetry = Arc::new(Telemetry::default());
         let resolver = dns::build_resolver(&config)?;
         let bootstrap = match &config.bootstrap_dir {
@@ -379,7 +393,10 @@ impl ClientBuilder {
         }
         let responses =
             response_cache.unwrap_or_else(|| Arc::new(MemoryResponseCache::new(&config.cache)));
-        let budget = rate_budget.unwrap_or_else(|| Arc::new(LocalBudget::new(&config.politeness)));
+        let budget = rate_budget.unwrap_or_else(|| match budget_store {
+            Some(store) => Arc::new(LocalBudget::with_store(&config.politeness, store)),
+            None => Arc::new(LocalBudget::new(&config.politeness)),
+        });
         let http = Http::new(
             &config,
             resolver.clone(),

@@ -149,7 +149,9 @@ pub struct WhoisConfig {
     /// `afrinic`, `registro.br`, `iana`) or a server host (`whois.nic.co`, any name of three
     /// labels or more, or starting with `whois.`) redirects connections for that server
     /// (facts keep the server's name); any other key is a TLD or suffix (`co`, `co.uk`) whose
-    /// domains are asked at the given server. Default: none.
+    /// domains are asked at the given server. A suffix key serves every name below it, over
+    /// the shipped table's longer suffixes (`ua` also serves `x.lviv.ua`), unless a longer
+    /// configured key says otherwise (`lviv.ua`). Default: none.
     pub servers: Vec<(String, String)>,
     /// Connecting to a server (all its addresses together). Default 5 s.
     pub connect_timeout: Duration,

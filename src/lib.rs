@@ -14,17 +14,23 @@
 //!   - [`AsnSource`] for IP-to-ASN data: [`CymruSource`] (default, over DNS), [`MmdbSource`],
 //!     [`CsvRangeSource`], or your own; [`AsnChain`] asks them in order;
 //!   - [`AbuseSource`] for an address's abuse contact beside RDAP and WHOIS (none by default);
-//!   - [`ResponseCache`] for RDAP responses ([`MemoryResponseCache`] by default; a store on
-//!     disk or in Redis keeps them across runs and processes);
+//!   - [`ResponseCache`] for RDAP responses ([`MemoryResponseCache`] by default;
+//!     `DiskCache` keeps them across runs, a store in Redis across processes);
 //!   - [`RateBudget`] for per-server permits, pauses and breakers ([`LocalBudget`] by
-//!     default; a budget shared by several processes replaces it).
+//!     default, keeping daily quotas across runs in a [`BudgetStore`]; a budget shared by
+//!     several processes replaces it).
 //! - [`Error`] is returned only when no lookup can run: bad input ([`InputError`]) or bad
 //!   configuration ([`ConfigError`]). A failing source is a [`SourceError`], recorded in the
 //!   record as a [`StepError`].
 //!
 //! # Features
 //!
-//! None: the default build is the whole library. The loopback test world that whohosts' own
+//! - `persistent-cache` (default): [`DiskCache`], RDAP responses and hourly/daily rate
+//!   budgets kept between runs in one [redb](https://www.redb.org) file
+//!   ([`ClientBuilder::disk_cache`]). Without it (`default-features = false`) the library
+//!   pulls neither redb nor `directories`, and caches in memory only.
+//!
+//! The loopback test world that whohosts' own
 //! tests, benches and examples use (DNS, RDAP and WHOIS servers on 127.0.0.1 serving real
 //! recorded answers) is a separate crate of this workspace, `whohosts-testing`; add it as a
 //! dev-dependency to test your own tools offline. Building the library pulls none of it.
@@ -36,7 +42,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | api | `client.rs`, `bulk/` | the client and its state, built once; many lookups at once |
+//! | api | `client.rs`, `bulk/`, `results/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts |
 //! | pipeline | `lookup.rs` | the stage order: input → DNS → per-address facts ∥ registration facts → record |
 //! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
@@ -72,6 +78,7 @@ mod rdap;
 mod record;
 mod registration;
 mod registries;
+mod results;
 mod rir;
 mod stats;
 mod summary;
@@ -102,6 +109,8 @@ pub use bulk::{
     RecordSink, completed_inputs,
 };
 pub use cache::{CachedResponse, MemoryResponseCache, ResponseCache};
+#[cfg(feature = "persistent-cache")]
+pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
     BulkSettings, CacheSettings, Config, Limits, Politeness, Safety, ServerPolicy, ServerRule,
@@ -117,6 +126,10 @@ pub use record::{
     ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
     StepErrorKind,
 };
+pub use results::{
+    CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
+    csv_rows,
+};
 pub use stats::Stats;
 
 /// The network type of the record's `cidrs` and `prefix` fields (from the `ipnet` crate),
@@ -125,4 +138,6 @@ pub use ipnet::IpNet;
 /// The time type of the record's `resolved_at` and `fetched_at` fields (from the `jiff`
 /// crate), re-exported for the same reason.
 pub use jiff::Timestamp;
-pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};
+pub use transport::budget::{
+    AttemptOutcome, BudgetStore, LocalBudget, Permit, RateBudget, SavedBucket,
+};

@@ -262,6 +262,11 @@ impl Walker {
 pub(crate) fn read_entity(entity: &Value, pointer: &str, warnings: &mut Warnings) -> EntityNode {
     let at = if pointer.is_empty() { "entity" } else { pointer };
     let handle = match entity.get("handle") {
+        // A handle that says there is none names no object to fetch (issue #20, leniency).
+        Some(Value::String(s)) if is_placeholder_handle(s) => {
+            warnings.push(format!("{at}: leniency: handle {:?} read as no handle", s.trim()));
+            None
+        }
         Some(Value::String(s)) => non_blank(s),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
@@ -270,6 +275,16 @@ pub(crate) fn read_entity(entity: &Value, pointer: &str, warnings: &mut Warnings
         Some(Value::Array(items)) => {
             if items.iter().any(|r| !r.is_string()) {
                 warnings.push(format!("{at}: non-text roles skipped"));
+            }
+            // RFC 9083 §10.2.4 roles are lower case; upper-case ones mean the same (issue
+            // #20, leniency).
+            let upper: Vec<&str> = items
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|r| r.bytes().any(|b| b.is_ascii_uppercase()))
+                .collect();
+            if !upper.is_empty() {
+                warnings.push(format!("{at}: leniency: roles {upper:?} read in lower case"));
             }
             items.iter().filter_map(Value::as_str).filter_map(role).collect()
         }
@@ -339,6 +354,13 @@ pub(crate) fn read_entity(entity: &Value, pointer: &str, warnings: &mut Warnings
 fn role(s: &str) -> Option<String> {
     let s = s.trim();
     if s.is_empty() { None } else { Some(s.to_ascii_lowercase()) }
+}
+
+/// Handles that stand for "no handle" (`not applicable`, as some registries write for an
+/// abuse contact that is no object of their database).
+fn is_placeholder_handle(s: &str) -> bool {
+    let s = s.trim().to_ascii_lowercase();
+    ["not applicable", "n/a", "not available", "none"].contains(&s.as_str())
 }
 
 /// A trimmed, non-empty copy of `s`.
@@ -923,6 +945,7 @@ mod tests {
                 "/entities/0: entity is not an object; skipped",
                 "/entities/1: roles given as a string, not an array",
                 "/entities/2: non-text roles skipped",
+                "/entities/2: leniency: roles [\"ABUSE\", \" Technical \"] read in lower case",
                 "/entities/2: vcardArray is not a jCard; ignored",
                 "/entities/2/entities is not an array; skipped",
                 "/entities/3: entity has no roles",

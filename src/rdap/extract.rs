@@ -230,13 +230,14 @@ pub(crate) fn read_network(
     source_url: &str,
     max_depth: usize,
 ) -> Result<NetworkAnswer, SourceError> {
-    expect_class(answer, "ip network")?;
+    let class_note = expect_class(answer, "ip network")?;
     let walk = walk_entities(answer, max_depth);
     let mut warnings = walk.warnings;
+    lenient_notes(answer, class_note, &mut warnings);
     let nodes = walk.nodes;
     let port43 = text(answer, "port43");
-    let range_start = text(answer, "startAddress").and_then(|s| parse_address(&s));
-    let range_end = text(answer, "endAddress").and_then(|s| parse_address(&s));
+    let range_start = range_address(answer, "startAddress", &mut warnings);
+    let range_end = range_address(answer, "endAddress", &mut warnings);
     let mut cidrs = cidr0(answer, &mut warnings);
     if cidrs.is_empty()
         && let (Some(start), Some(end)) = (range_start, range_end)
@@ -396,8 +397,9 @@ pub(crate) fn read_autnum(
     source_url: &str,
     max_depth: usize,
 ) -> Result<AutnumAnswer, SourceError> {
-    expect_class(answer, "autnum")?;
-    let walk = walk_entities(answer, max_depth);
+    let class_note = expect_class(answer, "autnum")?;
+    let mut walk = walk_entities(answer, max_depth);
+    lenient_notes(answer, class_note, &mut walk.warnings);
     let port43 = text(answer, "port43");
     let (abuse, incomplete_abuse, abuse_outcome) = abuse_of(&walk.nodes, |_, _| true, source_url);
     Ok(AutnumAnswer {
@@ -425,8 +427,9 @@ pub(crate) fn read_entity(
     source_url: &str,
     max_depth: usize,
 ) -> Result<EntityAnswer, SourceError> {
-    expect_class(answer, "entity")?;
+    let class_note = expect_class(answer, "entity")?;
     let mut warnings = Warnings::default();
+    lenient_notes(answer, class_note, &mut warnings);
     let own = read_entity_node(answer, "", &mut warnings);
     let walk = walk_entities(answer, max_depth);
     for w in walk.warnings.into_vec() {
@@ -480,8 +483,9 @@ pub(crate) fn read_domain(
     source_url: &str,
     max_depth: usize,
 ) -> Result<DomainAnswer, SourceError> {
-    expect_class(answer, "domain")?;
-    let walk = walk_entities(answer, max_depth);
+    let class_note = expect_class(answer, "domain")?;
+    let mut walk = walk_entities(answer, max_depth);
+    lenient_notes(answer, class_note, &mut walk.warnings);
     let nodes = walk.nodes;
 
     let registrar_links = related_links(answer);
@@ -842,25 +846,135 @@ fn is_web_url(href: &str) -> bool {
     url::Url::parse(href).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
-/// `Malformed` unless `answer` is an object whose `objectClassName` is `class`.
-fn expect_class(answer: &Value, class: &str) -> Result<(), SourceError> {
+/// `Malformed` unless `answer` is an object whose `objectClassName` is `class`. An answer
+/// with no `objectClassName` (or a `null` one) is read as `class` when its members show that
+/// class and no other ([`class_by_shape`]): the leniency note is returned, for the answer's
+/// warnings (issue #20).
+fn expect_class(answer: &Value, class: &str) -> Result<Option<String>, SourceError> {
     let Some(obj) = answer.as_object() else {
         return Err(SourceError::new(
             SourceErrorKind::Malformed,
             "RDAP answer is not a JSON object",
         ));
     };
-    match obj.get("objectClassName").and_then(Value::as_str) {
-        Some(c) if c.trim().eq_ignore_ascii_case(class) => Ok(()),
-        Some(c) => Err(SourceError::new(
+    match obj.get("objectClassName") {
+        Some(Value::String(c)) if c.trim().eq_ignore_ascii_case(class) => Ok(None),
+        Some(Value::String(c)) => Err(SourceError::new(
             SourceErrorKind::Malformed,
             format!("expected an RDAP {class:?} object, got {c:?}"),
         )),
-        None => Err(SourceError::new(
+        None | Some(Value::Null) => match class_by_shape(obj) {
+            Some((shape, member)) if shape == class => Ok(Some(format!(
+                "leniency: no objectClassName; read as {class:?}, which its member {member:?} shows"
+            ))),
+            _ => Err(SourceError::new(
+                SourceErrorKind::Malformed,
+                format!("expected an RDAP {class:?} object, got no objectClassName"),
+            )),
+        },
+        Some(_) => Err(SourceError::new(
             SourceErrorKind::Malformed,
-            format!("expected an RDAP {class:?} object, got no objectClassName"),
+            format!("expected an RDAP {class:?} object, got a non-text objectClassName"),
         )),
     }
+}
+
+/// Members that only one RDAP object class has (RFC 9083 §5, and the `cidr0` extension):
+/// the class, and the members that show it.
+const CLASS_MEMBERS: &[(&str, &[&str])] = &[
+    ("ip network", &["startAddress", "endAddress", "ipVersion", "cidr0_cidrs"]),
+    ("autnum", &["startAutnum", "endAutnum"]),
+    // A domain and a nameserver both have `ldhName`; these are the domain's own.
+    ("domain", &["nameservers", "secureDNS", "variants"]),
+    ("nameserver", &["ipAddresses"]),
+    ("entity", &["vcardArray"]),
+];
+
+/// The class an object's members show, and the first member showing it, when exactly one
+/// class is shown; `None` when none or several are (the shape is ambiguous).
+fn class_by_shape(obj: &serde_json::Map<String, Value>) -> Option<(&'static str, &'static str)> {
+    let mut shown = CLASS_MEMBERS.iter().filter_map(|(class, members)| {
+        members.iter().find(|m| obj.get(**m).is_some_and(|v| !v.is_null())).map(|m| (*class, *m))
+    });
+    let first = shown.next()?;
+    shown.next().is_none().then_some(first)
+}
+
+/// At most this many JSON pointers are named by the note on `null` members.
+const MAX_NULLS_NAMED: usize = 5;
+/// At most this many JSON values are visited looking for `null` members (an answer is
+/// capped in size; this keeps the scan linear and small).
+const MAX_NULL_SCAN: usize = 20_000;
+
+/// Add the answer-wide leniency notes to `warnings`: the class read from the shape, and the
+/// `null` members (RFC 9083 has no `null` member; each is read as absent, as if not sent).
+fn lenient_notes(answer: &Value, class_note: Option<String>, warnings: &mut Warnings) {
+    if let Some(note) = class_note {
+        warnings.push(note);
+    }
+    let nulls = null_members(answer);
+    if let Some((first, count)) = nulls {
+        let more = count.saturating_sub(first.len());
+        let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+        warnings.push(format!("leniency: null read as absent at {}{tail}", first.join(", ")));
+    }
+}
+
+/// The pointers of the first [`MAX_NULLS_NAMED`] `null` members or items of `answer`, and how
+/// many there are (within [`MAX_NULL_SCAN`] values); `None` when there is none.
+fn null_members(answer: &Value) -> Option<(Vec<String>, usize)> {
+    let mut stack: Vec<(String, &Value)> = vec![(String::new(), answer)];
+    let mut named = Vec::new();
+    let mut count = 0usize;
+    let mut visited = 0usize;
+    while let Some((pointer, value)) = stack.pop() {
+        visited += 1;
+        if visited > MAX_NULL_SCAN {
+            break;
+        }
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")), v))
+                .collect(),
+            Value::Array(items) => {
+                items.iter().enumerate().map(|(i, v)| (format!("{pointer}/{i}"), v)).collect()
+            }
+            _ => continue,
+        };
+        // Nulls named in document order; the rest pushed so that the first is read next.
+        for (child, _) in children.iter().filter(|(_, v)| v.is_null()) {
+            count += 1;
+            if named.len() < MAX_NULLS_NAMED {
+                named.push(child.clone());
+            }
+        }
+        stack.extend(children.into_iter().rev().filter(|(_, v)| !v.is_null()));
+    }
+    (count > 0).then_some((named, count))
+}
+
+/// `startAddress` or `endAddress` (`key`). An address with a prefix-length suffix
+/// (`193.0.0.0/21`) is read leniently, noted in `warnings`: a start is the address given;
+/// an end that is the prefix's first address stands for the prefix, so its last address is
+/// taken, else the address given.
+fn range_address(answer: &Value, key: &str, warnings: &mut Warnings) -> Option<IpAddr> {
+    let value = text(answer, key)?;
+    if let Some(ip) = parse_address(&value) {
+        return Some(ip);
+    }
+    let (address, length) = value.split_once('/')?;
+    let ip = parse_address(address)?;
+    let net = IpNet::new(ip, length.trim().parse().ok()?).ok()?;
+    let read =
+        if key == "endAddress" && net.network() == ip && net.prefix_len() < net.max_prefix_len() {
+            net.broadcast()
+        } else {
+            ip
+        };
+    warnings
+        .push(format!("leniency: /{key} {value:?} read as {read} (a prefix length on an address)"));
+    Some(read)
 }
 
 /// A top-level string member, trimmed, non-empty, cut to the field cap (`fields.rs`) and
@@ -2210,5 +2324,188 @@ mod address_tests {
         for bad in ["108.0.0", "108.0.0.0.0", "256.0.0.1", "1.2.3.0001", "1.2.3.x", ""] {
             assert_eq!(parse_address(bad), None, "{bad}");
         }
+    }
+}
+
+/// Lenient reading (issue #20): recorded answers with one member made odd, each read as the
+/// recorded answer is, with the leniency noted in its warnings. The fixtures are
+/// reconstructed from recorded answers by the one edit their name says
+/// (`tests/fixtures/rdap/lenient/`, see `tests/fixtures/SOURCES.md`).
+#[cfg(test)]
+mod lenient_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn json(path: &str) -> Value {
+        let full = format!("{}/tests/fixtures/rdap/{path}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap()
+    }
+
+    /// Read `lenient` and `recorded` as networks: the same answer but for the warnings,
+    /// where `lenient` adds `notes`.
+    fn same_network_but_notes(lenient: &str, recorded: &str, notes: &[&str]) -> NetworkAnswer {
+        let url = "https://rdap.example/ip/x";
+        let got = read_network(&json(lenient), url, 8).unwrap();
+        let want = read_network(&json(recorded), url, 8).unwrap();
+        let mut want_warnings = want.warnings.clone();
+        want_warnings.extend(notes.iter().map(|n| (*n).to_owned()));
+        assert_eq!(got.warnings, want_warnings, "{lenient}");
+        assert_eq!(
+            NetworkAnswer { warnings: Vec::new(), ..got.clone() },
+            NetworkAnswer { warnings: Vec::new(), ..want }
+        );
+        got
+    }
+
+    #[test]
+    fn an_answer_without_object_class_name_is_read_by_its_unambiguous_shape() {
+        let got = same_network_but_notes(
+            "lenient/ripe-193.0.0.0-21-ripencc-no-objectclassname-reconstructed.json",
+            "ip/ripe-193.0.0.0-21-ripencc.json",
+            &["leniency: no objectClassName; read as \"ip network\", which its member \
+                 \"startAddress\" shows"],
+        );
+        assert_eq!(got.abuse[0].email.as_deref(), Some("abuse@ripe.net"));
+
+        let url = "https://rdap.verisign.com/com/v1/domain/google.com";
+        let lenient = json("lenient/verisign-google.com-no-objectclassname-reconstructed.json");
+        let got = read_domain(&lenient, url, 8).unwrap();
+        let want = read_domain(&json("domain/verisign-google.com-registry-from-vcr.json"), url, 8)
+            .unwrap();
+        assert_eq!(
+            got.warnings,
+            vec![
+                "leniency: no objectClassName; read as \"domain\", which its member \"nameservers\" \
+             shows"
+            ]
+        );
+        assert_eq!(DomainAnswer { warnings: Vec::new(), ..got }, want);
+
+        // Strict where the shape does not say: another class, no telling member, or members
+        // of two classes.
+        let err = |v: &Value| read_network(v, url, 8).unwrap_err().message().to_owned();
+        assert_eq!(err(&lenient), "expected an RDAP \"ip network\" object, got no objectClassName");
+        assert_eq!(
+            err(&json!({"handle": "X", "entities": []})),
+            "expected an RDAP \"ip network\" object, got no objectClassName"
+        );
+        assert_eq!(
+            err(&json!({"startAddress": "192.0.2.0", "startAutnum": 1})),
+            "expected an RDAP \"ip network\" object, got no objectClassName"
+        );
+        let domain_err = read_domain(&json!({"ldhName": "ns1.example", "ipAddresses": {}}), url, 8);
+        assert_eq!(domain_err.unwrap_err().kind(), SourceErrorKind::Malformed);
+    }
+
+    #[test]
+    fn addresses_with_a_prefix_length_are_read_and_noted() {
+        let got = same_network_but_notes(
+            "lenient/ripe-193.0.0.0-21-ripencc-prefix-addresses-reconstructed.json",
+            "ip/ripe-193.0.0.0-21-ripencc.json",
+            &[
+                "leniency: /startAddress \"193.0.0.0/21\" read as 193.0.0.0 (a prefix length on an \
+                 address)",
+                "leniency: /endAddress \"193.0.0.0/21\" read as 193.0.7.255 (a prefix length on an \
+                 address)",
+            ],
+        );
+        assert_eq!(got.network.range_end, Some("193.0.7.255".parse().unwrap()));
+        // An end address with host bits is the address given.
+        let mut w = Warnings::default();
+        let v = json!({"endAddress": "2001:db8::ff/64"});
+        assert_eq!(range_address(&v, "endAddress", &mut w), Some("2001:db8::ff".parse().unwrap()));
+        // Not an address at all: nothing read, nothing noted.
+        let v = json!({"startAddress": "192.0.2.0/99"});
+        assert_eq!(range_address(&v, "startAddress", &mut w), None);
+        assert_eq!(w.into_vec().len(), 1);
+    }
+
+    #[test]
+    fn null_members_are_read_as_absent_and_noted() {
+        let got = read_network(
+            &json("lenient/arin-8.8.8.0-24-google-nulls-reconstructed.json"),
+            "https://rdap.arin.net/registry/ip/8.8.8.8",
+            8,
+        )
+        .unwrap();
+        assert_eq!(
+            got.warnings,
+            vec![
+                "leniency: null read as absent at /port43, /status, /entities/0/entities/0/port43, \
+             /entities/0/entities/0/status"
+            ]
+        );
+        assert_eq!(got.port43, None);
+        assert_eq!(got.abuse[0].email.as_deref(), Some("network-abuse@google.com"));
+        assert_eq!(got.abuse_outcome.status, OutcomeStatus::Found);
+        // Recorded: RIPE's reverse-domain answer has `null` secureDNS members.
+        let ripe = read_domain(
+            &json("domain/ripe-6.0.193.in-addr.arpa-reverse.json"),
+            "https://rdap.db.ripe.net/domain/139.6.0.193.in-addr.arpa",
+            8,
+        )
+        .unwrap();
+        assert_eq!(
+            ripe.warnings,
+            vec![
+                "leniency: null read as absent at /secureDNS/keyData, /secureDNS/maxSigLife, \
+             /secureDNS/zoneSigned, /secureDNS/dsData/0/events"
+            ]
+        );
+        // More than five are counted, not named.
+        let many = json!({"objectClassName": "ip network",
+            "a": null, "b": null, "c": null, "d": null, "e": null, "f": null, "g": [null]});
+        let got = read_network(&many, "u", 8).unwrap();
+        assert_eq!(
+            got.warnings,
+            vec!["leniency: null read as absent at /a, /b, /c, /d, /e and 2 more"]
+        );
+    }
+
+    #[test]
+    fn upper_case_roles_are_read_and_noted() {
+        let got = same_network_but_notes(
+            "lenient/arin-8.8.8.0-24-google-uppercase-roles-reconstructed.json",
+            "ip/arin-8.8.8.0-24-google.json",
+            &[
+                "/entities/0: leniency: roles [\"REGISTRANT\"] read in lower case",
+                "/entities/0/entities/0: leniency: roles [\"ABUSE\"] read in lower case",
+                "/entities/0/entities/1: leniency: roles [\"ADMINISTRATIVE\", \"TECHNICAL\"] read in \
+                 lower case",
+            ],
+        );
+        assert_eq!(got.abuse[0].email.as_deref(), Some("network-abuse@google.com"));
+    }
+
+    #[test]
+    fn an_abuse_handle_not_applicable_is_no_handle() {
+        let got = same_network_but_notes(
+            "lenient/arin-8.8.8.0-24-google-abuse-handle-not-applicable-reconstructed.json",
+            "ip/arin-8.8.8.0-24-google.json",
+            &["/entities/0/entities/0: leniency: handle \"not applicable\" read as no handle"],
+        );
+        assert_eq!(got.abuse[0].email.as_deref(), Some("network-abuse@google.com"));
+        // Without a channel, there is nothing to fetch by that handle.
+        let bare = json!({"objectClassName": "ip network", "entities": [
+            {"roles": ["abuse"], "handle": "Not Applicable",
+             "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "Abuse"]]]}]});
+        let got = read_network(&bare, "u", 8).unwrap();
+        assert_eq!(
+            got.incomplete_abuse,
+            vec![EntityRef { handle: None, url: None, pointer: "/entities/0".to_owned() }]
+        );
+        assert_eq!(
+            got.abuse_outcome.detail.as_deref(),
+            Some(
+                "abuse entity without a handle publishes no email, phone or web form in this answer"
+            )
+        );
+        assert_eq!(
+            got.warnings,
+            vec!["/entities/0: leniency: handle \"Not Applicable\" read as no handle"]
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! compiled only with the private feature `__golden`, hidden from the docs, re-exported as
 //! `whohosts::__golden` only so that the `tests/golden.rs` and `tests/corpus.rs` test binaries
 //! (which see nothing but the public API) can run the private extractors over every recorded
-//! answer. The JSON shape may change with any release.
+//! answer, and `tests/whois_coverage.rs` the WHOIS domain reader over the recorded WHOIS
+//! corpus ([`whois_domain_for_golden`]). The JSON shape may change with any release.
 
 use serde_json::{Value, json};
 
@@ -12,6 +13,7 @@ use super::extract::{
 use super::registrars;
 use crate::config::Limits;
 use crate::record::{Contact, HostingProvider, Outcome, Source};
+use crate::whois::parse::{self as whois, Located};
 
 /// Run the extractor for `kind` over the JSON text `json`, as if fetched from `url`, and
 /// return what it found as JSON (the shape the goldens under `tests/golden/` hold).
@@ -38,6 +40,33 @@ pub fn extract_for_golden(kind: &str, json: &str, url: &str) -> Value {
         other => return json!({ "error": format!("unknown kind {other:?}") }),
     };
     result.unwrap_or_else(|e| json!({ "error": format!("{}: {}", e.kind().as_str(), e.message()) }))
+}
+
+/// Read one WHOIS domain answer (`bytes` as received, decoded as the client decodes them) as
+/// the registry or registrar at the other end would be read for `domain`, and return the
+/// facts as JSON: `{registrar, iana_id, abuse_email, abuse_phone, referral, refer}` (each
+/// `{value, line}` or `null`), `dropped` and `leniency` (lists of `{value, line}`), or
+/// `{"error": {"kind", "message"}}` when the answer is a refusal (rate limit, not found,
+/// server down).
+pub fn whois_domain_for_golden(bytes: &[u8], domain: Option<&str>) -> Value {
+    let located =
+        |l: &Option<Located>| l.as_ref().map(|l| json!({ "value": l.value, "line": l.line }));
+    let list = |v: &[Located]| {
+        v.iter().map(|l| json!({ "value": l.value, "line": l.line })).collect::<Vec<_>>()
+    };
+    match whois::parse_domain(&whois::decode(bytes), domain) {
+        Ok(f) => json!({
+            "registrar": located(&f.registrar),
+            "iana_id": located(&f.iana_id),
+            "abuse_email": located(&f.abuse_email),
+            "abuse_phone": located(&f.abuse_phone),
+            "referral": located(&f.referral),
+            "refer": located(&f.refer),
+            "dropped": list(&f.dropped),
+            "leniency": list(&f.leniency),
+        }),
+        Err(e) => json!({ "error": { "kind": e.kind().as_str(), "message": e.message() } }),
+    }
 }
 
 fn network(a: &NetworkAnswer, url: &str) -> Value {

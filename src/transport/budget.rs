@@ -9,11 +9,18 @@
 //! [`Politeness`](crate::Politeness) table (plain data, in `config/politeness.rs`). Time is
 //! a parameter (`now`) in every decision so the state machine is tested without sleeping;
 //! only [`RateBudget::acquire`] sleeps.
+//!
+//! Servers with a quota counted over an hour or more (RIPE NCC's 1,000 personal objects per
+//! 24 h) can keep their token bucket in a [`BudgetStore`] ([`LocalBudget::with_store`]), so
+//! that the next run starts from what this one left; the store itself (e.g. `DiskCache`,
+//! in `cache/disk.rs`) is not this file's business.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
 
 use crate::clock::now;
 use crate::config::{Politeness, ServerPolicy};
@@ -127,6 +134,54 @@ pub trait RateBudget: Send + Sync + fmt::Debug {
     fn report(&self, server: &str, outcome: AttemptOutcome, now: Instant);
 }
 
+/// Token buckets with a period of this or longer are kept in a [`BudgetStore`]: an hourly or
+/// daily quota outlives a run, a per-second rate does not need to.
+pub(crate) const PERSISTED_PERIOD: Duration = Duration::from_secs(3600);
+
+/// The state of one server's token bucket as kept between runs, in wall-clock time (an
+/// [`Instant`] means nothing to the next process).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SavedBucket {
+    /// Tokens left at `at` (fractional; the bucket refills from there at the policy's rate).
+    pub tokens: f64,
+    /// When `tokens` was counted.
+    pub at: SystemTime,
+    /// No request before this time (a `Retry-After` that was still running).
+    #[serde(default)]
+    pub paused_until: Option<SystemTime>,
+}
+
+impl SavedBucket {
+    /// `tokens` left at `at`, no pause.
+    pub fn new(tokens: f64, at: SystemTime) -> Self {
+        Self { tokens, at, paused_until: None }
+    }
+}
+
+/// Where a [`LocalBudget`] keeps the token buckets of servers whose quota is counted over an
+/// hour or longer ([`ServerPolicy::period`] ≥ 1 h), so that two runs in one day cannot
+/// together ask such a server more than its quota. `DiskCache` (feature `persistent-cache`)
+/// is one.
+///
+/// # Contract
+///
+/// - [`load`](Self::load) returns what the last [`save`](Self::save) for `server` stored
+///   (`None` if nothing, or if it cannot be read: the budget then starts full).
+/// - [`save`](Self::save) is awaited after each request such a server is allowed, so it
+///   should be quick and durable; a failure to store is the store's to log.
+pub trait BudgetStore: Send + Sync + fmt::Debug {
+    /// The bucket last saved for `server`.
+    fn load<'a>(&'a self, server: &'a str) -> BoxFuture<'a, Option<SavedBucket>>;
+    /// Keep `bucket` as `server`'s state.
+    fn save<'a>(&'a self, server: &'a str, bucket: SavedBucket) -> BoxFuture<'a, ()>;
+}
+
+/// True when `policy`'s bucket is kept in a [`BudgetStore`].
+fn is_persisted(policy: ServerPolicy) -> bool {
+    !policy.is_unlimited() && policy.period >= PERSISTED_PERIOD
+}
+
 /// The circuit breaker of one server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Breaker {
@@ -172,6 +227,38 @@ impl ServerState {
             paused_until: None,
             breaker: Breaker::Closed { failures: 0 },
             slots: Arc::new(Semaphore::new(policy.max_concurrent.max(1))),
+        }
+    }
+
+    /// The state of a server whose bucket was `saved` by an earlier run, `now` being
+    /// wall-clock time `wall`: the saved tokens plus what the policy's rate refilled since,
+    /// at most the burst. A clock that went backwards refills nothing; a pause still running
+    /// is kept.
+    fn restored(policy: ServerPolicy, saved: SavedBucket, now: Instant, wall: SystemTime) -> Self {
+        let mut state = Self::new(policy, now);
+        if policy.is_unlimited() || !saved.tokens.is_finite() {
+            return state;
+        }
+        let rate = f64::from(policy.requests) / policy.period.as_secs_f64();
+        let elapsed = wall.duration_since(saved.at).unwrap_or(Duration::ZERO).as_secs_f64();
+        state.tokens = (saved.tokens.max(0.0) + elapsed * rate).min(f64::from(policy.burst.max(1)));
+        state.paused_until = saved
+            .paused_until
+            .and_then(|until| until.duration_since(wall).ok())
+            .map(|left| now + left);
+        state
+    }
+
+    /// This state as kept between runs, `now` being wall-clock time `wall`.
+    fn saved(&self, now: Instant, wall: SystemTime) -> SavedBucket {
+        let since = now.saturating_duration_since(self.refreshed);
+        SavedBucket {
+            tokens: self.tokens,
+            at: wall.checked_sub(since).unwrap_or(wall),
+            paused_until: self
+                .paused_until
+                .and_then(|until| until.checked_duration_since(now))
+                .and_then(|left| wall.checked_add(left)),
         }
     }
 
@@ -273,10 +360,16 @@ struct BreakerSettings {
 }
 
 /// The in-process [`RateBudget`] (the default): per server key a concurrency limit, a token
-/// bucket, a `Retry-After` pause and a circuit breaker, kept in memory.
+/// bucket, a `Retry-After` pause and a circuit breaker, kept in memory; with
+/// [`with_store`](Self::with_store), the buckets of hourly and daily quotas are also kept
+/// in a [`BudgetStore`] between runs.
 pub struct LocalBudget {
     servers: Mutex<HashMap<String, ServerState>>,
     breaker: BreakerSettings,
+    store: Option<Arc<dyn BudgetStore>>,
+    /// Held while a bucket is read and saved, so that saves reach the store in the order
+    /// their states were taken (the last save is the latest state).
+    saving: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for LocalBudget {
@@ -285,6 +378,7 @@ impl fmt::Debug for LocalBudget {
             .field("servers", &self.lock().len())
             .field("breaker_threshold", &self.breaker.threshold)
             .field("breaker_cooldown", &self.breaker.cooldown)
+            .field("store", &self.store)
             .finish()
     }
 }
@@ -299,7 +393,18 @@ impl LocalBudget {
                 threshold: politeness.breaker_threshold,
                 cooldown: politeness.breaker_cooldown,
             },
+            store: None,
+            saving: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// A budget as [`new`](Self::new) that also keeps, in `store`, the token bucket of every
+    /// server whose policy counts requests over an hour or longer ([`ServerPolicy::period`]): it
+    /// is loaded before the first request to that server and saved after each request it
+    /// allows (and when a used-up quota or a long pause refuses one). Concurrency slots,
+    /// breakers and per-second buckets stay in memory.
+    pub fn with_store(politeness: &Politeness, store: Arc<dyn BudgetStore>) -> Self {
+        Self { store: Some(store), ..Self::new(politeness) }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, ServerState>> {
@@ -320,6 +425,28 @@ impl LocalBudget {
         state.admit(policy, &self.breaker, max_pause, now)
     }
 
+    /// Bring `server`'s saved bucket in from `store`, unless its state is already here.
+    async fn restore(&self, server: &str, policy: ServerPolicy, store: &dyn BudgetStore) {
+        if self.lock().contains_key(server) {
+            return;
+        }
+        let saved = store.load(server).await;
+        let (now, wall) = (now(), SystemTime::now());
+        self.lock().entry(server.to_owned()).or_insert_with(|| match saved {
+            Some(saved) => ServerState::restored(policy, saved, now, wall),
+            None => ServerState::new(policy, now),
+        });
+    }
+
+    /// Write `server`'s bucket as it is now to `store`.
+    async fn save(&self, server: &str, store: &dyn BudgetStore) {
+        let _order = self.saving.lock().await;
+        let bucket = self.lock().get(server).map(|state| state.saved(now(), SystemTime::now()));
+        if let Some(bucket) = bucket {
+            store.save(server, bucket).await;
+        }
+    }
+
     fn slots(&self, server: &str, policy: ServerPolicy, now: Instant) -> Arc<Semaphore> {
         let mut servers = self.lock();
         let state =
@@ -336,12 +463,26 @@ impl RateBudget for LocalBudget {
         max_pause: Duration,
     ) -> BoxFuture<'a, Result<Permit, SourceError>> {
         Box::pin(async move {
+            let store = self.store.as_deref().filter(|_| is_persisted(policy));
+            if let Some(store) = store {
+                self.restore(server, policy, store).await;
+            }
             // Take a concurrency slot first, then a token: a token is only spent right
             // before the request goes out, so waiting for a slot never bunches requests.
             let slots = self.slots(server, policy, now());
             let slot = slots.acquire_owned().await.ok();
             loop {
-                match self.admit(server, policy, max_pause, now()) {
+                let admission = self.admit(server, policy, max_pause, now());
+                // A spent token, or a refusal that a long pause caused, is worth keeping.
+                let changed = match admission {
+                    Admission::Go | Admission::PausedTooLong(_) => true,
+                    Admission::Wait(wait) => wait > max_pause,
+                    Admission::CircuitOpen(_) => false,
+                };
+                if let Some(store) = store.filter(|_| changed) {
+                    self.save(server, store).await;
+                }
+                match admission {
                     Admission::Go => return Ok(slot.map_or_else(Permit::new, Permit::holding)),
                     Admission::Wait(wait) if wait > max_pause => {
                         // A daily quota that is used up: say so now rather than hold the
@@ -523,6 +664,105 @@ mod tests {
         let policy = ServerPolicy::new(1, Duration::from_secs(6), 1, 1);
         drop(budget.acquire("l:443", policy, max_pause).await.unwrap());
         assert!(budget.acquire("l:443", policy, max_pause).await.is_ok());
+    }
+
+    /// A budget store in memory, standing for one kept between runs.
+    #[derive(Debug, Default)]
+    struct MemoryStore(Mutex<HashMap<String, SavedBucket>>);
+
+    impl BudgetStore for MemoryStore {
+        fn load<'a>(&'a self, server: &'a str) -> BoxFuture<'a, Option<SavedBucket>> {
+            let saved = self.0.lock().unwrap().get(server).copied();
+            Box::pin(async move { saved })
+        }
+
+        fn save<'a>(&'a self, server: &'a str, bucket: SavedBucket) -> BoxFuture<'a, ()> {
+            self.0.lock().unwrap().insert(server.to_owned(), bucket);
+            Box::pin(async {})
+        }
+    }
+
+    const DAY: Duration = Duration::from_secs(86_400);
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn a_saved_bucket_refills_by_the_wall_clock_time_between_runs() {
+        // One token an hour, at most two at once.
+        let policy = ServerPolicy::new(24, DAY, 2, 4);
+        let (now, wall) = (Instant::now(), SystemTime::now());
+        let saved = |tokens, at| SavedBucket::new(tokens, at);
+        let restored = |bucket| ServerState::restored(policy, bucket, now, wall);
+        // Saved empty 90 minutes ago: one and a half tokens came back since.
+        let state = restored(saved(0.0, wall - HOUR - HOUR / 2));
+        assert!(close(state.tokens, 1.5), "{}", state.tokens);
+        // Saved a day ago: full, but never more than the burst.
+        assert!(close(restored(saved(0.0, wall - DAY)).tokens, 2.0));
+        // A wall clock that went backwards refills nothing.
+        assert!(close(restored(saved(0.5, wall + HOUR)).tokens, 0.5));
+        // A pause still running is kept; one that is over is not.
+        let mut paused = saved(1.0, wall);
+        paused.paused_until = Some(wall + Duration::from_secs(30));
+        assert_eq!(restored(paused).paused_until, Some(now + Duration::from_secs(30)));
+        paused.paused_until = Some(wall - Duration::from_secs(30));
+        assert_eq!(restored(paused).paused_until, None);
+    }
+
+    #[test]
+    fn a_bucket_is_saved_in_wall_clock_time() {
+        let policy = ServerPolicy::new(24, DAY, 2, 4);
+        let (t0, wall) = (Instant::now(), SystemTime::now());
+        let mut state = ServerState::new(policy, t0);
+        assert_eq!(state.admit(policy, &settings(), LONG, t0), Admission::Go);
+        state.report(AttemptOutcome::RateLimited(Duration::from_secs(60)), &settings(), t0);
+        // Ten minutes later (on this process's clock) it is saved: the tokens as counted at
+        // the last admission, dated then, and the pause's end as a wall-clock time.
+        let later = t0 + Duration::from_secs(600);
+        let saved = state.saved(later, wall);
+        assert!(close(saved.tokens, 1.0));
+        assert_eq!(saved.at, wall - Duration::from_secs(600));
+        assert_eq!(saved.paused_until, None);
+        let saved = state.saved(t0, wall);
+        assert_eq!(saved.paused_until, Some(wall + Duration::from_secs(60)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_daily_quota_spent_in_one_run_stays_spent_in_the_next() {
+        let store = Arc::new(MemoryStore::default());
+        let policy = ServerPolicy::new(2, DAY, 2, 4);
+        let max_pause = Duration::from_secs(10);
+        let first = LocalBudget::with_store(&Politeness::default(), store.clone());
+        drop(first.acquire("ripe", policy, max_pause).await.unwrap());
+        drop(first.acquire("ripe", policy, max_pause).await.unwrap());
+        assert!(first.acquire("ripe", policy, max_pause).await.is_err());
+        drop(first);
+        // The next run (a new budget on the same store) finds the quota spent.
+        let second = LocalBudget::with_store(&Politeness::default(), store.clone());
+        let error = second.acquire("ripe", policy, max_pause).await.unwrap_err();
+        assert_eq!(error.kind(), SourceErrorKind::RateLimited);
+        assert!(error.message().contains("used up"), "{}", error.message());
+        // A budget without the store would have started full.
+        let cold = LocalBudget::new(&Politeness::default());
+        assert!(cold.acquire("ripe", policy, max_pause).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_hourly_and_longer_quotas_are_stored() {
+        let store = Arc::new(MemoryStore::default());
+        let budget = LocalBudget::with_store(&Politeness::default(), store.clone());
+        let per_second = ServerPolicy::new(5, Duration::from_secs(1), 5, 4);
+        let per_minute = ServerPolicy::new(10, Duration::from_secs(60), 1, 1);
+        let hourly = ServerPolicy::new(1000, HOUR, 10, 4);
+        drop(budget.acquire("arin", per_second, LONG).await.unwrap());
+        drop(budget.acquire("lacnic", per_minute, LONG).await.unwrap());
+        drop(budget.acquire("ripe", hourly, LONG).await.unwrap());
+        drop(budget.acquire("mirror", ServerPolicy::unlimited(4), LONG).await.unwrap());
+        let stored = store.0.lock().unwrap();
+        assert_eq!(stored.keys().collect::<Vec<_>>(), ["ripe"]);
+        assert!(close(stored["ripe"].tokens, 9.0));
     }
 
     #[tokio::test(start_paused = true)]

@@ -73,7 +73,7 @@ pub(crate) struct WhoisDomain {
     /// above are still valid.
     pub(crate) errors: Vec<(String, SourceError)>,
     /// Fields dropped or cut by the field checks, as (`host:port`, `line N: what and why`):
-    /// partial answers.
+    /// partial answers; then the leniencies the reading used (`line N: leniency: …`).
     pub(crate) dropped: Vec<(String, String)>,
 }
 
@@ -225,10 +225,11 @@ impl Whois {
         out.dropped = answers
             .iter()
             .flat_map(|(server, facts)| {
-                facts
-                    .dropped
-                    .iter()
-                    .map(move |d| (server.to_string(), format!("line {}: {}", d.line, d.value)))
+                // The leniencies the reading used go with them (issue #20), as RDAP's do.
+                let lenient = facts.leniency.iter().map(|l| (l, "leniency: "));
+                facts.dropped.iter().map(|d| (d, "")).chain(lenient).map(move |(d, kind)| {
+                    (server.to_string(), format!("line {}: {kind}{}", d.line, d.value))
+                })
             })
             .collect();
         out.chain = chain;

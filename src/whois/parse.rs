@@ -10,9 +10,19 @@
 //!   `registrar:` objects (AFNIC, IIS, CZ.NIC, TCI, Hostmaster.ua with its `organization:`
 //!   and `abuse-email:`), and section blocks whose header line has no value and whose
 //!   following lines hold it (`Registrar:` in Nominet, SIDN, EURid, DNS Belgium, CIRA, NASK,
-//!   SWITCH; `Registrar` without a colon in .it; SIDN's `Abuse Contact:`). Old Verisign
-//!   answers list look-alike `Server Name:` records first: their lines are skipped, and when
-//!   the queried domain has its own `Domain Name:` line, reading starts there.
+//!   SWITCH; `Registrar` without a colon in .it; `[Registrar]` in .lv; YAML's
+//!   `registrar: !Registrar` in smallregistry; SIDN's `Abuse Contact:`), RESTENA's
+//!   `registrar-name:` and .dz's `Registrar#. . . value` leaders. Old Verisign answers list
+//!   look-alike `Server Name:` records first: their lines are skipped, and when the queried
+//!   domain has its own `Domain Name:` line, reading starts there.
+//! * **leniencies** (issue #20, each noted in [`DomainFacts::leniency`] with its line, and
+//!   tried on the whois-parser corpus by `tests/whois_coverage.rs`): a registrar named only
+//!   by a handle line (Norid's `Registrar Handle`, CORE's `Registrar ID: R-2024 (name)`),
+//!   and a handle, Nominet tag or URL appended to the registrar's name split off
+//!   (`MarkMonitor, Inc. (R22-LRCC)`, `MarkMonitor Inc R45-ME`, `[Tag = MARKMONITOR]`,
+//!   `NIC.SL (http://www.nic.sl)`). Strict elsewhere: a contact (DENIC's `[Zone-C]`), a
+//!   reseller or the registrar's own general mailbox (`registrar-email:`, a section's
+//!   `Email:`) is never read as the registrar or its abuse channel.
 //! * **IP answers**: ARIN (`NetRange:`, `OrgAbuseEmail:`, `RAbuseEmail:`, `ReferralServer:`),
 //!   RPSL (RIPE NCC, APNIC, AFRINIC: `% Abuse contact for '…' is '…'`, `abuse-c:`,
 //!   `abuse-mailbox:`, `mnt-irt:`, `% No abuse contact registered`, APNIC's
@@ -20,7 +30,8 @@
 //!   → `e-mail:`), and IANA's `refer:`.
 //! * **refusals**: when an answer holds none of those facts, rate-limit texts (DENIC
 //!   `% Error: 55000000002 … access control limit reached`, SIDN, Nominet, PIR, DNS Belgium,
-//!   MarkMonitor, .pe), "database is down" texts and not-found texts become errors.
+//!   MarkMonitor, .pe, AFNIC, ZACR, DK Hostmaster, EURid, .nz), "database is down" and
+//!   "server busy" texts (Verisign, SIDN, .it) and not-found texts become errors.
 //!
 //! Parsing is linear in the answer's size (a hostile server may send the 1 MiB byte cap of
 //! repeated headers or contacts): section bodies are bounded ([`SECTION_MAX_LINES`]), RPSL
@@ -97,17 +108,30 @@ fn tokenize(text: &str) -> Vec<Line<'_>> {
         let trimmed = raw.trim();
         let no = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let comment = ['%', '#', '[', '>'].iter().any(|c| trimmed.starts_with(*c));
-        let (key, value) = match trimmed.find([':', '\t']) {
-            Some(at) if !comment => {
+        let (key, value) = match separator(trimmed) {
+            Some((at, width)) if !comment => {
                 let key = normalize_key(trimmed.get(..at).unwrap_or_default());
-                let value = trimmed.get(at + 1..).unwrap_or_default().trim();
-                (key, value)
+                (key, trimmed.get(at + width..).unwrap_or_default().trim())
             }
             _ => (None, ""),
         };
         out.push(Line { no, text: trimmed, key, value });
     }
     out
+}
+
+/// Where a line's key ends, and the separator's width: the first `:` or tab, unless that `:`
+/// opens a URL (`MarkMonitor Inc. (http://www.markmonitor.com)` is no `key: value`);
+/// without one, a dotted leader after `#` (.dz: `Registrar#. . . . . cerist`).
+fn separator(line: &str) -> Option<(usize, usize)> {
+    match line.find([':', '\t']) {
+        Some(at) if line.get(at..).is_some_and(|rest| rest.starts_with("://")) => None,
+        Some(at) => Some((at, 1)),
+        None => line.find("#. .").map(|at| {
+            let value = line.get(at + 1..).unwrap_or_default();
+            (at, 1 + value.len() - value.trim_start_matches(['.', ' ']).len())
+        }),
+    }
 }
 
 fn normalize_key(raw: &str) -> Option<String> {
@@ -131,7 +155,15 @@ const REGISTRAR_NAME_KEYS: &[&str] = &[
     "sponsoring registrar organization",
     "registration service provider",
     "authorized agency",
+    // RESTENA (.lu): `registrar-name:` beside `registrar-email:` (the registrar's general
+    // mailbox, not an abuse channel, so not read as one).
+    "registrar-name",
 ];
+/// Keys whose value is the registrar's handle, read only when the answer names the registrar
+/// nowhere else (a leniency, noted): Norid's `Registrar Handle...: REG466-NORID`, and the
+/// CORE/`.cat` `Registrar ID: R-2024 (10dencehispahard S.L. (CDmon.com))`, whose name in
+/// parentheses is taken when present.
+const REGISTRAR_HANDLE_KEYS: &[&str] = &["registrar handle", "registrar id"];
 /// Keys of a registrar's IANA ID.
 const IANA_ID_KEYS: &[&str] = &["registrar iana id", "sponsoring registrar iana id"];
 /// Keys of a registrar abuse mailbox (`abuse-email` is Hostmaster.ua's registrar object).
@@ -171,6 +203,10 @@ pub(crate) struct DomainFacts {
     /// mailbox, a registrar name over the cap. Each value says what and why; its line is
     /// the field's.
     pub(crate) dropped: Vec<Located>,
+    /// The leniencies the reading used, each where its meaning is unambiguous (a misspelt
+    /// key, a registrar named only by its handle, …): the value says which; its line is the
+    /// line read that way.
+    pub(crate) leniency: Vec<Located>,
 }
 
 impl DomainFacts {
@@ -246,6 +282,8 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
     // The same for registrar sections: a body that named nobody has no line that names
     // anybody, so a later overlapping body is read from its first new line.
     let mut registrar_read_to = 0u32;
+    // A registrar handle line, the registrar's name only when nothing else names it.
+    let mut handle: Option<Located> = None;
     let mut i = 0;
     while let Some(line) = lines.get(i) {
         i += 1;
@@ -261,8 +299,14 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
         if skipping {
             continue;
         }
-        let section_header = (line.key_is(REGISTRAR_SECTIONS) && line.value.is_empty())
-            || (line.key.is_none() && line.text.eq_ignore_ascii_case("registrar"));
+        // A section's header: `Registrar:` with no value (Nominet, SIDN, …), `Registrar`
+        // without a colon (.it), `[Registrar]` (.lv, in DENIC's bracket style) and the
+        // YAML-tagged `registrar: !Registrar` (smallregistry), whose `name:` follows.
+        let section_header = (line.key_is(REGISTRAR_SECTIONS)
+            && (line.value.is_empty() || is_yaml_tag(line.value)))
+            || (line.key.is_none()
+                && (line.text.eq_ignore_ascii_case("registrar")
+                    || line.text.eq_ignore_ascii_case("[registrar]")));
         if section_header {
             if facts.registrar.is_none() {
                 let mut body = section_body(&lines, i - 1);
@@ -297,6 +341,13 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
                 .then(|| object_field(&lines, i - 1, SECTION_NAME_KEYS))
                 .flatten();
             facts.registrar = Some(object_name.unwrap_or_else(|| Located::new(value, line.no)));
+        } else if REGISTRAR_HANDLE_KEYS.contains(&key)
+            && handle.is_none()
+            && is_value(value)
+            // A number is an ID of some list (IANA's?), which says nothing certain: strict.
+            && !value.bytes().all(|b| b.is_ascii_digit())
+        {
+            handle = Some(Located::new(value, line.no));
         } else if IANA_ID_KEYS.contains(&key)
             && facts.iana_id.is_none()
             && !value.is_empty()
@@ -314,6 +365,13 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
             facts.referral =
                 servers::referral_server(value).map(|s| Located::new(host_port(&s), line.no));
         }
+    }
+    if facts.registrar.is_none()
+        && let Some(handle) = handle
+    {
+        facts.registrar = Some(registrar_from_handle(handle, &mut facts.leniency));
+    } else if let Some(name) = facts.registrar.take() {
+        facts.registrar = Some(split_registrar_suffix(name, &mut facts.leniency));
     }
     if facts.is_empty()
         && let Some(refusal) = refusal(&lines)
@@ -333,6 +391,99 @@ pub(crate) fn parse_domain(text: &str, domain: Option<&str>) -> Result<DomainFac
         ));
     }
     Ok(facts)
+}
+
+/// A YAML type tag standing for an object whose fields follow (`!Registrar`).
+fn is_yaml_tag(value: &str) -> bool {
+    value.strip_prefix('!').is_some_and(|tag| {
+        !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// The registrar named by a handle line: the name in parentheses after the handle when there
+/// is one (`R-2024 (10dencehispahard S.L. (CDmon.com))`), else the handle itself. Either way
+/// a leniency, noted in `leniency`.
+fn registrar_from_handle(handle: Located, leniency: &mut Vec<Located>) -> Located {
+    let named = handle.value.split_once(" (").and_then(|(id, rest)| {
+        let name = rest.strip_suffix(')')?.trim();
+        (!id.contains(char::is_whitespace) && is_value(name)).then(|| (id.to_owned(), name))
+    });
+    match named {
+        Some((id, name)) => {
+            leniency.push(Located::new(
+                format!("registrar name read from its handle line (handle `{id}`)"),
+                handle.line,
+            ));
+            Located::new(name, handle.line)
+        }
+        None => {
+            leniency.push(Located::new(
+                "registrar named by its handle only (the answer gives no name)",
+                handle.line,
+            ));
+            handle
+        }
+    }
+}
+
+/// A registrar name without the handle or URL some registries append, noted in `leniency`
+/// when one is split off. One suffix, the last, is split, and only when unambiguous:
+/// Nominet's `[Tag = MARKMONITOR]`; a parenthesised token with a digit or a URL
+/// (`MarkMonitor, Inc. (R22-LRCC)`, `Tuonome IT (380)`,
+/// `MarkMonitor Inc. (http://www.markmonitor.com)`, `Whois Corp.(http://whois.co.kr)`);
+/// else a last word in the registry-handle shape `R<digits>-<LETTERS>` (`MarkMonitor Inc
+/// R45-ME`). Anything else is kept as published.
+fn split_registrar_suffix(name: Located, leniency: &mut Vec<Located>) -> Located {
+    let value = name.value.trim();
+    let split = |head: &str, what: &str, suffix: &str| {
+        let head = head.trim_end();
+        is_value(head)
+            .then(|| (head.to_owned(), format!("{what} `{suffix}` split from the registrar name")))
+    };
+    let found = if let Some(head) = value.strip_suffix(']')
+        && let Some((head, tag)) = head.rsplit_once("[Tag =")
+    {
+        split(head, "Nominet tag", tag.trim())
+    } else if let Some(head) = value.strip_suffix(')')
+        && let Some((head, inner)) = head.rsplit_once('(')
+    {
+        let inner = inner.trim();
+        let is_url = ["http://", "https://", "www."].iter().any(|p| inner.starts_with(p));
+        let is_handle = !inner.is_empty()
+            && !inner.contains(char::is_whitespace)
+            && inner.bytes().any(|b| b.is_ascii_digit());
+        if is_url {
+            split(head, "URL", inner)
+        } else if is_handle {
+            split(head, "handle", inner)
+        } else {
+            None
+        }
+    } else if let Some((head, last)) = value.rsplit_once(' ')
+        && is_registry_handle(last)
+    {
+        split(head, "handle", last)
+    } else {
+        None
+    };
+    match found {
+        Some((head, note)) => {
+            leniency.push(Located::new(note, name.line));
+            Located::new(head, name.line)
+        }
+        None => name,
+    }
+}
+
+/// `R<digits>-<letters or digits>`: the registrar handles of the Afilias-run registries
+/// (`R45-ME`, `R22-LRCC`).
+fn is_registry_handle(word: &str) -> bool {
+    word.strip_prefix('R').and_then(|rest| rest.split_once('-')).is_some_and(|(n, suffix)| {
+        !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && !suffix.is_empty()
+            && suffix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    })
 }
 
 /// `host` alone on port 43, else `host:port`.
@@ -358,7 +509,8 @@ fn section_body<'l, 'a>(lines: &'l [Line<'a>], header: usize) -> Vec<&'l Line<'a
 }
 
 /// A registrar section's name: its `Organization:`/`Name:` line, else its first line that is
-/// not `key: value` (`Markmonitor Inc. t/a MarkMonitor Inc. [Tag = MARKMONITOR]`).
+/// not `key: value` nor a comment (`Markmonitor Inc. t/a MarkMonitor Inc. [Tag =
+/// MARKMONITOR]`, `MarkMonitor Inc. (http://www.markmonitor.com)`).
 fn section_name(body: &[&Line<'_>]) -> Option<Located> {
     for key in SECTION_NAME_KEYS {
         if let Some(l) = body.iter().find(|l| l.key.as_deref() == Some(key) && is_value(l.value)) {
@@ -366,7 +518,7 @@ fn section_name(body: &[&Line<'_>]) -> Option<Located> {
         }
     }
     body.iter()
-        .find(|l| !l.text.contains(':') && is_value(l.text))
+        .find(|l| l.key.is_none() && !l.text.starts_with(['%', '#', '[', '>']) && is_value(l.text))
         .map(|l| Located::new(l.text, l.no))
 }
 
@@ -834,6 +986,11 @@ fn is_placeholder(value: &str) -> bool {
 /// .pe, Nominet, PIR, DNS Belgium; or published by the registry as its refusal: RIPE NCC's
 /// "Access from your host has been temporarily denied." (db-wg, May 2024) and RIPN's "% You
 /// have exceeded allowed connection rate." (*On the use of RIPN's Whois Service*).
+/// From the whois-parser corpus (`tests/fixtures/whois-corpus/`): AFNIC (`%% Too many
+/// requests...`, before its `No entries found`), ZACR (`Please go away for 13 Seconds`),
+/// DK Hostmaster (`# Too many connections.`), DNS Belgium (`Maximum queries per hour
+/// reached`, `-3: IP address blocked`), EURid (`-1: Still in grace period, wait …
+/// seconds`), .nz (`query_status: 440 Request Denied`).
 const RATE_LIMITED: &[&str] = &[
     "access control limit",
     "request per second",
@@ -844,9 +1001,18 @@ const RATE_LIMITED: &[&str] = &[
     "excessive querying",
     "temporarily denied",
     "exceeded allowed connection rate",
+    "too many requests",
+    "please go away for",
+    "too many connections",
+    "queries per hour reached",
+    "ip address blocked",
+    "still in grace period",
+    "440 request denied",
 ];
-/// "Try later" texts (Verisign).
-const UNAVAILABLE: &[&str] = &["database is currently down"];
+/// "Try later" texts: Verisign, SIDN (`Server too busy, try again later`), .it (`Service
+/// temporarily unavailable.`).
+const UNAVAILABLE: &[&str] =
+    &["database is currently down", "server too busy", "service temporarily unavailable"];
 /// Not-found texts: Verisign, Nominet, registro.br, PIR, Identity Digital, DENIC, SIDN,
 /// AFNIC, RIPE, JPRS, ARIN.
 const NOT_FOUND: &[&str] = &[

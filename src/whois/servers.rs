@@ -203,22 +203,23 @@ fn registry_host(key: &str) -> Option<&'static str> {
     if key == "iana" { Some(IANA) } else { crate::rir::whois_server(key) }
 }
 
-/// The server for `domain` (lower-case A-labels): the longest configured or shipped suffix
-/// wins, an override before the table at equal length. `None`: ask IANA.
+/// The server for `domain` (lower-case A-labels). `None`: ask IANA.
+///
+/// The rule (issue #20): **a configured suffix wins for every name below it**, over any
+/// shipped suffix, longer ones included; among configured suffixes, and then among shipped
+/// ones, the longest wins. So `--whois ua=HOST` also serves `x.lviv.ua`, which the shipped
+/// table sends to `whois.lviv.ua`, unless a configured `lviv.ua` says otherwise: whoever
+/// configures a TLD's server means the whole TLD (a mirror, a test world, a registry's new
+/// server), and the shipped table's sub-registries are the older, less trusted data.
 pub(crate) fn domain_server(domain: &str, overrides: &Overrides) -> Option<Server> {
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    let mut suffix = domain.as_str();
     // Every proper suffix, longest first: "a.b.co.uk" → "b.co.uk", "co.uk", "uk".
-    while let Some((_, rest)) = suffix.split_once('.') {
-        suffix = rest;
-        if let Some(server) = overrides.suffixes.get(suffix) {
-            return Some(server.clone());
-        }
-        if let Some(server) = tables().suffixes.get(suffix) {
-            return Some(server.clone());
-        }
-    }
-    None
+    let suffixes = || {
+        std::iter::successors(Some(domain.as_str()), |s| s.split_once('.').map(|(_, rest)| rest))
+            .skip(1)
+    };
+    let configured = suffixes().find_map(|s| overrides.suffixes.get(s));
+    configured.or_else(|| suffixes().find_map(|s| tables().suffixes.get(s))).cloned()
 }
 
 /// The server for an address without a registry hint: the IPv4 /8 table, else IANA.
@@ -377,6 +378,36 @@ mod tests {
         let arin = registry_server("ARIN").unwrap();
         assert_eq!(overrides.connect_to(&arin).to_string(), "127.0.0.1:4345");
         assert_eq!(overrides.invalid(), &[("de".to_owned(), "not a host:x".to_owned())]);
+    }
+
+    /// A configured suffix serves every name below it, over longer shipped suffixes, unless a
+    /// longer configured suffix says otherwise (issue #20).
+    #[test]
+    fn a_configured_suffix_wins_for_every_name_below_it() {
+        let none = Overrides::default();
+        let host = |d: &str, o: &Overrides| domain_server(d, o).map(|s| s.to_string());
+        // The shipped table: the sub-registry for lviv.ua, whois.ua for the rest.
+        assert_eq!(host("x.lviv.ua", &none).as_deref(), Some("whois.lviv.ua:43"));
+        assert_eq!(host("x.ua", &none).as_deref(), Some("whois.ua:43"));
+
+        let ua = Overrides::new(&[("ua".into(), "127.0.0.1:4343".into())]);
+        assert_eq!(host("x.ua", &ua).as_deref(), Some("127.0.0.1:4343"));
+        assert_eq!(host("x.lviv.ua", &ua).as_deref(), Some("127.0.0.1:4343"));
+        assert_eq!(host("a.b.lviv.ua", &ua).as_deref(), Some("127.0.0.1:4343"));
+        // Other TLDs keep the table.
+        assert_eq!(host("google.com", &ua).as_deref(), Some("whois.verisign-grs.com:43"));
+
+        // A longer configured key wins below itself, in either order of configuration.
+        for pairs in [
+            [("ua", "127.0.0.1:4343"), ("lviv.ua", "127.0.0.1:4344")],
+            [("lviv.ua", "127.0.0.1:4344"), ("ua", "127.0.0.1:4343")],
+        ] {
+            let pairs: Vec<(String, String)> =
+                pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+            let both = Overrides::new(&pairs);
+            assert_eq!(host("x.lviv.ua", &both).as_deref(), Some("127.0.0.1:4344"));
+            assert_eq!(host("x.kiev.ua", &both).as_deref(), Some("127.0.0.1:4343"));
+        }
     }
 
     #[test]

@@ -542,3 +542,33 @@ async fn latin1_answers_are_decoded() {
         )]
     );
 }
+
+#[tokio::test]
+async fn whois_leniencies_are_recorded_as_partial_errors() {
+    // The recorded .me answer (whois-parser corpus), served for a .nl name: its
+    // `Sponsoring Registrar:MarkMonitor Inc R45-ME` carries the registry's handle, which the
+    // reader splits off and notes (issue #20); the note reaches the record's errors.
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/whois-corpus/responses/whois.nic.me/me/status_registered.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let world = World::recorded()
+        .whois_text("whois.domain-registry.nl", "lenient.nl", &text)
+        .start()
+        .await
+        .unwrap();
+    let record = client_for(&world, |_| {}).lookup("lenient.nl").await.unwrap();
+    assert_eq!(record.registrar.as_ref().unwrap().name.as_deref(), Some("MarkMonitor Inc"));
+    assert_eq!(
+        whois_errors(&record)
+            .into_iter()
+            .filter(|(kind, _, _)| *kind == "partial")
+            .collect::<Vec<_>>(),
+        [(
+            "partial",
+            "whois.domain-registry.nl:43",
+            "line 29: leniency: handle `R45-ME` split from the registrar name"
+        )]
+    );
+}
