@@ -433,18 +433,22 @@ fn bulk_writes_one_line_per_input_line_and_looks_each_duplicate_up_once() {
     let distinct = count_inputs(inputs.iter().cloned()).len() as u64;
     let duplicates = 45 - distinct;
     assert!(duplicates >= 5);
+    // The summary: the results first, then this run, then requests and caches.
     let err = stderr(&output);
-    assert!(err.starts_with("inputs                 46\n"), "{err}");
+    assert!(err.starts_with("results\n  inputs: 46 (45 records, 1 input error)\n"), "{err}");
+    assert!(err.contains("\n  errors by stage and kind (inputs):\n    input: invalid_character 1\n"));
+    assert!(err.contains("\n  to retry: none\nthis run\n  lines written        46\n"), "{err}");
     assert!(err.contains(&format!("\n  duplicates           {duplicates} (looked up once)\n")));
-    assert!(err.contains("\ninput errors           1\n"), "{err}");
-    assert!(err.contains("\ncache hits, per cache\n"), "{err}");
+    assert!(err.contains("\ncache hits, per cache\n  RDAP answers "), "{err}");
 
     // Each distinct query was looked up once, and the world saw the fewest requests.
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
-    assert_eq!(summary["stats"]["lookups"], distinct);
-    assert_eq!(summary["counts"]["written"], 46);
-    assert_eq!(summary["counts"]["duplicates"], duplicates);
+    assert_eq!(summary["requests"]["lookups"], distinct);
+    assert_eq!(summary["run"]["lines_written"], 46);
+    assert_eq!(summary["run"]["duplicates"], duplicates);
+    assert_eq!(summary["results"]["inputs"], 46);
+    assert_eq!(summary["results"]["input_errors"], 1);
     assert_eq!(world.world.total_requests(), world.generated.min_requests());
 
     // From stdin to stdout: results only on stdout.
@@ -550,10 +554,10 @@ fn retry_errors_finishes_a_run_cut_short_by_a_rate_limited_registry() {
     let limited = kinds_of(&out).get("rate_limited").copied().unwrap_or(0);
     assert!(limited > 0, "{:?}", kinds_of(&out));
     let err = stderr(&output);
-    assert!(err.contains(&format!("\nto retry               {limited} inputs\n")), "{err}");
+    assert!(err.contains(&format!("\n  to retry: {limited} inputs (")), "{err}");
     // The command to finish the run: this one with the retryable kinds seen (with the
     // registry's WHOIS fallback, which is not in this world: `transport`, `circuit_open`).
-    let retry = err.lines().find(|l| l.starts_with("  whohosts bulk ")).unwrap();
+    let retry = err.lines().find(|l| l.starts_with("    whohosts bulk ")).unwrap();
     let (command, kinds) = retry.rsplit_once(" --retry-errors ").unwrap();
     assert!(kinds.split(',').any(|k| k == "rate_limited"), "{retry}");
     assert!(command.ends_with(" --server-policy 127.0.0.1=0/1s:1:64"), "{retry}");

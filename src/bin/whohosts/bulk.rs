@@ -19,10 +19,11 @@ use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, StreamExt};
 use whohosts::{
-    Client, CompletedInputs, Error, HostingRecord, InputLine, InputLines, StepErrorKind,
+    Client, CompletedInputs, Error, HostingRecord, InputError, InputLine, InputLines, LineProblem,
+    ResultsTally, StepErrorKind,
 };
 
-use crate::args::{BulkArgs, BulkFormat, FailOn};
+use crate::args::{BulkArgs, FailOn};
 use crate::exit::{self, Failure};
 use crate::output::{self, Output};
 use crate::progress::{Figures, Progress};
@@ -36,7 +37,7 @@ type Shared = Arc<Result<HostingRecord, Error>>;
 /// What the input feed hands the writer beside the lookups.
 enum Side {
     /// A line that cannot be a query.
-    Invalid { line: u64, text: String, problem: String },
+    Invalid { line: u64, text: String, problem: LineProblem },
     /// A duplicate of a recently finished input: its result again.
     Repeat { input: String, result: Shared },
 }
@@ -72,60 +73,32 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// The input's lines, read once.
 type Lines = Box<dyn Iterator<Item = io::Result<InputLine>> + Send>;
 
-/// The counts of this run.
+/// The counts of this run beside the results' ([`ResultsTally`]).
 #[derive(Debug, Default, Clone, serde::Serialize)]
 struct Counts {
     /// Output lines written.
     written: u64,
     /// Input lines skipped as already answered in OUT.
     skipped: u64,
-    /// OUT lines dropped to be looked up again.
+    /// Records dropped from OUT to be looked up again (`--retry-errors`).
     retried: u64,
-    /// Output lines with a record.
-    records: u64,
-    /// Records with errors.
-    records_with_errors: u64,
-    /// Records without a notice target that has a channel.
-    records_without_channel: u64,
-    /// Output lines without a record (invalid lines and queries that cannot be looked up).
-    input_errors: u64,
     /// Output lines answered from a duplicate's lookup.
     duplicates: u64,
-    /// Records with an error that asking again later may cure (`retryable`).
-    to_retry: u64,
-    /// The kinds of those errors.
-    retry_kinds: BTreeSet<String>,
+    /// Output lines with errors in their record, or without a record.
+    with_errors: u64,
+    /// Output lines without a notice target that has a channel (or without a record).
+    without_channel: u64,
 }
 
 impl Counts {
     fn add(&mut self, result: &Result<HostingRecord, Error>) {
         self.written += 1;
-        match result {
-            Ok(record) => {
-                self.records += 1;
-                if !record.errors.is_empty() {
-                    self.records_with_errors += 1;
-                }
-                if !has_channel(record) {
-                    self.records_without_channel += 1;
-                }
-                let retryable = record.errors.iter().filter(|e| e.retryable);
-                let mut any = false;
-                for error in retryable {
-                    any = true;
-                    if !self.retry_kinds.contains(error.kind.as_str()) {
-                        self.retry_kinds.insert(error.kind.as_str().to_owned());
-                    }
-                }
-                self.to_retry += u64::from(any);
-            }
-            Err(_) => self.input_errors += 1,
-        }
-    }
-
-    /// Lines with errors or without a record.
-    fn errors(&self) -> u64 {
-        self.records_with_errors + self.input_errors
+        let (errors, channel) = match result {
+            Ok(record) => (!record.errors.is_empty(), has_channel(record)),
+            Err(_) => (true, false),
+        };
+        self.with_errors += u64::from(errors);
+        self.without_channel += u64::from(!channel);
     }
 }
 
@@ -155,9 +128,9 @@ fn retry_kinds(given: &[String]) -> Result<BTreeSet<String>, Failure> {
     Ok(kinds)
 }
 
-/// The shell command that retries `kinds`: this one's arguments without `--resume` and
-/// `--retry-errors`, plus `--retry-errors KINDS`.
-fn retry_command(argv: &[OsString], kinds: &BTreeSet<String>) -> String {
+/// This run's command without `--resume` and `--retry-errors`, quoted for a POSIX shell:
+/// with `--retry-errors KINDS` added, the command that finishes the run.
+fn retry_command(argv: &[OsString]) -> String {
     let mut words = vec!["whohosts".to_owned()];
     let mut skip_value = false;
     for arg in argv.iter().skip(1) {
@@ -175,8 +148,6 @@ fn retry_command(argv: &[OsString], kinds: &BTreeSet<String>) -> String {
         }
         words.push(quote(&text));
     }
-    words.push("--retry-errors".to_owned());
-    words.push(kinds.iter().cloned().collect::<Vec<_>>().join(","));
     words.join(" ")
 }
 
@@ -202,16 +173,12 @@ fn count_lines(path: &Path, max_line: usize) -> Option<u64> {
 /// Run `whohosts bulk`; the exit code, or a failure (exit 2) naming what is wrong.
 pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Result<u8, Failure> {
     let kinds = retry_kinds(&args.retry_errors)?;
-    if args.format == BulkFormat::Csv {
-        return Err(Failure::usage(
-            "--format csv: not available in this build yet; use --format jsonl".to_owned(),
-        ));
-    }
     let max_line = usize::try_from(args.max_line).unwrap_or(usize::MAX);
     let output_path = args.output.as_deref();
     let prepared = output::prepare(output_path, args.format, args.resume, &kinds)?;
     let mut out = prepared.output;
     let mut counts = Counts { retried: prepared.dropped, ..Counts::default() };
+    let mut tally = ResultsTally::new();
 
     // The input, read once (a regular file is counted first, for the progress total).
     let input_path: Option<PathBuf> = args.input.clone().filter(|p| p != Path::new("-"));
@@ -269,11 +236,12 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
                     for _ in 0..=extra {
                         out.write(&input, &result).map_err(write_error_of(&out.name))?;
                         counts.add(&result);
+                        tally.add(&input, &result);
                     }
                     counts.duplicates += extra;
                 }
                 side = side_rx.recv(), if side_open => match side {
-                    Some(side) => write_side(&mut out, side, &mut counts)?,
+                    Some(side) => write_side(&mut out, side, &mut counts, &mut tally)?,
                     None => side_open = false,
                 },
                 _ = ticker.tick() => {
@@ -294,12 +262,13 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
                 for _ in 0..=extra {
                     out.write(&input, &result).map_err(write_error_of(&out.name))?;
                     counts.add(&result);
+                    tally.add(&input, &result);
                 }
                 counts.duplicates += extra;
             }
         }
         while let Ok(side) = side_rx.try_recv() {
-            write_side(&mut out, side, &mut counts)?;
+            write_side(&mut out, side, &mut counts, &mut tally)?;
         }
     }
     out.flush().map_err(write_error_of(&out.name.clone()))?;
@@ -318,25 +287,26 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
         });
     }
 
-    // The summary, on stderr and optionally as JSON.
+    // The summary, on stderr and optionally as JSON: the results first.
     let stats = client.stats();
     let mut text = Vec::new();
+    let command = output_path.map(|_| retry_command(argv));
+    tally.write_text(&mut text, command.as_deref()).map_err(write_error_of("stderr"))?;
     write_summary(&mut text, &counts, &stats, wall).map_err(write_error_of("stderr"))?;
-    if counts.to_retry > 0 {
-        let _ = writeln!(text, "to retry               {} inputs", counts.to_retry);
-        if output_path.is_some() {
-            let _ = writeln!(text, "  {}", retry_command(argv, &counts.retry_kinds));
-        }
-    }
     eprint_bytes(&text);
     if let Some(path) = &args.summary_json {
         let summary = serde_json::json!({
-            "inputs": counts.written + counts.skipped,
-            "counts": counts,
-            "wall_seconds": wall.as_secs_f64(),
-            "lookups_per_second": counts.written as f64 / wall.as_secs_f64().max(1e-9),
-            "interrupted": interrupted,
-            "stats": stats,
+            "results": tally,
+            "run": {
+                "lines_written": counts.written,
+                "skipped_in_out": counts.skipped,
+                "retried": counts.retried,
+                "duplicates": counts.duplicates,
+                "wall_seconds": wall.as_secs_f64(),
+                "lookups_per_second": counts.written as f64 / wall.as_secs_f64().max(1e-9),
+                "interrupted": interrupted,
+            },
+            "requests": stats,
         });
         let json =
             serde_json::to_string_pretty(&summary).map_err(|e| Failure::usage(e.to_string()))?;
@@ -357,8 +327,8 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
         return Ok(exit::INTERRUPTED);
     }
     let failed = args.fail_on.iter().any(|condition| match condition {
-        FailOn::NoContact => counts.records_without_channel + counts.input_errors > 0,
-        FailOn::Errors => counts.errors() > 0,
+        FailOn::NoContact => counts.without_channel > 0,
+        FailOn::Errors => counts.with_errors > 0,
     });
     Ok(if failed { exit::FAIL_ON } else { exit::OK })
 }
@@ -375,18 +345,34 @@ fn eprint_bytes(bytes: &[u8]) {
     let _ = err.flush();
 }
 
+/// An input line that cannot be a query, as the input error it is.
+fn line_error(text: &str, problem: LineProblem) -> Result<HostingRecord, Error> {
+    Err(Error::Input(match problem {
+        LineProblem::TooLong { limit } => InputError::TooLong { length: limit },
+        // Not UTF-8: the replacement character stands where the bytes were.
+        _ => InputError::InvalidCharacter { name: text.to_owned(), character: '\u{fffd}' },
+    }))
+}
+
 /// Write what the feed handed over.
-fn write_side(out: &mut Output, side: Side, counts: &mut Counts) -> Result<(), Failure> {
+fn write_side(
+    out: &mut Output,
+    side: Side,
+    counts: &mut Counts,
+    tally: &mut ResultsTally,
+) -> Result<(), Failure> {
     let name = out.name.clone();
     match side {
         Side::Invalid { line, text, problem } => {
-            out.write_invalid(line, &text, &problem).map_err(write_error_of(&name))?;
-            counts.written += 1;
-            counts.input_errors += 1;
+            let result = line_error(&text, problem);
+            out.write_invalid(line, &text, problem, &result).map_err(write_error_of(&name))?;
+            counts.add(&result);
+            tally.add(&text, &result);
         }
         Side::Repeat { input, result } => {
             out.write(&input, &result).map_err(write_error_of(&name))?;
             counts.add(&result);
+            tally.add(&input, &result);
             counts.duplicates += 1;
         }
     }
@@ -400,12 +386,12 @@ fn figures(counts: &Counts, skipped: &AtomicU64, total: Option<u64>, client: &Cl
         done: counts.written + skipped,
         total,
         written: counts.written,
-        errors: counts.errors(),
+        errors: counts.with_errors,
         waiting: client.stats().waiting_per_server,
     }
 }
 
-/// The end-of-run summary: inputs and records, then requests and caches.
+/// The end-of-run summary after the results: this run's lines, then requests and caches.
 fn write_summary(
     out: &mut dyn Write,
     counts: &Counts,
@@ -413,7 +399,8 @@ fn write_summary(
     wall: Duration,
 ) -> io::Result<()> {
     let secs = wall.as_secs_f64().max(1e-9);
-    writeln!(out, "inputs                 {}", counts.written + counts.skipped)?;
+    writeln!(out, "this run")?;
+    writeln!(out, "  lines written        {}", counts.written)?;
     if counts.skipped > 0 {
         writeln!(out, "  skipped (in OUT)     {}", counts.skipped)?;
     }
@@ -423,12 +410,8 @@ fn write_summary(
     if counts.duplicates > 0 {
         writeln!(out, "  duplicates           {} (looked up once)", counts.duplicates)?;
     }
-    writeln!(out, "records                {}", counts.records)?;
-    writeln!(out, "  with errors          {}", counts.records_with_errors)?;
-    writeln!(out, "  without a channel    {}", counts.records_without_channel)?;
-    writeln!(out, "input errors           {}", counts.input_errors)?;
-    writeln!(out, "wall time              {:.2} s", wall.as_secs_f64())?;
-    writeln!(out, "lookups/s              {:.1}", counts.written as f64 / secs)?;
+    writeln!(out, "  wall time            {:.2} s", wall.as_secs_f64())?;
+    writeln!(out, "  lookups/s            {:.1}", counts.written as f64 / secs)?;
     writeln!(
         out,
         "requests               {} ({:.1}/s)",
@@ -487,9 +470,7 @@ impl Feed {
                     self.skipped.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
-                InputLine::Invalid { line, text, problem } => {
-                    Side::Invalid { line, text, problem: problem.to_string() }
-                }
+                InputLine::Invalid { line, text, problem } => Side::Invalid { line, text, problem },
                 InputLine::Query { text, .. } => {
                     let mut dedupe = lock(&self.dedupe);
                     if let Some(extra) = dedupe.pending.get_mut(&text) {
@@ -530,11 +511,7 @@ mod tests {
         .into_iter()
         .map(OsString::from)
         .collect();
-        let kinds: BTreeSet<String> = ["rate_limited".to_owned(), "timeout".to_owned()].into();
-        assert_eq!(
-            retry_command(&argv, &kinds),
-            "whohosts bulk 'my list.txt' -o out.jsonl --retry-errors rate_limited,timeout"
-        );
+        assert_eq!(retry_command(&argv), "whohosts bulk 'my list.txt' -o out.jsonl");
     }
 
     #[test]

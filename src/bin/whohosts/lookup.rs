@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 
 use futures_util::StreamExt;
-use whohosts::{Client, HostingRecord, JsonlSink, RecordSink};
+use whohosts::{Client, CsvSink, HostingRecord, JsonlSink, RecordSink};
 
 use crate::args::{FailOn, LookupArgs, LookupFormat};
 use crate::bulk::has_channel;
@@ -28,16 +28,13 @@ pub(crate) fn queries(given: &[OsString]) -> Result<Vec<String>, Failure> {
 pub(crate) async fn run(args: &LookupArgs, client: Client) -> Result<u8, Failure> {
     let queries = queries(&args.queries)?;
     let format = args.format();
-    if format == LookupFormat::Csv {
-        return Err(Failure::usage(
-            "--csv: not available in this build yet; use --json".to_owned(),
-        ));
-    }
     let several = queries.len() > 1;
     let mut results = client.lookup_many_ordered(queries);
     let mut stdout = io::BufWriter::new(io::stdout());
     let write_error = |e: io::Error| Failure::file("writing", std::path::Path::new("stdout"), e);
     let mut records: Vec<HostingRecord> = Vec::new();
+    // CSV: the header, then each record's rows in one write.
+    let mut csv = (format == LookupFormat::Csv).then(|| CsvSink::new(io::stdout()));
     let (mut bad, mut no_contact, mut with_errors) = (false, false, false);
     let mut first = true;
     while let Some((input, result)) = results.next().await {
@@ -63,7 +60,12 @@ pub(crate) async fn run(args: &LookupArgs, client: Client) -> Result<u8, Failure
             LookupFormat::Jsonl => {
                 JsonlSink::new(&mut stdout).write(&input, &Ok(record)).map_err(write_error)?;
             }
-            LookupFormat::Json | LookupFormat::Csv => records.push(record),
+            LookupFormat::Csv => {
+                if let Some(csv) = csv.as_mut() {
+                    csv.write(&input, &Ok(record)).map_err(write_error)?;
+                }
+            }
+            LookupFormat::Json => records.push(record),
         }
         first = false;
     }
@@ -79,6 +81,9 @@ pub(crate) async fn run(args: &LookupArgs, client: Client) -> Result<u8, Failure
         }
     }
     stdout.flush().map_err(write_error)?;
+    if let Some(csv) = csv.as_mut() {
+        csv.flush().map_err(write_error)?;
+    }
     if bad {
         return Ok(exit::USAGE);
     }

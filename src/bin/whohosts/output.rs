@@ -1,14 +1,16 @@
-//! Where bulk results go: OUT (or stdout) in JSON lines, prepared for `--resume` (the inputs
-//! already answered are read back) and `--retry-errors` (the lines carrying the chosen error
-//! kinds are dropped first, through a temporary file renamed over OUT, so OUT is whole at
-//! every moment).
+//! Where bulk results go: OUT (or stdout) in JSON lines or CSV, prepared for `--resume` (the
+//! inputs already answered are read back, a record cut short by a crash is dropped) and
+//! `--retry-errors` (the records carrying the chosen error kinds are dropped first, through a
+//! temporary file renamed over OUT, so OUT is whole at every moment).
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use whohosts::{CompletedInputs, Error, HostingRecord, JsonlSink, RecordSink};
+use whohosts::{
+    CompletedInputs, CsvSink, Error, HostingRecord, JsonlSink, LineProblem, RecordSink,
+};
 
 use crate::args::BulkFormat;
 use crate::exit::Failure;
@@ -16,10 +18,18 @@ use crate::exit::Failure;
 /// Output buffer: a record is ~8 KB, so the default 8 KiB buffer wrote about once per record.
 const OUTPUT_BUFFER: usize = 256 * 1024;
 
+/// The buffered writer under a sink.
+type Out = BufWriter<Box<dyn Write + Send>>;
+
+/// The sink of one format.
+enum Sink {
+    Jsonl(Out),
+    Csv(CsvSink<Out>),
+}
+
 /// The bulk output.
 pub(crate) struct Output {
-    out: BufWriter<Box<dyn Write + Send>>,
-    format: BulkFormat,
+    sink: Sink,
     /// `stdout` or the path, for messages.
     pub(crate) name: String,
 }
@@ -48,33 +58,47 @@ impl Output {
         input: &str,
         result: &Result<HostingRecord, Error>,
     ) -> io::Result<()> {
-        match self.format {
-            BulkFormat::Jsonl | BulkFormat::Csv => {
-                JsonlSink::new(&mut self.out).write(input, result)
-            }
+        match &mut self.sink {
+            Sink::Jsonl(out) => JsonlSink::new(out).write(input, result),
+            Sink::Csv(sink) => sink.write(input, result),
         }
     }
 
-    /// Write an input line that cannot be a query: `{"input":…,"line":N,"error":{"kind":
-    /// "input","message":"line N: …"}}`.
-    pub(crate) fn write_invalid(&mut self, line: u64, text: &str, problem: &str) -> io::Result<()> {
-        // Fields in the order of every other line: input first.
-        let input = serde_json::to_string(text).map_err(io::Error::from)?;
-        let message = serde_json::to_string(&format!("line {line}: {problem}"))?;
-        writeln!(
-            self.out,
-            r#"{{"input":{input},"line":{line},"error":{{"kind":"input","message":{message}}}}}"#
-        )
+    /// Write an input line that cannot be a query. In JSON lines:
+    /// `{"input":…,"line":N,"error":{"kind":"input","message":"line N: …"}}`; in CSV, the
+    /// `input_error` row of `as_result` (the line as an input error).
+    pub(crate) fn write_invalid(
+        &mut self,
+        line: u64,
+        text: &str,
+        problem: LineProblem,
+        as_result: &Result<HostingRecord, Error>,
+    ) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Jsonl(out) => {
+                // Fields in the order of every other line: input first.
+                let input = serde_json::to_string(text)?;
+                let message = serde_json::to_string(&format!("line {line}: {problem}"))?;
+                writeln!(
+                    out,
+                    r#"{{"input":{input},"line":{line},"error":{{"kind":"input","message":{message}}}}}"#
+                )
+            }
+            Sink::Csv(sink) => sink.write(text, as_result),
+        }
     }
 
     /// Make everything written durable.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        match &mut self.sink {
+            Sink::Jsonl(out) => out.flush(),
+            Sink::Csv(sink) => sink.flush(),
+        }
     }
 }
 
 /// Open the output: stdout without `path`; else OUT created afresh, or, when `resume`,
-/// appended to after reading back the inputs it answers; with `retry` kinds, the lines
+/// appended to after reading back the inputs it answers; with `retry` kinds, the records
 /// carrying them are dropped first.
 pub(crate) fn prepare(
     path: Option<&Path>,
@@ -83,32 +107,141 @@ pub(crate) fn prepare(
     retry: &BTreeSet<String>,
 ) -> Result<Prepared, Failure> {
     let resume = resume || !retry.is_empty();
+    let buffered = |out: Box<dyn Write + Send>| BufWriter::with_capacity(OUTPUT_BUFFER, out);
     let Some(path) = path.filter(|p| *p != Path::new("-")) else {
         if resume {
             return Err(Failure::usage(
                 "--resume and --retry-errors need -o OUT (a file to read back)".to_owned(),
             ));
         }
-        let out: Box<dyn Write + Send> = Box::new(io::stdout());
-        let output = Output {
-            out: BufWriter::with_capacity(OUTPUT_BUFFER, out),
-            format,
-            name: "stdout".to_owned(),
+        let out = buffered(Box::new(io::stdout()));
+        let sink = match format {
+            BulkFormat::Jsonl => Sink::Jsonl(out),
+            BulkFormat::Csv => Sink::Csv(CsvSink::new(out)),
         };
+        let output = Output { sink, name: "stdout".to_owned() };
         return Ok(Prepared { output, done: CompletedInputs::default(), dropped: 0 });
     };
     let name = path.display().to_string();
-    let mut done = CompletedInputs::default();
-    let mut dropped = 0;
-    let file = if resume && path.exists() {
-        dropped = keep_finished(path, retry, &mut done)?;
-        OpenOptions::new().append(true).open(path).map_err(|e| Failure::file("opening", path, e))?
-    } else {
-        File::create(path).map_err(|e| Failure::file("creating", path, e))?
+    let create = || File::create(path).map_err(|e| Failure::file("creating", path, e));
+    let append = || {
+        OpenOptions::new().append(true).open(path).map_err(|e| Failure::file("opening", path, e))
     };
-    let out: Box<dyn Write + Send> = Box::new(file);
-    let output = Output { out: BufWriter::with_capacity(OUTPUT_BUFFER, out), format, name };
-    Ok(Prepared { output, done, dropped })
+    let resuming = resume && path.exists();
+    let (sink, done, dropped) = match format {
+        BulkFormat::Jsonl if resuming => {
+            let mut done = CompletedInputs::default();
+            let dropped = keep_finished(path, retry, &mut done)?;
+            (Sink::Jsonl(buffered(Box::new(append()?))), done, dropped)
+        }
+        BulkFormat::Jsonl => {
+            (Sink::Jsonl(buffered(Box::new(create()?))), CompletedInputs::default(), 0)
+        }
+        BulkFormat::Csv if resuming => {
+            let dropped = if retry.is_empty() { 0 } else { keep_finished_csv(path, retry)? };
+            let reading = |e| Failure::file("reading", path, e);
+            let file = File::open(path).map_err(|e| Failure::file("opening", path, e))?;
+            let resume = whohosts::csv_resume(BufReader::new(file)).map_err(reading)?;
+            // Rows of a record cut short by a crash go; the record is written again, whole.
+            let file = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Failure::file("opening", path, e))?;
+            file.set_len(resume.whole_len).map_err(|e| Failure::file("truncating", path, e))?;
+            drop(file);
+            let records = resume.completed.len() as u64;
+            let out = buffered(Box::new(append()?));
+            let sink = if resume.whole_len == 0 {
+                CsvSink::new(out)
+            } else {
+                CsvSink::appending(out, records)
+            };
+            (Sink::Csv(sink), resume.completed, dropped)
+        }
+        BulkFormat::Csv => {
+            (Sink::Csv(CsvSink::new(buffered(Box::new(create()?)))), CompletedInputs::default(), 0)
+        }
+    };
+    Ok(Prepared { output: Output { sink, name }, done, dropped })
+}
+
+/// Drop from the CSV at `path` the records whose `errors` cell names a kind in `retry`
+/// (`stage:kind`, or `lookup:internal`), and a record cut short at its end; the records kept
+/// are numbered again from 1 (the resumed run goes on from there). Rewritten through a
+/// temporary file renamed over it. Returns the records dropped for retrying.
+fn keep_finished_csv(path: &Path, retry: &BTreeSet<String>) -> Result<u64, Failure> {
+    let reading = |e: io::Error| Failure::file("reading", path, e);
+    let csv_reading = |e: csv::Error| Failure::file("reading", path, io::Error::other(e));
+    let file = File::open(path).map_err(|e| Failure::file("opening", path, e))?;
+    let whole_len = whohosts::csv_resume(BufReader::new(file)).map_err(reading)?.whole_len;
+    let head = File::open(path).map_err(reading)?.take(whole_len);
+    let mut rows = csv::ReaderBuilder::new().has_headers(false).from_reader(head).into_records();
+    let temp = temp_path(path);
+    let writing = |e: csv::Error| Failure::file("writing", &temp, io::Error::other(e));
+    let file = File::create(&temp).map_err(|e| Failure::file("creating", &temp, e))?;
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
+    match rows.next() {
+        // Nothing whole in it: nothing to keep or drop.
+        None => {
+            drop(writer);
+            let _ = std::fs::remove_file(&temp);
+            return Ok(0);
+        }
+        Some(header) => writer.write_record(&header.map_err(csv_reading)?).map_err(writing)?,
+    }
+    let errors_at = whohosts::CSV_COLUMNS.iter().position(|c| *c == "errors").unwrap_or(usize::MAX);
+    let mut groups = Groups { retry, errors_at, dropped: 0, kept: 0, rows: Vec::new() };
+    let mut current: Option<String> = None;
+    for row in rows {
+        let row = row.map_err(csv_reading)?;
+        let n = row.get(0).unwrap_or_default();
+        if current.as_deref() != Some(n) {
+            current = Some(n.to_owned());
+            groups.write(&mut writer).map_err(writing)?;
+        }
+        groups.rows.push(row);
+    }
+    groups.write(&mut writer).map_err(writing)?;
+    let file = writer.into_inner().map_err(|e| writing(io::Error::other(e.to_string()).into()))?;
+    file.sync_all().map_err(|e| Failure::file("writing", &temp, e))?;
+    drop(file);
+    std::fs::rename(&temp, path).map_err(|e| Failure::file("replacing", path, e))?;
+    Ok(groups.dropped)
+}
+
+/// The rows of one CSV record at a time, kept (numbered again) or dropped.
+struct Groups<'a> {
+    retry: &'a BTreeSet<String>,
+    errors_at: usize,
+    dropped: u64,
+    kept: u64,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Groups<'_> {
+    /// Write the record held (numbered `kept + 1`) unless it carries a retry kind.
+    fn write(&mut self, writer: &mut csv::Writer<File>) -> csv::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let carries = |row: &csv::StringRecord| {
+            let cell = row.get(self.errors_at).unwrap_or_default();
+            cell.split(';')
+                .filter_map(|key| key.split_once(':'))
+                .any(|(_, kind)| self.retry.contains(kind))
+        };
+        if self.rows.iter().any(carries) {
+            self.dropped += 1;
+        } else {
+            self.kept += 1;
+            let n = self.kept.to_string();
+            for row in &self.rows {
+                writer.write_record(std::iter::once(n.as_str()).chain(row.iter().skip(1)))?;
+            }
+        }
+        self.rows.clear();
+        Ok(())
+    }
 }
 
 /// Read OUT back: every complete line is an answered input, except lines carrying a kind in
