@@ -436,7 +436,9 @@ fn bulk_writes_one_line_per_input_line_and_looks_each_duplicate_up_once() {
     // The summary: the results first, then this run, then requests and caches.
     let err = stderr(&output);
     assert!(err.starts_with("results\n  inputs: 46 (45 records, 1 input error)\n"), "{err}");
-    assert!(err.contains("\n  errors by stage and kind (inputs):\n    input: invalid_character 1\n"));
+    assert!(
+        err.contains("\n  errors by stage and kind (inputs):\n    input: invalid_character 1\n")
+    );
     assert!(err.contains("\n  to retry: none\nthis run\n  lines written        46\n"), "{err}");
     assert!(err.contains(&format!("\n  duplicates           {duplicates} (looked up once)\n")));
     assert!(err.contains("\ncache hits, per cache\n  RDAP answers "), "{err}");
@@ -580,5 +582,94 @@ fn retry_errors_finishes_a_run_cut_short_by_a_rate_limited_registry() {
     assert!(err.contains(&format!("\n  skipped (in OUT)     {}\n", kept - limited_kept)), "{err}");
     assert_eq!(kinds_of(&out).get("rate_limited"), None, "{:?}", kinds_of(&out));
     assert_eq!(inputs_of(&out), count_inputs(world.generated.inputs(60)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A CSV output read back with the csv crate: (the record number `n`, the input, the
+/// `errors` cell) of every row, after checking the header.
+fn csv_rows_of(text: &str) -> Vec<(u64, String, String)> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, whohosts::CSV_COLUMNS);
+    let errors_at = header.iter().position(|c| c == "errors").unwrap();
+    reader
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            (row[0].parse().unwrap(), row[1].to_owned(), row[errors_at].to_owned())
+        })
+        .collect()
+}
+
+/// The input of each record of CSV rows, by record number.
+fn csv_records(rows: &[(u64, String, String)]) -> BTreeMap<u64, String> {
+    let mut records = BTreeMap::new();
+    for (n, input, _) in rows {
+        let previous = records.insert(*n, input.clone());
+        assert!(previous.is_none_or(|p| p == *input), "record {n} has two inputs");
+    }
+    records
+}
+
+#[test]
+fn csv_output_has_one_record_per_input_line_and_retries_like_json_lines() {
+    let dir = temp_dir("csv");
+    let world = TestWorld::start(40, |b| b);
+    let domains = world.generated.domains().to_vec();
+
+    // lookup --csv: the header, then one record's rows per query, numbered in order.
+    let output = run(whohosts(&dir)
+        .args(["lookup", "--csv"])
+        .args(world.flags())
+        .args([&domains[0], &domains[1]]));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows = csv_rows_of(&stdout(&output));
+    let records = csv_records(&rows);
+    assert_eq!(records, BTreeMap::from([(1, domains[0].clone()), (2, domains[1].clone())]));
+
+    // bulk --format csv, with a registry answering 429.
+    let limited = Fault::RateLimit { retry_after: "3600".to_owned() };
+    world.world.add_fault("verisign", "", limited, None).unwrap();
+    let input = world.input_file(&dir, 40);
+    let out = dir.join("out.csv");
+    let bulk = |extra: &[&str]| {
+        let mut command = whohosts(&dir);
+        command
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--format", "csv", "--quiet"])
+            .args(extra)
+            .args(world.flags());
+        run(&mut command)
+    };
+    let output = bulk(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = count_inputs(world.generated.inputs(40));
+    let rows = csv_rows_of(&std::fs::read_to_string(&out).unwrap());
+    let records = csv_records(&rows);
+    assert_eq!(records.keys().copied().collect::<Vec<_>>(), (1..=40).collect::<Vec<u64>>());
+    assert_eq!(count_inputs(records.values().cloned()), expected);
+    let limited: Vec<u64> = rows
+        .iter()
+        .filter(|(_, _, errors)| errors.contains(":rate_limited"))
+        .map(|(n, _, _)| *n)
+        .collect();
+    assert!(!limited.is_empty());
+
+    // Cut short inside a row, then finished with --retry-errors once the registry answers.
+    let text = std::fs::read(&out).unwrap();
+    std::fs::write(&out, &text[..text.len() * 2 / 3]).unwrap();
+    world.world.clear_faults();
+    let output = bulk(&["--retry-errors", "rate_limited"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches("n,input,").count(), 1, "one header");
+    let rows = csv_rows_of(&text);
+    assert!(rows.iter().all(|(_, _, errors)| !errors.contains("rate_limited")));
+    let records = csv_records(&rows);
+    assert_eq!(records.keys().copied().collect::<Vec<_>>(), (1..=40).collect::<Vec<u64>>());
+    assert_eq!(count_inputs(records.values().cloned()), expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
