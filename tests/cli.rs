@@ -673,3 +673,31 @@ fn csv_output_has_one_record_per_input_line_and_retries_like_json_lines() {
     assert_eq!(count_inputs(records.values().cloned()), expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Not a check: prints `whohosts --help`, the bulk summary of a 500-domain generated world
+/// and the first rows of its CSV, for the README's closing note
+/// (`cargo test --all-features --test cli -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn sample_help_summary_and_csv() {
+    let dir = temp_dir("sample");
+    let world = TestWorld::start(500, |b| b);
+    let input = world.input_file(&dir, 500);
+    let out = dir.join("out.csv");
+    let help = run(whohosts(&dir).arg("--help"));
+    let started = Instant::now();
+    let output = run(whohosts(&dir)
+        .arg("bulk")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "csv"])
+        .args(world.flags()));
+    let took = started.elapsed();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    eprintln!("{}\n---\n{}\n--- {took:?}", stdout(&help), stderr(&output));
+    for line in csv.lines().take(8) {
+        eprintln!("{line}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
