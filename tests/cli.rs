@@ -247,6 +247,21 @@ fn bad_usage_exits_2_naming_the_bad_value() {
             "error: unexpected argument '--concurrency' found".to_owned(),
         ),
         (
+            vec![
+                "lookup".as_ref(),
+                "--bootstrap".as_ref(),
+                "/nonexistent".as_ref(),
+                "x.com".as_ref(),
+            ],
+            vec![],
+            "whohosts: cannot load RDAP bootstrap from /nonexistent: ".to_owned(),
+        ),
+        (
+            vec!["bulk".as_ref(), "/nonexistent/in.txt".as_ref()],
+            vec![],
+            "whohosts: opening /nonexistent/in.txt: ".to_owned(),
+        ),
+        (
             vec!["bulk".as_ref(), "--concurrency".as_ref(), "0".as_ref()],
             vec![],
             "error: invalid value '0' for '--concurrency <CONCURRENCY>'".to_owned(),
@@ -394,6 +409,27 @@ fn lookup_prints_text_json_and_json_lines_and_exits_by_what_it_found() {
     }
     let output = lookup(&["--fail-on", "no-contact,errors", &domains[0]]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    // Logs go to stderr with -v or RUST_LOG; stdout holds the same result.
+    let quiet = lookup(&["--json", &domains[4]]);
+    let record: serde_json::Value = serde_json::from_slice(&quiet.stdout).unwrap();
+    for (args, env) in [(&["-vv"][..], None), (&[][..], Some("whohosts=debug"))] {
+        let mut command = whohosts(&dir);
+        command.args(args).arg("lookup").args(world.flags()).args(["--json", &domains[4]]);
+        if let Some(filter) = env {
+            command.env("RUST_LOG", filter);
+        }
+        let output = run(&mut command);
+        assert_eq!(output.status.code(), Some(0));
+        let logged: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(logged["query"], record["query"]);
+        let targets = |r: &serde_json::Value| -> Vec<String> {
+            let targets = r["notice_targets"].as_array().unwrap();
+            targets.iter().map(|t| format!("{} {}", t["party"], t["name"])).collect()
+        };
+        assert_eq!(targets(&logged), targets(&record));
+        assert!(stderr(&output).contains(" DEBUG "), "{args:?} {env:?}: {}", stderr(&output));
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

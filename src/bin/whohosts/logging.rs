@@ -1,5 +1,8 @@
 //! Logging: the library's `tracing` events and spans to stderr, filtered by `RUST_LOG` when
 //! set, else by `-v` (info), `-vv` (debug) or `-vvv` (trace); errors only without either.
+//! Coloured on a terminal only.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -19,6 +22,8 @@ pub(crate) fn init(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only for a terminal: a log file or a pipe gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(verbose >= 2)
         .init();
     if let Some(Err(e)) = from_env.as_deref().map(EnvFilter::try_new) {
