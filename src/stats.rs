@@ -8,7 +8,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// A snapshot of what a client has done so far: requests sent, cache use, retries and
-/// rate limits. Counts only grow.
+/// rate limits. Counts only grow, except [`waiting_per_server`](Self::waiting_per_server),
+/// which is the present.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Stats {
@@ -51,6 +52,10 @@ pub struct Stats {
     pub lookup_p50: Option<Duration>,
     /// 95th percentile time of those lookups (within 10 %), if any finished.
     pub lookup_p95: Option<Duration>,
+    /// Requests waiting right now for their server's turn (a concurrency slot, a rate-limit
+    /// token or the end of a pause), per server key as in `requests_per_server`; servers
+    /// with none waiting are left out. A bulk progress display shows it as "waiting on …".
+    pub waiting_per_server: BTreeMap<String, u64>,
 }
 
 /// Which cache a hit is counted for.
@@ -83,6 +88,28 @@ pub(crate) struct Telemetry {
     asn_hits: AtomicU64,
     slots_lent: AtomicU64,
     latency: Histogram,
+    /// Requests waiting for their server's turn now, per server.
+    waiting: Mutex<HashMap<String, u64>>,
+}
+
+/// One request waiting for its server's turn, counted in [`Stats::waiting_per_server`]
+/// until dropped.
+#[derive(Debug)]
+pub(crate) struct Waiting<'a> {
+    telemetry: &'a Telemetry,
+    server: String,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut waiting = self.telemetry.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = waiting.get_mut(&self.server) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                waiting.remove(&self.server);
+            }
+        }
+    }
 }
 
 /// Lookup times in buckets growing by 10 % from 100 µs (the last bucket holds everything
@@ -207,6 +234,13 @@ impl Telemetry {
         self.slots_lent.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A request to `server` starts waiting for its turn; it stops when the guard drops.
+    pub(crate) fn waiting_on(&self, server: &str) -> Waiting<'_> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        *waiting.entry(server.to_owned()).or_default() += 1;
+        Waiting { telemetry: self, server: server.to_owned() }
+    }
+
     /// A consistent-enough snapshot (each counter is read once).
     pub(crate) fn snapshot(&self) -> Stats {
         let per_server = self.per_server.lock().unwrap_or_else(PoisonError::into_inner);
@@ -228,6 +262,10 @@ impl Telemetry {
             slots_lent: self.slots_lent.load(Ordering::Relaxed),
             lookup_p50,
             lookup_p95,
+            waiting_per_server: {
+                let waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+                waiting.iter().map(|(k, v)| (k.clone(), *v)).collect()
+            },
         }
     }
 }
@@ -250,5 +288,21 @@ mod tests {
         assert!((0.050..0.055).contains(&p50), "{p50}");
         assert!((0.095..0.105).contains(&p95), "{p95}");
         assert_eq!(Histogram::default().summary(), (0, None, None));
+    }
+
+    #[test]
+    fn waiting_requests_are_counted_while_they_wait() {
+        let telemetry = Telemetry::default();
+        let first = telemetry.waiting_on("rdap.db.ripe.net");
+        let second = telemetry.waiting_on("rdap.db.ripe.net");
+        let other = telemetry.waiting_on("rdap.arin.net");
+        let waiting = telemetry.snapshot().waiting_per_server;
+        assert_eq!(waiting.get("rdap.db.ripe.net"), Some(&2));
+        assert_eq!(waiting.get("rdap.arin.net"), Some(&1));
+        drop((first, other));
+        let waiting = telemetry.snapshot().waiting_per_server;
+        assert_eq!(waiting.into_iter().collect::<Vec<_>>(), vec![("rdap.db.ripe.net".into(), 1)]);
+        drop(second);
+        assert!(telemetry.snapshot().waiting_per_server.is_empty());
     }
 }

@@ -167,9 +167,11 @@ impl Http {
             guard::check_url(current, &self.config.safety)?;
             let (server, policy) = self.config.politeness.server_key(current);
             // Waiting for the server's turn does not count against the lookup's deadline.
+            let waiting = telemetry.waiting_on(&server);
             let permit = deadline::waiting(budget.acquire(&server, policy, max_pause))
                 .await
                 .inspect_err(|_| telemetry.count_circuit_open())?;
+            drop(waiting);
             telemetry.count_request(&server);
             let response =
                 self.client.get(current.clone()).header(ACCEPT, RDAP_ACCEPT).send().await;

@@ -1,0 +1,242 @@
+//! The command line as clap sees it: subcommands, flags and their help texts. Parsing only;
+//! the client flags are checked and combined with the environment and the config file in
+//! `settings.rs`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::parser::ValueSource;
+use clap::{ArgAction, ArgGroup, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// The exit codes and the setting sources, after every `--help`.
+const AFTER_HELP: &str = "\
+Exit codes:
+  0    records were produced (even records holding errors, unless --fail-on says otherwise)
+  1    a --fail-on condition held: `no-contact` (some input has no notice target with an
+       email, web form or phone) or `errors` (some input has errors or no record)
+  2    bad usage: a bad flag, setting, query or file, named in the message
+  130  interrupted (Ctrl-C): finished records are written; rerun with --resume
+
+Every client flag can also come from the environment, WHOHOSTS_<FLAG> (WHOHOSTS_DNS,
+WHOHOSTS_ALLOW_NET, …; lists comma-separated, switches true/false), or from a TOML config file
+(--config PATH, WHOHOSTS_CONFIG, default ~/.config/whohosts/config.toml on Linux) whose keys
+are the flag names (`dns = [\"127.0.0.1:53\"]`, `allow-http = true`). A flag wins over the
+environment, which wins over the file. `whohosts config` shows the effective settings.
+Logging (-v, -vv or RUST_LOG) goes to stderr; stdout carries results only.";
+
+/// Who hosts a domain, URL or IP address, and whom to notify about it: addresses, AS,
+/// network, hosting provider or CDN, registrar and registry, with their abuse contacts.
+#[derive(Debug, Parser)]
+#[command(name = "whohosts", version, after_help = AFTER_HELP, propagate_version = true)]
+pub(crate) struct Cli {
+    /// Log more on stderr: -v info, -vv debug, -vvv trace (RUST_LOG overrides).
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Look up one or more domains, URLs or IP addresses and print whom to notify.
+    #[command(after_help = AFTER_HELP)]
+    Lookup(LookupArgs),
+    /// Look up a list (a file or stdin, one query per line) into JSON lines or CSV.
+    #[command(after_help = AFTER_HELP)]
+    Bulk(BulkArgs),
+    /// Print the effective settings and where each comes from (flag, env, file, default).
+    #[command(after_help = AFTER_HELP)]
+    Config(ConfigArgs),
+}
+
+/// The flags that set up the client, the same for every subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct ClientArgs {
+    /// TOML config file (default: the platform config directory's whohosts/config.toml).
+    #[arg(long, value_name = "PATH", env = "WHOHOSTS_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// DNS server to ask, IP or IP:PORT (repeatable; default: the system resolver).
+    #[arg(long, value_name = "IP:PORT")]
+    pub(crate) dns: Vec<OsString>,
+    /// Directory of RFC 9224 bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json)
+    /// instead of IANA's, embedded.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) bootstrap: Option<OsString>,
+    /// IP-to-ASN database: MaxMind-format .mmdb or ip-location-db .csv (repeatable; default:
+    /// Team Cymru over DNS).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) asn_db: Vec<OsString>,
+    /// WHOIS server for a TLD or registry, e.g. `co=whois.nic.co` or `arin=127.0.0.1:4343`
+    /// (repeatable).
+    #[arg(long, value_name = "KEY=HOST[:PORT]")]
+    pub(crate) whois: Vec<OsString>,
+    /// Never ask WHOIS (port 43) servers.
+    #[arg(long)]
+    pub(crate) no_whois: bool,
+    /// Put first the channels providers publish for this kind of notice: copyright, csam,
+    /// ncii, phishing, malware or spam.
+    #[arg(long, value_name = "TYPE")]
+    pub(crate) notice_type: Option<OsString>,
+    /// Allow plain-HTTP RDAP (default: HTTPS only, on every redirect and referral too).
+    #[arg(long)]
+    pub(crate) allow_http: bool,
+    /// Allow connections to private, loopback and other non-global addresses.
+    #[arg(long)]
+    pub(crate) allow_private: bool,
+    /// With --allow-private: allow only these non-global networks (repeatable CIDR).
+    #[arg(long, value_name = "CIDR")]
+    pub(crate) allow_net: Vec<OsString>,
+    /// Seconds per HTTP request (default 10).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) timeout: Option<OsString>,
+    /// Politeness for servers matching PATTERN (an RDAP host or URL prefix, or
+    /// `whois://HOST[:PORT]` for a WHOIS server): N requests per PERIOD (500ms, 1s, 6s, 1m,
+    /// 24h; N = 0: no rate limit), BURST at once (default 1), INFLIGHT concurrent (default 4).
+    /// Repeatable; the first matching wins. E.g. `rdap.db.ripe.net=1000/24h:500:4`.
+    #[arg(long, value_name = "PATTERN=N/PERIOD[:BURST[:INFLIGHT]]")]
+    pub(crate) server_policy: Vec<OsString>,
+}
+
+/// The output of `lookup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LookupFormat {
+    /// A summary for a person (the default).
+    Text,
+    /// The record as pretty JSON (an array of records for several queries).
+    Json,
+    /// One `{"input":…,"record":…}` line per query, as `bulk` writes.
+    Jsonl,
+    /// CSV rows, one per notice channel, as `bulk --format csv` writes.
+    Csv,
+}
+
+/// When to exit 1 although records were produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FailOn {
+    /// Some input has no notice target with a channel (email, web form or phone).
+    NoContact,
+    /// Some input has errors in its record, or no record.
+    Errors,
+}
+
+/// `whohosts lookup`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("format").multiple(false)))]
+pub(crate) struct LookupArgs {
+    /// Domains, URLs or IP addresses.
+    #[arg(required = true, value_name = "QUERY")]
+    pub(crate) queries: Vec<OsString>,
+    /// Print a summary leading with whom to notify (the default).
+    #[arg(long, group = "format")]
+    pub(crate) text: bool,
+    /// Print the record as JSON (an array of records for several queries).
+    #[arg(long, group = "format")]
+    pub(crate) json: bool,
+    /// Print one JSON line per query: {"input":…,"record":{…}}.
+    #[arg(long, group = "format")]
+    pub(crate) jsonl: bool,
+    /// Print CSV: one row per input, notice target and channel.
+    #[arg(long, group = "format")]
+    pub(crate) csv: bool,
+    /// Exit 1 when this holds for some query (comma-separated or repeated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CONDITION")]
+    pub(crate) fail_on: Vec<FailOn>,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+impl LookupArgs {
+    /// The chosen output.
+    pub(crate) fn format(&self) -> LookupFormat {
+        if self.json {
+            LookupFormat::Json
+        } else if self.jsonl {
+            LookupFormat::Jsonl
+        } else if self.csv {
+            LookupFormat::Csv
+        } else {
+            LookupFormat::Text
+        }
+    }
+}
+
+/// The output of `bulk`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum BulkFormat {
+    /// One JSON object per input line: {"input":…,"record":{…}} or {"input":…,"error":{…}}.
+    Jsonl,
+    /// One row per input, notice target and channel (see the README for the columns).
+    Csv,
+}
+
+/// `whohosts bulk`.
+#[derive(Debug, Args)]
+pub(crate) struct BulkArgs {
+    /// File of queries, one per line (`#` comments and blank lines skipped); `-` or nothing
+    /// for stdin.
+    #[arg(value_name = "INPUT")]
+    pub(crate) input: Option<PathBuf>,
+    /// Output file (default: stdout).
+    #[arg(short, long, value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub(crate) format: BulkFormat,
+    /// Skip the inputs already answered in OUT and append the rest.
+    #[arg(long)]
+    pub(crate) resume: bool,
+    /// Look up again the inputs whose lines in OUT carry these error kinds (e.g.
+    /// rate_limited,timeout) and replace their lines; implies --resume.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    pub(crate) retry_errors: Vec<String>,
+    /// Lookups working at once.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub(crate) concurrency: u32,
+    /// Longest input line in bytes; a longer one is an input error naming its line.
+    #[arg(long, default_value_t = whohosts::DEFAULT_MAX_LINE as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub(crate) max_line: u64,
+    /// Also write the summary as JSON to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) summary_json: Option<PathBuf>,
+    /// Exit 1 when this holds for some input (comma-separated or repeated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CONDITION")]
+    pub(crate) fail_on: Vec<FailOn>,
+    /// No progress bar or progress lines on stderr (the summary is still printed).
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+/// `whohosts config`.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+/// The parsed command line, with whether `--config` came from the flag or the environment.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    /// The arguments.
+    pub(crate) cli: Cli,
+    /// True when `--config` was given on the command line (else from WHOHOSTS_CONFIG, if
+    /// set).
+    pub(crate) config_from_flag: bool,
+}
+
+/// Parse `argv` (with the program name first). `Err` is clap's: print it and exit with its
+/// code (0 for `--help` and `--version`, 2 for bad usage).
+pub(crate) fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, clap::Error> {
+    let matches = Cli::command().try_get_matches_from(argv)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    let config_from_flag = matches
+        .subcommand()
+        .and_then(|(_, sub)| sub.value_source("config"))
+        .is_some_and(|source| source == ValueSource::CommandLine);
+    Ok(Parsed { cli, config_from_flag })
+}

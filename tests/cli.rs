@@ -1,0 +1,739 @@
+//! The `whohosts` command run as a user runs it, against a generated loopback world started in
+//! this process (`whohosts-testing`) and pointed at with the client flags: every subcommand
+//! and format, the exit codes, where settings come from (flag > env > file > default),
+//! `--resume` and `--retry-errors` after a run cut short by a rate-limited registry, and
+//! Ctrl-C losing no finished record.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use whohosts_testing::{Fault, GeneratedWorld, World, WorldBuilder};
+
+/// A started world and the runtime serving it (its servers run on the runtime's threads
+/// while a test waits for the command).
+struct TestWorld {
+    world: World,
+    generated: GeneratedWorld,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl TestWorld {
+    /// A generated world of `domains` domains, changed by `configure` before it starts.
+    fn start(domains: usize, configure: impl FnOnce(WorldBuilder) -> WorldBuilder) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let generated = World::generated(domains, 7);
+        let world = runtime.block_on(configure(generated.builder()).start()).unwrap();
+        TestWorld { world, generated, _runtime: runtime }
+    }
+
+    /// The client flags that point `whohosts` at this world: its DNS server, its bootstrap,
+    /// its WHOIS servers, loopback and plain HTTP allowed, and each RDAP service and WHOIS
+    /// server a server of its own without a rate limit (as `World::client_builder` sets up).
+    fn flags(&self) -> Vec<String> {
+        let mut flags = vec![
+            "--dns".to_owned(),
+            self.world.dns_addr().to_string(),
+            "--bootstrap".to_owned(),
+            self.world.bootstrap_dir().display().to_string(),
+            "--allow-http".to_owned(),
+            "--allow-private".to_owned(),
+            "--allow-net".to_owned(),
+            "127.0.0.0/8".to_owned(),
+            "--timeout".to_owned(),
+            "5".to_owned(),
+        ];
+        for (name, addr) in self.world.whois_servers() {
+            flags.push("--whois".to_owned());
+            flags.push(format!("{name}={addr}"));
+            flags.push("--server-policy".to_owned());
+            flags.push(format!("whois://{name}=0/1s:1:64"));
+        }
+        for service in self.generated.min_requests_per_service().keys() {
+            flags.push("--server-policy".to_owned());
+            flags.push(format!("{}=0/1s:1:64", self.world.service_url(service)));
+        }
+        flags.push("--server-policy".to_owned());
+        flags.push("127.0.0.1=0/1s:1:64".to_owned());
+        flags
+    }
+
+    /// `count` inputs of this world, one per line.
+    fn input_file(&self, dir: &Path, count: usize) -> PathBuf {
+        let path = dir.join("in.txt");
+        let text: String = self.generated.inputs(count).map(|i| format!("{i}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+/// `whohosts` with a clean environment: no WHOHOSTS_* or RUST_LOG variable, and the config
+/// directory in `dir` (so no user's config file is read).
+fn whohosts(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_whohosts"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("WHOHOSTS_") || key == "RUST_LOG" {
+            command.env_remove(key);
+        }
+    }
+    command.env("XDG_CONFIG_HOME", dir.join("config-home")).env("HOME", dir);
+    command.stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("whohosts-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The `input` of every line of a JSON-lines output, with how many lines each has; every
+/// line must be whole JSON.
+fn inputs_of(path: &Path) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        *counts.entry(value["input"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+/// The error kinds in the records of a JSON-lines output, with how many lines carry each.
+fn kinds_of(path: &Path) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let mut kinds: Vec<String> = value["record"]["errors"]
+            .as_array()
+            .map(|errors| errors.iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        kinds.dedup();
+        for kind in kinds {
+            *counts.entry(kind).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// How many times each line of `inputs` occurs.
+fn count_inputs(inputs: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for input in inputs {
+        *counts.entry(input).or_default() += 1;
+    }
+    counts
+}
+
+#[test]
+fn help_exits_0_and_documents_the_exit_codes() {
+    let dir = temp_dir("help");
+    for args in [&["--help"][..], &["lookup", "--help"], &["bulk", "--help"], &["config", "--help"]]
+    {
+        let output = run(whohosts(&dir).args(args));
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", stderr(&output));
+        let text = stdout(&output);
+        assert_eq!(text.matches("Usage:").count(), 1, "{args:?}: {text}");
+        assert!(text.contains("Exit codes:\n  0    records were produced"), "{args:?}: {text}");
+        assert!(text.contains("  2    bad usage"), "{text}");
+        assert!(output.stderr.is_empty());
+    }
+    let output = run(whohosts(&dir).args(["bulk", "--help"]));
+    for flag in ["--resume", "--retry-errors", "--format", "--concurrency", "--fail-on", "--dns"] {
+        assert!(stdout(&output).contains(flag), "bulk --help lacks {flag}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_usage_exits_2_naming_the_bad_value() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = temp_dir("usage");
+    let config = dir.join("bad.toml");
+    std::fs::write(&config, "allow-http = true\ncolour = \"blue\"\n").unwrap();
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"\xff.com");
+    // (arguments, environment, the start of the message)
+    type Case<'a> = (Vec<&'a std::ffi::OsStr>, Vec<(&'a str, &'a str)>, String);
+    let cases: Vec<Case> = vec![
+        (
+            vec!["lookup".as_ref(), "--dns".as_ref(), "127.0.0.1:0".as_ref(), "x.com".as_ref()],
+            vec![],
+            "whohosts: --dns 127.0.0.1:0: port 0 is not a port a server answers on\n".to_owned(),
+        ),
+        (
+            vec![
+                "lookup".as_ref(),
+                "--allow-net".as_ref(),
+                "127.0.0.1/32".as_ref(),
+                "x.com".as_ref(),
+            ],
+            vec![],
+            "whohosts: --allow-net narrows --allow-private: give both, or neither\n".to_owned(),
+        ),
+        (
+            vec!["lookup".as_ref(), not_utf8],
+            vec![],
+            "whohosts: QUERY \"\\xFF.com\" is not valid UTF-8\n".to_owned(),
+        ),
+        (
+            vec!["lookup".as_ref(), "x.com".as_ref()],
+            vec![("WHOHOSTS_TIMEOUT", "soon")],
+            "whohosts: WHOHOSTS_TIMEOUT=soon: wants seconds (0 < s <= 3600)\n".to_owned(),
+        ),
+        (
+            vec!["lookup".as_ref(), "--whois".as_ref(), "co".as_ref(), "x.com".as_ref()],
+            vec![],
+            "whohosts: --whois co: wants KEY=HOST[:PORT]\n".to_owned(),
+        ),
+        (
+            vec!["bulk".as_ref(), "--server-policy".as_ref(), "x=1/1y".as_ref()],
+            vec![],
+            "whohosts: --server-policy x=1/1y: PERIOD \"1y\" wants a unit: ms, s, m, h or d\n"
+                .to_owned(),
+        ),
+        (
+            vec![
+                "bulk".as_ref(),
+                "--retry-errors".as_ref(),
+                "ratelimited".as_ref(),
+                "-o".as_ref(),
+                "x".as_ref(),
+            ],
+            vec![],
+            "whohosts: --retry-errors: unknown error kind \"ratelimited\"".to_owned(),
+        ),
+        (
+            vec!["bulk".as_ref(), "--resume".as_ref()],
+            vec![],
+            "whohosts: --resume and --retry-errors need -o OUT (a file to read back)\n".to_owned(),
+        ),
+        (
+            vec!["config".as_ref(), "--config".as_ref(), config.as_os_str()],
+            vec![],
+            format!("whohosts: config file {}: unknown key \"colour\"", config.display()),
+        ),
+        (
+            vec!["config".as_ref()],
+            vec![("WHOHOSTS_CONFIG", "/nonexistent/whohosts.toml")],
+            "whohosts: config file /nonexistent/whohosts.toml (env WHOHOSTS_CONFIG): not found\n"
+                .to_owned(),
+        ),
+        (
+            vec!["lookup".as_ref(), "--notice-type".as_ref(), "dcma".as_ref(), "x.com".as_ref()],
+            vec![],
+            "whohosts: --notice-type dcma: unknown notice type \"dcma\"".to_owned(),
+        ),
+        (
+            vec!["lookup".as_ref(), "--concurrency".as_ref(), "2".as_ref(), "x.com".as_ref()],
+            vec![],
+            "error: unexpected argument '--concurrency' found".to_owned(),
+        ),
+        (
+            vec![
+                "lookup".as_ref(),
+                "--bootstrap".as_ref(),
+                "/nonexistent".as_ref(),
+                "x.com".as_ref(),
+            ],
+            vec![],
+            "whohosts: cannot load RDAP bootstrap from /nonexistent: ".to_owned(),
+        ),
+        (
+            vec!["bulk".as_ref(), "/nonexistent/in.txt".as_ref()],
+            vec![],
+            "whohosts: opening /nonexistent/in.txt: ".to_owned(),
+        ),
+        (
+            vec!["bulk".as_ref(), "--concurrency".as_ref(), "0".as_ref()],
+            vec![],
+            "error: invalid value '0' for '--concurrency <CONCURRENCY>'".to_owned(),
+        ),
+    ];
+    for (args, env, message) in cases {
+        let output = run(whohosts(&dir).args(&args).envs(env));
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).starts_with(&message), "{args:?}: {}", stderr(&output));
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn settings_come_from_flag_then_env_then_file_then_default_and_config_says_which() {
+    let dir = temp_dir("config");
+    let file = dir.join("config-home/whohosts/config.toml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        "timeout = 3\nallow-http = true\ndns = [\"127.0.0.1:5301\"]\nnotice-type = \"spam\"\n",
+    )
+    .unwrap();
+    // The default file, read from the platform config directory.
+    let output = run(whohosts(&dir)
+        .args(["config", "--dns", "127.0.0.1:5302", "--dns", "[::1]:5303"])
+        .env("WHOHOSTS_TIMEOUT", "7.5")
+        .env("WHOHOSTS_NOTICE_TYPE", "copyright"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let file_name = file.display();
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "# config file: {file_name} (default)\n\
+             dns = [\"127.0.0.1:5302\", \"[::1]:5303\"]  # flag --dns\n\
+             bootstrap = \"\"  # default: IANA's bootstrap files, embedded\n\
+             asn-db = []  # default: Team Cymru over DNS\n\
+             whois = []  # default: the shipped table and IANA's referrals\n\
+             no-whois = false  # default: WHOIS after RDAP\n\
+             notice-type = \"copyright\"  # env WHOHOSTS_NOTICE_TYPE\n\
+             allow-http = true  # file {file_name}\n\
+             allow-private = false  # default: global addresses only\n\
+             allow-net = []  # default: every non-global network, with --allow-private\n\
+             timeout = 7.5  # env WHOHOSTS_TIMEOUT\n\
+             server-policy = []  # default: the built-in politeness table\n"
+        )
+    );
+    // --config wins over WHOHOSTS_CONFIG, which wins over the default file; env lists are
+    // comma-separated, switches true/false.
+    let other = dir.join("other.toml");
+    std::fs::write(&other, "timeout = 4\nallow-net = [\"10.0.0.0/8\"]\nallow-private = true\n")
+        .unwrap();
+    let output = run(whohosts(&dir)
+        .args(["config", "--config"])
+        .arg(&other)
+        .env("WHOHOSTS_CONFIG", &file)
+        .env("WHOHOSTS_ALLOW_HTTP", "false")
+        .env("WHOHOSTS_DNS", "127.0.0.1:5304, 127.0.0.1:5305"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with(&format!("# config file: {} (flag --config)\n", other.display())));
+    assert!(
+        text.contains("\ndns = [\"127.0.0.1:5304\", \"127.0.0.1:5305\"]  # env WHOHOSTS_DNS\n")
+    );
+    assert!(text.contains("\nallow-http = false  # env WHOHOSTS_ALLOW_HTTP\n"), "{text}");
+    assert!(text.contains(&format!("\ntimeout = 4  # file {}\n", other.display())), "{text}");
+    assert!(
+        text.contains(&format!("\nallow-net = [\"10.0.0.0/8\"]  # file {}\n", other.display()))
+    );
+    let output = run(whohosts(&dir).arg("config").env("WHOHOSTS_CONFIG", &other));
+    assert!(
+        stdout(&output)
+            .starts_with(&format!("# config file: {} (env WHOHOSTS_CONFIG)\n", other.display()))
+    );
+    // A bad value in the file is named with the file.
+    std::fs::write(&other, "allow-net = \"10.0.0.0/33\"\nallow-private = true\n").unwrap();
+    let output = run(whohosts(&dir).args(["config", "--config"]).arg(&other));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!("whohosts: allow-net = \"10.0.0.0/33\" in {}: not a CIDR\n", other.display())
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn lookup_prints_text_json_and_json_lines_and_exits_by_what_it_found() {
+    let dir = temp_dir("lookup");
+    let world = TestWorld::start(10, |b| b);
+    let domains = world.generated.domains().to_vec();
+    let lookup = |args: &[&str]| {
+        let mut command = whohosts(&dir);
+        command.arg("lookup").args(world.flags()).args(args);
+        run(&mut command)
+    };
+    // Text, the default: the summary leading with whom to notify.
+    let output = lookup(&[&domains[0]]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with(&format!("{}\n  ", domains[0])), "{text}");
+    assert!(text.contains("notify, in this order:"), "{text}");
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    assert_eq!(lookup(&["--text", &domains[0]]).stdout, output.stdout);
+
+    // --json: the record; an array of records for several queries, in the order given.
+    let output = lookup(&["--json", &domains[1]]);
+    let record: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(record["query"], domains[1].as_str());
+    let output = lookup(&["--json", &domains[2], &domains[1]]);
+    let records: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let queries: Vec<&str> = records.iter().map(|r| r["query"].as_str().unwrap()).collect();
+    assert_eq!(queries, [domains[2].as_str(), domains[1].as_str()]);
+
+    // --jsonl: bulk's line format, one per query.
+    let output = lookup(&["--jsonl", &domains[1], &domains[2]]);
+    let lines: Vec<serde_json::Value> =
+        stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["input"], domains[1].as_str());
+    assert_eq!(lines[1]["record"]["query"], domains[2].as_str());
+
+    // A query that cannot be looked up: exit 2 naming it; the others are still printed.
+    let output = lookup(&["--jsonl", "a..b", &domains[3]]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr(&output), "whohosts: a..b: name \"a..b\" has an empty label\n");
+    assert_eq!(stdout(&output).lines().count(), 1);
+
+    // --fail-on: a name that is not registered has errors (but its registry to notify); an
+    // address no registry claims has nobody to notify.
+    let missing = "not-registered-here.com";
+    let unclaimed = "192.0.2.1";
+    for query in [missing, unclaimed] {
+        let output = lookup(&[query]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    for (condition, query, code) in [
+        ("errors", missing, 1),
+        ("no-contact", missing, 0),
+        ("no-contact", unclaimed, 1),
+        ("errors,no-contact", unclaimed, 1),
+    ] {
+        let output = lookup(&["--fail-on", condition, query]);
+        assert_eq!(output.status.code(), Some(code), "{condition} {query}: {}", stderr(&output));
+    }
+    let output = lookup(&["--fail-on", "no-contact,errors", &domains[0]]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    // Logs go to stderr with -v or RUST_LOG; stdout holds the same result.
+    let quiet = lookup(&["--json", &domains[4]]);
+    let record: serde_json::Value = serde_json::from_slice(&quiet.stdout).unwrap();
+    for (args, env) in [(&["-vv"][..], None), (&[][..], Some("whohosts=debug"))] {
+        let mut command = whohosts(&dir);
+        command.args(args).arg("lookup").args(world.flags()).args(["--json", &domains[4]]);
+        if let Some(filter) = env {
+            command.env("RUST_LOG", filter);
+        }
+        let output = run(&mut command);
+        assert_eq!(output.status.code(), Some(0));
+        let logged: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(logged["query"], record["query"]);
+        let targets = |r: &serde_json::Value| -> Vec<String> {
+            let targets = r["notice_targets"].as_array().unwrap();
+            targets.iter().map(|t| format!("{} {}", t["party"], t["name"])).collect()
+        };
+        assert_eq!(targets(&logged), targets(&record));
+        assert!(stderr(&output).contains(" DEBUG "), "{args:?} {env:?}: {}", stderr(&output));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bulk_writes_one_line_per_input_line_and_looks_each_duplicate_up_once() {
+    let dir = temp_dir("bulk");
+    let world = TestWorld::start(30, |b| b);
+    let inputs: Vec<String> = world.generated.inputs(40).collect();
+    let mut text = b"# a takedown list\n\n".to_vec();
+    for input in inputs.iter().chain(inputs.iter().take(5)) {
+        text.extend(format!("{input}\n").bytes());
+    }
+    text.extend(b"caf\xe9.fr\n");
+    let input = dir.join("in.txt");
+    std::fs::write(&input, &text).unwrap();
+    let out = dir.join("out.jsonl");
+    let summary = dir.join("summary.json");
+    let output = run(whohosts(&dir)
+        .arg("bulk")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--summary-json")
+        .arg(&summary)
+        .args(["--concurrency", "8"])
+        .args(world.flags()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let mut expected = count_inputs(inputs.iter().chain(inputs.iter().take(5)).cloned());
+    expected.insert("caf\u{fffd}.fr".to_owned(), 1);
+    assert_eq!(inputs_of(&out), expected);
+    let written = std::fs::read_to_string(&out).unwrap();
+    let invalid = "{\"input\":\"caf\u{fffd}.fr\",\"line\":48,\"error\":{\"kind\":\"input\",\
+                   \"message\":\"line 48: not valid UTF-8\"}}";
+    assert!(written.lines().any(|l| l == invalid), "{written}");
+    // 45 query lines (the second round of `inputs` repeats some spellings too).
+    let distinct = count_inputs(inputs.iter().cloned()).len() as u64;
+    let duplicates = 45 - distinct;
+    assert!(duplicates >= 5);
+    // The summary: the results first, then this run, then requests and caches.
+    let err = stderr(&output);
+    assert!(err.starts_with("results\n  inputs: 46 (45 records, 1 input error)\n"), "{err}");
+    assert!(
+        err.contains("\n  errors by stage and kind (inputs):\n    input: invalid_character 1\n")
+    );
+    assert!(err.contains("\n  to retry: none\nthis run\n  lines written        46\n"), "{err}");
+    assert!(err.contains(&format!("\n  duplicates           {duplicates} (looked up once)\n")));
+    assert!(err.contains("\ncache hits, per cache\n  RDAP answers "), "{err}");
+
+    // Each distinct query was looked up once, and the world saw the fewest requests.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(summary["requests"]["lookups"], distinct);
+    assert_eq!(summary["run"]["lines_written"], 46);
+    assert_eq!(summary["run"]["duplicates"], duplicates);
+    assert_eq!(summary["results"]["inputs"], 46);
+    assert_eq!(summary["results"]["input_errors"], 1);
+    assert_eq!(world.world.total_requests(), world.generated.min_requests());
+
+    // From stdin to stdout: results only on stdout.
+    let mut child = whohosts(&dir)
+        .args(["bulk", "-", "--quiet"])
+        .args(world.flags())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{}\n{}\n", inputs[0], inputs[1]).as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> =
+        stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| l["record"]["query"].is_string()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn ctrl_c_mid_run_loses_no_finished_record_and_resume_finishes_the_list() {
+    let dir = temp_dir("sigint");
+    // Every RDAP answer takes 20 ms, so the run lasts long enough to be interrupted.
+    let world = TestWorld::start(120, |mut b| {
+        for service in World::generated(120, 7).min_requests_per_service().keys() {
+            b = b.fault(service, "", Fault::Latency(Duration::from_millis(20)), None);
+        }
+        b
+    });
+    let input = world.input_file(&dir, 120);
+    let out = dir.join("out.jsonl");
+    let bulk = || {
+        let mut command = whohosts(&dir);
+        command
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--concurrency", "2"])
+            .args(world.flags());
+        command
+    };
+    let mut child = bulk().stderr(Stdio::piped()).spawn().unwrap();
+    // Interrupt once the first buffer of records reached the file.
+    let started = Instant::now();
+    while std::fs::metadata(&out).map_or(0, |m| m.len()) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no output");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it was interrupted");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let written = inputs_of(&out).values().sum::<usize>();
+    assert!(written < 120, "interrupted after all {written} lines");
+    // Every record the run finished is in the file, whole.
+    let message = format!(
+        "whohosts: interrupted: {written} lines written to {}; run the same command with --resume to continue\n",
+        out.display()
+    );
+    assert!(stderr(&output).ends_with(&message), "{}", stderr(&output));
+
+    let output = run(bulk().arg("--resume"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains(&format!("\n  skipped (in OUT)     {written}\n")));
+    let expected = count_inputs(world.generated.inputs(120));
+    assert_eq!(inputs_of(&out), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn retry_errors_finishes_a_run_cut_short_by_a_rate_limited_registry() {
+    let dir = temp_dir("retry");
+    let world = TestWorld::start(60, |b| b);
+    // Verisign (.com, .net) answers 429 with a pause longer than the client waits.
+    let limited = Fault::RateLimit { retry_after: "3600".to_owned() };
+    world.world.add_fault("verisign", "", limited, None).unwrap();
+    let input = world.input_file(&dir, 60);
+    let out = dir.join("out.jsonl");
+    let bulk = |extra: &[&str]| {
+        let mut command = whohosts(&dir);
+        command
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--concurrency", "8", "--quiet"])
+            .args(extra)
+            .args(world.flags());
+        run(&mut command)
+    };
+    let output = bulk(&["--fail-on", "errors"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let limited = kinds_of(&out).get("rate_limited").copied().unwrap_or(0);
+    assert!(limited > 0, "{:?}", kinds_of(&out));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("\n  to retry: {limited} inputs (")), "{err}");
+    // The command to finish the run: this one with the retryable kinds seen (with the
+    // registry's WHOIS fallback, which is not in this world: `transport`, `circuit_open`).
+    let retry = err.lines().find(|l| l.starts_with("    whohosts bulk ")).unwrap();
+    let (command, kinds) = retry.rsplit_once(" --retry-errors ").unwrap();
+    assert!(kinds.split(',').any(|k| k == "rate_limited"), "{retry}");
+    assert!(command.ends_with(" --server-policy 127.0.0.1=0/1s:1:64"), "{retry}");
+
+    // Cut short: the last third of the lines never made it to OUT.
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let kept = lines.len() * 2 / 3;
+    std::fs::write(&out, lines[..kept].iter().map(|l| format!("{l}\n")).collect::<String>())
+        .unwrap();
+    let limited_kept =
+        lines[..kept].iter().filter(|l| l.contains(r#""kind":"rate_limited""#)).count();
+
+    // The next day the registry answers again: the same command with --retry-errors.
+    world.world.clear_faults();
+    let output = bulk(&["--retry-errors", "rate_limited"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("\n  retried              {limited_kept}\n")), "{err}");
+    assert!(err.contains(&format!("\n  skipped (in OUT)     {}\n", kept - limited_kept)), "{err}");
+    assert_eq!(kinds_of(&out).get("rate_limited"), None, "{:?}", kinds_of(&out));
+    assert_eq!(inputs_of(&out), count_inputs(world.generated.inputs(60)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A CSV output read back with the csv crate: (the record number `n`, the input, the
+/// `errors` cell) of every row, after checking the header.
+fn csv_rows_of(text: &str) -> Vec<(u64, String, String)> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, whohosts::CSV_COLUMNS);
+    let errors_at = header.iter().position(|c| c == "errors").unwrap();
+    reader
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            (row[0].parse().unwrap(), row[1].to_owned(), row[errors_at].to_owned())
+        })
+        .collect()
+}
+
+/// The input of each record of CSV rows, by record number.
+fn csv_records(rows: &[(u64, String, String)]) -> BTreeMap<u64, String> {
+    let mut records = BTreeMap::new();
+    for (n, input, _) in rows {
+        let previous = records.insert(*n, input.clone());
+        assert!(previous.is_none_or(|p| p == *input), "record {n} has two inputs");
+    }
+    records
+}
+
+#[test]
+fn csv_output_has_one_record_per_input_line_and_retries_like_json_lines() {
+    let dir = temp_dir("csv");
+    let world = TestWorld::start(40, |b| b);
+    let domains = world.generated.domains().to_vec();
+
+    // lookup --csv: the header, then one record's rows per query, numbered in order.
+    let output = run(whohosts(&dir)
+        .args(["lookup", "--csv"])
+        .args(world.flags())
+        .args([&domains[0], &domains[1]]));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows = csv_rows_of(&stdout(&output));
+    let records = csv_records(&rows);
+    assert_eq!(records, BTreeMap::from([(1, domains[0].clone()), (2, domains[1].clone())]));
+
+    // bulk --format csv, with a registry answering 429.
+    let limited = Fault::RateLimit { retry_after: "3600".to_owned() };
+    world.world.add_fault("verisign", "", limited, None).unwrap();
+    let input = world.input_file(&dir, 40);
+    let out = dir.join("out.csv");
+    let bulk = |extra: &[&str]| {
+        let mut command = whohosts(&dir);
+        command
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--format", "csv", "--quiet"])
+            .args(extra)
+            .args(world.flags());
+        run(&mut command)
+    };
+    let output = bulk(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = count_inputs(world.generated.inputs(40));
+    let rows = csv_rows_of(&std::fs::read_to_string(&out).unwrap());
+    let records = csv_records(&rows);
+    assert_eq!(records.keys().copied().collect::<Vec<_>>(), (1..=40).collect::<Vec<u64>>());
+    assert_eq!(count_inputs(records.values().cloned()), expected);
+    let limited: Vec<u64> = rows
+        .iter()
+        .filter(|(_, _, errors)| errors.contains(":rate_limited"))
+        .map(|(n, _, _)| *n)
+        .collect();
+    assert!(!limited.is_empty());
+
+    // Cut short inside a row, then finished with --retry-errors once the registry answers.
+    let text = std::fs::read(&out).unwrap();
+    std::fs::write(&out, &text[..text.len() * 2 / 3]).unwrap();
+    world.world.clear_faults();
+    let output = bulk(&["--retry-errors", "rate_limited"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches("n,input,").count(), 1, "one header");
+    let rows = csv_rows_of(&text);
+    assert!(rows.iter().all(|(_, _, errors)| !errors.contains("rate_limited")));
+    let records = csv_records(&rows);
+    assert_eq!(records.keys().copied().collect::<Vec<_>>(), (1..=40).collect::<Vec<u64>>());
+    assert_eq!(count_inputs(records.values().cloned()), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Not a check: prints `whohosts --help`, the bulk summary of a 500-domain generated world
+/// and the first rows of its CSV, for the README's closing note
+/// (`cargo test --all-features --test cli -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn sample_help_summary_and_csv() {
+    let dir = temp_dir("sample");
+    let world = TestWorld::start(500, |b| b);
+    let input = world.input_file(&dir, 500);
+    let out = dir.join("out.csv");
+    let help = run(whohosts(&dir).arg("--help"));
+    let started = Instant::now();
+    let output = run(whohosts(&dir)
+        .arg("bulk")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "csv"])
+        .args(world.flags()));
+    let took = started.elapsed();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    eprintln!("{}\n---\n{}\n--- {took:?}", stdout(&help), stderr(&output));
+    for line in csv.lines().take(8) {
+        eprintln!("{line}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
