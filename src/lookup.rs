@@ -56,7 +56,14 @@ pub(crate) async fn run(
     // lookup waits its turn behind a server's politeness budget (see `deadline`); `observer`
     // (a bulk run) hears of those waits.
     let deadline = Deadline::observed(pipeline.timeout, observer);
-    deadline::scope(Arc::clone(&deadline), steps(pipeline, raw, query, &deadline)).await
+    // One span per lookup, named by the query as the record shows it (secrets redacted);
+    // the requests it makes nest under it (`-v`/`RUST_LOG` in the command).
+    let span = tracing::info_span!("lookup", query = %crate::input::redact_query(raw));
+    tracing::Instrument::instrument(
+        deadline::scope(Arc::clone(&deadline), steps(pipeline, raw, query, &deadline)),
+        span,
+    )
+    .await
 }
 
 /// The stages of one lookup, in order.

@@ -367,6 +367,14 @@ fn lookup_prints_text_json_and_json_lines_and_exits_by_what_it_found() {
     assert!(output.stderr.is_empty(), "{}", stderr(&output));
     assert_eq!(lookup(&["--text", &domains[0]]).stdout, output.stdout);
 
+    // -vv: the log on stderr runs inside one span per lookup and one per request (here a
+    // WHOIS query; RDAP requests have their own `request{url=…}` span).
+    let output = lookup(&["-vv", &domains[0]]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains(&format!("lookup{{query={}}}", domains[0])), "{log}");
+    assert!(log.contains("}:whois{server="), "{log}");
+
     // --json: the record; an array of records for several queries, in the order given.
     let output = lookup(&["--json", &domains[1]]);
     let record: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

@@ -150,7 +150,9 @@ impl Http {
     /// when the failure happened there.
     async fn fetch(&self, url: &Url) -> Result<Fetched, SourceError> {
         let mut current = url.clone();
-        let result = self.follow(&mut current).await;
+        // One span per request (redirects included), inside its lookup's span.
+        let span = tracing::debug_span!("request", url = %url);
+        let result = tracing::Instrument::instrument(self.follow(&mut current), span).await;
         result.map_err(|e| redirected(url, &current, e))
     }
 

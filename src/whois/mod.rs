@@ -328,6 +328,19 @@ impl Whois {
         kind: QueryKind,
         chain: &mut Vec<String>,
     ) -> Result<(String, Turn<'_>), SourceError> {
+        // One span per WHOIS query, inside its lookup's span.
+        let span = tracing::debug_span!("whois", server = %server, object);
+        tracing::Instrument::instrument(self.ask_in_span(server, object, kind, chain), span).await
+    }
+
+    /// [`ask`](Self::ask), inside its span.
+    async fn ask_in_span(
+        &self,
+        server: &Server,
+        object: &str,
+        kind: QueryKind,
+        chain: &mut Vec<String>,
+    ) -> Result<(String, Turn<'_>), SourceError> {
         if let Some((key, value)) = self.overrides.invalid().first() {
             chain.push(server.to_string());
             return Err(SourceError::new(
