@@ -770,6 +770,20 @@ pub enum Party {
     Registry,
 }
 
+impl Party {
+    /// The JSON name, e.g. `registrar`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Platform => "platform",
+            Party::Cdn => "cdn",
+            Party::Hosting => "hosting",
+            Party::Network => "network",
+            Party::Registrar => "registrar",
+            Party::Registry => "registry",
+        }
+    }
+}
+
 /// A contact with the party it belongs to and what it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -23,14 +23,7 @@ pub use self::tally::{PartyCount, ResultsTally};
 
 /// The JSON name of a party (`cdn`, `registrar`, …).
 fn party_name(party: Party) -> &'static str {
-    match party {
-        Party::Platform => "platform",
-        Party::Cdn => "cdn",
-        Party::Hosting => "hosting",
-        Party::Network => "network",
-        Party::Registrar => "registrar",
-        Party::Registry => "registry",
-    }
+    party.as_str()
 }
 
 /// The JSON name of a provider kind (`cdn`, `cloud`, …).

@@ -129,15 +129,9 @@ fn line(out: &mut String, args: fmt::Arguments<'_>) {
     out.push('\n');
 }
 
+/// The JSON name of a party (`cdn`, `registrar`, …).
 fn party_name(party: Party) -> &'static str {
-    match party {
-        Party::Platform => "platform",
-        Party::Cdn => "cdn",
-        Party::Hosting => "hosting",
-        Party::Network => "network",
-        Party::Registrar => "registrar",
-        Party::Registry => "registry",
-    }
+    party.as_str()
 }
 
 fn channel_text(contact: &Contact) -> String {
