@@ -21,6 +21,7 @@
 //!
 //! [`DiskCache`]: crate::DiskCache
 
+mod budget_store;
 mod coalesce;
 #[cfg(feature = "persistent-cache")]
 mod disk;
@@ -36,6 +37,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+pub use budget_store::{BudgetStore, SavedBucket};
 pub(crate) use coalesce::{Coalescer, count};
 #[cfg(feature = "persistent-cache")]
 pub use disk::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::abuse::{AbuseChain, AbuseSource};
 use crate::asn::{self, AsnCache, AsnChain, AsnSource, CymruSource};
+use crate::cache::BudgetStore;
 use crate::cache::{MemoryResponseCache, NetworkCache, RegistrationCache, ResponseCache};
 use crate::config::Config;
 use crate::deadline::WaitObserver;
@@ -24,7 +25,7 @@ use crate::rdap::bootstrap::Bootstrap;
 use crate::record::HostingRecord;
 use crate::registration::RegistrationStage;
 use crate::stats::{Stats, Telemetry};
-use crate::transport::budget::{BudgetStore, LocalBudget, RateBudget};
+use crate::transport::budget::{LocalBudget, RateBudget};
 use crate::transport::http::Http;
 use crate::whois::Whois;
 

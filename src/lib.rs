@@ -108,7 +108,7 @@ pub use bulk::{
     BulkItem, CompletedInputs, DEFAULT_MAX_LINE, InputLine, InputLines, JsonlSink, LineProblem,
     RecordSink, completed_inputs,
 };
-pub use cache::{CachedResponse, MemoryResponseCache, ResponseCache};
+pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache, SavedBucket};
 #[cfg(feature = "persistent-cache")]
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
@@ -138,6 +138,4 @@ pub use ipnet::IpNet;
 /// The time type of the record's `resolved_at` and `fetched_at` fields (from the `jiff`
 /// crate), re-exported for the same reason.
 pub use jiff::Timestamp;
-pub use transport::budget::{
-    AttemptOutcome, BudgetStore, LocalBudget, Permit, RateBudget, SavedBucket,
-};
+pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};

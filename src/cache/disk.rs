@@ -38,9 +38,9 @@ use redb::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::budget_store::{BudgetStore, SavedBucket};
 use super::{CachedResponse, ResponseCache};
 use crate::future::BoxFuture;
-use crate::transport::budget::{BudgetStore, SavedBucket};
 
 /// The file's name inside the cache directory.
 const FILE_NAME: &str = "whohosts-cache.redb";
