@@ -640,6 +640,20 @@ pub enum ProviderKind {
     Unknown,
 }
 
+impl ProviderKind {
+    /// The JSON name, e.g. `cdn`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Cdn => "cdn",
+            ProviderKind::Cloud => "cloud",
+            ProviderKind::Hosting => "hosting",
+            ProviderKind::Isp => "isp",
+            ProviderKind::Platform => "platform",
+            ProviderKind::Unknown => "unknown",
+        }
+    }
+}
+
 /// One piece of evidence for a provider identification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -815,6 +829,20 @@ pub enum Stage {
     Whois,
     /// A configured [`AbuseSource`](crate::AbuseSource).
     Abuse,
+}
+
+impl Stage {
+    /// The JSON name, e.g. `rdap`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Input => "input",
+            Stage::Dns => "dns",
+            Stage::Asn => "asn",
+            Stage::Rdap => "rdap",
+            Stage::Whois => "whois",
+            Stage::Abuse => "abuse",
+        }
+    }
 }
 
 /// A step of a lookup that failed; the record keeps everything else.
@@ -1022,6 +1050,19 @@ pub enum OutcomeStatus {
     NotApplicable,
 }
 
+impl OutcomeStatus {
+    /// The JSON name, e.g. `none_published`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeStatus::Found => "found",
+            OutcomeStatus::Redacted => "redacted",
+            OutcomeStatus::NonePublished => "none_published",
+            OutcomeStatus::SourceFailed => "source_failed",
+            OutcomeStatus::NotApplicable => "not_applicable",
+        }
+    }
+}
+
 /// The outcome for one party and subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1060,6 +1101,20 @@ pub enum NoticeType {
     Malware,
     /// Spam.
     Spam,
+}
+
+impl NoticeType {
+    /// The JSON name, e.g. `copyright`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeType::Copyright => "copyright",
+            NoticeType::Csam => "csam",
+            NoticeType::Ncii => "ncii",
+            NoticeType::Phishing => "phishing",
+            NoticeType::Malware => "malware",
+            NoticeType::Spam => "spam",
+        }
+    }
 }
 
 impl std::str::FromStr for NoticeType {

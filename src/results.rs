@@ -28,49 +28,22 @@ fn party_name(party: Party) -> &'static str {
 
 /// The JSON name of a provider kind (`cdn`, `cloud`, …).
 fn provider_kind_name(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Cdn => "cdn",
-        ProviderKind::Cloud => "cloud",
-        ProviderKind::Hosting => "hosting",
-        ProviderKind::Isp => "isp",
-        ProviderKind::Platform => "platform",
-        ProviderKind::Unknown => "unknown",
-    }
+    kind.as_str()
 }
 
 /// The JSON name of a stage (`rdap`, `whois`, …).
 fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Input => "input",
-        Stage::Dns => "dns",
-        Stage::Asn => "asn",
-        Stage::Rdap => "rdap",
-        Stage::Whois => "whois",
-        Stage::Abuse => "abuse",
-    }
+    stage.as_str()
 }
 
 /// The JSON name of a notice type (`copyright`, `csam`, …).
 fn notice_type_name(kind: NoticeType) -> &'static str {
-    match kind {
-        NoticeType::Copyright => "copyright",
-        NoticeType::Csam => "csam",
-        NoticeType::Ncii => "ncii",
-        NoticeType::Phishing => "phishing",
-        NoticeType::Malware => "malware",
-        NoticeType::Spam => "spam",
-    }
+    kind.as_str()
 }
 
 /// The JSON name of an outcome status (`found`, `source_failed`, …).
 fn outcome_name(status: OutcomeStatus) -> &'static str {
-    match status {
-        OutcomeStatus::Found => "found",
-        OutcomeStatus::Redacted => "redacted",
-        OutcomeStatus::NonePublished => "none_published",
-        OutcomeStatus::SourceFailed => "source_failed",
-        OutcomeStatus::NotApplicable => "not_applicable",
-    }
+    status.as_str()
 }
 
 /// The stage and kind of a result without a record: `input` and the input error's kind

@@ -154,12 +154,7 @@ fn channel_text(contact: &Contact) -> String {
     }
     let mut text = channels.join(", ");
     if !contact.notice_types.is_empty() {
-        let types: Vec<String> = contact
-            .notice_types
-            .iter()
-            .filter_map(|t| serde_json::to_value(t).ok())
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
+        let types: Vec<&str> = contact.notice_types.iter().map(|t| t.as_str()).collect();
         text.push_str(&format!(" [{}]", types.join(", ")));
     }
     text
@@ -171,13 +166,5 @@ fn contact_line(c: &AbuseContact) -> String {
 }
 
 fn stage_name(stage: crate::record::Stage) -> &'static str {
-    use crate::record::Stage;
-    match stage {
-        Stage::Input => "input",
-        Stage::Dns => "dns",
-        Stage::Asn => "asn",
-        Stage::Rdap => "rdap",
-        Stage::Whois => "whois",
-        Stage::Abuse => "abuse",
-    }
+    stage.as_str()
 }
