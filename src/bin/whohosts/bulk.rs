@@ -231,14 +231,7 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
             tokio::select! {
                 item = results.next() => {
                     let Some((input, result)) = item else { break };
-                    let result: Shared = Arc::new(result);
-                    let extra = lock(&dedupe).finish(&input, Arc::clone(&result));
-                    for _ in 0..=extra {
-                        out.write(&input, &result).map_err(write_error_of(&out.name))?;
-                        counts.add(&result);
-                        tally.add(&input, &result);
-                    }
-                    counts.duplicates += extra;
+                    write_finished(&mut out, &dedupe, &mut counts, &mut tally, &input, result)?;
                 }
                 side = side_rx.recv(), if side_open => match side {
                     Some(side) => write_side(&mut out, side, &mut counts, &mut tally)?,
@@ -257,14 +250,7 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
             // Take no more inputs; write every lookup already finished.
             stop.store(true, Ordering::SeqCst);
             while let Some(Some((input, result))) = results.next().now_or_never() {
-                let result: Shared = Arc::new(result);
-                let extra = lock(&dedupe).finish(&input, Arc::clone(&result));
-                for _ in 0..=extra {
-                    out.write(&input, &result).map_err(write_error_of(&out.name))?;
-                    counts.add(&result);
-                    tally.add(&input, &result);
-                }
-                counts.duplicates += extra;
+                write_finished(&mut out, &dedupe, &mut counts, &mut tally, &input, result)?;
             }
         }
         while let Ok(side) = side_rx.try_recv() {
@@ -355,6 +341,27 @@ fn line_error(text: &str, problem: LineProblem) -> Result<HostingRecord, Error> 
 }
 
 /// Write what the feed handed over.
+/// Write a finished lookup once for its own input line and once more for each repeat of it
+/// that waited on it.
+fn write_finished(
+    out: &mut Output,
+    dedupe: &Mutex<Dedupe>,
+    counts: &mut Counts,
+    tally: &mut ResultsTally,
+    input: &str,
+    result: Result<HostingRecord, Error>,
+) -> Result<(), Failure> {
+    let result: Shared = Arc::new(result);
+    let extra = lock(dedupe).finish(input, Arc::clone(&result));
+    for _ in 0..=extra {
+        out.write(input, &result).map_err(write_error_of(&out.name))?;
+        counts.add(&result);
+        tally.add(input, &result);
+    }
+    counts.duplicates += extra;
+    Ok(())
+}
+
 fn write_side(
     out: &mut Output,
     side: Side,
