@@ -5,6 +5,16 @@
 //! The per-address stage (`network.rs`) asks the chain when RDAP and WHOIS left the address
 //! without an abuse mailbox; every contact keeps the [`Source`] its source gave it, so a
 //! record always says where each mailbox came from.
+//!
+//! Two quota-free sources ship behind the seam, each in its own file: [`AbusixSource`]
+//! (`abuse/abusix.rs`, the Abusix Abuse ContactDB over DNS) and [`RipeStatSource`]
+//! (`abuse/ripestat.rs`, the RIPEstat Data API over HTTPS).
+
+mod abusix;
+mod ripestat;
+
+pub use abusix::AbusixSource;
+pub use ripestat::{RipeStatAnswer, RipeStatSource};
 
 use std::fmt;
 use std::net::IpAddr;

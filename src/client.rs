@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::abuse::{AbuseChain, AbuseSource};
+use crate::abuse::{AbuseChain, AbuseSource, AbusixSource, RipeStatSource};
 use crate::asn::{self, AsnCache, AsnChain, AsnSource, CymruSource};
 use crate::cache::BudgetStore;
 use crate::cache::{MemoryResponseCache, NetworkCache, RegistrationCache, ResponseCache};
@@ -154,6 +154,17 @@ impl ClientBuilder {
     /// [`AbuseSource`] for the contract.
     pub fn abuse_source(mut self, source: Arc<dyn AbuseSource>) -> Self {
         self.abuse_sources.push(source);
+        self
+    }
+
+    /// Ask the quota-free abuse-contact sources `sources` switches on, after any
+    /// [`abuse_source`](Self::abuse_source): the Abusix Abuse ContactDB
+    /// ([`AbusixSource`](crate::AbusixSource), through the client's DNS servers), then the
+    /// RIPEstat Data API ([`RipeStatSource`](crate::RipeStatSource), through the client's
+    /// HTTP transport, response cache and politeness budget). Default: both off (see
+    /// [`QuotaFreeSources`](crate::QuotaFreeSources)).
+    pub fn quota_free_sources(mut self, sources: crate::config::QuotaFreeSources) -> Self {
+        self.config.quota_free = sources;
         self
     }
 
@@ -405,7 +416,10 @@ impl ClientBuilder {
             Arc::clone(&budget),
             Arc::clone(&telemetry),
         )?;
-        let rdap = Arc::new(RdapClient::new(&config, Arc::new(http), bootstrap));
+        let http = Arc::new(http);
+        let mut abuse_sources = abuse_sources;
+        abuse_sources.extend(quota_free_sources(&config, &resolver, &http)?);
+        let rdap = Arc::new(RdapClient::new(&config, http, bootstrap));
         // WHOIS takes its turns from the same budget as RDAP (its keys are `whois://…`).
         let whois = Arc::new(Whois::new(&config, resolver.clone(), budget));
         let pipeline = Pipeline {
@@ -433,6 +447,30 @@ impl ClientBuilder {
         };
         Ok(Client { inner: Arc::new(ClientRef { config, pipeline, telemetry }) })
     }
+}
+
+/// The quota-free abuse sources `config.quota_free` switches on, sharing the client's
+/// resolver and HTTP transport, Abusix first.
+fn quota_free_sources(
+    config: &Config,
+    resolver: &hickory_resolver::TokioResolver,
+    http: &Arc<Http>,
+) -> Result<Vec<Arc<dyn AbuseSource>>, ConfigError> {
+    let settings = &config.quota_free;
+    let mut sources: Vec<Arc<dyn AbuseSource>> = Vec::new();
+    if settings.abusix {
+        let source = AbusixSource::with_resolver(&settings.abusix_zone, resolver.clone());
+        sources.push(Arc::new(source));
+    }
+    if settings.ripestat {
+        let source = RipeStatSource::with_http(
+            &settings.ripestat_url,
+            &settings.ripestat_sourceapp,
+            Arc::clone(http),
+        )?;
+        sources.push(Arc::new(source));
+    }
+    Ok(sources)
 }
 
 /// Parse `IP`, `IP:PORT` or `[IPv6]:PORT`.

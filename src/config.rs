@@ -5,8 +5,10 @@
 //! its caches, budget and connections from a `Config` once, in `ClientBuilder::build`.
 
 mod politeness;
+mod quota_free;
 
 pub use politeness::{Politeness, ServerPolicy, ServerRule};
+pub use quota_free::{ABUSIX_ZONE, QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,6 +51,8 @@ pub struct Config {
     pub bulk: BulkSettings,
     /// WHOIS (port 43): on/off, server overrides, time and size limits.
     pub whois: WhoisConfig,
+    /// Quota-free abuse-contact sources (Abusix over DNS, RIPEstat). Default: both off.
+    pub quota_free: QuotaFreeSources,
     /// Keep the record's `query` exactly as given. Default false: userinfo is dropped and
     /// query strings and fragments are redacted (see [`redact_query`](crate::redact_query)),
     /// because they carry credentials.

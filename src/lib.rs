@@ -13,7 +13,9 @@
 //!   set on the [`ClientBuilder`]:
 //!   - [`AsnSource`] for IP-to-ASN data: [`CymruSource`] (default, over DNS), [`MmdbSource`],
 //!     [`CsvRangeSource`], or your own; [`AsnChain`] asks them in order;
-//!   - [`AbuseSource`] for an address's abuse contact beside RDAP and WHOIS (none by default);
+//!   - [`AbuseSource`] for an address's abuse contact beside RDAP and WHOIS (none by default):
+//!     the quota-free [`AbusixSource`] (Abusix Abuse ContactDB over DNS) and
+//!     [`RipeStatSource`] (RIPEstat Data API), switched on with [`QuotaFreeSources`], or your own;
 //!   - [`ResponseCache`] for RDAP responses ([`MemoryResponseCache`] by default;
 //!     `DiskCache` keeps them across runs, a store in Redis across processes);
 //!   - [`RateBudget`] for per-server permits, pauses and breakers ([`LocalBudget`] by
@@ -47,7 +49,7 @@
 //! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
 //! | hosting | `provider/`, `contacts.rs` | who hosts an address (ranges, ASNs, CNAMEs, platforms, directory) |
-//! | sources | `rdap/`, `whois/`, `asn/`, `dns.rs`, `abuse.rs` | asking and reading each kind of source |
+//! | sources | `rdap/`, `whois/`, `asn/`, `dns.rs`, `abuse.rs` + `abuse/` | asking and reading each kind of source |
 //! | transport and caches | `transport/`, `cache/` | HTTP policy, address guard, rate budget; caches and the one coalescer |
 //! | foundation | `config/`, `record.rs`, `error.rs`, `input.rs`, `clock.rs`, `deadline.rs`, `stats.rs`, `channel.rs`, `fields.rs`, `registries.rs`, `future.rs`, `text.rs` | plain data and pure rules |
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -100,7 +102,7 @@ pub use rdap::golden as __golden;
 #[doc(hidden)]
 pub use rdap::bench_support as __bench;
 
-pub use abuse::{AbuseChain, AbuseSource};
+pub use abuse::{AbuseChain, AbuseSource, AbusixSource, RipeStatAnswer, RipeStatSource};
 pub use asn::{
     AsnChain, AsnOutcome, AsnSource, CsvRangeSource, CymruSource, MmdbSource, open_database,
 };
@@ -113,8 +115,8 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    BulkSettings, CacheSettings, Config, Limits, Politeness, Safety, ServerPolicy, ServerRule,
-    Timeouts, WhoisConfig,
+    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, Limits, Politeness, QuotaFreeSources,
+    RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety, ServerPolicy, ServerRule, Timeouts, WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;

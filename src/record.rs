@@ -1,7 +1,7 @@
 //! The lookup result: [`HostingRecord`] and its parts, plain serde data with stable JSON names.
 //!
 //! This module owns the shape of what a lookup returns and nothing else: no I/O, no parsing.
-//! Field names are part of the public contract (`schema_version` 3); tools read them by path,
+//! Field names are part of the public contract (`schema_version` 4); tools read them by path,
 //! so fields are only ever added, never renamed or reshaped.
 
 use std::fmt;
@@ -319,7 +319,11 @@ impl From<SourceErrorKind> for StepErrorKind {
 /// statements of one mailbox that differ only in their phone numbers into one contact, and
 /// left notice targets without any channel out of [`HostingRecord::notice_targets`], each
 /// with an entry in [`HostingRecord::outcomes`] saying why.
-pub const SCHEMA_VERSION: u32 = 3;
+///
+/// 4 added the source kind `ripestat` ([`SourceKind::Ripestat`]) for contacts from the
+/// RIPEstat Data API; contacts from the Abusix Abuse ContactDB are `dns` with the dataset
+/// `abusix`.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Everything whohosts found about one query: whom to notify, and why.
 ///
@@ -1007,6 +1011,9 @@ pub enum SourceKind {
     Dns,
     /// A shipped or configured dataset.
     Dataset,
+    /// The RIPEstat Data API (`abuse-contact-finder`), a quota-free source of an address's
+    /// abuse contact ([`RipeStatSource`](crate::RipeStatSource)).
+    Ripestat,
 }
 
 /// Whether a party's abuse contact was found, and if not, why.

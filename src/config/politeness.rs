@@ -125,6 +125,7 @@ impl ServerRule {
 /// | `rdap.apnic.net` | 5/s, burst 5, 4 in flight | none published |
 /// | `rdap.afrinic.net` | 5/s, burst 5, 4 in flight | none published |
 /// | `rdap.verisign.com` | 5/s, burst 5, 4 in flight | none published |
+/// | `stat.ripe.net` (RIPEstat Data API, the quota-free abuse source) | no rate limit, 8 in flight | "No limit on the amount of requests … The system limits the usage to 8 concurrent (at the same time) requests coming from one IP address" (RIPEstat, *About the Data API*, Rules of Usage, stat.ripe.net/docs/data_api); a `sourceapp` parameter is asked for regular use over 1,000 requests a day |
 /// | any other server (registrars, ccTLDs) | [`ServerPolicy::default`]: 2/s, burst 4, 4 in flight | registrars typically allow about 1/s to 5/s (see [`ServerPolicy::default`]); each runs its own limiter (rdap-org/validator.rdap.org#6) |
 ///
 /// A `Retry-After` always wins over the table: the whole server is paused for everyone.
@@ -202,6 +203,11 @@ impl Default for Politeness {
                 ServerRule::new("rdap.apnic.net", per_second(5), none),
                 ServerRule::new("rdap.afrinic.net", per_second(5), none),
                 ServerRule::new("rdap.verisign.com", per_second(5), none),
+                ServerRule::new(
+                    "stat.ripe.net",
+                    ServerPolicy::unlimited(8),
+                    "RIPEstat Data API rules of usage: no request limit, 8 concurrent per IP",
+                ),
             ],
             default: ServerPolicy::default(),
             whois_rules: whois_rules(),

@@ -15,7 +15,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 
-use super::{CymruOriginSpec, DnsSpec, Shared, invalid_input};
+use super::{AbusixSpec, CymruOriginSpec, DnsSpec, Shared, invalid_input};
+
+/// The Abusix Abuse ContactDB zone the world serves (the real zone's name).
+pub(super) const ABUSIX_ZONE: &str = "abuse-contacts.abusix.zone";
 
 /// TTL of every answer record.
 const TTL: u32 = 300;
@@ -71,6 +74,8 @@ pub(super) struct Zone {
     origins: Vec<Origin>,
     /// AS number → TXT answer of `AS<n>.asn.cymru.com`.
     as_names: HashMap<u32, String>,
+    /// Abusix Abuse ContactDB entries: a prefix and its TXT strings, in the order added.
+    abusix: Vec<(IpNet, Vec<String>)>,
 }
 
 /// Check a name given to the builder and normalize it.
@@ -88,8 +93,15 @@ impl Zone {
         records: &[DnsSpec],
         origins: &[CymruOriginSpec],
         as_names: &[(u32, String)],
+        abusix: &[AbusixSpec],
     ) -> io::Result<Self> {
         let mut zone = Zone::default();
+        for entry in abusix {
+            let net: IpNet = entry.prefix.trim().parse().map_err(|_| {
+                invalid_input(format!("bad Abusix prefix {:?}", entry.prefix))
+            })?;
+            zone.abusix.push((net.trunc(), entry.texts.clone()));
+        }
         for record in records {
             let (name, _) = match record {
                 DnsSpec::A(n, v)
@@ -161,6 +173,18 @@ impl Zone {
         Ok(zone)
     }
 
+    /// The Abusix TXT strings for `ip`: the most specific entry containing it (the last
+    /// added among equally specific ones); `None` when no entry does.
+    fn abusix_txt(&self, ip: IpAddr) -> Option<&[String]> {
+        let mut best: Option<&(IpNet, Vec<String>)> = None;
+        for entry in self.abusix.iter().filter(|(net, _)| net.contains(&ip)) {
+            if best.is_none_or(|(b, _)| entry.0.prefix_len() >= b.prefix_len()) {
+                best = Some(entry);
+            }
+        }
+        best.map(|(_, texts)| texts.as_slice())
+    }
+
     /// The Team Cymru TXT strings for `ip`, in the order the entries were added.
     fn origin_txt(&self, ip: IpAddr) -> Vec<&str> {
         self.origins.iter().filter(|o| o.net.contains(&ip)).map(|o| o.txt.as_str()).collect()
@@ -181,6 +205,41 @@ fn txt_rdata(text: &str) -> TXT {
         parts.push(current);
     }
     TXT::new(parts)
+}
+
+/// The address a reversed name (`4.3.2.1` or 32 nibbles, least significant first) stands
+/// for.
+fn unreverse(reversed: &str) -> Option<IpAddr> {
+    let labels: Vec<&str> = reversed.split('.').collect();
+    match labels.len() {
+        4 => {
+            let mut octets = [0u8; 4];
+            for (slot, label) in octets.iter_mut().zip(labels.iter().rev()) {
+                *slot = label.parse().ok()?;
+            }
+            Some(IpAddr::V4(Ipv4Addr::from(octets)))
+        }
+        32 => {
+            let mut value: u128 = 0;
+            for label in labels.iter().rev() {
+                let mut chars = label.chars();
+                let (Some(c), None) = (chars.next(), chars.next()) else { return None };
+                value = (value << 4) | u128::from(c.to_digit(16)?);
+            }
+            Some(IpAddr::V6(Ipv6Addr::from(value)))
+        }
+        _ => None,
+    }
+}
+
+/// The address an Abusix query name (`<reversed>.abuse-contacts.abusix.zone`) asks about;
+/// `Some(None)` for a name in the zone that is no address (NXDOMAIN).
+fn abusix_query(name: &str) -> Option<Option<IpAddr>> {
+    if name == ABUSIX_ZONE {
+        return Some(None);
+    }
+    let reversed = name.strip_suffix(ABUSIX_ZONE)?.strip_suffix('.')?;
+    Some(unreverse(reversed))
 }
 
 /// What a Team Cymru query name asks for.
@@ -239,6 +298,19 @@ impl Resolution {
 /// Resolve one question like a recursive resolver would.
 fn resolve(zone: &Zone, qname: &Name, qtype: RecordType) -> Resolution {
     let key = normalize_name(&qname.to_ascii());
+    if let Some(ip) = abusix_query(&key) {
+        let Some(texts) = ip.and_then(|ip| zone.abusix_txt(ip)).filter(|t| !t.is_empty()) else {
+            return Resolution::negative(ResponseCode::NXDomain, Vec::new(), &key);
+        };
+        if qtype != RecordType::TXT {
+            return Resolution::negative(ResponseCode::NoError, Vec::new(), &key);
+        }
+        let answers = texts
+            .iter()
+            .map(|t| Record::from_rdata(qname.clone(), TTL, RData::TXT(txt_rdata(t))))
+            .collect();
+        return Resolution { code: ResponseCode::NoError, answers, soa_for: None };
+    }
     if let Some(query) = cymru_query(&key) {
         let texts: Vec<&str> = match &query {
             CymruQuery::Origin(ip) => zone.origin_txt(*ip),

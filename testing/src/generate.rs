@@ -338,6 +338,10 @@ const DIRECT_OCTET: u8 = 200;
 #[derive(Debug, Clone)]
 pub struct GeneratedWorld {
     builder: WorldBuilder,
+    /// Abusix and RIPEstat entries agreeing with every network answer.
+    quota_free: super::quota_free::Entries,
+    /// Serve them ([`with_quota_free`](Self::with_quota_free)).
+    serve_quota_free: bool,
     domains: Vec<String>,
     min_per_service: BTreeMap<String, u64>,
     seed: u64,
@@ -348,12 +352,24 @@ pub struct GeneratedWorld {
 impl GeneratedWorld {
     /// The builder (add faults, rate limits, latency), ready to [`start`](WorldBuilder::start).
     pub fn builder(&self) -> WorldBuilder {
-        self.builder.clone()
+        self.clone().into_builder()
     }
 
     /// The builder, without a copy.
     pub fn into_builder(self) -> WorldBuilder {
-        self.builder
+        if self.serve_quota_free { self.quota_free.apply(self.builder) } else { self.builder }
+    }
+
+    /// Also serve the quota-free sources' stand-ins (default off): an Abusix zone entry
+    /// ([`WorldBuilder::abusix`]) and a RIPEstat entry ([`WorldBuilder::ripestat`]) for every
+    /// network (ISP blocks and customer blocks) whose RDAP answer names an abuse mailbox, with
+    /// that mailbox, so the sources agree with RDAP; Abusix has none for LACNIC space, as
+    /// Abusix documents. The world's RDAP objects, DNS records, requests and
+    /// [`min_requests`](Self::min_requests) are the same either way.
+    #[must_use]
+    pub fn with_quota_free(mut self, on: bool) -> Self {
+        self.serve_quota_free = on;
+        self
     }
 
     /// The registrable domains, in generation order.
@@ -825,6 +841,7 @@ fn generate(count: usize, seed: u64, mix: &FaultMix) -> GeneratedWorld {
     let mut injected = BTreeMap::new();
     let mut builder = WorldBuilder::new();
     let mut min: BTreeMap<String, u64> = BTreeMap::new();
+    let mut quota_free = super::quota_free::Entries::default();
 
     // Services and bootstrap claims.
     for registry in REGISTRIES {
@@ -980,10 +997,9 @@ fn generate(count: usize, seed: u64, mix: &FaultMix) -> GeneratedWorld {
             let start = Ipv4Addr::new(rir.first_octet, second, 0, 0);
             let isp_name = format!("{}-ISP{}", rir.service.to_ascii_uppercase(), isp + 1);
             let isp_handle = format!("NET-{}-16", start.to_string().replace('.', "-"));
-            builder = builder.object(
-                rir.service,
-                &network_answer(rir, template, start, 16, rir.allocation, &isp_name, None),
-            );
+            let answer = network_answer(rir, template, start, 16, rir.allocation, &isp_name, None);
+            quota_free.add_rdap(rir.service, &answer);
+            builder = builder.object(rir.service, &answer);
             if rir.service == "afrinic" {
                 let end = Ipv4Addr::new(rir.first_octet, second, 255, 255);
                 builder = builder.whois_text(
@@ -1002,18 +1018,17 @@ fn generate(count: usize, seed: u64, mix: &FaultMix) -> GeneratedWorld {
             {
                 let start = Ipv4Addr::new(rir.first_octet, second, block, 0);
                 let name = format!("{isp_name}-CUSTOMER{block}");
-                builder = builder.object(
-                    rir.service,
-                    &network_answer(
-                        rir,
-                        template,
-                        start,
-                        24,
-                        rir.assignment,
-                        &name,
-                        Some(&isp_handle),
-                    ),
+                let answer = network_answer(
+                    rir,
+                    template,
+                    start,
+                    24,
+                    rir.assignment,
+                    &name,
+                    Some(&isp_handle),
                 );
+                quota_free.add_rdap(rir.service, &answer);
+                builder = builder.object(rir.service, &answer);
                 if rir.service == "afrinic" {
                     let end = Ipv4Addr::new(rir.first_octet, second, block, 255);
                     builder = builder.whois_text(
@@ -1049,7 +1064,15 @@ fn generate(count: usize, seed: u64, mix: &FaultMix) -> GeneratedWorld {
             *min.entry(service.to_owned()).or_default() += 1;
         }
     }
-    GeneratedWorld { builder, domains, min_per_service: min, seed, injected }
+    GeneratedWorld {
+        builder,
+        quota_free,
+        serve_quota_free: false,
+        domains,
+        min_per_service: min,
+        seed,
+        injected,
+    }
 }
 
 #[cfg(test)]

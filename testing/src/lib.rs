@@ -21,6 +21,12 @@
 //! * **WHOIS servers** (TCP, one 127.0.0.1 port per simulated server name such as
 //!   `whois.arin.net`) answering recorded texts per query, with [`WhoisFault`]s and counters
 //!   (see [`WorldBuilder::whois_text`]);
+//! * stand-ins for the **quota-free abuse sources**: an Abusix Abuse ContactDB zone
+//!   (`abuse-contacts.abusix.zone` TXT, see [`WorldBuilder::abusix`]) in the DNS server, and
+//!   a RIPEstat `abuse-contact-finder` endpoint (see [`WorldBuilder::ripestat`]) on the HTTP
+//!   server at [`World::ripestat_url`]. [`World::recorded`] derives their entries from its
+//!   recorded RDAP answers, and [`GeneratedWorld::with_quota_free`] from its generated ones,
+//!   so they agree with RDAP unless a test adds an entry that does not;
 //! * a **bootstrap directory** with `dns.json`, `ipv4.json`, `ipv6.json` and `asn.json` that
 //!   send each claimed TLD, address block and AS number range to its local service.
 //!
@@ -80,8 +86,10 @@ mod bootstrap;
 mod dns;
 mod generate;
 mod manifest;
+mod quota_free;
 mod rdap;
 mod recorded;
+mod ripestat;
 #[cfg(test)]
 mod tests;
 mod tripwire;
@@ -196,6 +204,22 @@ struct CymruOriginSpec {
     date: String,
 }
 
+/// An Abusix Abuse ContactDB entry as given to the builder: addresses in `prefix` answer
+/// `texts`, one TXT record each.
+#[derive(Debug, Clone)]
+struct AbusixSpec {
+    prefix: String,
+    texts: Vec<String>,
+}
+
+/// A RIPEstat `abuse-contact-finder` entry as given to the builder.
+#[derive(Debug, Clone)]
+struct RipeStatSpec {
+    prefix: String,
+    mailboxes: Vec<String>,
+    rir: Option<String>,
+}
+
 /// A fault rule: requests to `target` (an RDAP service, a WHOIS server) whose path or
 /// query starts with `prefix` get `fault`, the first `remaining` of them or all when `None`.
 #[derive(Debug, Clone)]
@@ -247,6 +271,8 @@ pub struct WorldBuilder {
     faults: Vec<FaultRule<Fault>>,
     whois: whois::Spec,
     rate_limits: generate::RateLimits,
+    abusix: Vec<AbusixSpec>,
+    ripestat: Vec<RipeStatSpec>,
 }
 
 impl WorldBuilder {
@@ -395,6 +421,46 @@ impl WorldBuilder {
         self
     }
 
+    /// Serve an Abusix Abuse ContactDB entry: a TXT query for
+    /// `<reversed address>.abuse-contacts.abusix.zone` (reversed octets, or the 32 reversed
+    /// nibbles for IPv6) of an address in `prefix` (CIDR text; a single address is a /32 or
+    /// /128) answers one TXT record per string of `texts`, given as is (junk included, for
+    /// tests of validation). The most specific entry holding the address answers; among
+    /// equally specific ones the last added, so an entry added after a preset's (e.g. of
+    /// [`World::recorded`]) replaces it — the way to make Abusix disagree with RDAP. An
+    /// address no entry holds, or whose entry has no strings, is NXDOMAIN: as Abusix
+    /// documents for LACNIC space, which its ContactDB has no abuse data for.
+    pub fn abusix(mut self, prefix: &str, texts: &[&str]) -> Self {
+        self.abusix.push(AbusixSpec {
+            prefix: prefix.to_owned(),
+            texts: texts.iter().map(|t| (*t).to_owned()).collect(),
+        });
+        self
+    }
+
+    /// Serve a RIPEstat `abuse-contact-finder` entry at [`World::ripestat_url`]: a request
+    /// for `data/abuse-contact-finder/data.json?resource=<address in prefix>` answers
+    /// RIPEstat's documented shape with `data.abuse_contacts` = `mailboxes` and
+    /// `data.authoritative_rir` = `authoritative_rir` (`ripe`, `arin`, `apnic`, `lacnic`,
+    /// `afrinic`; `None` writes `null`). The most specific entry holding the address
+    /// answers, the last added among equally specific ones; an address no entry holds gets
+    /// an empty list. A resource that is not an address is answered `400` with RIPEstat's
+    /// error body. Requests are counted under the service name `ripestat` (reserved: it
+    /// needs no [`service`](Self::service) call), and [`fault`](Self::fault)s apply to it.
+    pub fn ripestat(
+        mut self,
+        prefix: &str,
+        mailboxes: &[&str],
+        authoritative_rir: Option<&str>,
+    ) -> Self {
+        self.ripestat.push(RipeStatSpec {
+            prefix: prefix.to_owned(),
+            mailboxes: mailboxes.iter().map(|m| (*m).to_owned()).collect(),
+            rir: authoritative_rir.map(str::to_owned),
+        });
+        self
+    }
+
     /// Make requests to `service` whose path (after `/<service>/`, e.g. `domain/x.com`)
     /// starts with `path_prefix` (ASCII case-insensitive; `""` matches all) fail with
     /// `fault`: every time when `times` is `None`, or only the first `n` matching requests
@@ -496,6 +562,8 @@ struct Shared {
     limits: generate::RateLimits,
     http_stats: Mutex<HttpStats>,
     dns_stats: Mutex<DnsStats>,
+    /// The RIPEstat stand-in.
+    ripestat: ripestat::Table,
 }
 
 impl Shared {
@@ -589,19 +657,23 @@ impl World {
             faults,
             whois,
             rate_limits,
+            abusix,
+            ripestat,
         } = builder;
         let whois = whois::start(whois).await?;
         for service in &services {
             rdap::check_service_name(&service.name)?;
         }
-        let known = |name: &str| services.iter().any(|s| s.name == name);
+        let known =
+            |name: &str| name == ripestat::SERVICE || services.iter().any(|s| s.name == name);
         for rule in &faults {
             if !known(&rule.target) {
                 return Err(invalid_input(format!("fault for unknown service {:?}", rule.target)));
             }
             rdap::check_fault(&rule.fault)?;
         }
-        let zone = dns::Zone::build(&dns, &cymru_origins, &cymru_names)?;
+        let zone = dns::Zone::build(&dns, &cymru_origins, &cymru_names, &abusix)?;
+        let ripestat = ripestat::Table::build(&ripestat)?;
 
         let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
         let rdap_addr = listener.local_addr()?;
@@ -627,6 +699,7 @@ impl World {
             limits: rate_limits,
             http_stats: Mutex::new(HttpStats::default()),
             dns_stats: Mutex::new(DnsStats::default()),
+            ripestat,
         });
         let tasks = vec![
             tokio::spawn(rdap::serve(listener, Arc::clone(&shared))),
@@ -694,6 +767,29 @@ impl World {
             .fold(builder, |b, base| b.server_policy(base, whohosts::ServerPolicy::unlimited(64)))
     }
 
+    /// The base URL of the RIPEstat stand-in (`http://127.0.0.1:PORT/ripestat/`), for
+    /// [`QuotaFreeSources::ripestat_url`](whohosts::QuotaFreeSources::ripestat_url); see
+    /// [`WorldBuilder::ripestat`]. Its requests count as service `ripestat`.
+    pub fn ripestat_url(&self) -> String {
+        rdap::local_base(self.rdap_addr, ripestat::SERVICE)
+    }
+
+    /// Every query string sent to the RIPEstat stand-in so far, raw, in order (e.g.
+    /// `resource=193.0.6.139&sourceapp=whohosts`).
+    pub fn ripestat_queries(&self) -> Vec<String> {
+        self.shared.ripestat.queries()
+    }
+
+    /// [`client_builder`](Self::client_builder) with both quota-free sources on and pointed
+    /// at this world: Abusix through its DNS server, RIPEstat at
+    /// [`ripestat_url`](Self::ripestat_url) with `sourceapp` `whohosts-test`.
+    pub fn quota_free_client_builder(&self) -> whohosts::ClientBuilder {
+        let mut sources = whohosts::QuotaFreeSources::all();
+        sources.ripestat_url = self.ripestat_url();
+        sources.ripestat_sourceapp = "whohosts-test".to_owned();
+        self.client_builder().quota_free_sources(sources)
+    }
+
     /// RDAP requests to `service` so far (every status, faults included).
     pub fn requests(&self, service: &str) -> u64 {
         lock(&self.shared.http_stats).per_service.get(service).copied().unwrap_or(0)
@@ -748,6 +844,7 @@ impl World {
         self.whois.reset_counts();
         *lock(&self.shared.http_stats) = HttpStats::default();
         *lock(&self.shared.dns_stats) = DnsStats::default();
+        self.shared.ripestat.reset();
     }
 
     /// Add a fault rule while the world runs, after the existing ones; see
@@ -760,7 +857,7 @@ impl World {
         fault: Fault,
         times: Option<u32>,
     ) -> io::Result<()> {
-        if !self.shared.catalog.has_service(service) {
+        if service != ripestat::SERVICE && !self.shared.catalog.has_service(service) {
             return Err(invalid_input(format!("fault for unknown service {service:?}")));
         }
         rdap::check_fault(&fault)?;

@@ -338,6 +338,10 @@ pub(super) struct Catalog {
 /// What the catalog holds for a request.
 enum Found<'a> {
     Object(&'a Bytes),
+    /// A body made for this request (the RIPEstat stand-in).
+    Served(Bytes),
+    /// An error status and body made for this request.
+    Refused(StatusCode, Bytes),
     NoObject,
     NoService,
 }
@@ -409,7 +413,7 @@ pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 /// Decode `%XX` escapes (invalid ones are kept as they are).
-fn percent_decode(text: &str) -> String {
+pub(super) fn percent_decode(text: &str) -> String {
     fn hex(byte: u8) -> Option<u8> {
         char::from(byte).to_digit(16).and_then(|d| u8::try_from(d).ok())
     }
@@ -469,7 +473,17 @@ async fn handle(
         return Ok(answer);
     }
 
-    let (status, body) = match shared.catalog.find(&service, &path) {
+    let ripestat = service == super::ripestat::SERVICE && !shared.catalog.has_service(&service);
+    let found = if ripestat {
+        let query = request.uri().query().unwrap_or("");
+        let (status, body) = shared.ripestat.answer(&path, query);
+        if status == StatusCode::OK { Found::Served(body) } else { Found::Refused(status, body) }
+    } else {
+        shared.catalog.find(&service, &path)
+    };
+    let (status, body) = match found {
+        Found::Served(body) => (StatusCode::OK, body),
+        Found::Refused(status, body) => (status, body),
         Found::Object(body) => (StatusCode::OK, body.clone()),
         Found::NoObject => (
             StatusCode::NOT_FOUND,
@@ -483,18 +497,19 @@ async fn handle(
             error_body(StatusCode::NOT_FOUND, &format!("this test world has no service {service}")),
         ),
     };
-    let fault = if shared.catalog.has_service(&service) {
+    let fault = if ripestat || shared.catalog.has_service(&service) {
         shared.take_fault(&service, &path)
     } else {
         None
     };
 
+    let content_type = if ripestat { "application/json" } else { RDAP_JSON };
     let mut delay = None;
     let answer = match fault {
-        None => response(status, RDAP_JSON, body),
+        None => response(status, content_type, body),
         Some(Fault::Latency(duration)) => {
             delay = Some(duration);
-            response(status, RDAP_JSON, body)
+            response(status, content_type, body)
         }
         Some(Fault::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -1,6 +1,7 @@
 //! The `recorded()` preset: real recorded RDAP answers (tests/fixtures/rdap) and WHOIS
 //! answers (tests/fixtures/whois), with DNS records and Team Cymru entries synthesised from
-//! public knowledge, as readable tables.
+//! public knowledge, as readable tables, and Abusix and RIPEstat entries derived from the
+//! recorded RDAP answers' abuse mailboxes (`quota_free.rs`).
 
 use super::WorldBuilder;
 
@@ -267,6 +268,14 @@ const CYMRU_AS_NAMES: &[(u32, &str)] = &[
 /// The preset as a builder.
 pub(super) fn builder() -> WorldBuilder {
     let mut builder = WorldBuilder::new();
+    // The Abusix zone and the RIPEstat endpoint name what the recorded RDAP answers name.
+    let mut quota_free = super::quota_free::Entries::default();
+    for row in SERVICES {
+        for json in row.objects {
+            quota_free.add_rdap(row.name, json);
+        }
+    }
+    builder = quota_free.apply(builder);
     for row in SERVICES {
         builder = builder.service(row.name, row.urls);
         for tld in row.tlds {

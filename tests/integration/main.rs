@@ -24,6 +24,7 @@ mod outcomes;
 mod parties;
 mod providers;
 mod query_secrets;
+mod quota_free;
 mod record_json;
 mod referrals;
 mod results;
