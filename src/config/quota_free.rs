@@ -25,9 +25,12 @@ pub const RIPESTAT_SOURCEAPP: &str = "whohosts";
 /// ```
 /// use whohosts::QuotaFreeSources;
 ///
-/// let sources = QuotaFreeSources { abusix: true, ripestat: true, ..QuotaFreeSources::default() };
+/// let mut sources = QuotaFreeSources::default();
+/// sources.abusix = true;
+/// sources.ripestat_sourceapp = "my-team".to_owned();
 /// let client = whohosts::Client::builder().quota_free_sources(sources).build()?;
 /// assert!(client.config().quota_free.abusix);
+/// assert!(!client.config().quota_free.ripestat);
 /// # Ok::<(), whohosts::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
