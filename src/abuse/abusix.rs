@@ -247,7 +247,11 @@ impl AbuseSource for AbusixSource {
             let answer = self.answer(ip).await?;
             let qname = self.query_name(ip);
             let name = qname.trim_end_matches('.');
-            Ok(answer.mailboxes.iter().map(|mailbox| contact(mailbox, name, answer.fetched_at)).collect())
+            Ok(answer
+                .mailboxes
+                .iter()
+                .map(|mailbox| contact(mailbox, name, answer.fetched_at))
+                .collect())
         })
     }
 }
@@ -324,7 +328,9 @@ fn negative_ttl(e: &NetError) -> Duration {
         NetError::Dns(DnsError::NoRecordsFound(no)) => no.negative_ttl,
         _ => None,
     };
-    from_soa.map_or(DEFAULT_NEGATIVE_TTL, |s| Duration::from_secs(u64::from(s))).min(MAX_NEGATIVE_TTL)
+    from_soa
+        .map_or(DEFAULT_NEGATIVE_TTL, |s| Duration::from_secs(u64::from(s)))
+        .min(MAX_NEGATIVE_TTL)
 }
 
 #[cfg(test)]

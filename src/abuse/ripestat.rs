@@ -177,7 +177,8 @@ impl AbuseSource for RipeStatSource {
 
 /// The data call's URL below `base`.
 fn call_url(base: &str) -> Result<Url, ConfigError> {
-    let bad = |reason: String| ConfigError::Http { reason: format!("ripestat_url {base:?}: {reason}") };
+    let bad =
+        |reason: String| ConfigError::Http { reason: format!("ripestat_url {base:?}: {reason}") };
     let mut text = base.trim().to_owned();
     if !text.ends_with('/') {
         text.push('/');
@@ -233,7 +234,10 @@ struct Data {
 /// Read one `abuse-contact-finder` answer fetched from `url`.
 pub(crate) fn parse(body: &[u8], url: &str) -> Result<RipeStatAnswer, SourceError> {
     let reply: Reply = serde_json::from_slice(body).map_err(|e| {
-        SourceError::new(SourceErrorKind::Malformed, format!("RIPEstat answer is not its JSON: {e}"))
+        SourceError::new(
+            SourceErrorKind::Malformed,
+            format!("RIPEstat answer is not its JSON: {e}"),
+        )
     })?;
     let status = reply.status.as_deref().unwrap_or("");
     if status != "ok" {
@@ -269,7 +273,8 @@ pub(crate) fn parse(body: &[u8], url: &str) -> Result<RipeStatAnswer, SourceErro
             tracing::warn!(%url, contact = %shown, %problem, "ignoring a RIPEstat abuse contact that is not a mailbox");
             continue;
         }
-        if contacts.iter().any(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(text))) {
+        if contacts.iter().any(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(text)))
+        {
             continue;
         }
         if contacts.len() == MAX_MAILBOXES {
@@ -311,11 +316,9 @@ fn messages(messages: &[Value]) -> String {
     let texts: Vec<String> = messages
         .iter()
         .map(|m| match m {
-            Value::Array(parts) => parts
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(": "),
+            Value::Array(parts) => {
+                parts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(": ")
+            }
             Value::String(s) => s.clone(),
             other => other.to_string(),
         })
@@ -334,7 +337,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const URL: &str = "https://stat.ripe.net/data/abuse-contact-finder/data.json?resource=193.0.6.139";
+    const URL: &str =
+        "https://stat.ripe.net/data/abuse-contact-finder/data.json?resource=193.0.6.139";
 
     /// The documented answer shape (RIPEstat, *Abuse Contact Finder*, version 2.1),
     /// synthesised: no recorded answer is at hand.
@@ -372,7 +376,10 @@ mod tests {
         let answer = parse(body.as_bytes(), URL).unwrap();
         let emails: Vec<_> = answer.contacts.iter().filter_map(|c| c.email.as_deref()).collect();
         assert_eq!(emails, ["abuse@example.net", "noc@example.org"]);
-        assert_eq!(answer.contacts[1].sources[0].pointer.as_deref(), Some("/data/abuse_contacts/4"));
+        assert_eq!(
+            answer.contacts[1].sources[0].pointer.as_deref(),
+            Some("/data/abuse_contacts/4")
+        );
         assert_eq!(answer.authoritative_rir, Some(Rir::Arin));
 
         let none = r#"{"status":"ok","data":{"abuse_contacts":[],"authoritative_rir":null}}"#;
@@ -387,7 +394,10 @@ mod tests {
             "status":"error","status_code":400}"#;
         let e = parse(body.as_bytes(), URL).unwrap_err();
         assert_eq!(e.kind(), SourceErrorKind::Other);
-        assert_eq!(e.message(), "RIPEstat answered status \"error\": error: Invalid resource: not-an-ip");
+        assert_eq!(
+            e.message(),
+            "RIPEstat answered status \"error\": error: Invalid resource: not-an-ip"
+        );
         let e = parse(b"<html>busy</html>", URL).unwrap_err();
         assert_eq!(e.kind(), SourceErrorKind::Malformed);
         let e = parse(br#"{"status":"ok"}"#, URL).unwrap_err();
@@ -405,7 +415,10 @@ mod tests {
     #[test]
     fn urls_and_sourceapp_rules() {
         let call = call_url("http://127.0.0.1:8080/ripestat").unwrap();
-        assert_eq!(call.as_str(), "http://127.0.0.1:8080/ripestat/data/abuse-contact-finder/data.json");
+        assert_eq!(
+            call.as_str(),
+            "http://127.0.0.1:8080/ripestat/data/abuse-contact-finder/data.json"
+        );
         let ip: IpAddr = "2001:67c:2e8::2".parse().unwrap();
         assert_eq!(
             shown_url(&call, ip),

@@ -97,9 +97,11 @@ impl Zone {
     ) -> io::Result<Self> {
         let mut zone = Zone::default();
         for entry in abusix {
-            let net: IpNet = entry.prefix.trim().parse().map_err(|_| {
-                invalid_input(format!("bad Abusix prefix {:?}", entry.prefix))
-            })?;
+            let net: IpNet = entry
+                .prefix
+                .trim()
+                .parse()
+                .map_err(|_| invalid_input(format!("bad Abusix prefix {:?}", entry.prefix)))?;
             zone.abusix.push((net.trunc(), entry.texts.clone()));
         }
         for record in records {

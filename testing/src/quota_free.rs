@@ -40,8 +40,7 @@ impl Entries {
         for net in ranges(&value) {
             let prefix = net.to_string();
             if !in_lacnic_space {
-                self.abusix
-                    .push(AbusixSpec { prefix: prefix.clone(), texts: mailboxes.clone() });
+                self.abusix.push(AbusixSpec { prefix: prefix.clone(), texts: mailboxes.clone() });
             }
             self.ripestat.push(RipeStatSpec {
                 prefix,

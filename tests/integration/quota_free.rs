@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 use whohosts::{
-    AbuseSource, AbusixSource, Config, QuotaFreeSources, Rir, RipeStatSource, SourceErrorKind,
+    AbuseSource, AbusixSource, Config, QuotaFreeSources, RipeStatSource, Rir, SourceErrorKind,
     SourceKind, Stage, StepErrorKind,
 };
 use whohosts_testing::{Fault, World, WorldBuilder};
@@ -108,11 +108,8 @@ async fn abusix_ignores_txt_that_is_no_mailbox() {
 
 #[tokio::test]
 async fn abusix_can_be_made_to_disagree_with_rdap() {
-    let world = World::recorded()
-        .abusix("193.0.0.0/21", &["abuse@other.example"])
-        .start()
-        .await
-        .unwrap();
+    let world =
+        World::recorded().abusix("193.0.0.0/21", &["abuse@other.example"]).start().await.unwrap();
     let contacts = abusix(&world).abuse_contacts(ip("193.0.6.139")).await.unwrap();
     assert_eq!(emails(&contacts), ["abuse@other.example"]);
 }
@@ -135,15 +132,13 @@ async fn ripestat_names_the_recorded_rdap_mailbox_with_one_request() {
     let answer = source.lookup(ip("193.0.6.139")).await.unwrap();
     assert_eq!(emails(&answer.contacts), ["abuse@ripe.net"]);
     assert_eq!(answer.authoritative_rir, Some(Rir::RipeNcc));
-    let url = format!("{}data/abuse-contact-finder/data.json?resource=193.0.6.139", world.ripestat_url());
+    let url =
+        format!("{}data/abuse-contact-finder/data.json?resource=193.0.6.139", world.ripestat_url());
     assert_eq!(answer.url, url);
     let from = &answer.contacts[0].sources[0];
     assert_eq!(from.kind, SourceKind::Ripestat);
     assert_eq!(from.url.as_deref(), Some(url.as_str()));
-    assert_eq!(
-        from.dataset.as_deref(),
-        Some("abuse-contact-finder; authoritative RIR: RIPE NCC")
-    );
+    assert_eq!(from.dataset.as_deref(), Some("abuse-contact-finder; authoritative RIR: RIPE NCC"));
     assert_eq!(world.requests("ripestat"), 1);
     assert_eq!(world.ripestat_queries(), ["resource=193.0.6.139&sourceapp=whohosts"]);
     // Asked again: the response cache answers.
@@ -235,10 +230,7 @@ async fn in_lacnic_space_the_client_falls_through_abusix_to_ripestat() {
     );
     assert_eq!(world.dns_queries_for("10.14.3.200.abuse-contacts.abusix.zone", "TXT"), 1);
     assert_eq!(world.requests("ripestat"), 1);
-    assert_eq!(
-        world.ripestat_queries()[0],
-        "resource=200.3.14.10&sourceapp=whohosts-test"
-    );
+    assert_eq!(world.ripestat_queries()[0], "resource=200.3.14.10&sourceapp=whohosts-test");
 }
 
 #[tokio::test]
