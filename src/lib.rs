@@ -120,11 +120,11 @@ pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
-    AbuseContact, AbusePlan, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts, Evidence,
-    EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason,
-    NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, PlanFirst, Platform,
-    ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
-    StepErrorKind,
+    AbuseContact, AbusePlan, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts,
+    Evidence, EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network,
+    NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone,
+    PlanFirst, Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source,
+    SourceKind, Stage, StepError, StepErrorKind,
 };
 pub use results::{
     CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,

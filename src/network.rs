@@ -195,10 +195,11 @@ impl NetworkStage {
                         let note = format!(
                             "the quota-free sources gave no mailbox, so RDAP was asked ({why})"
                         );
-                        facts.abuse_outcome.detail = Some(match facts.abuse_outcome.detail.take() {
-                            Some(detail) => format!("{detail}; {note}"),
-                            None => note,
-                        });
+                        facts.abuse_outcome.detail =
+                            Some(match facts.abuse_outcome.detail.take() {
+                                Some(detail) => format!("{detail}; {note}"),
+                                None => note,
+                            });
                         true
                     }
                 }

@@ -84,7 +84,8 @@ impl Planner {
             return Plan { first: PlanFirst::Rdap, server: None, reason: None, rdap_always: true };
         };
         let state = self.budget.state(&key, policy, now());
-        let reason = quota_free.then(|| why_not_first(&key, policy, state, self.max_pause)).flatten();
+        let reason =
+            quota_free.then(|| why_not_first(&key, policy, state, self.max_pause)).flatten();
         Plan {
             first: if reason.is_some() { PlanFirst::QuotaFree } else { PlanFirst::Rdap },
             server: Some(key),
@@ -138,9 +139,9 @@ pub(crate) fn quota_limited(policy: ServerPolicy) -> bool {
 /// `500 per 24 h`, `1 per 6 s`, `10 per 1 min`.
 fn describe(policy: ServerPolicy) -> String {
     let secs = policy.period.as_secs();
-    let period = if secs >= 3600 && secs % 3600 == 0 {
+    let period = if secs >= 3600 && secs.is_multiple_of(3600) {
         format!("{} h", secs / 3600)
-    } else if secs >= 60 && secs % 60 == 0 {
+    } else if secs >= 60 && secs.is_multiple_of(60) {
         format!("{} min", secs / 60)
     } else {
         format!("{:.0} s", policy.period.as_secs_f64().ceil())

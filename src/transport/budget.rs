@@ -618,7 +618,8 @@ mod tests {
         drop(budget.acquire("ripe", daily, LONG).await.unwrap());
         assert!(matches!(budget.state("ripe", daily, now()), BudgetState::Spent(_)));
         // A bucket kept in a store is unknown until the first request loads it.
-        let stored = LocalBudget::with_store(&Politeness::default(), Arc::new(MemoryStore::default()));
+        let stored =
+            LocalBudget::with_store(&Politeness::default(), Arc::new(MemoryStore::default()));
         assert_eq!(stored.state("ripe", daily, now()), BudgetState::Unknown);
         let per_second = ServerPolicy::new(5, Duration::from_secs(1), 5, 4);
         assert_eq!(stored.state("arin", per_second, now()), BudgetState::Ready);
