@@ -618,6 +618,9 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     eprintln!("429s                 {}", stats.rate_limited);
     eprintln!("circuit-open fails   {}", stats.circuit_open);
     eprintln!("slots lent (queued)  {}", stats.slots_lent);
+    if let Some(abuse) = stats.abuse_summary() {
+        eprintln!("{abuse}");
+    }
     let ms = |d: Option<Duration>| {
         d.map_or("-".to_owned(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3))
     };

@@ -19,7 +19,7 @@ use crate::deadline::WaitObserver;
 use crate::dns;
 use crate::error::{ConfigError, Error};
 use crate::lookup::Pipeline;
-use crate::network::NetworkStage;
+use crate::network::{NetworkStage, Planner};
 use crate::rdap::RdapClient;
 use crate::rdap::bootstrap::Bootstrap;
 use crate::record::HostingRecord;
@@ -150,8 +150,10 @@ impl ClientBuilder {
     }
 
     /// Ask `source` for the abuse contact of addresses whose registry (RDAP, then WHOIS) gave
-    /// no abuse mailbox, after any source added before it. Default none. See
-    /// [`AbuseSource`] for the contract.
+    /// no abuse mailbox, after any source added before it; and *before* RDAP for addresses
+    /// whose RDAP server is quota-limited or has its budget spent (see
+    /// [`network_detail`](Self::network_detail)). Default none. See [`AbuseSource`] for the
+    /// contract.
     pub fn abuse_source(mut self, source: Arc<dyn AbuseSource>) -> Self {
         self.abuse_sources.push(source);
         self
@@ -383,6 +385,22 @@ impl ClientBuilder {
         self
     }
 
+    /// How much network detail an address needs when its RDAP server is quota-limited or its
+    /// budget is spent and a quota-free [`AbuseSource`] gave its abuse mailbox:
+    /// [`NetworkDetail::Auto`](crate::NetworkDetail) (the default) leaves RDAP unasked,
+    /// [`NetworkDetail::Full`](crate::NetworkDetail) asks it as well and keeps both answers.
+    ///
+    /// ```
+    /// let client = whohosts::Client::builder()
+    ///     .network_detail(whohosts::NetworkDetail::Full)
+    ///     .build()?;
+    /// # Ok::<(), whohosts::Error>(())
+    /// ```
+    pub fn network_detail(mut self, detail: crate::config::NetworkDetail) -> Self {
+        self.config.network_detail = detail;
+        self
+    }
+
     /// Build the client: the resolver, the HTTP client, the RDAP and WHOIS clients, the
     /// caches and the stages, once. Fails on unusable configuration (unreadable bootstrap
     /// directory or ASN database, unreadable system DNS configuration).
@@ -421,6 +439,7 @@ impl ClientBuilder {
         abuse_sources.extend(quota_free_sources(&config, &resolver, &http)?);
         let rdap = Arc::new(RdapClient::new(&config, http, bootstrap));
         // WHOIS takes its turns from the same budget as RDAP (its keys are `whois://…`).
+        let planner = Planner::new(&config, Arc::clone(&budget));
         let whois = Arc::new(Whois::new(&config, resolver.clone(), budget));
         let pipeline = Pipeline {
             resolver,
@@ -435,6 +454,8 @@ impl ClientBuilder {
                 asn: AsnChain::new(sources),
                 asn_cache: AsnCache::new(&config.cache, Arc::clone(&telemetry)),
                 networks: NetworkCache::new(&config.cache, Arc::clone(&telemetry)),
+                planner,
+                telemetry: Arc::clone(&telemetry),
             },
             registration: RegistrationStage {
                 rdap,

@@ -57,6 +57,35 @@ pub struct Config {
     /// query strings and fragments are redacted (see [`redact_query`](crate::redact_query)),
     /// because they carry credentials.
     pub keep_query_secrets: bool,
+    /// How much of an address's network the lookup must fetch when its abuse contact can
+    /// come from a quota-free source. Default [`NetworkDetail::Auto`].
+    pub network_detail: NetworkDetail,
+}
+
+/// How much network detail an address needs when its RDAP server is quota-limited (RIPE
+/// NCC's daily quota, LACNIC's slow rate) or its budget is spent, and a quota-free
+/// [`AbuseSource`](crate::AbuseSource) gave its abuse mailbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetworkDetail {
+    /// Do not spend the RDAP quota: the network facts come from the caches and the ASN data,
+    /// and RDAP is asked only when the quota-free sources give no mailbox. The default.
+    #[default]
+    Auto,
+    /// Ask RDAP for every address as well (the network's handle, name, range and every
+    /// contact), keeping both answers; where their mailboxes differ, both are kept and the
+    /// outcome notes it.
+    Full,
+}
+
+impl NetworkDetail {
+    /// The configuration name: `auto` or `full`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkDetail::Auto => "auto",
+            NetworkDetail::Full => "full",
+        }
+    }
 }
 
 /// Time limits. Defaults suit public RDAP servers.

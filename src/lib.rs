@@ -115,18 +115,19 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, Limits, Politeness, QuotaFreeSources,
-    RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety, ServerPolicy, ServerRule, Timeouts, WhoisConfig,
+    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, Limits, NetworkDetail, Politeness,
+    QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety, ServerPolicy, ServerRule, Timeouts,
+    WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
-    AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts, Evidence,
-    EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason,
-    NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, Platform,
-    ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
-    StepErrorKind,
+    AbuseContact, AbusePlan, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts,
+    Evidence, EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network,
+    NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone,
+    PlanFirst, Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source,
+    SourceKind, Stage, StepError, StepErrorKind,
 };
 pub use results::{
     CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
@@ -140,4 +141,4 @@ pub use ipnet::IpNet;
 /// The time type of the record's `resolved_at` and `fetched_at` fields (from the `jiff`
 /// crate), re-exported for the same reason.
 pub use jiff::Timestamp;
-pub use transport::budget::{AttemptOutcome, LocalBudget, Permit, RateBudget};
+pub use transport::budget::{AttemptOutcome, BudgetState, LocalBudget, Permit, RateBudget};

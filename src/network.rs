@@ -1,7 +1,9 @@
 //! The per-address network stage: for every address, its ASN (the [`AsnSource`] chain) and
 //! its RDAP network (following stand-in answers to the managing registry, completing abuse
 //! entities, climbing to the parent when no abuse contact is published), its registry's
-//! WHOIS when RDAP has no abuse mailbox, and who hosts it.
+//! WHOIS when RDAP has no abuse mailbox, the quota-free abuse sources, and who hosts it. The
+//! order of the abuse sources is the planner's (`network/plan.rs`): where RDAP is
+//! quota-limited, the quota-free sources go first.
 //!
 //! Called by `lookup.rs` (which owns the order) with a [`NetworkStage`] holding exactly what
 //! the stage uses; returns facts, never a record.
@@ -13,10 +15,14 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
-use crate::abuse::AbuseChain;
+mod plan;
+
+pub(crate) use plan::Planner;
+
+use crate::abuse::{AbuseAnswer, AbuseChain};
 use crate::asn::{AsnCache, AsnChain, AsnOutcome};
 use crate::cache::{Keep, NetworkCache};
-use crate::channel::merge_into;
+use crate::channel::{merge_all, merge_into};
 use crate::clock::now_timestamp;
 use crate::contacts::{abuse_outcome, stamp};
 use crate::deadline::{Deadline, by_deadline};
@@ -24,9 +30,10 @@ use crate::error::SourceError;
 use crate::provider;
 use crate::rdap::{RdapClient, extract};
 use crate::record::{
-    AddressRecord, Contact, Evidence, EvidenceKind, FallbackReason, HostingProvider, Network,
-    Outcome, OutcomeStatus, Rir, Source, SourceKind, Stage, StepError,
+    AbusePlan, AddressRecord, Contact, Evidence, EvidenceKind, FallbackReason, HostingProvider,
+    Network, Outcome, OutcomeStatus, PlanFirst, Rir, Source, SourceKind, Stage, StepError,
 };
+use crate::stats::Telemetry;
 use crate::whois::Whois;
 
 /// What the per-address stage uses: the RDAP and WHOIS clients, the abuse sources, the ASN
@@ -39,6 +46,10 @@ pub(crate) struct NetworkStage {
     pub(crate) asn: AsnChain,
     pub(crate) asn_cache: AsnCache,
     pub(crate) networks: NetworkCache<AddressFacts>,
+    /// Decides per address whether RDAP or the quota-free abuse sources go first.
+    pub(crate) planner: Planner,
+    /// Counts which source gave each abuse mailbox, and the RDAP requests avoided.
+    pub(crate) telemetry: Arc<Telemetry>,
 }
 
 /// What an address's registries say: the RDAP network and its holder, and the abuse
@@ -50,6 +61,8 @@ pub(crate) struct AddressFacts {
     pub(crate) abuse: Vec<Contact>,
     pub(crate) abuse_outcome: Outcome,
     pub(crate) errors: Vec<StepError>,
+    /// Which sources were asked first, and why.
+    pub(crate) plan: Option<AbusePlan>,
 }
 
 impl NetworkStage {
@@ -102,6 +115,7 @@ impl NetworkStage {
         address.network = facts.network;
         address.abuse = facts.abuse;
         address.abuse_outcome = facts.abuse_outcome;
+        address.plan = facts.plan;
         // Who actually hosts it: published ranges, CNAME suffixes, the ASN and the RDAP holder.
         let holder = facts.holder.map(|mut holder| {
             if let Some(url) = address.network.as_ref().and_then(|n| n.source_url.clone()) {
@@ -118,15 +132,125 @@ impl NetworkStage {
         (address, errors)
     }
 
-    /// The RDAP network of `ip`, then its registry's WHOIS when RDAP has no abuse mailbox.
+    /// The abuse contact and network of `ip`, as the [`Planner`] orders the sources: RDAP
+    /// (then WHOIS, then the quota-free sources when still without a mailbox), or the
+    /// quota-free sources first, with RDAP asked only when they give no mailbox or for full
+    /// network detail.
     async fn network(&self, ip: IpAddr, deadline: &Deadline) -> AddressFacts {
+        let plan = self.planner.plan(&self.rdap, ip, !self.abuse.is_empty());
         let mut facts = AddressFacts {
             network: None,
             holder: None,
             abuse: Vec::new(),
             abuse_outcome: Outcome::default(),
             errors: Vec::new(),
+            plan: None,
         };
+        let rdap_asked = match plan.first {
+            PlanFirst::Rdap => {
+                let registry = self.registry(ip, deadline, &mut facts, true).await;
+                self.count(registry);
+                // Still no mailbox: the configured abuse sources, in order.
+                if !self.abuse.is_empty() && !has_mailbox(&facts.abuse) {
+                    let found = self.quota_free(ip, deadline, &mut facts.errors).await;
+                    for contact in found.contacts {
+                        merge_into(&mut facts.abuse, contact);
+                    }
+                    if let Some(name) = found.answered_by {
+                        self.count(Some(name.as_str()));
+                        facts.abuse_outcome =
+                            Outcome::with_detail(OutcomeStatus::Found, format!("from {name}"));
+                    }
+                }
+                true
+            }
+            PlanFirst::QuotaFree => {
+                let found = self.quota_free(ip, deadline, &mut facts.errors).await;
+                let why = plan.reason.as_deref().unwrap_or("quota-limited");
+                match found.answered_by {
+                    Some(name) if !plan.rdap_always => {
+                        self.count(Some(name.as_str()));
+                        self.telemetry.count_rdap_avoided();
+                        facts.abuse = merge_all(found.contacts);
+                        facts.abuse_outcome = Outcome::with_detail(
+                            OutcomeStatus::Found,
+                            format!("from {name}; RDAP not asked: {why}"),
+                        );
+                        false
+                    }
+                    Some(name) => {
+                        // Full network detail: RDAP too, but no WHOIS for a mailbox we have.
+                        let registry = self.registry(ip, deadline, &mut facts, false).await;
+                        self.count(registry);
+                        self.count(Some(name.as_str()));
+                        both_answers(&mut facts, registry, &name, found.contacts);
+                        true
+                    }
+                    None => {
+                        let registry = self.registry(ip, deadline, &mut facts, true).await;
+                        self.count(registry);
+                        for contact in found.contacts {
+                            merge_into(&mut facts.abuse, contact);
+                        }
+                        let note = format!(
+                            "the quota-free sources gave no mailbox, so RDAP was asked ({why})"
+                        );
+                        facts.abuse_outcome.detail =
+                            Some(match facts.abuse_outcome.detail.take() {
+                                Some(detail) => format!("{detail}; {note}"),
+                                None => note,
+                            });
+                        true
+                    }
+                }
+            }
+        };
+        facts.plan = Some(plan.record(rdap_asked));
+        facts
+    }
+
+    /// Count one abuse mailbox found by `source`, if any.
+    fn count(&self, source: Option<&str>) {
+        if let Some(source) = source {
+            self.telemetry.count_abuse_answer(source);
+        }
+    }
+
+    /// Ask the quota-free sources in order until one gives a mailbox; their failures go to
+    /// `errors`.
+    async fn quota_free(
+        &self,
+        ip: IpAddr,
+        deadline: &Deadline,
+        errors: &mut Vec<StepError>,
+    ) -> AbuseAnswer {
+        match by_deadline(deadline, self.abuse.lookup(ip), "the abuse sources").await {
+            Ok(found) => {
+                for (name, e) in &found.errors {
+                    errors.push(StepError {
+                        message: format!("{name}: {}", e.message()),
+                        ..StepError::from_source(Stage::Abuse, ip.to_string(), e)
+                    });
+                }
+                found
+            }
+            Err(e) => {
+                errors.push(StepError::from_source(Stage::Abuse, ip.to_string(), &e));
+                AbuseAnswer::default()
+            }
+        }
+    }
+
+    /// The RDAP network of `ip` into `facts`, then (when `whois` allows) its registry's
+    /// WHOIS when RDAP has no abuse mailbox. Answers which of them gave the mailbox
+    /// (`rdap`, `whois`), if one did.
+    async fn registry(
+        &self,
+        ip: IpAddr,
+        deadline: &Deadline,
+        facts: &mut AddressFacts,
+        whois: bool,
+    ) -> Option<&'static str> {
         let network =
             by_deadline(deadline, network_facts(&self.rdap, ip), "the network lookup").await;
         let network = network.unwrap_or_else(|e| Err((ip.to_string(), e)));
@@ -142,8 +266,10 @@ impl NetworkStage {
                 facts.abuse = answer.abuse;
                 // AFRINIC publishes no abuse entity in RDAP, registro.br none with an email:
                 // their WHOIS does (issue #6).
-                (!facts.abuse.iter().any(|c| c.email.is_some()))
-                    .then_some(FallbackReason::RdapWithoutAbuseEmail)
+                if has_mailbox(&facts.abuse) {
+                    return Some("rdap");
+                }
+                FallbackReason::RdapWithoutAbuseEmail
             }
             Err((target, e)) => {
                 facts.abuse_outcome = Outcome::with_detail(
@@ -151,63 +277,88 @@ impl NetworkStage {
                     format!("network answer unavailable: {}", e.message()),
                 );
                 facts.errors.push(StepError::from_source(Stage::Rdap, &target, &e));
-                Some(FallbackReason::RdapNetworkFailed)
+                FallbackReason::RdapNetworkFailed
             }
         };
-        if let Some(reason) = whois_reason
-            && self.whois.is_enabled()
-        {
-            let asking = self.whois.lookup_ip(ip, rir_hint.as_deref());
-            match by_deadline(deadline, asking, "WHOIS").await.and_then(|r| r) {
-                Ok(mut found) => {
-                    found.mark_fallback(reason);
-                    stamp(&mut found.abuse);
-                    for contact in found.abuse {
-                        merge_into(&mut facts.abuse, contact);
-                    }
-                    if facts.abuse.iter().any(|c| c.email.is_some()) {
-                        facts.abuse_outcome = Outcome::with_detail(
-                            OutcomeStatus::Found,
-                            format!("from WHOIS {} ({reason})", found.server),
-                        );
-                    } else if found.no_abuse_contact && facts.network.is_some() {
-                        facts.abuse_outcome = Outcome::with_detail(
-                            OutcomeStatus::NonePublished,
-                            format!("WHOIS {} says no abuse contact is registered", found.server),
-                        );
-                    }
+        if !whois || !self.whois.is_enabled() {
+            return None;
+        }
+        let asking = self.whois.lookup_ip(ip, rir_hint.as_deref());
+        match by_deadline(deadline, asking, "WHOIS").await.and_then(|r| r) {
+            Ok(mut found) => {
+                found.mark_fallback(whois_reason);
+                stamp(&mut found.abuse);
+                for contact in found.abuse {
+                    merge_into(&mut facts.abuse, contact);
                 }
-                Err(e) => {
-                    facts.errors.push(StepError::from_source(Stage::Whois, ip.to_string(), &e))
+                if has_mailbox(&facts.abuse) {
+                    facts.abuse_outcome = Outcome::with_detail(
+                        OutcomeStatus::Found,
+                        format!("from WHOIS {} ({whois_reason})", found.server),
+                    );
+                    return Some("whois");
+                } else if found.no_abuse_contact && facts.network.is_some() {
+                    facts.abuse_outcome = Outcome::with_detail(
+                        OutcomeStatus::NonePublished,
+                        format!("WHOIS {} says no abuse contact is registered", found.server),
+                    );
                 }
             }
+            Err(e) => facts.errors.push(StepError::from_source(Stage::Whois, ip.to_string(), &e)),
         }
-        // Still no mailbox: the configured abuse sources, in order.
-        if !self.abuse.is_empty() && !facts.abuse.iter().any(|c| c.email.is_some()) {
-            let asking = self.abuse.lookup(ip);
-            match by_deadline(deadline, asking, "the abuse sources").await {
-                Ok(found) => {
-                    for (name, e) in &found.errors {
-                        facts.errors.push(StepError {
-                            message: format!("{name}: {}", e.message()),
-                            ..StepError::from_source(Stage::Abuse, ip.to_string(), e)
-                        });
-                    }
-                    for contact in found.contacts {
-                        merge_into(&mut facts.abuse, contact);
-                    }
-                    if let Some(name) = found.answered_by {
-                        facts.abuse_outcome =
-                            Outcome::with_detail(OutcomeStatus::Found, format!("from {name}"));
-                    }
-                }
-                Err(e) => {
-                    facts.errors.push(StepError::from_source(Stage::Abuse, ip.to_string(), &e))
-                }
-            }
-        }
-        facts
+        None
     }
+}
+
+/// True when a contact of `contacts` has a mailbox.
+fn has_mailbox(contacts: &[Contact]) -> bool {
+    contacts.iter().any(|c| c.email.is_some())
+}
+
+/// The mailboxes of `contacts`, in lower case, each once, in order.
+fn mailboxes(contacts: &[Contact]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for email in contacts.iter().filter_map(|c| c.email.as_deref()) {
+        let email = email.trim().to_lowercase();
+        if !out.contains(&email) {
+            out.push(email);
+        }
+    }
+    out
+}
+
+/// Both the registry (`registry` names which of RDAP and WHOIS gave a mailbox, if one did)
+/// and the quota-free source `name` answered: keep the registry's contacts first, then the
+/// source's (one contact with both sources where they give the same mailbox), and say in
+/// the outcome whether they agree.
+fn both_answers(
+    facts: &mut AddressFacts,
+    registry: Option<&str>,
+    name: &str,
+    contacts: Vec<Contact>,
+) {
+    let theirs = mailboxes(&contacts);
+    let ours = mailboxes(&facts.abuse);
+    for contact in contacts {
+        merge_into(&mut facts.abuse, contact);
+    }
+    let registry = match registry {
+        Some("whois") => "WHOIS",
+        _ => "RDAP",
+    };
+    let detail = if ours.is_empty() {
+        format!("from {name}; {registry} (asked for full network detail) gave no mailbox")
+    } else if same_set(&ours, &theirs) {
+        format!("from {registry} and {name}, which agree")
+    } else {
+        format!("{registry} and {name} disagree: {} vs {}", ours.join(", "), theirs.join(", "))
+    };
+    facts.abuse_outcome = Outcome::with_detail(OutcomeStatus::Found, detail);
+}
+
+/// True when `a` and `b` hold the same strings.
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
 }
 
 /// The RDAP ip network answer for `ip`, completed: a stand-in answer from a registry that

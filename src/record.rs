@@ -322,7 +322,9 @@ impl From<SourceErrorKind> for StepErrorKind {
 ///
 /// 4 added the source kind `ripestat` ([`SourceKind::Ripestat`]) for contacts from the
 /// RIPEstat Data API; contacts from the Abusix Abuse ContactDB are `dns` with the dataset
-/// `abusix`.
+/// `abusix`;
+/// and [`AddressRecord::plan`]: which sources the planner asked first for the address's
+/// abuse contact (RDAP, or the quota-free [`AbuseSource`](crate::AbuseSource)s) and why.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// Everything whohosts found about one query: whom to notify, and why.
@@ -411,6 +413,10 @@ pub struct AddressRecord {
     /// Whether [`abuse`](Self::abuse) holds a usable contact, and if not, why.
     #[serde(default)]
     pub abuse_outcome: Outcome,
+    /// Which sources were asked for the abuse contact, in which order, and why (absent in
+    /// records older than schema 4, and when the address's facts were not looked up).
+    #[serde(default)]
+    pub plan: Option<AbusePlan>,
 }
 
 impl AddressRecord {
@@ -423,6 +429,48 @@ impl AddressRecord {
             hosting_provider: None,
             abuse: Vec::new(),
             abuse_outcome: Outcome::default(),
+            plan: None,
+        }
+    }
+}
+
+/// How an address's abuse contact was looked for: RDAP first (then WHOIS, then the
+/// quota-free sources when still without a mailbox), or the quota-free
+/// [`AbuseSource`](crate::AbuseSource)s first because the address's RDAP server is
+/// quota-limited or its budget is spent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AbusePlan {
+    /// Which kind of source was asked first.
+    pub first: PlanFirst,
+    /// The address's RDAP server, as the politeness table keys it (`rdap.db.ripe.net`, a
+    /// rule's URL prefix, or `host:port`), when the bootstrap names one.
+    pub rdap_server: Option<String>,
+    /// Why the quota-free sources went first (`rdap.db.ripe.net is quota-limited (500 per
+    /// 24 h)`); `None` when RDAP went first.
+    pub reason: Option<String>,
+    /// Whether RDAP was asked about the address (a cached answer counts as asked).
+    pub rdap_asked: bool,
+}
+
+/// The first kind of source an [`AbusePlan`] asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PlanFirst {
+    /// The registry's RDAP server (then its WHOIS, then the quota-free sources).
+    Rdap,
+    /// The quota-free abuse sources (RDAP only when they give no mailbox, or for full
+    /// network detail).
+    QuotaFree,
+}
+
+impl PlanFirst {
+    /// The JSON name, e.g. `quota_free`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanFirst::Rdap => "rdap",
+            PlanFirst::QuotaFree => "quota_free",
         }
     }
 }

@@ -56,6 +56,15 @@ pub struct Stats {
     /// token or the end of a pause), per server key as in `requests_per_server`; servers
     /// with none waiting are left out. A bulk progress display shows it as "waiting on …".
     pub waiting_per_server: BTreeMap<String, u64>,
+    /// Addresses whose abuse mailbox each source gave, by source: `rdap`, `whois`, or an
+    /// [`AbuseSource`](crate::AbuseSource)'s name (`abusix`, `ripestat`, …). Counted when an
+    /// address's network facts are looked up (not for answers served from the network
+    /// cache); an address where RDAP and a quota-free source both gave one counts for both.
+    pub abuse_answers: BTreeMap<String, u64>,
+    /// RDAP requests the per-address planner avoided: addresses whose RDAP server is
+    /// quota-limited (or its budget spent) that got their abuse mailbox from a quota-free
+    /// source, with RDAP left unasked.
+    pub rdap_avoided: u64,
 }
 
 /// Which cache a hit is counted for.
@@ -90,6 +99,9 @@ pub(crate) struct Telemetry {
     latency: Histogram,
     /// Requests waiting for their server's turn now, per server.
     waiting: Mutex<HashMap<String, u64>>,
+    /// Abuse mailboxes found, per source that gave them.
+    abuse_answers: Mutex<HashMap<String, u64>>,
+    rdap_avoided: AtomicU64,
 }
 
 /// One request waiting for its server's turn, counted in [`Stats::waiting_per_server`]
@@ -234,6 +246,22 @@ impl Telemetry {
         self.slots_lent.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// One address got its abuse mailbox from `source` (`rdap`, `whois`, a source's name).
+    pub(crate) fn count_abuse_answer(&self, source: &str) {
+        let mut map = self.abuse_answers.lock().unwrap_or_else(PoisonError::into_inner);
+        match map.get_mut(source) {
+            Some(n) => *n += 1,
+            None => {
+                map.insert(source.to_owned(), 1);
+            }
+        }
+    }
+
+    /// One address got its abuse mailbox without asking its quota-limited RDAP server.
+    pub(crate) fn count_rdap_avoided(&self) {
+        self.rdap_avoided.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A request to `server` starts waiting for its turn; it stops when the guard drops.
     pub(crate) fn waiting_on(&self, server: &str) -> Waiting<'_> {
         let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
@@ -266,6 +294,11 @@ impl Telemetry {
                 let waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
                 waiting.iter().map(|(k, v)| (k.clone(), *v)).collect()
             },
+            abuse_answers: {
+                let answers = self.abuse_answers.lock().unwrap_or_else(PoisonError::into_inner);
+                answers.iter().map(|(k, v)| (k.clone(), *v)).collect()
+            },
+            rdap_avoided: self.rdap_avoided.load(Ordering::Relaxed),
         }
     }
 }

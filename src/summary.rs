@@ -1,11 +1,64 @@
 //! A short human-readable summary of a [`HostingRecord`] that leads with whom to notify.
 //!
-//! Used by the `lookup` and `demo` examples; the JSON form is the record itself. Server text
+//! Used by the `lookup` and `demo` examples; the JSON form is the record itself. Also the
+//! one line a bulk run's summary gives the abuse sources ([`Stats::abuse_summary`]). Server text
 //! is escaped line by line ([`crate::text`]); the JSON form stays exact.
 
 use std::fmt;
 
 use crate::record::{AbuseContact, Contact, HostingRecord, Party};
+use crate::stats::Stats;
+
+impl Stats {
+    /// One line for a bulk run's summary: which source gave the abuse mailboxes, most first,
+    /// and the RDAP requests the planner avoided; `None` before any mailbox was found.
+    ///
+    /// ```
+    /// let mut stats = whohosts::Stats::default();
+    /// assert_eq!(stats.abuse_summary(), None);
+    /// stats.abuse_answers.insert("rdap".into(), 812);
+    /// stats.abuse_answers.insert("abusix".into(), 4_100);
+    /// stats.abuse_answers.insert("whois".into(), 12);
+    /// stats.rdap_avoided = 4_088;
+    /// assert_eq!(
+    ///     stats.abuse_summary().as_deref(),
+    ///     Some(
+    ///         "abuse contacts: 4,100 abusix, 812 rdap, 12 whois; \
+    ///          4,088 RDAP requests avoided (quota-limited servers)"
+    ///     )
+    /// );
+    /// ```
+    pub fn abuse_summary(&self) -> Option<String> {
+        if self.abuse_answers.is_empty() && self.rdap_avoided == 0 {
+            return None;
+        }
+        let mut answers: Vec<(&String, &u64)> = self.abuse_answers.iter().collect();
+        answers.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let answers: Vec<String> =
+            answers.into_iter().map(|(name, n)| format!("{} {name}", thousands(*n))).collect();
+        let mut text = format!("abuse contacts: {}", answers.join(", "));
+        if self.rdap_avoided > 0 {
+            text.push_str(&format!(
+                "; {} RDAP requests avoided (quota-limited servers)",
+                thousands(self.rdap_avoided)
+            ));
+        }
+        Some(text)
+    }
+}
+
+/// `4100` as `4,100`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 impl HostingRecord {
     /// A few lines for a person: whom to notify first (party, email, phones, web form), then

@@ -73,6 +73,12 @@ impl RdapClient {
         }
     }
 
+    /// The URL actually asked for `url`: after the configured rewrites (a mirror, a test
+    /// world), as the politeness table sees it.
+    pub(crate) fn asked_url(&self, url: &Url) -> Url {
+        rewrite(url, &self.rewrites).unwrap_or_else(|| url.clone())
+    }
+
     /// GET an RDAP URL (a target, a link, a referral; after the configured rewrites) and
     /// decode it.
     pub(crate) async fn get(&self, url: &Url) -> Result<Answer, SourceError> {

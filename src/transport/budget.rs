@@ -131,6 +131,32 @@ pub trait RateBudget: Send + Sync + fmt::Debug {
     /// Record how an attempt to `server` went, at `now` (this process's clock; a shared
     /// budget may use its own).
     fn report(&self, server: &str, outcome: AttemptOutcome, now: Instant);
+
+    /// Whether a request to `server` under `policy` could go out at `now`, without waiting,
+    /// taking anything or asking anyone: the per-address planner asks it to leave a spent or
+    /// paused server alone. The default answers [`BudgetState::Unknown`] (the planner then
+    /// goes by the policy alone).
+    fn state(&self, server: &str, policy: ServerPolicy, now: Instant) -> BudgetState {
+        let _ = (server, policy, now);
+        BudgetState::Unknown
+    }
+}
+
+/// What a [`RateBudget`] says about one server right now ([`RateBudget::state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BudgetState {
+    /// The budget does not say (the default; or a bucket kept in a store and not loaded yet).
+    Unknown,
+    /// A request may go now: a token is there, no pause runs, the circuit is closed.
+    Ready,
+    /// The token bucket is empty: the next token comes in this long (a used-up daily quota
+    /// waits hours).
+    Spent(Duration),
+    /// The server asked to pause (`Retry-After`) for this much longer.
+    Paused(Duration),
+    /// The circuit breaker is open for this much longer: requests fail fast.
+    CircuitOpen(Duration),
 }
 
 /// Token buckets with a period of this or longer are kept in a [`BudgetStore`]: an hourly or
@@ -266,6 +292,32 @@ impl ServerState {
         } else {
             self.undo_probe(now);
             Admission::Wait(Duration::from_secs_f64((1.0 - self.tokens) / rate))
+        }
+    }
+
+    /// What [`admit`](Self::admit) would decide at `now`, without changing anything.
+    fn peek(&self, policy: ServerPolicy, settings: &BreakerSettings, now: Instant) -> BudgetState {
+        match self.breaker {
+            Breaker::Open { until, .. } if now < until => {
+                return BudgetState::CircuitOpen(until - now);
+            }
+            Breaker::Open { .. } | Breaker::Closed { .. } => {}
+            // One probe is out: the others fail fast until it reports.
+            Breaker::HalfOpen { .. } => return BudgetState::CircuitOpen(settings.cooldown),
+        }
+        if let Some(until) = self.paused_until.filter(|until| now < *until) {
+            return BudgetState::Paused(until - now);
+        }
+        if policy.is_unlimited() {
+            return BudgetState::Ready;
+        }
+        let rate = f64::from(policy.requests) / policy.period.as_secs_f64();
+        let elapsed = now.saturating_duration_since(self.refreshed).as_secs_f64();
+        let tokens = (self.tokens + elapsed * rate).min(f64::from(policy.burst.max(1)));
+        if tokens >= 1.0 {
+            BudgetState::Ready
+        } else {
+            BudgetState::Spent(Duration::from_secs_f64((1.0 - tokens) / rate))
         }
     }
 
@@ -487,6 +539,16 @@ impl RateBudget for LocalBudget {
             state.report(outcome, &self.breaker, now);
         }
     }
+
+    /// From the server's state in memory; a server not asked yet is ready, unless its bucket
+    /// is kept in the store (then it is unknown until the first request loads it).
+    fn state(&self, server: &str, policy: ServerPolicy, now: Instant) -> BudgetState {
+        match self.lock().get(server) {
+            Some(state) => state.peek(policy, &self.breaker, now),
+            None if self.store.is_some() && is_persisted(policy) => BudgetState::Unknown,
+            None => BudgetState::Ready,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -524,6 +586,43 @@ mod tests {
         assert_eq!(state.admit(policy, &settings(), LONG, t3), Admission::Go);
         assert_eq!(state.admit(policy, &settings(), LONG, t3), Admission::Go);
         assert!(matches!(state.admit(policy, &settings(), LONG, t3), Admission::Wait(_)));
+    }
+
+    #[test]
+    fn peeking_says_what_admit_would_do_and_takes_nothing() {
+        let t0 = Instant::now();
+        let s = settings();
+        let daily = ServerPolicy::new(2, DAY, 2, 4);
+        let mut state = ServerState::new(daily, t0);
+        assert_eq!(state.peek(daily, &s, t0), BudgetState::Ready);
+        assert_eq!(state.peek(daily, &s, t0), BudgetState::Ready);
+        assert_eq!(state.admit(daily, &s, LONG, t0), Admission::Go);
+        assert_eq!(state.admit(daily, &s, LONG, t0), Admission::Go);
+        // Two a day: the next token in half a day.
+        assert_eq!(state.peek(daily, &s, t0), BudgetState::Spent(DAY / 2));
+        assert_eq!(state.peek(daily, &s, t0 + DAY / 2), BudgetState::Ready);
+        // A pause, then an open circuit, each said as such.
+        state.report(AttemptOutcome::RateLimited(Duration::from_secs(60)), &s, t0);
+        assert_eq!(state.peek(daily, &s, t0), BudgetState::Paused(Duration::from_secs(60)));
+        for _ in 0..3 {
+            state.report(AttemptOutcome::Failed, &s, t0);
+        }
+        assert_eq!(state.peek(daily, &s, t0), BudgetState::CircuitOpen(Duration::from_secs(30)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_budget_reports_the_state_of_its_servers() {
+        let budget = LocalBudget::new(&Politeness::default());
+        let daily = ServerPolicy::new(1, DAY, 1, 4);
+        assert_eq!(budget.state("ripe", daily, now()), BudgetState::Ready);
+        drop(budget.acquire("ripe", daily, LONG).await.unwrap());
+        assert!(matches!(budget.state("ripe", daily, now()), BudgetState::Spent(_)));
+        // A bucket kept in a store is unknown until the first request loads it.
+        let stored =
+            LocalBudget::with_store(&Politeness::default(), Arc::new(MemoryStore::default()));
+        assert_eq!(stored.state("ripe", daily, now()), BudgetState::Unknown);
+        let per_second = ServerPolicy::new(5, Duration::from_secs(1), 5, 4);
+        assert_eq!(stored.state("arin", per_second, now()), BudgetState::Ready);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod network_cache;
 mod notice_channels;
 mod outcomes;
 mod parties;
+mod plan;
 mod providers;
 mod query_secrets;
 mod quota_free;

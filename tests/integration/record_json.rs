@@ -41,6 +41,12 @@ async fn record_round_trips_through_json_with_documented_names() {
     );
     assert_eq!(json["schema_version"], 4);
     assert_eq!(json["addresses"][0]["asn"]["number"], 13335);
+    // Schema 4: each address says which abuse sources went first (no quota-free source is
+    // configured here, so RDAP).
+    let plan = &json["addresses"][0]["plan"];
+    assert_eq!(plan["first"], "rdap");
+    assert_eq!(plan["rdap_asked"], true);
+    assert_eq!(plan["reason"], serde_json::Value::Null);
     assert_eq!(json["registrar"]["iana_id"], "1910");
     let flat = &json["abuse_contacts"][0];
     assert_eq!(flat["party"], "cdn");

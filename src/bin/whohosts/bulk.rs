@@ -437,6 +437,9 @@ fn write_summary(
     writeln!(out, "retries                {}", stats.retries)?;
     writeln!(out, "rate-limit answers     {}", stats.rate_limited)?;
     writeln!(out, "failed fast (not sent) {}", stats.circuit_open)?;
+    if let Some(abuse) = stats.abuse_summary() {
+        writeln!(out, "{abuse}")?;
+    }
     let ms = |d: Option<Duration>| {
         d.map_or("-".to_owned(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3))
     };
