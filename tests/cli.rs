@@ -799,6 +799,9 @@ fn a_second_run_with_the_cache_asks_no_server_and_cache_stats_and_clear_show_it(
     bulk("first.jsonl", &[]);
     assert_eq!(world.world.total_requests(), min);
     let whois_first = whois();
+    // The AFRINIC networks' abuse mailboxes come from whois.afrinic.net (4 addresses).
+    assert_eq!(world.world.whois_requests("whois.afrinic.net"), 4);
+    assert_eq!(whois_first, 4);
     let first = kinds_of(&dir.join("first.jsonl"));
     // Every RDAP answer and every WHOIS answer is on disk, by kind.
     let stats = cache_stats(&dir, &cache);
