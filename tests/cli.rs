@@ -908,6 +908,18 @@ fn the_cache_directory_comes_from_the_flag_the_environment_or_the_platform() {
         "{}",
         stdout(&output)
     );
+    // The help says where the cache is and what happens when another process holds it.
+    for args in [&["bulk", "--help"][..], &["lookup", "--help"], &["cache", "stats", "--help"]] {
+        let output = run(whohosts(&dir).args(args));
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let help = stdout(&output).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(help.contains("--cache-dir <DIR> Directory of the persistent cache"), "{help}");
+        assert!(
+            help.contains("while another whohosts holds it, this one warns and runs"),
+            "{help}"
+        );
+        assert!(help.contains("--no-cache No persistent cache"), "{help}");
+    }
     // --no-cache (here from WHOHOSTS_NO_CACHE): no file at all.
     let none = dir.join("no-cache");
     lookup(whohosts(&dir).env("WHOHOSTS_NO_CACHE", "true").env("WHOHOSTS_CACHE_DIR", &none));
