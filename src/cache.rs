@@ -4,6 +4,7 @@
 //! | cache | key | reused for | type |
 //! |---|---|---|---|
 //! | RDAP responses | request URL | the same URL; 404 cached as a negative answer with its own TTL | [`ResponseCache`] ([`MemoryResponseCache`]) |
+//! | WHOIS answers | `whois://host:port/QUERY` | the same query to the same server; "no such object" with the negative TTL | the same [`ResponseCache`] |
 //! | registration facts | registrable domain | every host name under that domain | [`MemoCache`] |
 //! | IP networks | address, and range for leaf assignments | see [`NetworkCache`] | [`NetworkCache`] |
 //! | ASN answers | address, and prefix at the routable maximum | see [`AsnCache`] | [`AsnCache`] |
@@ -79,15 +80,16 @@ impl CachedResponse {
     }
 }
 
-/// RDAP responses by request URL: the seam a store shared between runs or processes (on
-/// disk, in Redis) implements. [`MemoryResponseCache`] is the default; set another with
+/// RDAP responses by request URL, and WHOIS answers by `whois://host:port/QUERY` (the raw
+/// text as a [`CachedResponse::Found`] body): the seam a store shared between runs or
+/// processes (on disk, in Redis) implements. [`MemoryResponseCache`] is the default; set another with
 /// [`ClientBuilder::response_cache`](crate::ClientBuilder::response_cache).
 ///
 /// # Contract
 ///
-/// - Keys are absolute request URLs (after the client's rewrites). Values are
-///   [`CachedResponse`]s, serialisable with serde; a value that cannot be read back (an old
-///   format, a corrupt entry) is a miss, never a failure.
+/// - Keys are absolute request URLs (after the client's rewrites), or `whois://` keys.
+///   Values are [`CachedResponse`]s, serialisable with serde; a value that cannot be read
+///   back (an old format, a corrupt entry) is a miss, never a failure.
 /// - [`put`](Self::put) keeps a value for `ttl` of wall-clock time: an implementation that
 ///   outlives the process stores `SystemTime::now() + ttl` (or lets its store expire the
 ///   entry); [`get`](Self::get) never returns an expired value. A zero `ttl` keeps nothing.

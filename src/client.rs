@@ -430,7 +430,7 @@ impl ClientBuilder {
         let http = Http::new(
             &config,
             resolver.clone(),
-            responses,
+            Arc::clone(&responses),
             Arc::clone(&budget),
             Arc::clone(&telemetry),
         )?;
@@ -440,7 +440,8 @@ impl ClientBuilder {
         let rdap = Arc::new(RdapClient::new(&config, http, bootstrap));
         // WHOIS takes its turns from the same budget as RDAP (its keys are `whois://…`).
         let planner = Planner::new(&config, Arc::clone(&budget));
-        let whois = Arc::new(Whois::new(&config, resolver.clone(), budget));
+        // And keeps its answers in the same response cache (under `whois://…` keys).
+        let whois = Arc::new(Whois::new(&config, resolver.clone(), budget, responses));
         let pipeline = Pipeline {
             resolver,
             limits: config.limits.clone(),

@@ -74,7 +74,7 @@ impl TestWorld {
 }
 
 /// `whohosts` with a clean environment: no WHOHOSTS_* or RUST_LOG variable, and the config
-/// directory in `dir` (so no user's config file is read).
+/// and cache directories in `dir` (so no user's config file or cache is read).
 fn whohosts(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_whohosts"));
     for (key, _) in std::env::vars_os() {
@@ -82,7 +82,10 @@ fn whohosts(dir: &Path) -> Command {
             command.env_remove(key);
         }
     }
-    command.env("XDG_CONFIG_HOME", dir.join("config-home")).env("HOME", dir);
+    command
+        .env("XDG_CONFIG_HOME", dir.join("config-home"))
+        .env("XDG_CACHE_HOME", dir.join("cache-home"))
+        .env("HOME", dir);
     command.stdin(Stdio::null());
     command
 }
@@ -307,7 +310,10 @@ fn settings_come_from_flag_then_env_then_file_then_default_and_config_says_which
              allow-private = false  # default: global addresses only\n\
              allow-net = []  # default: every non-global network, with --allow-private\n\
              timeout = 7.5  # env WHOHOSTS_TIMEOUT\n\
-             server-policy = []  # default: the built-in politeness table\n"
+             server-policy = []  # default: the built-in politeness table\n\
+             cache-dir = \"{cache_dir}\"  # default: the platform cache directory\n\
+             no-cache = false  # default: the persistent cache on\n",
+            cache_dir = dir.join("cache-home/whohosts").display(),
         )
     );
     // --config wins over WHOHOSTS_CONFIG, which wins over the default file; env lists are
@@ -743,5 +749,316 @@ fn sample_help_summary_and_csv() {
     for line in csv.lines().take(8) {
         eprintln!("{line}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The persistent cache's statistics as `whohosts cache stats --json` prints them.
+fn cache_stats(dir: &Path, cache: &Path) -> serde_json::Value {
+    let output = run(whohosts(dir).args(["cache", "stats", "--json", "--cache-dir"]).arg(cache));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+/// The entries of each kind in `cache stats --json`.
+fn entries_by_kind(stats: &serde_json::Value) -> BTreeMap<String, u64> {
+    stats["by_kind"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(kind, s)| (kind.clone(), s["entries"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_second_run_with_the_cache_asks_no_server_and_cache_stats_and_clear_show_it() {
+    let dir = temp_dir("disk-cache");
+    let world = TestWorld::start(30, |b| b);
+    let input = world.input_file(&dir, 30);
+    let cache = dir.join("cache");
+    let bulk = |out: &str, extra: &[&str]| {
+        let output = run(whohosts(&dir)
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(dir.join(out))
+            .arg("--cache-dir")
+            .arg(&cache)
+            .args(["--quiet", "--concurrency", "8"])
+            .args(extra)
+            .args(world.flags()));
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        output
+    };
+    let min = world.generated.min_requests();
+    let whois = || {
+        let servers = world.world.whois_servers();
+        servers.iter().map(|(name, _)| world.world.whois_requests(name)).sum::<u64>()
+    };
+
+    // Cold: the fewest requests a correct client needs.
+    bulk("first.jsonl", &[]);
+    assert_eq!(world.world.total_requests(), min);
+    let whois_first = whois();
+    // The AFRINIC networks' abuse mailboxes come from whois.afrinic.net (4 addresses).
+    assert_eq!(world.world.whois_requests("whois.afrinic.net"), 4);
+    assert_eq!(whois_first, 4);
+    let first = kinds_of(&dir.join("first.jsonl"));
+    // Every RDAP answer and every WHOIS answer is on disk, by kind.
+    let stats = cache_stats(&dir, &cache);
+    let kinds = entries_by_kind(&stats);
+    let rdap: u64 = kinds.iter().filter(|(k, _)| *k != "whois").map(|(_, n)| n).sum();
+    assert_eq!(rdap, min, "{kinds:?}");
+    assert_eq!(kinds.get("whois").copied().unwrap_or(0), whois_first, "{kinds:?}");
+    assert_eq!(stats["entries"], min + whois_first);
+    assert_eq!((stats["expired"].as_u64(), stats["budgets"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(stats["max_bytes"], 256u64 << 20);
+    assert_eq!(stats["path"], cache.join("whohosts-cache.redb").display().to_string());
+    assert!(stats["oldest"].is_string() && stats["newest"].is_string(), "{stats}");
+
+    // The same run again: not one RDAP request or WHOIS query, the same records.
+    bulk("second.jsonl", &[]);
+    assert_eq!(world.world.total_requests(), min);
+    assert_eq!(whois(), whois_first);
+    assert_eq!(inputs_of(&dir.join("second.jsonl")), inputs_of(&dir.join("first.jsonl")));
+    assert_eq!(kinds_of(&dir.join("second.jsonl")), first);
+
+    // --no-cache asks every server again.
+    bulk("third.jsonl", &["--no-cache"]);
+    assert_eq!(world.world.total_requests(), 2 * min);
+    assert_eq!(whois(), 2 * whois_first);
+
+    // `cache stats` for a person; `cache clear` empties it (and the next run asks again).
+    let output = run(whohosts(&dir).args(["cache", "stats", "--cache-dir"]).arg(&cache));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let file = cache.join("whohosts-cache.redb");
+    assert!(text.starts_with(&format!("cache file   {}\non disk      ", file.display())), "{text}");
+    assert!(
+        text.contains(&format!("\nentries      {} (0 expired)\n", min + whois_first)),
+        "{text}"
+    );
+    assert!(text.contains("\nbudgets      0 servers\noldest       20"), "{text}");
+    let output = run(whohosts(&dir).args(["cache", "clear", "--cache-dir"]).arg(&cache));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "removed {} entries from {} (0 rate budgets kept; --kind budgets removes them)\n",
+            min + whois_first,
+            file.display()
+        )
+    );
+    let stats = cache_stats(&dir, &cache);
+    assert_eq!((stats["entries"].as_u64(), stats["bytes"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(stats["oldest"], serde_json::Value::Null);
+    bulk("fourth.jsonl", &[]);
+    assert_eq!(world.world.total_requests(), 3 * min);
+
+    // One kind at a time; an unknown kind is bad usage.
+    let output =
+        run(whohosts(&dir).args(["cache", "clear", "--kind", "domain", "--cache-dir"]).arg(&cache));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let domains = kinds["domain"];
+    assert_eq!(
+        stdout(&output),
+        format!("removed {domains} domain entries from {}\n", file.display())
+    );
+    assert_eq!(cache_stats(&dir, &cache)["entries"], min + whois_first - domains);
+    let output =
+        run(whohosts(&dir).args(["cache", "clear", "--kind", "ipv4", "--cache-dir"]).arg(&cache));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "whohosts: --kind ipv4: not a kind (kinds: ip, autnum, domain, entity, nameserver, \
+         other, whois, budgets)\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_cache_directory_comes_from_the_flag_the_environment_or_the_platform() {
+    let dir = temp_dir("cache-dir");
+    let world = TestWorld::start(5, |b| b);
+    let domain = world.generated.domains()[0].clone();
+    let lookup = |command: &mut Command| {
+        let output = run(command.args(["lookup", "--json"]).args(world.flags()).arg(&domain));
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    };
+    // The platform's cache directory by default ($XDG_CACHE_HOME/whohosts here).
+    lookup(&mut whohosts(&dir));
+    let platform = dir.join("cache-home/whohosts/whohosts-cache.redb");
+    assert!(platform.exists());
+    // WHOHOSTS_CACHE_DIR, then the config file's key.
+    let from_env = dir.join("env-cache");
+    lookup(whohosts(&dir).env("WHOHOSTS_CACHE_DIR", &from_env));
+    assert!(from_env.join("whohosts-cache.redb").exists());
+    let config = dir.join("config.toml");
+    let from_file = dir.join("file-cache");
+    std::fs::write(&config, format!("cache-dir = {:?}\n", from_file.display().to_string()))
+        .unwrap();
+    lookup(whohosts(&dir).env("WHOHOSTS_CONFIG", &config));
+    assert!(from_file.join("whohosts-cache.redb").exists());
+    let output = run(whohosts(&dir).arg("config").env("WHOHOSTS_CONFIG", &config));
+    assert!(
+        stdout(&output).contains(&format!(
+            "\ncache-dir = {:?}  # file {}\n",
+            from_file.display().to_string(),
+            config.display()
+        )),
+        "{}",
+        stdout(&output)
+    );
+    // The help says where the cache is and what happens when another process holds it.
+    for args in [&["bulk", "--help"][..], &["lookup", "--help"], &["cache", "stats", "--help"]] {
+        let output = run(whohosts(&dir).args(args));
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let help = stdout(&output).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(help.contains("--cache-dir <DIR> Directory of the persistent cache"), "{help}");
+        assert!(
+            help.contains("while another whohosts holds it, this one warns and runs"),
+            "{help}"
+        );
+        assert!(help.contains("--no-cache No persistent cache"), "{help}");
+    }
+    // --no-cache (here from WHOHOSTS_NO_CACHE): no file at all.
+    let none = dir.join("no-cache");
+    lookup(whohosts(&dir).env("WHOHOSTS_NO_CACHE", "true").env("WHOHOSTS_CACHE_DIR", &none));
+    assert!(!none.exists());
+    let output = run(whohosts(&dir).args(["cache", "stats", "--no-cache"]));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr(&output), "whohosts: --no-cache: no persistent cache to show or clear\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_corrupt_cache_file_is_rebuilt_with_a_warning_and_a_held_one_is_run_without() {
+    let dir = temp_dir("cache-broken");
+    let world = TestWorld::start(10, |b| b);
+    let input = world.input_file(&dir, 10);
+    let cache = dir.join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let file = cache.join("whohosts-cache.redb");
+    std::fs::write(&file, "not a redb file ".repeat(512)).unwrap();
+    let bulk = |out: &str| {
+        run(whohosts(&dir)
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(dir.join(out))
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--quiet")
+            .args(world.flags()))
+    };
+    let output = bulk("first.jsonl");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    let warning =
+        format!("whohosts: warning: the cache file {} could not be read (", file.display());
+    assert!(err.starts_with(&warning), "{err}");
+    assert!(
+        err.contains(&format!("); moved to {}.broken and rebuilt empty\n", file.display())),
+        "{err}"
+    );
+    assert_eq!(inputs_of(&dir.join("first.jsonl")), count_inputs(world.generated.inputs(10)));
+    assert_eq!(world.world.total_requests(), world.generated.min_requests());
+    // The rebuilt cache answers the next run.
+    let output = bulk("second.jsonl");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("whohosts: warning"), "{}", stderr(&output));
+    assert_eq!(world.world.total_requests(), world.generated.min_requests());
+
+    // Held by another process (here, this test): the run warns and goes on without it,
+    // asking every server again; `cache stats` refuses.
+    let held = whohosts::DiskCache::open(&cache).unwrap();
+    let output = bulk("third.jsonl");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with(&format!(
+            "whohosts: warning: cache in use by another whohosts process: {}; running without \
+             the persistent cache",
+            file.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(world.world.total_requests(), 2 * world.generated.min_requests());
+    let output = run(whohosts(&dir).args(["cache", "stats", "--cache-dir"]).arg(&cache));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!("whohosts: cache in use by another whohosts process: {}\n", file.display())
+    );
+    drop(held);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn two_runs_in_one_day_stay_within_a_daily_quota_and_retry_errors_finishes_them() {
+    let dir = temp_dir("quota");
+    let world = TestWorld::start(60, |b| b);
+    let ripe = world.world.service_url("ripe");
+    let needed = world.generated.min_requests_per_service()["ripe"];
+    assert!(needed > 3, "the world asks RIPE {needed} times");
+    let input = world.input_file(&dir, 60);
+    let out = dir.join("out.jsonl");
+    let summary = dir.join("summary.json");
+    // RIPE allows 3 requests a day (the first policy given wins over the world's).
+    let daily = format!("{ripe}=3/24h:3:4");
+    let bulk = |policy: &str, extra: &[&str]| {
+        run(whohosts(&dir)
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--summary-json")
+            .arg(&summary)
+            .arg("--cache-dir")
+            .arg(dir.join("cache"))
+            .args(["--quiet", "--concurrency", "8", "--server-policy", policy])
+            .args(extra)
+            .args(world.flags()))
+    };
+    let output = bulk(&daily, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(world.world.requests("ripe"), 3);
+    let limited = kinds_of(&out)["rate_limited"];
+    assert!(limited > 0);
+    // The summary names the server and when its budget refills: 8 hours for one of 3 a day.
+    let err = stderr(&output);
+    assert!(err.contains(&format!("\nrate-limited servers\n  {ripe} budget refills at ")), "{err}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let refills = json["budget_refills"].as_object().unwrap();
+    assert_eq!(refills.keys().collect::<Vec<_>>(), [&ripe]);
+    assert!(refills[&ripe].as_str().unwrap().ends_with('Z'), "{refills:?}");
+
+    // The same day, the same list again (with the cache): RIPE is not asked once more.
+    let output = bulk(&daily, &["--retry-errors", "rate_limited"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(world.world.requests("ripe"), 3);
+    assert_eq!(kinds_of(&out)["rate_limited"], limited);
+    assert!(stderr(&output).contains(&format!("\n  {ripe} budget refills at ")));
+    // Kept on disk: RIPE's spent bucket, and that of whois.ripe.net (250 a day by default),
+    // where the lookups RIPE's RDAP refused fell back to (it is not in this world).
+    assert_eq!(cache_stats(&dir, &dir.join("cache"))["budgets"], 2);
+    {
+        use whohosts::BudgetStore;
+        let cache = whohosts::DiskCache::open(dir.join("cache")).unwrap();
+        let saved = world._runtime.block_on(cache.load(&ripe)).unwrap();
+        assert!(saved.tokens < 1.0, "{saved:?}");
+    }
+
+    // Once the budget allows (a day cannot be waited out here: a quota of 3 per 2 s, whose
+    // bucket is not one kept between runs, stands for the next day), --retry-errors
+    // finishes the records; RIPE is asked only for what the cache lacks.
+    let output = bulk(&format!("{ripe}=3/2s:3:4"), &["--retry-errors", "rate_limited"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("\n  retried              {limited}\n")), "{err}");
+    assert!(!err.contains("rate-limited servers"), "{err}");
+    assert_eq!(kinds_of(&out).get("rate_limited"), None, "{:?}", kinds_of(&out));
+    assert_eq!(inputs_of(&out), count_inputs(world.generated.inputs(60)));
+    assert_eq!(world.world.requests("ripe"), needed);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,4 +1,5 @@
-//! [`DiskCache`]: the persistent [`ResponseCache`] (RDAP responses kept between runs) and
+//! [`DiskCache`]: the persistent [`ResponseCache`] (RDAP responses, and WHOIS answers under
+//! `whois://` keys, kept between runs) and
 //! [`BudgetStore`] (hourly and daily quotas kept between runs), in one redb file in a
 //! directory (feature `persistent-cache`).
 //!
@@ -14,7 +15,7 @@
 //! | table | key | value |
 //! |---|---|---|
 //! | `meta` | `format`, `bytes` | the format version ([`FORMAT_VERSION`]); the bytes of the keys and values in `responses` |
-//! | `responses` | request URL | JSON: the expiry (Unix ms) and the [`CachedResponse`] |
+//! | `responses` | request URL (`whois://host:port/QUERY` for WHOIS) | JSON: the expiry and the time written (Unix ms) and the [`CachedResponse`] |
 //! | `expiry` | (expiry in Unix ms, URL) | nothing: the eviction order |
 //! | `budgets` | server key | JSON [`SavedBucket`] |
 //!
@@ -91,8 +92,8 @@ pub enum DiskCacheError {
     },
 }
 
-/// RDAP responses and hourly/daily rate budgets kept on disk between runs, in one redb file
-/// in a directory (feature `persistent-cache`, on by default).
+/// RDAP responses, WHOIS answers and hourly/daily rate budgets kept on disk between runs, in
+/// one redb file in a directory (feature `persistent-cache`, on by default).
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -131,6 +132,8 @@ pub enum DiskCacheError {
 pub struct DiskCache {
     store: Arc<Store>,
     max_bytes: u64,
+    /// Where an unreadable file was moved at open, and why.
+    moved_aside: Option<(PathBuf, String)>,
 }
 
 impl fmt::Debug for DiskCache {
@@ -160,9 +163,15 @@ pub struct DiskCacheStats {
     pub bytes: u64,
     /// Of `entries`, those already expired (dropped at the next write).
     pub expired: u64,
-    /// Entries and bytes by the kind of RDAP object the URL asks for: `ip`, `autnum`,
-    /// `domain`, `entity`, `nameserver`, or `other`.
+    /// Entries and bytes by kind: the kind of RDAP object the URL asks for (`ip`, `autnum`,
+    /// `domain`, `entity`, `nameserver`, or `other`), or `whois` for WHOIS answers.
     pub by_kind: BTreeMap<String, DiskCacheKindStats>,
+    /// When the oldest entry kept was written (`None` when empty).
+    #[serde(serialize_with = "rfc3339")]
+    pub oldest: Option<SystemTime>,
+    /// When the newest entry kept was written (`None` when empty).
+    #[serde(serialize_with = "rfc3339")]
+    pub newest: Option<SystemTime>,
     /// Servers whose rate budget is kept.
     pub budgets: u64,
     /// The bound on `bytes`.
@@ -186,6 +195,10 @@ pub struct DiskCacheKindStats {
 struct Entry {
     /// Unix time in milliseconds after which the entry is not returned.
     expires: u64,
+    /// Unix time in milliseconds when it was written (0 in entries written before it was
+    /// recorded).
+    #[serde(default)]
+    stored: u64,
     response: CachedResponse,
 }
 
@@ -242,6 +255,7 @@ impl DiskCache {
         let path = dir.join(FILE_NAME);
         let failed = |reason: String| DiskCacheError::Open { path: path.clone(), reason };
         fs::create_dir_all(dir).map_err(|e| failed(e.to_string()))?;
+        let mut moved_aside = None;
         let db = match open_file(&path) {
             Ok(db) => db,
             Err(Unusable::InUse) => return Err(DiskCacheError::InUse { path }),
@@ -259,14 +273,19 @@ impl DiskCache {
                     %reason,
                     "the cache file cannot be read: moved aside, starting an empty cache"
                 );
-                open_file(&path).map_err(|e| match e {
+                let db = open_file(&path).map_err(|e| match e {
                     Unusable::InUse => DiskCacheError::InUse { path: path.clone() },
                     Unusable::Broken(reason) | Unusable::Io(reason) => failed(reason),
-                })?
+                })?;
+                moved_aside = Some((aside, reason));
+                db
             }
         };
-        let cache =
-            Self { store: Arc::new(Store { db, path }), max_bytes: Self::DEFAULT_MAX_BYTES };
+        let cache = Self {
+            store: Arc::new(Store { db, path }),
+            max_bytes: Self::DEFAULT_MAX_BYTES,
+            moved_aside,
+        };
         cache.trim();
         Ok(cache)
     }
@@ -285,8 +304,28 @@ impl DiskCache {
         &self.store.path
     }
 
+    /// When [`open`](Self::open) found a file it could not read and started an empty cache:
+    /// where the old file was moved (`whohosts-cache.redb.broken`) and why it could not be
+    /// read. For a caller that tells its user (the `whohosts` command warns on stderr).
+    pub fn moved_aside(&self) -> Option<(&Path, &str)> {
+        self.moved_aside.as_ref().map(|(path, reason)| (path.as_path(), reason.as_str()))
+    }
+
     /// What the cache holds. Reads the whole file: for `whohosts cache stats`, not for a
     /// lookup's path (it blocks; inside a runtime call it from `spawn_blocking`).
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = whohosts::DiskCache::default_dir().ok_or("no cache directory")?;
+    /// let stats = whohosts::DiskCache::open(&dir)?.stats()?;
+    /// let ip = stats.by_kind.get("ip").map_or(0, |kind| kind.entries);
+    /// let whois = stats.by_kind.get("whois").map_or(0, |kind| kind.entries);
+    /// assert!(ip + whois <= stats.entries && stats.bytes <= stats.max_bytes);
+    /// // Also as JSON, as `whohosts cache stats --json` prints it.
+    /// let json = serde_json::to_string(&stats)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stats(&self) -> Result<DiskCacheStats, DiskCacheError> {
         let mut stats = self.store.stats(SystemTime::now()).map_err(|e| self.store.error(&e))?;
         stats.max_bytes = self.max_bytes;
@@ -298,6 +337,30 @@ impl DiskCache {
     /// [`stats`](Self::stats) does.
     pub fn clear(&self) -> Result<u64, DiskCacheError> {
         self.store.clear().map_err(|e| self.store.error(&e))
+    }
+
+    /// Drop the responses of one kind, as [`DiskCacheStats::by_kind`] names them (`ip`,
+    /// `autnum`, `domain`, `entity`, `nameserver`, `other`, `whois`); returns how many were
+    /// dropped (0 for a kind it does not hold). Blocks, as [`stats`](Self::stats) does.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let cache = whohosts::DiskCache::open("/tmp/whohosts-cache")?;
+    /// // Ask the WHOIS servers afresh next time; keep the RDAP answers.
+    /// let dropped = cache.clear_kind("whois")?;
+    /// println!("{dropped} WHOIS answers dropped, {} entries left", cache.stats()?.entries);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn clear_kind(&self, kind: &str) -> Result<u64, DiskCacheError> {
+        self.store.clear_kind(kind).map_err(|e| self.store.error(&e))
+    }
+
+    /// Forget the saved rate budgets (what earlier runs spent of hourly and daily quotas):
+    /// the next run starts with full buckets, and may ask a server past a quota it already
+    /// spent today. Returns how many were dropped. Blocks, as [`stats`](Self::stats) does.
+    pub fn clear_budgets(&self) -> Result<u64, DiskCacheError> {
+        self.store.clear_budgets().map_err(|e| self.store.error(&e))
     }
 
     /// Drop expired entries, then the soonest-expiring ones until within the bound; logged
@@ -438,11 +501,23 @@ fn expiry_of(value: &[u8]) -> Option<u64> {
     serde_json::from_slice::<Entry>(value).ok().map(|entry| entry.expires)
 }
 
-/// The kind of RDAP object a request URL asks for (RFC 9082 path segments): the segment
+/// A time as RFC 3339 in UTC (`2026-12-06T01:40:17Z`), or `null`.
+fn rfc3339<S: serde::Serializer>(time: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {
+    match time.and_then(|t| jiff::Timestamp::try_from(t).ok()) {
+        Some(t) => s.collect_str(&t.round(jiff::Unit::Second).unwrap_or(t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The kind of a cache key: `whois` for a WHOIS answer, else the kind of RDAP object a
+/// request URL asks for (RFC 9082 path segments): the segment
 /// before the last (`…/domain/example.com`), or two before it for a CIDR
 /// (`…/ip/192.0.2.0/24`); `other` when neither is one.
 fn kind_of(url: &str) -> &'static str {
     const KINDS: [&str; 5] = ["ip", "autnum", "domain", "entity", "nameserver"];
+    if url.starts_with("whois://") {
+        return "whois";
+    }
     let Ok(url) = url::Url::parse(url) else { return "other" };
     let segments: Vec<&str> = url.path_segments().map(Iterator::collect).unwrap_or_default();
     let kind_at = |from_end: usize| {
@@ -485,7 +560,7 @@ impl Store {
     ) -> Result<(), Failure> {
         let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
         let expires = unix_ms(now).saturating_add(ttl_ms);
-        let value = match serde_json::to_vec(&Entry { expires, response }) {
+        let value = match serde_json::to_vec(&Entry { expires, stored: unix_ms(now), response }) {
             Ok(value) => value,
             Err(e) => return Err(redb::Error::Corrupted(e.to_string()).into()),
         };
@@ -516,6 +591,48 @@ impl Store {
         Ok(())
     }
 
+    /// Drop the responses of `kind` (as [`kind_of`] names them); returns how many.
+    fn clear_kind(&self, kind: &str) -> Result<u64, Failure> {
+        let txn = self.db.begin_write()?;
+        let dropped = {
+            let mut responses = txn.open_table(RESPONSES)?;
+            let mut expiry = txn.open_table(EXPIRY)?;
+            let mut meta = txn.open_table(META)?;
+            let mut doomed = Vec::new();
+            for item in responses.iter()? {
+                let (url, value) = item?;
+                if kind_of(url.value()) == kind {
+                    doomed.push((url.value().to_owned(), value.value().to_vec()));
+                }
+            }
+            let mut bytes = meta.get(BYTES)?.map_or(0, |v| v.value());
+            for (url, value) in &doomed {
+                responses.remove(url.as_str())?;
+                if let Some(expires) = expiry_of(value) {
+                    expiry.remove((expires, url.as_str()))?;
+                }
+                bytes = bytes.saturating_sub(weight(url, value));
+            }
+            meta.insert(BYTES, bytes)?;
+            u64::try_from(doomed.len()).unwrap_or(u64::MAX)
+        };
+        txn.commit()?;
+        Ok(dropped)
+    }
+
+    /// Forget every saved rate budget; returns how many.
+    fn clear_budgets(&self) -> Result<u64, Failure> {
+        let txn = self.db.begin_write()?;
+        let dropped = {
+            let mut budgets = txn.open_table(BUDGETS)?;
+            let dropped = budgets.len()?;
+            budgets.retain(|_, _| false)?;
+            dropped
+        };
+        txn.commit()?;
+        Ok(dropped)
+    }
+
     /// Drop what [`evict`] drops, in a transaction of its own.
     fn trim(&self, now: SystemTime, max_bytes: u64) -> Result<(), Failure> {
         let mut txn = self.db.begin_write()?;
@@ -542,8 +659,14 @@ impl Store {
             let size = weight(url, value);
             stats.entries += 1;
             stats.bytes += size;
-            if expiry_of(value).is_none_or(|expires| expires <= now) {
+            let entry = serde_json::from_slice::<Entry>(value).ok();
+            if entry.as_ref().is_none_or(|e| e.expires <= now) {
                 stats.expired += 1;
+            }
+            if let Some(stored) = entry.map(|e| e.stored).filter(|s| *s > 0) {
+                let at = UNIX_EPOCH + Duration::from_millis(stored);
+                stats.oldest = Some(stats.oldest.map_or(at, |o| o.min(at)));
+                stats.newest = Some(stats.newest.map_or(at, |n| n.max(at)));
             }
             let kind = stats.by_kind.entry(kind_of(url).to_owned()).or_default();
             kind.entries += 1;
@@ -682,8 +805,12 @@ mod tests {
         // Each entry weighs its URL and its JSON value: about 1,150 bytes.
         let one = weight(
             &url(1),
-            &serde_json::to_vec(&Entry { expires: unix_ms(now), response: found(&url(1), &body) })
-                .unwrap(),
+            &serde_json::to_vec(&Entry {
+                expires: unix_ms(now),
+                stored: unix_ms(now),
+                response: found(&url(1), &body),
+            })
+            .unwrap(),
         );
         let max = one * 3;
         // Written in order 1..=4; entry 2 lives longest.
@@ -739,6 +866,8 @@ mod tests {
             fs::read_to_string(dir.path().join("whohosts-cache.redb.broken")).unwrap(),
             garbage
         );
+        let (aside, _reason) = cache.moved_aside().unwrap();
+        assert_eq!(aside, dir.path().join("whohosts-cache.redb.broken"));
         assert_eq!(cache.stats().unwrap().entries, 0);
         let now = SystemTime::now();
         cache.store.put(ARIN, found(ARIN, "{}"), HOUR, now, u64::MAX).unwrap();
@@ -822,6 +951,48 @@ mod tests {
             cache.store.load_budget("rdap.db.ripe.net").unwrap(),
             Some(SavedBucket::new(12.5, now))
         );
+    }
+
+    #[test]
+    fn whois_answers_are_a_kind_and_kinds_clear_one_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path()).unwrap();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
+        let whois = "whois://whois.afrinic.net:43/196.216.2.1";
+        cache.store.put(ARIN, found(ARIN, "{}"), 3 * HOUR, now, u64::MAX).unwrap();
+        cache.store.put(whois, found(whois, "% AFRINIC"), HOUR, now + HOUR, u64::MAX).unwrap();
+        let stats = cache.store.stats(now).unwrap();
+        let kinds: Vec<(&str, u64)> =
+            stats.by_kind.iter().map(|(kind, s)| (kind.as_str(), s.entries)).collect();
+        assert_eq!(kinds, [("ip", 1), ("whois", 1)]);
+        assert_eq!((stats.oldest, stats.newest), (Some(now), Some(now + HOUR)));
+        let json = serde_json::to_value(&stats).unwrap();
+        assert_eq!(json["oldest"], "2026-05-28T20:26:40Z");
+        assert_eq!(json["newest"], "2026-05-28T21:26:40Z");
+        // An entry from before `stored` was written counts, without a date.
+        assert_eq!(
+            serde_json::from_slice::<Entry>(
+                br#"{"expires":5,"response":{"kind":"not_found","message":"x"}}"#
+            )
+            .unwrap()
+            .stored,
+            0
+        );
+
+        cache.store.save_budget("rdap.db.ripe.net", SavedBucket::new(1.0, now)).unwrap();
+        assert_eq!(cache.clear_kind("whois").unwrap(), 1);
+        assert_eq!(cache.clear_kind("whois").unwrap(), 0);
+        let stats = cache.stats().unwrap();
+        assert_eq!((stats.entries, stats.budgets), (1, 1));
+        let txn = cache.store.db.begin_read().unwrap();
+        let stored =
+            txn.open_table(RESPONSES).unwrap().get(ARIN).unwrap().unwrap().value().to_vec();
+        assert_eq!(stats.bytes, weight(ARIN, &stored));
+        assert_eq!(txn.open_table(EXPIRY).unwrap().len().unwrap(), 1);
+        drop(txn);
+        assert_eq!(cache.clear_budgets().unwrap(), 1);
+        assert_eq!(cache.stats().unwrap().budgets, 0);
+        assert_eq!(kind_of(whois), "whois");
     }
 
     #[tokio::test]

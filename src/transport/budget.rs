@@ -140,6 +140,17 @@ pub trait RateBudget: Send + Sync + fmt::Debug {
         let _ = (server, policy, now);
         BudgetState::Unknown
     }
+
+    /// When `server` may next be sent a request as far as its rate goes: the wall-clock time
+    /// its bucket holds a token again and any pause it asked for is over (a time already
+    /// passed when it may be asked now). `None` when the budget does not know (a server it
+    /// has not seen, a budget that does not say): the default, so that a budget of your own
+    /// need not answer. The bulk summary prints it for every server that was rate limited
+    /// ("rdap.db.ripe.net budget refills at 14:05 UTC").
+    fn next_request_at(&self, server: &str) -> Option<SystemTime> {
+        let _ = server;
+        None
+    }
 }
 
 /// What a [`RateBudget`] says about one server right now ([`RateBudget::state`]).
@@ -203,6 +214,11 @@ struct ServerState {
     paused_until: Option<Instant>,
     breaker: Breaker,
     slots: Arc<Semaphore>,
+    /// The policy of the last admission (for [`next_request_at`](Self::next_request_at)).
+    policy: ServerPolicy,
+    /// A request was refused for the rate (a used-up quota, a pause too long) or the server
+    /// answered with a rate-limit refusal, since this state was made.
+    limited: bool,
 }
 
 impl ServerState {
@@ -213,7 +229,28 @@ impl ServerState {
             paused_until: None,
             breaker: Breaker::Closed { failures: 0 },
             slots: Arc::new(Semaphore::new(policy.max_concurrent.max(1))),
+            policy,
+            limited: false,
         }
+    }
+
+    /// How long from `now` until a request may go as far as the rate goes: the pause left,
+    /// and the time until the bucket holds one token (zero when it does).
+    fn next_request_in(&self, now: Instant) -> Duration {
+        let paused = self.paused_until.map_or(Duration::ZERO, |u| u.saturating_duration_since(now));
+        let policy = self.policy;
+        if policy.is_unlimited() {
+            return paused;
+        }
+        let rate = f64::from(policy.requests) / policy.period.as_secs_f64();
+        let elapsed = now.saturating_duration_since(self.refreshed).as_secs_f64();
+        let tokens = (self.tokens + elapsed * rate).min(f64::from(policy.burst.max(1)));
+        let refill = if tokens >= 1.0 {
+            Duration::ZERO
+        } else {
+            Duration::try_from_secs_f64((1.0 - tokens) / rate).unwrap_or(Duration::MAX)
+        };
+        paused.max(refill)
     }
 
     /// The state of a server whose bucket was `saved` by an earlier run, `now` being
@@ -256,6 +293,7 @@ impl ServerState {
         max_pause: Duration,
         now: Instant,
     ) -> Admission {
+        self.policy = policy;
         match self.breaker {
             Breaker::Open { until, trips } => {
                 if now < until {
@@ -332,6 +370,7 @@ impl ServerState {
         match outcome {
             AttemptOutcome::Answered => self.breaker = Breaker::Closed { failures: 0 },
             AttemptOutcome::RateLimited(wait) => {
+                self.limited = true;
                 let until = now + wait;
                 self.paused_until = Some(self.paused_until.map_or(until, |u| u.max(until)));
                 // The server answered: it is up.
@@ -419,6 +458,46 @@ impl LocalBudget {
         Self { store: Some(store), ..Self::new(politeness) }
     }
 
+    /// The servers (budget keys) that were rate limited since this budget was made: a
+    /// request refused for a used-up quota or a pause longer than the caller waits, or a
+    /// rate-limit answer reported. Sorted. With
+    /// [`next_request_at`](RateBudget::next_request_at), what the bulk summary says about
+    /// when each budget refills.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use whohosts::{LocalBudget, Politeness, RateBudget, ServerPolicy};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let budget = LocalBudget::new(&Politeness::default());
+    /// // Two requests a day, both spent.
+    /// let daily = ServerPolicy::new(2, Duration::from_secs(86_400), 2, 1);
+    /// for _ in 0..2 {
+    ///     drop(budget.acquire("rdap.db.ripe.net", daily, Duration::from_secs(10)).await);
+    /// }
+    /// assert!(budget.acquire("rdap.db.ripe.net", daily, Duration::from_secs(10)).await.is_err());
+    /// assert_eq!(budget.rate_limited_servers(), ["rdap.db.ripe.net"]);
+    /// // One token comes back every 12 hours.
+    /// let at = budget.next_request_at("rdap.db.ripe.net").unwrap();
+    /// let wait = at.duration_since(std::time::SystemTime::now()).unwrap();
+    /// assert!(wait > Duration::from_secs(11 * 3600) && wait <= Duration::from_secs(12 * 3600));
+    /// # }
+    /// ```
+    pub fn rate_limited_servers(&self) -> Vec<String> {
+        let mut servers: Vec<String> =
+            self.lock().iter().filter(|(_, s)| s.limited).map(|(k, _)| k.clone()).collect();
+        servers.sort_unstable();
+        servers
+    }
+
+    /// Mark `server` as rate limited (a refusal for the rate).
+    fn mark_limited(&self, server: &str) {
+        if let Some(state) = self.lock().get_mut(server) {
+            state.limited = true;
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<String, ServerState>> {
         self.servers.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -499,6 +578,7 @@ impl RateBudget for LocalBudget {
                     Admission::Wait(wait) if wait > max_pause => {
                         // A daily quota that is used up: say so now rather than hold the
                         // lookup (and a concurrency slot) for hours.
+                        self.mark_limited(server);
                         return Err(SourceError::new(
                             SourceErrorKind::RateLimited,
                             format!(
@@ -520,6 +600,7 @@ impl RateBudget for LocalBudget {
                         ));
                     }
                     Admission::PausedTooLong(left) => {
+                        self.mark_limited(server);
                         return Err(SourceError::new(
                             SourceErrorKind::RateLimited,
                             format!(
@@ -548,6 +629,11 @@ impl RateBudget for LocalBudget {
             None if self.store.is_some() && is_persisted(policy) => BudgetState::Unknown,
             None => BudgetState::Ready,
         }
+    }
+
+    fn next_request_at(&self, server: &str) -> Option<SystemTime> {
+        let wait = self.lock().get(server)?.next_request_in(now());
+        SystemTime::now().checked_add(wait)
     }
 }
 
@@ -822,6 +908,49 @@ mod tests {
         let stored = store.0.lock().unwrap();
         assert_eq!(stored.keys().collect::<Vec<_>>(), ["ripe"]);
         assert!(close(stored["ripe"].tokens, 9.0));
+    }
+
+    #[test]
+    fn the_next_request_waits_for_a_token_and_for_a_pause() {
+        // Two a day, burst 2: one token every 12 hours.
+        let policy = ServerPolicy::new(2, DAY, 2, 4);
+        let t0 = Instant::now();
+        let mut state = ServerState::new(policy, t0);
+        assert_eq!(state.next_request_in(t0), Duration::ZERO);
+        assert_eq!(state.admit(policy, &settings(), LONG, t0), Admission::Go);
+        assert_eq!(state.admit(policy, &settings(), LONG, t0), Admission::Go);
+        let near = |a: Duration, b: Duration| a.abs_diff(b) < Duration::from_millis(1);
+        assert!(near(state.next_request_in(t0), DAY / 2));
+        // Three hours on, nine to go.
+        assert!(near(state.next_request_in(t0 + 3 * HOUR), 9 * HOUR));
+        // A pause that ends later decides.
+        state.report(AttemptOutcome::RateLimited(DAY), &settings(), t0);
+        assert!(state.limited);
+        assert!(near(state.next_request_in(t0 + HOUR), DAY - HOUR));
+        // Unlimited servers wait only for their pause.
+        let free = ServerState::new(ServerPolicy::unlimited(4), t0);
+        assert_eq!(free.next_request_in(t0), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn servers_refused_for_their_rate_are_listed_with_when_they_refill() {
+        let budget = LocalBudget::new(&Politeness::default());
+        let daily = ServerPolicy::new(1, DAY, 1, 4);
+        let max_pause = Duration::from_secs(10);
+        drop(budget.acquire("ripe", daily, max_pause).await.unwrap());
+        drop(budget.acquire("arin:443", ServerPolicy::default(), max_pause).await.unwrap());
+        assert!(budget.rate_limited_servers().is_empty());
+        assert!(budget.acquire("ripe", daily, max_pause).await.is_err());
+        // A 429 answer counts too.
+        budget.report("arin:443", AttemptOutcome::RateLimited(HOUR), now());
+        assert_eq!(budget.rate_limited_servers(), ["arin:443", "ripe"]);
+        let wall = SystemTime::now();
+        let ripe = budget.next_request_at("ripe").unwrap().duration_since(wall).unwrap();
+        let ms = Duration::from_millis(1);
+        assert!(ripe <= DAY + ms && ripe > DAY - Duration::from_secs(60), "{ripe:?}");
+        let arin = budget.next_request_at("arin:443").unwrap().duration_since(wall).unwrap();
+        assert!(arin <= HOUR + ms && arin > HOUR - Duration::from_secs(60), "{arin:?}");
+        assert_eq!(budget.next_request_at("lacnic"), None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -15,6 +15,12 @@
 //! rate-limit refusal is a `rate_limited` error, never data, and pauses that server for
 //! everyone ([`Turn::settle`]).
 //!
+//! Answers are kept in the client's [`ResponseCache`] (the one RDAP responses go to, so a
+//! `DiskCache` keeps them between runs) under `whois://host:port/QUERY` keys: an answer that
+//! parses as facts for the cache TTL (`CacheSettings::ttl`), one that says the object does
+//! not exist for the negative TTL; refusals and failures are not kept. A cached answer
+//! takes no turn from the budget.
+//!
 //! Layout: `servers.rs` (tables, overrides, query conventions), `net.rs` (one TCP
 //! exchange), `parse.rs` (answers → facts, pure).
 
@@ -29,6 +35,7 @@ use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
 
+use crate::cache::{CachedResponse, ResponseCache};
 use crate::clock::now;
 use crate::config::{Config, Politeness, Safety, WhoisConfig};
 use crate::deadline;
@@ -54,6 +61,13 @@ pub(crate) struct Whois {
     politeness: Politeness,
     /// The longest wait for a server's turn (`Timeouts::max_retry_after`).
     max_pause: Duration,
+    /// Where answers are kept (the client's response cache).
+    responses: Arc<dyn ResponseCache>,
+    /// How long an answer with facts is kept (`CacheSettings::ttl`).
+    answer_ttl: Duration,
+    /// How long an answer saying the object does not exist is kept
+    /// (`CacheSettings::negative_ttl`).
+    negative_ttl: Duration,
 }
 
 /// What WHOIS says about a domain's registration.
@@ -136,11 +150,13 @@ fn mark_contacts(contacts: &mut [Contact], reason: FallbackReason) {
 
 impl Whois {
     /// A client from `config.whois`, `config.safety` and `config.politeness`, resolving host
-    /// names with `resolver` and taking turns from `budget` (both the client's).
+    /// names with `resolver`, taking turns from `budget` and keeping answers in `responses`
+    /// for `config.cache`'s TTLs (all three the client's).
     pub(crate) fn new(
         config: &Config,
         resolver: TokioResolver,
         budget: Arc<dyn RateBudget>,
+        responses: Arc<dyn ResponseCache>,
     ) -> Self {
         Self {
             overrides: Overrides::new(&config.whois.servers),
@@ -150,6 +166,9 @@ impl Whois {
             budget,
             politeness: config.politeness.clone(),
             max_pause: config.timeouts.max_retry_after,
+            responses,
+            answer_ttl: config.cache.ttl,
+            negative_ttl: config.cache.negative_ttl,
         }
     }
 
@@ -179,6 +198,7 @@ impl Whois {
         let (text, turn) = self.ask(&registry, &domain, QueryKind::Domain, &mut chain).await?;
         let registry_facts = turn
             .settle(parse_domain_off_worker(text, &domain).await)
+            .await
             .map_err(|e| at_server(&registry, e))?;
         let mut out = WhoisDomain {
             registrar: None,
@@ -210,7 +230,7 @@ impl Whois {
                 out.registrar_server = Some(registrar.to_string());
                 match self.ask(&registrar, &domain, QueryKind::Domain, &mut chain).await {
                     Ok((text, turn)) => {
-                        match turn.settle(parse_domain_off_worker(text, &domain).await) {
+                        match turn.settle(parse_domain_off_worker(text, &domain).await).await {
                             Ok(facts) => answers.push((registrar, facts)),
                             Err(e) => {
                                 out.errors.push((registrar.to_string(), at_server(&registrar, e)))
@@ -260,6 +280,7 @@ impl Whois {
             let (text, turn) = self.ask(&server, &object, QueryKind::Ip, &mut chain).await?;
             let facts = turn
                 .settle(off_worker(text, parse::parse_network).await)
+                .await
                 .map_err(|e| at_server(&server, e))?;
             let next = match &facts.referral {
                 Some(Referral::Whois(to)) => Server::parse(&to.value),
@@ -304,8 +325,10 @@ impl Whois {
         let iana = Server::new(servers::IANA);
         let tld = domain.rsplit('.').next().unwrap_or(domain);
         let (text, turn) = self.ask(&iana, tld, QueryKind::Tld, chain).await?;
-        let facts =
-            turn.settle(parse::parse_domain(&text, Some(tld))).map_err(|e| at_server(&iana, e))?;
+        let facts = turn
+            .settle(parse::parse_domain(&text, Some(tld)))
+            .await
+            .map_err(|e| at_server(&iana, e))?;
         facts.refer.and_then(|r| Server::parse(&r.value)).ok_or_else(|| {
             SourceError::new(
                 SourceErrorKind::NoSource,
@@ -348,9 +371,24 @@ impl Whois {
                 format!("invalid WHOIS server override {key}={value:?}: expected host[:port]"),
             ));
         }
+        let line = servers::query_line(server, object, kind);
+        // Keyed by the real server and the exact query (not the override's address).
+        let cache_key = format!("whois://{server}/{line}");
         // The server's own key (not its override's address): its policy and breaker are the
         // real server's, and never an RDAP service's.
         let (key, policy) = self.politeness.whois_key(&server.host, server.port);
+        if let Some(CachedResponse::Found { body, .. }) = self.responses.get(&cache_key).await {
+            tracing::debug!(%server, query = %line, "whois answer from the cache");
+            chain.push(server.to_string());
+            let turn = Turn {
+                budget: self.budget.as_ref(),
+                key,
+                refusal_pause: self.politeness.whois_refusal_pause,
+                permit: None,
+                keep: None,
+            };
+            return Ok((body, turn));
+        }
         // Waiting for the server's turn does not count against the lookup's deadline.
         let permit = deadline::waiting(self.budget.acquire(&key, policy, self.max_pause))
             .await
@@ -360,9 +398,9 @@ impl Whois {
             key,
             refusal_pause: self.politeness.whois_refusal_pause,
             permit: Some(permit),
+            keep: None,
         };
         chain.push(server.to_string());
-        let line = servers::query_line(server, object, kind);
         let target = self.overrides.connect_to(server);
         let limits = net::Limits {
             connect_timeout: self.config.connect_timeout,
@@ -377,6 +415,13 @@ impl Whois {
         if let Some(wait) = refusal_wait(&text) {
             turn.refusal_pause = wait;
         }
+        turn.keep = Some(Received {
+            cache: self.responses.as_ref(),
+            key: cache_key,
+            text: text.clone(),
+            answer_ttl: self.answer_ttl,
+            negative_ttl: self.negative_ttl,
+        });
         Ok((text, turn))
     }
 }
@@ -391,14 +436,27 @@ struct Turn<'a> {
     /// How long a refusal pauses the server: the wait its text names, else the configured
     /// `whois_refusal_pause`.
     refusal_pause: Duration,
-    /// `Some` until the outcome is reported.
+    /// `Some` until the outcome is reported; `None` for an answer from the cache.
     permit: Option<Permit>,
+    /// The answer as received, to keep once it is read (`None` for one from the cache).
+    keep: Option<Received<'a>>,
+}
+
+/// A received answer, kept in the cache by [`Turn::settle`] when its reading says it may be.
+struct Received<'a> {
+    cache: &'a dyn ResponseCache,
+    key: String,
+    text: String,
+    answer_ttl: Duration,
+    negative_ttl: Duration,
 }
 
 impl Turn<'_> {
     /// Report the answer as read: a rate-limit refusal (the parser's `RateLimited`) pauses
     /// the server for everyone; any other answer, facts or not, means the server is up.
-    fn settle<T>(mut self, parsed: Result<T, SourceError>) -> Result<T, SourceError> {
+    /// Then keep the answer: facts for the answer TTL, "no such object" for the negative
+    /// TTL; a refusal or a server-down answer is not kept.
+    async fn settle<T>(mut self, parsed: Result<T, SourceError>) -> Result<T, SourceError> {
         let outcome = match &parsed {
             Err(e) if e.kind() == SourceErrorKind::RateLimited => {
                 tracing::debug!(server = %self.key, wait = ?self.refusal_pause, "WHOIS refusal; server paused");
@@ -407,6 +465,17 @@ impl Turn<'_> {
             _ => AttemptOutcome::Answered,
         };
         self.report(outcome);
+        let ttl = |keep: &Received<'_>| match &parsed {
+            Ok(_) => Some(keep.answer_ttl),
+            Err(e) if e.kind() == SourceErrorKind::NotFound => Some(keep.negative_ttl),
+            Err(_) => None,
+        };
+        if let Some(keep) = self.keep.take()
+            && let Some(ttl) = ttl(&keep).filter(|ttl| !ttl.is_zero())
+        {
+            let url = keep.key.clone();
+            keep.cache.put(&keep.key, CachedResponse::Found { url, body: keep.text }, ttl).await;
+        }
         parsed
     }
 

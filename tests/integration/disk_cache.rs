@@ -84,6 +84,38 @@ async fn a_second_run_on_the_same_directory_asks_no_rdap_server() {
 }
 
 #[tokio::test]
+async fn whois_answers_are_kept_on_disk_too() {
+    let world = World::recorded().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // app.nl: .nl has no RDAP service here, so its registry's WHOIS answers; 196.216.2.6:
+    // AFRINIC's RDAP names no abuse contact, so its WHOIS is asked for one.
+    let servers = ["whois.domain-registry.nl", "whois.afrinic.net"];
+    let asked = || servers.map(|server| world.whois_requests(server));
+    let mut first = Vec::new();
+    {
+        let client = client_on(&world, dir.path()).build().unwrap();
+        for query in ["app.nl", "196.216.2.6"] {
+            first.push(client.lookup(query).await.unwrap());
+        }
+    }
+    assert_eq!(asked(), [1, 1]);
+    assert_eq!(
+        facts(&first[1]),
+        ["196.216.2.6 Some(\"196.216.2.0 - 196.216.3.255\") [\"abuse@afrinic.net\"]", "None"]
+    );
+    let stats = DiskCache::open(dir.path()).unwrap().stats().unwrap();
+    assert_eq!(stats.by_kind["whois"].entries, 2);
+    // The next run: the same facts, and no WHOIS server asked again.
+    let client = client_on(&world, dir.path()).build().unwrap();
+    for (query, before) in ["app.nl", "196.216.2.6"].into_iter().zip(&first) {
+        let again = client.lookup(query).await.unwrap();
+        assert_eq!(facts(&again), facts(before), "{query}");
+        assert_eq!(again.registrar, before.registrar, "{query}");
+    }
+    assert_eq!(asked(), [1, 1]);
+}
+
+#[tokio::test]
 async fn it_plugs_in_as_a_plain_response_cache() {
     let world = World::recorded().start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();

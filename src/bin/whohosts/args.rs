@@ -50,6 +50,9 @@ pub(crate) enum Command {
     /// Print the effective settings and where each comes from (flag, env, file, default).
     #[command(after_help = AFTER_HELP)]
     Config(ConfigArgs),
+    /// Show what the persistent cache holds, or clear it.
+    #[command(after_help = AFTER_HELP)]
+    Cache(CacheArgs),
 }
 
 /// The flags that set up the client, the same for every subcommand.
@@ -98,6 +101,17 @@ pub(crate) struct ClientArgs {
     /// Repeatable; the first matching wins. E.g. `rdap.db.ripe.net=1000/24h:500:4`.
     #[arg(long, value_name = "PATTERN=N/PERIOD[:BURST[:INFLIGHT]]")]
     pub(crate) server_policy: Vec<OsString>,
+    /// Directory of the persistent cache: RDAP and WHOIS answers and the spent part of
+    /// hourly and daily quotas, kept between runs (default: the platform cache directory,
+    /// ~/.cache/whohosts on Linux). One process uses it at a time: while another whohosts
+    /// holds it, this one warns and runs without it. An unreadable cache file is moved aside
+    /// (whohosts-cache.redb.broken) with a warning and rebuilt.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) cache_dir: Option<OsString>,
+    /// No persistent cache: every answer is asked again, and quotas spent by earlier runs
+    /// are not counted (answers are still shared within the run).
+    #[arg(long)]
+    pub(crate) no_cache: bool,
 }
 
 /// The output of `lookup`.
@@ -219,6 +233,49 @@ pub(crate) struct ConfigArgs {
     pub(crate) client: ClientArgs,
 }
 
+/// `whohosts cache`.
+#[derive(Debug, Args)]
+pub(crate) struct CacheArgs {
+    /// What to do with the cache.
+    #[command(subcommand)]
+    pub(crate) action: CacheAction,
+}
+
+impl CacheArgs {
+    /// The client flags given with the action (`--cache-dir`, `--config`, …).
+    pub(crate) fn client(&self) -> &ClientArgs {
+        match &self.action {
+            CacheAction::Stats { client, .. } | CacheAction::Clear { client, .. } => client,
+        }
+    }
+}
+
+/// `whohosts cache stats|clear`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheAction {
+    /// The cache file, its size and bound, the entries by kind (RDAP objects, WHOIS
+    /// answers), the rate budgets kept, and the oldest and newest entry.
+    #[command(after_help = AFTER_HELP)]
+    Stats {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Remove the cached answers (the rate budgets are kept unless --kind budgets: they
+    /// stop the next run from asking past a daily quota already spent).
+    #[command(after_help = AFTER_HELP)]
+    Clear {
+        /// Remove only this kind: ip, autnum, domain, entity, nameserver, other, whois, or
+        /// budgets.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
 /// The parsed command line, with whether `--config` came from the flag or the environment.
 #[derive(Debug)]
 pub(crate) struct Parsed {
@@ -234,9 +291,13 @@ pub(crate) struct Parsed {
 pub(crate) fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, clap::Error> {
     let matches = Cli::command().try_get_matches_from(argv)?;
     let cli = Cli::from_arg_matches(&matches)?;
-    let config_from_flag = matches
-        .subcommand()
-        .and_then(|(_, sub)| sub.value_source("config"))
+    // The client flags are on the innermost subcommand (`cache stats` has them on `stats`).
+    let mut sub = matches.subcommand().map(|(_, sub)| sub);
+    while let Some((_, inner)) = sub.and_then(clap::ArgMatches::subcommand) {
+        sub = Some(inner);
+    }
+    let config_from_flag = sub
+        .and_then(|sub| sub.value_source("config"))
         .is_some_and(|source| source == ValueSource::CommandLine);
     Ok(Parsed { cli, config_from_flag })
 }

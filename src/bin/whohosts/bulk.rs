@@ -8,19 +8,19 @@
 //! (`output.rs`). Ctrl-C stops taking inputs, writes every finished lookup, flushes and
 //! exits 130 saying how to resume.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::{FutureExt, StreamExt};
 use whohosts::{
     Client, CompletedInputs, Error, HostingRecord, InputError, InputLine, InputLines, LineProblem,
-    ResultsTally, StepErrorKind,
+    LocalBudget, RateBudget, ResultsTally, StepErrorKind,
 };
 
 use crate::args::{BulkArgs, FailOn};
@@ -171,7 +171,12 @@ fn count_lines(path: &Path, max_line: usize) -> Option<u64> {
 }
 
 /// Run `whohosts bulk`; the exit code, or a failure (exit 2) naming what is wrong.
-pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Result<u8, Failure> {
+pub(crate) async fn run(
+    args: BulkArgs,
+    client: Client,
+    budget: &LocalBudget,
+    argv: &[OsString],
+) -> Result<u8, Failure> {
     let kinds = retry_kinds(&args.retry_errors)?;
     let max_line = usize::try_from(args.max_line).unwrap_or(usize::MAX);
     let output_path = args.output.as_deref();
@@ -278,6 +283,8 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
     let mut text = Vec::new();
     let command = output_path.map(|_| retry_command(argv));
     tally.write_text(&mut text, command.as_deref()).map_err(write_error_of("stderr"))?;
+    let refills = refills(budget);
+    write_refills(&mut text, &refills, SystemTime::now()).map_err(write_error_of("stderr"))?;
     write_summary(&mut text, &counts, &stats, wall).map_err(write_error_of("stderr"))?;
     eprint_bytes(&text);
     if let Some(path) = &args.summary_json {
@@ -293,6 +300,10 @@ pub(crate) async fn run(args: BulkArgs, client: Client, argv: &[OsString]) -> Re
                 "interrupted": interrupted,
             },
             "requests": stats,
+            "budget_refills": refills
+                .iter()
+                .map(|(server, at)| (server.clone(), at.map(rfc3339)))
+                .collect::<BTreeMap<_, _>>(),
         });
         let json =
             serde_json::to_string_pretty(&summary).map_err(|e| Failure::usage(e.to_string()))?;
@@ -396,6 +407,57 @@ fn figures(counts: &Counts, skipped: &AtomicU64, total: Option<u64>, client: &Cl
         errors: counts.with_errors,
         waiting: client.stats().waiting_per_server,
     }
+}
+
+/// Every server that was rate limited this run, with when its budget next allows a request
+/// (`None` when the budget cannot say).
+fn refills(budget: &LocalBudget) -> Vec<(String, Option<SystemTime>)> {
+    budget
+        .rate_limited_servers()
+        .into_iter()
+        .map(|server| {
+            let at = budget.next_request_at(&server);
+            (server, at)
+        })
+        .collect()
+}
+
+/// A time as RFC 3339 in UTC, to the second.
+fn rfc3339(time: SystemTime) -> String {
+    jiff::Timestamp::try_from(time)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// When each rate-limited server's budget refills: `SERVER budget refills at 14:05:07 UTC`
+/// (with the date when it is not today's, UTC), after the results; nothing when no server
+/// was rate limited.
+fn write_refills(
+    out: &mut dyn Write,
+    refills: &[(String, Option<SystemTime>)],
+    now: SystemTime,
+) -> io::Result<()> {
+    if refills.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "rate-limited servers")?;
+    let today = crate::cache::utc(now);
+    let today = today.split(' ').next().unwrap_or_default();
+    for (server, at) in refills {
+        match at {
+            Some(at) if *at > now => {
+                let when = crate::cache::utc(*at);
+                let when = match when.strip_prefix(today) {
+                    Some(time) if !today.is_empty() => time.trim_start().to_owned(),
+                    _ => when.clone(),
+                };
+                writeln!(out, "  {server} budget refills at {when}")?;
+            }
+            Some(_) => writeln!(out, "  {server} budget allows requests again now")?,
+            None => writeln!(out, "  {server} budget refill time unknown")?,
+        }
+    }
+    Ok(())
 }
 
 /// The end-of-run summary after the results: this run's lines, then requests and caches.
@@ -522,6 +584,31 @@ mod tests {
         .map(OsString::from)
         .collect();
         assert_eq!(retry_command(&argv), "whohosts bulk 'my list.txt' -o out.jsonl");
+    }
+
+    #[test]
+    fn the_refill_times_name_each_server_with_the_date_only_when_not_today() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000); // 20:26:40
+        let refills = vec![
+            ("a.example".to_owned(), Some(now + Duration::from_secs(600))),
+            ("b.example".to_owned(), Some(now + Duration::from_secs(86_400))),
+            ("c.example".to_owned(), Some(now)),
+            ("d.example".to_owned(), None),
+        ];
+        let mut text = Vec::new();
+        write_refills(&mut text, &refills, now).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "rate-limited servers\n  \
+             a.example budget refills at 20:36:40 UTC\n  \
+             b.example budget refills at 2026-05-29 20:26:40 UTC\n  \
+             c.example budget allows requests again now\n  \
+             d.example budget refill time unknown\n"
+        );
+        let mut none = Vec::new();
+        write_refills(&mut none, &[], now).unwrap();
+        assert!(none.is_empty());
+        assert_eq!(rfc3339(now), "2026-05-28T20:26:40Z");
     }
 
     #[test]

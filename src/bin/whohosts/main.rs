@@ -4,6 +4,7 @@
 //! whohosts lookup QUERY... [--json|--jsonl|--csv|--text]
 //! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...]
 //! whohosts config
+//! whohosts cache stats [--json] | cache clear [--kind KIND]
 //! ```
 //!
 //! # Layout
@@ -11,6 +12,7 @@
 //! * `args.rs`: the command line (clap derive) and its help texts;
 //! * `settings.rs`: the client settings from flag, environment, config file or default,
 //!   with where each came from, and the client builder;
+//! * `cache.rs`: the persistent cache (opened for lookups, `cache stats|clear`);
 //! * `lookup.rs`, `bulk.rs`: the two ways to look up; `output.rs`: bulk's output file,
 //!   resume and retry; `progress.rs`: bulk's progress line;
 //! * `logging.rs`: `tracing` to stderr; `exit.rs`: exit codes.
@@ -19,6 +21,7 @@
 
 mod args;
 mod bulk;
+mod cache;
 mod exit;
 mod logging;
 mod lookup;
@@ -68,6 +71,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         Command::Lookup(a) => &a.client,
         Command::Bulk(a) => &a.client,
         Command::Config(a) => &a.client,
+        Command::Cache(a) => a.client(),
     };
     let settings = Settings::resolve(client_args, from_flag)?;
     if let Command::Config(_) = parsed.cli.command {
@@ -78,6 +82,9 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
             .map(|()| exit::OK)
             .map_err(|e| Failure::file("writing", std::path::Path::new("stdout"), e));
     }
+    if let Command::Cache(a) = &parsed.cli.command {
+        return cache::run(a, &settings);
+    }
     if let Command::Lookup(a) = &parsed.cli.command {
         // Check the queries before building the client.
         lookup::queries(&a.queries)?;
@@ -86,6 +93,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
     if let Command::Bulk(a) = &parsed.cli.command {
         builder = builder.bulk_concurrency(a.concurrency as usize);
     }
+    let (builder, budget) = cache::with_cache(builder, cache::open_for_run(&settings));
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Failure {
             code: exit::USAGE,
@@ -96,8 +104,8 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
         match parsed.cli.command {
             Command::Lookup(a) => lookup::run(&a, client).await,
-            Command::Bulk(a) => bulk::run(a, client, argv).await,
-            Command::Config(_) => Ok(exit::OK),
+            Command::Bulk(a) => bulk::run(a, client, &budget, argv).await,
+            Command::Config(_) | Command::Cache(_) => Ok(exit::OK),
         }
     })
 }

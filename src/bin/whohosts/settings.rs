@@ -51,6 +51,8 @@ const KEYS: &[(&str, bool, &str)] = &[
     ("allow-net", true, "every non-global network, with --allow-private"),
     ("timeout", false, "seconds per HTTP request"),
     ("server-policy", true, "the built-in politeness table"),
+    ("cache-dir", false, "the platform cache directory"),
+    ("no-cache", false, "the persistent cache on"),
 ];
 
 /// The environment variable of `key`: `allow-net` → `WHOHOSTS_ALLOW_NET`.
@@ -121,6 +123,9 @@ pub(crate) struct Settings {
     allow_net: Vec<IpNet>,
     timeout: Option<Duration>,
     server_policy: Vec<(String, ServerPolicy)>,
+    /// The persistent cache: `None` with `--no-cache`, else its directory (`None` inside
+    /// when the platform has no cache directory and none was given).
+    cache: Option<Option<PathBuf>>,
 }
 
 /// A flag's values as UTF-8, or a usage failure naming the one that is not.
@@ -168,7 +173,7 @@ impl Settings {
             _ => toml::Table::new(),
         };
         let path = file.path.clone().unwrap_or_default();
-        let flags: [(&'static str, Vec<String>); 11] = [
+        let flags: [(&'static str, Vec<String>); 13] = [
             ("dns", utf8("dns", &args.dns)?),
             ("bootstrap", utf8("bootstrap", args.bootstrap.as_slice())?),
             ("asn-db", utf8("asn-db", &args.asn_db)?),
@@ -180,6 +185,8 @@ impl Settings {
             ("allow-net", utf8("allow-net", &args.allow_net)?),
             ("timeout", utf8("timeout", args.timeout.as_slice())?),
             ("server-policy", utf8("server-policy", &args.server_policy)?),
+            ("cache-dir", utf8("cache-dir", args.cache_dir.as_slice())?),
+            ("no-cache", switch_flag(args.no_cache)),
         ];
         let mut raw = Vec::new();
         for ((key, list, _), (flag_key, values)) in KEYS.iter().zip(flags) {
@@ -271,7 +278,17 @@ impl Settings {
                 "--allow-net narrows --allow-private: give both, or neither".to_owned(),
             ));
         }
+        let cache_dir = get("cache-dir");
+        if cache_dir.single().is_some_and(|dir| dir.trim().is_empty()) {
+            return Err(Failure::usage(format!("{}: wants a directory", cache_dir.label(""))));
+        }
+        let cache = if get("no-cache").switch()? {
+            None
+        } else {
+            Some(cache_dir.single().map(PathBuf::from).or_else(whohosts::DiskCache::default_dir))
+        };
         let settings = Settings {
+            cache,
             dns: nameservers,
             bootstrap: get("bootstrap").single().map(PathBuf::from),
             asn_db: get("asn-db").values.iter().map(PathBuf::from).collect(),
@@ -287,6 +304,17 @@ impl Settings {
             raw,
         };
         Ok(settings)
+    }
+
+    /// The persistent cache's directory: `None` with `--no-cache` (or on a platform without
+    /// a cache directory when none was given).
+    pub(crate) fn cache_dir(&self) -> Option<&Path> {
+        self.cache.as_ref().and_then(Option::as_deref)
+    }
+
+    /// True when `--no-cache` (or its environment variable or file key) is set.
+    pub(crate) fn no_cache(&self) -> bool {
+        self.cache.is_none()
     }
 
     /// A client builder with these settings.
@@ -359,7 +387,7 @@ fn switch_flag(given: bool) -> Vec<String> {
 
 /// The value of `raw` as TOML (a switch as a boolean, an unset value as `""`).
 fn display_value(raw: &Raw, list: bool) -> String {
-    let switch = matches!(raw.key, "no-whois" | "allow-http" | "allow-private");
+    let switch = matches!(raw.key, "no-whois" | "allow-http" | "allow-private" | "no-cache");
     if list {
         let items: toml::Value =
             raw.values.iter().map(|v| toml::Value::String(v.clone())).collect::<Vec<_>>().into();
@@ -368,6 +396,10 @@ fn display_value(raw: &Raw, list: bool) -> String {
     match raw.single() {
         None if switch => "false".to_owned(),
         None if raw.key == "timeout" => "10".to_owned(),
+        None if raw.key == "cache-dir" => whohosts::DiskCache::default_dir().map_or_else(
+            || "\"\"".to_owned(),
+            |dir| toml::Value::String(dir.display().to_string()).to_string(),
+        ),
         None => "\"\"".to_owned(),
         Some(_) if switch => raw.switch().unwrap_or(false).to_string(),
         Some(v) if raw.key == "timeout" => v.to_owned(),
