@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::abuse::{AbuseChain, AbuseSource};
@@ -20,9 +21,11 @@ use crate::dns;
 use crate::error::{ConfigError, Error};
 use crate::lookup::Pipeline;
 use crate::network::NetworkStage;
+use crate::provider::ranges;
 use crate::rdap::RdapClient;
-use crate::rdap::bootstrap::Bootstrap;
-use crate::record::HostingRecord;
+use crate::rdap::registrars;
+use crate::record::{DataVersions, HostingRecord};
+use crate::refresh::{DataVersion, LoadedData, RefreshReport, Refresher};
 use crate::registration::RegistrationStage;
 use crate::stats::{Stats, Telemetry};
 use crate::transport::budget::{LocalBudget, RateBudget};
@@ -53,6 +56,12 @@ struct ClientRef {
     config: Config,
     pipeline: Pipeline,
     telemetry: Arc<Telemetry>,
+    /// The data sets in use (refreshed or embedded) and their dates.
+    data: LoadedData,
+    /// The dates every record names.
+    versions: DataVersions,
+    /// Whether the stale-data warning was given (once per client).
+    stale_warned: AtomicBool,
 }
 
 impl Client {
@@ -68,7 +77,7 @@ impl Client {
     /// [`InputError`](crate::InputError)). Sources that fail are recorded in
     /// [`HostingRecord::errors`] and the rest of the record is still returned.
     pub async fn lookup(&self, query: &str) -> Result<HostingRecord, Error> {
-        crate::lookup::run(&self.inner.pipeline, query, None).await
+        self.with_data(crate::lookup::run(&self.inner.pipeline, query, None)).await
     }
 
     /// [`lookup`](Self::lookup), telling `observer` when the lookup waits its turn (bulk).
@@ -77,7 +86,70 @@ impl Client {
         query: &str,
         observer: Arc<dyn WaitObserver>,
     ) -> Result<HostingRecord, Error> {
-        crate::lookup::run(&self.inner.pipeline, query, Some(observer)).await
+        self.with_data(crate::lookup::run(&self.inner.pipeline, query, Some(observer))).await
+    }
+
+    /// Run a lookup with this client's refreshed tables in scope, warn once if its data is
+    /// stale, and name the data versions in the record.
+    async fn with_data(
+        &self,
+        lookup: impl Future<Output = Result<HostingRecord, Error>>,
+    ) -> Result<HostingRecord, Error> {
+        self.warn_stale_once();
+        let data = &self.inner.data;
+        let scoped = registrars::scope(data.registrars.clone(), lookup);
+        let mut record = ranges::scope(data.ranges.clone(), scoped).await?;
+        record.data = Some(self.inner.versions.clone());
+        Ok(record)
+    }
+
+    /// The first lookup of a client warns about each stale data set.
+    fn warn_stale_once(&self) {
+        if self.inner.stale_warned.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        for v in self.data_versions().into_iter().filter(|v| v.stale) {
+            tracing::warn!(
+                set = v.set,
+                date = v.date.as_deref().unwrap_or("?"),
+                age_days = v.age_days.unwrap_or_default(),
+                stale_after_days = v.stale_after_days,
+                "data in use is older than its threshold; run `whohosts refresh` (Client::refresh_data)"
+            );
+        }
+    }
+
+    /// The data sets this client uses — each refreshed file of its data directory, or the
+    /// embedded snapshot — with their dates, ages and whether each is stale (older than its
+    /// threshold in [`DataSettings`](crate::DataSettings): 90 days for provider ranges, 180
+    /// for the bootstrap and the registrar list). The first lookup warns (`tracing`) about
+    /// each stale one.
+    ///
+    /// ```
+    /// let client = whohosts::Client::builder().build()?;
+    /// let ranges = client.data_versions().into_iter().find(|v| v.set == "provider_ranges");
+    /// assert_eq!(ranges.and_then(|v| v.date).as_deref(), Some("2025-07-25"));
+    /// # Ok::<(), whohosts::Error>(())
+    /// ```
+    pub fn data_versions(&self) -> Vec<DataVersion> {
+        self.inner.data.versions()
+    }
+
+    /// Fetch every data set into this client's data directory
+    /// ([`ClientBuilder::data_dir`]) from its official URL: see [`Refresher`], which this
+    /// uses with the client's configuration (and which takes other URLs). Clients built
+    /// afterwards read the new files; this one keeps the data it was built with.
+    ///
+    /// Fails only when the client has no data directory or no HTTP client can be built;
+    /// sets that could not be refreshed are in the report.
+    pub async fn refresh_data(&self) -> Result<RefreshReport, Error> {
+        let Some(dir) = self.inner.config.data.dir.clone() else {
+            return Err(ConfigError::DataRefresh {
+                reason: "the client has no data directory (ClientBuilder::data_dir)".to_owned(),
+            }
+            .into());
+        };
+        Ok(Refresher::new(&self.inner.config, dir)?.refresh().await)
     }
 
     /// The configuration this client was built with.
@@ -132,6 +204,26 @@ impl ClientBuilder {
     /// Default: the embedded snapshot.
     pub fn bootstrap_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.config.bootstrap_dir = Some(dir.into());
+        self
+    }
+
+    /// Read refreshed data from `dir` (as [`Client::refresh_data`] and `whohosts refresh`
+    /// write it): each file there that is present and valid replaces the embedded snapshot;
+    /// a missing one keeps the snapshot, and a bad one is warned about and the snapshot
+    /// used. A refreshed ASN database there is asked after any
+    /// [`asn_database`](Self::asn_database) and replaces the Team Cymru default. A
+    /// [`bootstrap_dir`](Self::bootstrap_dir) wins over the bootstrap files here. Default:
+    /// the embedded snapshots only.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.data.dir = Some(dir.into());
+        self
+    }
+
+    /// Where refreshed data is read from and when it counts as stale. Default
+    /// [`DataSettings::default`](crate::DataSettings): no directory; stale after 90 days
+    /// for provider ranges, 180 for the bootstrap and registrar list.
+    pub fn data(mut self, settings: crate::config::DataSettings) -> Self {
+        self.config.data = settings;
         self
     }
 
@@ -380,13 +472,14 @@ impl ClientBuilder {
             self;
         let telemetry = Arc::new(Telemetry::default());
         let resolver = dns::build_resolver(&config)?;
-        let bootstrap = match &config.bootstrap_dir {
-            Some(dir) => Bootstrap::from_dir(dir)?,
-            None => Bootstrap::embedded()?,
-        };
+        let data = LoadedData::load(&config)?;
+        let bootstrap = data.bootstrap.clone();
         let mut sources = Vec::new();
         for path in &config.asn_databases {
             sources.push(asn::open_database(path)?);
+        }
+        if let Some(refreshed) = &data.asn {
+            sources.push(Arc::clone(&refreshed.source));
         }
         sources.extend(asn_sources);
         if sources.is_empty() {
@@ -431,7 +524,16 @@ impl ClientBuilder {
                 ),
             },
         };
-        Ok(Client { inner: Arc::new(ClientRef { config, pipeline, telemetry }) })
+        let versions = data.record_versions();
+        let inner = ClientRef {
+            config,
+            pipeline,
+            telemetry,
+            data,
+            versions,
+            stale_warned: AtomicBool::new(false),
+        };
+        Ok(Client { inner: Arc::new(inner) })
     }
 }
 

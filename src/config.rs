@@ -53,6 +53,44 @@ pub struct Config {
     /// query strings and fragments are redacted (see [`redact_query`](crate::redact_query)),
     /// because they carry credentials.
     pub keep_query_secrets: bool,
+    /// Where refreshed data files are read from, and when data counts as stale.
+    pub data: DataSettings,
+}
+
+/// Refreshed data and its age: see [`Client::refresh_data`](crate::Client::refresh_data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DataSettings {
+    /// A directory written by a refresh (`bootstrap/*.json`, `providers/ranges.txt`,
+    /// `registrars/iana-registrar-ids.csv`, `asn/asn.mmdb` or `asn/asn.csv`): each file there
+    /// that is present and valid replaces the embedded snapshot; a bad one is warned about
+    /// and the snapshot used. Default none: the embedded snapshots only.
+    pub dir: Option<PathBuf>,
+    /// Days after its date at which the RDAP bootstrap counts as stale. Default 180.
+    pub bootstrap_stale_days: u32,
+    /// Days after its date at which the provider ranges count as stale. Default 90.
+    pub provider_ranges_stale_days: u32,
+    /// Days after its date at which the IANA registrar list counts as stale. Default 180.
+    pub registrars_stale_days: u32,
+    /// Days after its build date at which a refreshed ASN database counts as stale.
+    /// Default 90.
+    pub asn_database_stale_days: u32,
+    /// The day ages are counted to. Default none: today (UTC). Set it to judge staleness
+    /// at a fixed date (tests, reproducible runs).
+    pub today: Option<jiff::civil::Date>,
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            bootstrap_stale_days: 180,
+            provider_ranges_stale_days: 90,
+            registrars_stale_days: 180,
+            asn_database_stale_days: 90,
+            today: None,
+        }
+    }
 }
 
 /// Time limits. Defaults suit public RDAP servers.

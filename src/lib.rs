@@ -42,7 +42,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | api | `client.rs`, `bulk/`, `results/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts |
+//! | api | `client.rs`, `bulk/`, `results/`, `refresh/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts; refreshing the data sets and loading them |
 //! | pipeline | `lookup.rs` | the stage order: input → DNS → per-address facts ∥ registration facts → record |
 //! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
@@ -76,6 +76,7 @@ mod notice;
 mod provider;
 mod rdap;
 mod record;
+mod refresh;
 mod registration;
 mod registries;
 mod results;
@@ -113,19 +114,20 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    BulkSettings, CacheSettings, Config, Limits, Politeness, Safety, ServerPolicy, ServerRule,
+    BulkSettings, CacheSettings, Config, DataSettings, Limits, Politeness, Safety, ServerPolicy, ServerRule,
     Timeouts, WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
-    AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts, Evidence,
+    AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DataVersions, DnsFacts, Evidence,
     EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason,
     NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, Platform,
     ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
     StepErrorKind,
 };
+pub use refresh::{DataSet, DataVersion, RefreshReport, Refresher, SetOutcome, SetReport};
 pub use results::{
     CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
     csv_rows,

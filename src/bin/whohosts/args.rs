@@ -50,6 +50,9 @@ pub(crate) enum Command {
     /// Print the effective settings and where each comes from (flag, env, file, default).
     #[command(after_help = AFTER_HELP)]
     Config(ConfigArgs),
+    /// Fetch the RDAP bootstrap, IANA registrar list and (when given) provider ranges and an
+    /// ASN database into the data directory that every command reads.
+    Refresh(crate::refresh::RefreshArgs),
 }
 
 /// The flags that set up the client, the same for every subcommand.

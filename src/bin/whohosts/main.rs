@@ -4,6 +4,7 @@
 //! whohosts lookup QUERY... [--json|--jsonl|--csv|--text]
 //! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...]
 //! whohosts config
+//! whohosts refresh [--data-dir DIR] [--url SET=URL] [--asn-db-url URL] [--json]
 //! ```
 //!
 //! # Layout
@@ -13,6 +14,7 @@
 //!   with where each came from, and the client builder;
 //! * `lookup.rs`, `bulk.rs`: the two ways to look up; `output.rs`: bulk's output file,
 //!   resume and retry; `progress.rs`: bulk's progress line;
+//! * `refresh.rs`: `whohosts refresh` and the data directory every command reads;
 //! * `logging.rs`: `tracing` to stderr; `exit.rs`: exit codes.
 //!
 //! Stdout carries results only; messages, progress, summaries and logs go to stderr.
@@ -24,6 +26,7 @@ mod logging;
 mod lookup;
 mod output;
 mod progress;
+mod refresh;
 mod settings;
 
 use std::ffi::OsString;
@@ -68,6 +71,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         Command::Lookup(a) => &a.client,
         Command::Bulk(a) => &a.client,
         Command::Config(a) => &a.client,
+        Command::Refresh(a) => &a.client,
     };
     let settings = Settings::resolve(client_args, from_flag)?;
     if let Command::Config(_) = parsed.cli.command {
@@ -83,6 +87,13 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         lookup::queries(&a.queries)?;
     }
     let mut builder = settings.builder()?;
+    let data_flag = match &parsed.cli.command {
+        Command::Refresh(a) => a.data_dir.as_ref(),
+        _ => None,
+    };
+    if let Some(dir) = refresh::data_dir(data_flag) {
+        builder = builder.data_dir(dir);
+    }
     if let Command::Bulk(a) = &parsed.cli.command {
         builder = builder.bulk_concurrency(a.concurrency as usize);
     }
@@ -98,6 +109,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
             Command::Lookup(a) => lookup::run(&a, client).await,
             Command::Bulk(a) => bulk::run(a, client, argv).await,
             Command::Config(_) => Ok(exit::OK),
+            Command::Refresh(a) => refresh::run(&a, client).await,
         }
     })
 }
