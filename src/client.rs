@@ -77,7 +77,8 @@ impl Client {
     /// [`InputError`](crate::InputError)). Sources that fail are recorded in
     /// [`HostingRecord::errors`] and the rest of the record is still returned.
     pub async fn lookup(&self, query: &str) -> Result<HostingRecord, Error> {
-        self.with_data(crate::lookup::run(&self.inner.pipeline, query, None)).await
+        // Boxed: the lookup future is large, and the data scopes wrap it twice.
+        self.with_data(Box::pin(crate::lookup::run(&self.inner.pipeline, query, None))).await
     }
 
     /// [`lookup`](Self::lookup), telling `observer` when the lookup waits its turn (bulk).
@@ -86,7 +87,8 @@ impl Client {
         query: &str,
         observer: Arc<dyn WaitObserver>,
     ) -> Result<HostingRecord, Error> {
-        self.with_data(crate::lookup::run(&self.inner.pipeline, query, Some(observer))).await
+        let lookup = crate::lookup::run(&self.inner.pipeline, query, Some(observer));
+        self.with_data(Box::pin(lookup)).await
     }
 
     /// Run a lookup with this client's refreshed tables in scope, warn once if its data is

@@ -26,6 +26,7 @@ mod providers;
 mod query_secrets;
 mod record_json;
 mod referrals;
+mod refresh;
 mod results;
 mod safety;
 mod seams;

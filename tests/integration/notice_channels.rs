@@ -175,7 +175,7 @@ async fn the_cloudflare_registrar_mailbox_has_both_numbers() {
 async fn phones_in_the_record_json() {
     let (_world, record) = lookup_recorded("cloudflare.com").await;
     let json = serde_json::to_value(&record).unwrap();
-    assert_eq!(json["schema_version"], 3);
+    assert_eq!(json["schema_version"], 4);
     let registrar = &json["registrar"]["abuse"][0];
     assert_eq!(registrar["phone"], "+1.4153197517");
     assert_eq!(

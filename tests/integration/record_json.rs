@@ -36,10 +36,11 @@ async fn record_round_trips_through_json_with_documented_names() {
             "outcomes",
             "origin_hidden",
             "platform",
-            "notice_targets"
+            "notice_targets",
+            "data"
         ]
     );
-    assert_eq!(json["schema_version"], 3);
+    assert_eq!(json["schema_version"], 4);
     assert_eq!(json["addresses"][0]["asn"]["number"], 13335);
     assert_eq!(json["registrar"]["iana_id"], "1910");
     let flat = &json["abuse_contacts"][0];
