@@ -114,18 +114,18 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    BulkSettings, CacheSettings, Config, DataSettings, Limits, Politeness, Safety, ServerPolicy, ServerRule,
-    Timeouts, WhoisConfig,
+    BulkSettings, CacheSettings, Config, DataSettings, Limits, Politeness, Safety, ServerPolicy,
+    ServerRule, Timeouts, WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
-    AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DataVersions, DnsFacts, Evidence,
-    EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason,
-    NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, Platform,
-    ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError,
-    StepErrorKind,
+    AbuseContact, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DataVersions, DnsFacts,
+    Evidence, EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network,
+    NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone,
+    Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage,
+    StepError, StepErrorKind,
 };
 pub use refresh::{DataSet, DataVersion, RefreshReport, Refresher, SetOutcome, SetReport};
 pub use results::{

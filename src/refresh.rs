@@ -177,7 +177,9 @@ pub struct RefreshReport {
 impl RefreshReport {
     /// True when no set was refused or failed.
     pub fn all_ok(&self) -> bool {
-        self.sets.iter().all(|s| !matches!(s.outcome, SetOutcome::Refused(_) | SetOutcome::Failed(_)))
+        self.sets
+            .iter()
+            .all(|s| !matches!(s.outcome, SetOutcome::Refused(_) | SetOutcome::Failed(_)))
     }
 
     /// The entry of `set`.
@@ -262,7 +264,13 @@ impl Refresher {
             let path = self.path_of(set, None);
             let version = store::read_meta(&path).and_then(|m| m.data_date);
             let why = "no official URL; set one to fetch it".to_owned();
-            return SetReport { set, outcome: SetOutcome::Skipped(why), url: None, version, file: path };
+            return SetReport {
+                set,
+                outcome: SetOutcome::Skipped(why),
+                url: None,
+                version,
+                file: path,
+            };
         };
         let kind = file_kind(set, url);
         let path = self.path_of(set, Some(kind));
@@ -336,7 +344,8 @@ impl Refresher {
         };
         // The file first, then its metadata: a crash between them leaves the new file with
         // the old validators, whose next conditional GET fetches it again (no harm).
-        if let Err(e) = store::write_atomic(path, &body).and_then(|()| store::write_meta(path, &meta))
+        if let Err(e) =
+            store::write_atomic(path, &body).and_then(|()| store::write_meta(path, &meta))
         {
             return (
                 SetOutcome::Failed(format!("cannot write {}: {e}", path.display())),

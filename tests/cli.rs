@@ -770,8 +770,9 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
         serde_json::to_vec(&json).unwrap()
     }
 
-    // path -> (body, etag); every answer says Last-Modified Mon, 30 Nov 2026.
-    let files: Arc<Mutex<HashMap<String, (Vec<u8>, String)>>> = Arc::default();
+    /// path -> (body, etag); every answer says Last-Modified Mon, 30 Nov 2026.
+    type Files = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
+    let files: Files = Arc::default();
     let served = [
         ("/dns.json", republished(DNS)),
         ("/ipv4.json", republished(IPV4)),
@@ -810,7 +811,11 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
             let mut out = Vec::new();
             match file {
                 Some((_, etag)) if if_none_match.as_deref() == Some(etag.as_str()) => {
-                    write!(out, "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n").unwrap();
+                    write!(
+                        out,
+                        "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n"
+                    )
+                    .unwrap();
                 }
                 Some((body, etag)) => {
                     write!(
@@ -822,7 +827,9 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
                     .unwrap();
                     out.extend_from_slice(&body);
                 }
-                None => out.extend_from_slice(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                None => out.extend_from_slice(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                ),
             }
             let _ = stream.write_all(&out);
             let _ = stream.read(&mut [0u8; 1]);
@@ -896,7 +903,8 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let first = stdout(&output).lines().next().unwrap().to_owned();
     assert!(
-        first.starts_with("bootstrap_dns    refused   2026-11-30  (invalid JSON: EOF while parsing"),
+        first
+            .starts_with("bootstrap_dns    refused   2026-11-30  (invalid JSON: EOF while parsing"),
         "{first}"
     );
     assert_eq!(std::fs::read(data.join("bootstrap/dns.json")).unwrap(), kept);

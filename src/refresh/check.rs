@@ -45,7 +45,9 @@ pub(crate) fn check(kind: FileKind, bytes: &[u8]) -> Result<Option<String>, Stri
         FileKind::Registrars => {
             let rows = RegistrarList::parse(text()?).len();
             if rows < MIN_REGISTRAR_ROWS {
-                return Err(format!("{rows} usable registrar rows, fewer than {MIN_REGISTRAR_ROWS}"));
+                return Err(format!(
+                    "{rows} usable registrar rows, fewer than {MIN_REGISTRAR_ROWS}"
+                ));
             }
             Ok(None)
         }

@@ -107,9 +107,7 @@ impl LoadedData {
 
     /// The dates a record names.
     pub(crate) fn record_versions(&self) -> DataVersions {
-        let date = |set: &str| {
-            self.versions.iter().find(|v| v.0 == set).and_then(|v| v.1.clone())
-        };
+        let date = |set: &str| self.versions.iter().find(|v| v.0 == set).and_then(|v| v.1.clone());
         DataVersions {
             bootstrap: date("bootstrap"),
             provider_ranges: date("provider_ranges"),
@@ -213,7 +211,10 @@ fn load_ranges(text: &str) -> Result<RangeTable, String> {
 fn load_registrars(text: &str) -> Result<RegistrarList, String> {
     let list = RegistrarList::parse(text);
     if list.len() < MIN_REGISTRAR_ROWS {
-        return Err(format!("{} usable registrar rows, fewer than {MIN_REGISTRAR_ROWS}", list.len()));
+        return Err(format!(
+            "{} usable registrar rows, fewer than {MIN_REGISTRAR_ROWS}",
+            list.len()
+        ));
     }
     Ok(list)
 }

@@ -51,7 +51,8 @@ pub(crate) fn read_meta(file: &Path) -> Option<Meta> {
 
 /// Put `bytes` at `path` atomically (see the module doc), creating its directory.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("a file path without directory"))?;
+    let dir =
+        path.parent().ok_or_else(|| std::io::Error::other("a file path without directory"))?;
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
     let mut temp_name = std::ffi::OsString::from(".");

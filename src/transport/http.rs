@@ -16,7 +16,8 @@ use bytes::{Bytes, BytesMut};
 use hickory_resolver::TokioResolver;
 use reqwest::StatusCode;
 use reqwest::header::{
-    ACCEPT, ETAG, HeaderName, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
+    ACCEPT, ETAG, HeaderName, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    RETRY_AFTER,
 };
 use url::Url;
 

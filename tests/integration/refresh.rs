@@ -98,8 +98,11 @@ impl FileServer {
     }
 
     fn serve(&self, path: &str, body: impl Into<Vec<u8>>, etag: &str, last_modified: &str) {
-        let served =
-            Served { body: body.into(), etag: etag.to_owned(), last_modified: last_modified.to_owned() };
+        let served = Served {
+            body: body.into(),
+            etag: etag.to_owned(),
+            last_modified: last_modified.to_owned(),
+        };
         self.files.lock().unwrap().insert(path.to_owned(), served);
     }
 
@@ -169,7 +172,11 @@ fn outcomes(report: &whohosts::RefreshReport) -> Vec<(&'static str, SetOutcome, 
     report.sets.iter().map(|s| (s.set.as_str(), s.outcome.clone(), s.version.clone())).collect()
 }
 
-fn version(set: &str, outcome: SetOutcome, date: &str) -> (&'static str, SetOutcome, Option<String>) {
+fn version(
+    set: &str,
+    outcome: SetOutcome,
+    date: &str,
+) -> (&'static str, SetOutcome, Option<String>) {
     let name = DataSet::ALL.into_iter().find(|s| s.as_str() == set).unwrap().as_str();
     (name, outcome, Some(date.to_owned()))
 }
@@ -233,14 +240,25 @@ async fn refresh_swaps_files_in_then_asks_with_if_none_match() {
     assert_eq!(unchanged, DataSet::ALL.map(|s| (s.as_str(), SetOutcome::Unchanged)).to_vec());
     assert_eq!(report.get(DataSet::ProviderRanges).unwrap().version.as_deref(), Some("2026-11-25"));
     let seen = server.take_seen();
-    let etags = ["\"dns-1\"", "\"ipv4-1\"", "\"ipv6-1\"", "\"asn-1\"", "\"ranges-1\"", "\"registrars-1\"", "\"asn-db-1\""];
+    let etags = [
+        "\"dns-1\"",
+        "\"ipv4-1\"",
+        "\"ipv6-1\"",
+        "\"asn-1\"",
+        "\"ranges-1\"",
+        "\"registrars-1\"",
+        "\"asn-db-1\"",
+    ];
     let expected: Vec<_> = PATHS
         .iter()
         .zip(etags)
         .map(|((_, p), etag)| ((*p).to_owned(), Some(etag.to_owned())))
         .collect();
     assert_eq!(seen, expected, "one conditional request per file");
-    assert_eq!(std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap(), ranges_moved());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap(),
+        ranges_moved()
+    );
 
     // A client reading the directory uses the refreshed files and names their dates.
     let plain = Client::builder().data_dir(dir.path()).build().unwrap();
@@ -255,7 +273,10 @@ async fn refresh_swaps_files_in_then_asks_with_if_none_match() {
             ("asn_database", "2026-02-04".to_owned()),
         ]
     );
-    assert_eq!(versions[1].file.as_deref(), Some(dir.path().join("providers/ranges.txt").as_path()));
+    assert_eq!(
+        versions[1].file.as_deref(),
+        Some(dir.path().join("providers/ranges.txt").as_path())
+    );
 
     let (_world, client) = world_client(dir.path()).await;
     let record = client.lookup("3.0.1.10").await.unwrap();
@@ -313,7 +334,10 @@ async fn a_corrupt_download_is_refused_and_the_old_file_kept_and_used() {
     // …so the next refresh still asks with the old ETag.
     server.take_seen();
     refresher.refresh_set(DataSet::ProviderRanges).await;
-    assert_eq!(server.take_seen(), vec![("/ranges.txt".to_owned(), Some("\"ranges-1\"".to_owned()))]);
+    assert_eq!(
+        server.take_seen(),
+        vec![("/ranges.txt".to_owned(), Some("\"ranges-1\"".to_owned()))]
+    );
 
     // And lookups still use the old, valid data.
     let (_world, client) = world_client(dir.path()).await;
@@ -377,7 +401,8 @@ fn shipped_provider_ranges_are_stale_on_a_set_day() {
     let mut settings = whohosts::DataSettings::default();
     settings.today = Some("2026-12-06".parse().unwrap());
     let client = Client::builder().data(settings).build().unwrap();
-    let stale: Vec<_> = client.data_versions().into_iter().filter(|v| v.stale).map(|v| v.set).collect();
+    let stale: Vec<_> =
+        client.data_versions().into_iter().filter(|v| v.stale).map(|v| v.set).collect();
     assert!(stale.contains(&"provider_ranges"), "{stale:?}");
     let ranges = client.data_versions().into_iter().find(|v| v.set == "provider_ranges").unwrap();
     assert_eq!((ranges.age_days, ranges.stale_after_days), (Some(499), 90));

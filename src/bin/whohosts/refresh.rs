@@ -108,4 +108,3 @@ fn write_lines(
     }
     writeln!(out, "data directory: {}", dir.display())
 }
-
