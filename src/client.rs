@@ -107,10 +107,7 @@ impl Client {
 
     /// The first lookup of a client warns about each stale data set.
     fn warn_stale_once(&self) {
-        if self.inner.stale_warned.swap(true, Ordering::Relaxed) {
-            return;
-        }
-        for v in self.data_versions().into_iter().filter(|v| v.stale) {
+        for v in self.stale_to_warn() {
             tracing::warn!(
                 set = v.set,
                 date = v.date.as_deref().unwrap_or("?"),
@@ -119,6 +116,14 @@ impl Client {
                 "data in use is older than its threshold; run `whohosts refresh` (Client::refresh_data)"
             );
         }
+    }
+
+    /// The stale data sets, the first time this is asked for the client; none after.
+    fn stale_to_warn(&self) -> Vec<DataVersion> {
+        if self.inner.stale_warned.swap(true, Ordering::Relaxed) {
+            return Vec::new();
+        }
+        self.data_versions().into_iter().filter(|v| v.stale).collect()
     }
 
     /// The data sets this client uses — each refreshed file of its data directory, or the
@@ -547,4 +552,32 @@ pub(crate) fn parse_nameserver(value: &str) -> Result<SocketAddr, ConfigError> {
     }
     let ip = value.parse::<std::net::IpAddr>().map_err(|_| bad())?;
     Ok(SocketAddr::new(ip, 53))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// The stale-data warning is given once per client (all clones), on its first lookup:
+    /// on 2026-12-06 the shipped provider ranges (2025-07-25) are stale.
+    #[test]
+    fn stale_data_is_warned_about_once_per_client() {
+        let mut settings = crate::config::DataSettings::default();
+        settings.today = Some("2026-12-06".parse().unwrap());
+        let client = Client::builder().nameserver("127.0.0.1:9").unwrap().data(settings).build();
+        let client = client.unwrap();
+        let first: Vec<_> = client.stale_to_warn().into_iter().map(|v| v.set).collect();
+        // The bootstrap (newest file 2026-07-23) is within its 180 days; the registrar list
+        // (2026-03-13) is not.
+        assert_eq!(first, vec!["provider_ranges", "registrars"]);
+        assert!(client.clone().stale_to_warn().is_empty());
+        assert!(client.stale_to_warn().is_empty());
+
+        let mut settings = crate::config::DataSettings::default();
+        settings.today = Some("2025-08-01".parse().unwrap());
+        let fresh = Client::builder().nameserver("127.0.0.1:9").unwrap().data(settings).build();
+        assert!(fresh.unwrap().stale_to_warn().is_empty());
+    }
 }

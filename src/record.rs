@@ -386,7 +386,7 @@ pub struct HostingRecord {
     pub data: Option<DataVersions>,
 }
 
-/// The date (`YYYY-MM-DD`) of each data set a lookup used, as the data gives it: the oldest
+/// The date (`YYYY-MM-DD`) of each data set a lookup used, as the data gives it: the newest
 /// `publication` of the four RDAP bootstrap files, the provider range snapshot, the IANA
 /// registrar list and, when a refreshed one is in use, the ASN database's build date.
 /// `None` where the set names no date.

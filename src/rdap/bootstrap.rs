@@ -196,14 +196,16 @@ impl Bootstrap {
 }
 
 impl BootstrapDates {
-    /// The oldest publication date of the four (`YYYY-MM-DD`, the date part of the
-    /// timestamps), or `None` when no file names one.
-    pub(crate) fn oldest(&self) -> Option<String> {
+    /// The newest publication date of the four (`YYYY-MM-DD`, the date part of the
+    /// timestamps), or `None` when no file names one. IANA republishes a file only when it
+    /// changes (`ipv4.json` of 2019-06-07 is current), so the newest date is the snapshot's:
+    /// the set is at least that recent.
+    pub(crate) fn newest(&self) -> Option<String> {
         [&self.dns, &self.ipv4, &self.ipv6, &self.asn]
             .into_iter()
             .flatten()
             .filter_map(|p| p.get(..10))
-            .min()
+            .max()
             .map(str::to_owned)
     }
 }

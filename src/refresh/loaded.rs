@@ -81,7 +81,7 @@ impl LoadedData {
         let registrars = dir.and_then(|d| refreshed(d, DataSet::Registrars, load_registrars));
         let asn = dir.and_then(load_asn);
         let versions = vec![
-            ("bootstrap", bootstrap.publication().oldest(), bootstrap_file),
+            ("bootstrap", bootstrap.publication().newest(), bootstrap_file),
             match &ranges {
                 Some((_, date, path)) => ("provider_ranges", date.clone(), Some(path.clone())),
                 None => ("provider_ranges", Some(ranges::EMBEDDED_DATE.to_owned()), None),
@@ -286,8 +286,9 @@ mod tests {
         let v = loaded.record_versions();
         assert_eq!(v.provider_ranges.as_deref(), Some("2025-07-25"));
         assert_eq!(v.registrars.as_deref(), Some("2026-03-13"));
-        assert_eq!(v.bootstrap, loaded.bootstrap.publication().oldest());
-        assert!(v.bootstrap.is_some());
+        // The newest of dns.json 2026-07-23, asn.json 2025-01-17, ipv6.json 2024-11-01 and
+        // ipv4.json 2019-06-07.
+        assert_eq!(v.bootstrap.as_deref(), Some("2026-07-23"));
         assert_eq!(v.asn_database, None);
     }
 

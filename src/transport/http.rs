@@ -82,6 +82,8 @@ struct Ask<'a> {
     /// A 304 answers the request (it is conditional).
     conditional: bool,
     max_bytes: usize,
+    /// The setting `max_bytes` comes from, named when a body is larger.
+    bound: &'static str,
 }
 
 /// The final answer of [`Http::follow`]: a body with its headers, or a 304.
@@ -201,6 +203,7 @@ impl Http {
             headers: Vec::new(),
             conditional: false,
             max_bytes: self.config.limits.max_response_bytes,
+            bound: "max_response_bytes",
         };
         let answer = self.fetch_with(url, &ask).await?;
         Ok(Fetched { url: answer.url, body: answer.body })
@@ -224,7 +227,8 @@ impl Http {
             headers.push((IF_MODIFIED_SINCE, date));
         }
         let conditional = !headers.is_empty();
-        let ask = Ask { accept: "*/*", headers, conditional, max_bytes };
+        let ask =
+            Ask { accept: "*/*", headers, conditional, max_bytes, bound: "the data file bound" };
         let answer = self.fetch_with(url, &ask).await?;
         if answer.not_modified {
             return Ok(FileAnswer::NotModified);
@@ -392,7 +396,7 @@ impl Http {
                 ));
             }
             let headers = response.headers().clone();
-            let body = self.read_body(response, ask.max_bytes).await?;
+            let body = self.read_body(response, ask.max_bytes, ask.bound).await?;
             return Ok(Answer { url: current.clone(), body, headers, not_modified: false });
         }
     }
@@ -402,11 +406,12 @@ impl Http {
         &self,
         mut response: reqwest::Response,
         max: usize,
+        bound: &str,
     ) -> Result<Bytes, SourceError> {
         let too_large = || {
             SourceError::new(
                 SourceErrorKind::TooLarge,
-                format!("the answer is larger than {max} bytes (max_response_bytes)"),
+                format!("the answer is larger than {max} bytes ({bound})"),
             )
         };
         if response.content_length().is_some_and(|len| len > max as u64) {
