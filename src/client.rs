@@ -564,8 +564,10 @@ mod tests {
     /// on 2026-12-06 the shipped provider ranges (2025-07-25) are stale.
     #[test]
     fn stale_data_is_warned_about_once_per_client() {
-        let mut settings = crate::config::DataSettings::default();
-        settings.today = Some("2026-12-06".parse().unwrap());
+        let settings = crate::config::DataSettings {
+            today: Some("2026-12-06".parse().unwrap()),
+            ..Default::default()
+        };
         let client = Client::builder().nameserver("127.0.0.1:9").unwrap().data(settings).build();
         let client = client.unwrap();
         let first: Vec<_> = client.stale_to_warn().into_iter().map(|v| v.set).collect();
@@ -575,8 +577,10 @@ mod tests {
         assert!(client.clone().stale_to_warn().is_empty());
         assert!(client.stale_to_warn().is_empty());
 
-        let mut settings = crate::config::DataSettings::default();
-        settings.today = Some("2025-08-01".parse().unwrap());
+        let settings = crate::config::DataSettings {
+            today: Some("2025-08-01".parse().unwrap()),
+            ..Default::default()
+        };
         let fresh = Client::builder().nameserver("127.0.0.1:9").unwrap().data(settings).build();
         assert!(fresh.unwrap().stale_to_warn().is_empty());
     }
