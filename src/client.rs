@@ -25,7 +25,7 @@ use crate::provider::ranges;
 use crate::rdap::RdapClient;
 use crate::rdap::registrars;
 use crate::record::{DataVersions, HostingRecord};
-use crate::refresh::{DataVersion, LoadedData, RefreshReport, Refresher};
+use crate::refresh::{DataSet, DataVersion, LoadedData, RefreshReport, Refresher};
 use crate::registration::RegistrationStage;
 use crate::stats::{Stats, Telemetry};
 use crate::transport::budget::{LocalBudget, RateBudget};
@@ -143,12 +143,14 @@ impl Client {
     }
 
     /// Fetch every data set into this client's data directory
-    /// ([`ClientBuilder::data_dir`]) from its official URL: see [`Refresher`], which this
-    /// uses with the client's configuration (and which takes other URLs). Clients built
-    /// afterwards read the new files; this one keeps the data it was built with.
+    /// ([`ClientBuilder::data_dir`]) from its official URL, or the one set by
+    /// [`ClientBuilder::data_url`]: see [`Refresher`], which this uses with the client's
+    /// configuration. Clients built afterwards read the new files; this one keeps the data
+    /// it was built with.
     ///
-    /// Fails only when the client has no data directory or no HTTP client can be built;
-    /// sets that could not be refreshed are in the report.
+    /// Fails only when the client has no data directory, a set URL does not parse or names
+    /// no set, or no HTTP client can be built; sets that could not be refreshed are in the
+    /// report.
     pub async fn refresh_data(&self) -> Result<RefreshReport, Error> {
         let Some(dir) = self.inner.config.data.dir.clone() else {
             return Err(ConfigError::DataRefresh {
@@ -156,7 +158,14 @@ impl Client {
             }
             .into());
         };
-        Ok(Refresher::new(&self.inner.config, dir)?.refresh().await)
+        let mut refresher = Refresher::new(&self.inner.config, dir)?;
+        for (name, url) in &self.inner.config.data.urls {
+            let set = DataSet::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| {
+                ConfigError::DataRefresh { reason: format!("unknown data set {name:?}") }
+            })?;
+            refresher = refresher.url(set, url)?;
+        }
+        Ok(refresher.refresh().await)
     }
 
     /// The configuration this client was built with.
@@ -223,6 +232,14 @@ impl ClientBuilder {
     /// the embedded snapshots only.
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.config.data.dir = Some(dir.into());
+        self
+    }
+
+    /// Fetch data set `set` (named as [`DataSet::as_str`] gives it, e.g. `provider_ranges`)
+    /// from `url` in [`Client::refresh_data`], instead of its official URL or, for the sets
+    /// without one (provider ranges, an ASN database), at all. Repeatable. Default none.
+    pub fn data_url(mut self, set: DataSet, url: impl Into<String>) -> Self {
+        self.config.data.urls.push((set.as_str().to_owned(), url.into()));
         self
     }
 

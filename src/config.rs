@@ -78,6 +78,11 @@ pub struct DataSettings {
     /// The day ages are counted to. Default none: today (UTC). Set it to judge staleness
     /// at a fixed date (tests, reproducible runs).
     pub today: Option<jiff::civil::Date>,
+    /// `(set, URL)` pairs that [`Client::refresh_data`](crate::Client::refresh_data) asks
+    /// instead of a set's official URL, or at all for the sets without one (a set is named
+    /// as [`DataSet::as_str`](crate::DataSet::as_str) gives it: `provider_ranges`,
+    /// `asn_database`, `bootstrap_dns`, …). Default none.
+    pub urls: Vec<(String, String)>,
 }
 
 impl Default for DataSettings {
@@ -89,6 +94,7 @@ impl Default for DataSettings {
             registrars_stale_days: 180,
             asn_database_stale_days: 90,
             today: None,
+            urls: Vec::new(),
         }
     }
 }

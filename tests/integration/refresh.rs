@@ -415,3 +415,37 @@ fn shipped_provider_ranges_are_stale_on_a_set_day() {
     let ranges = client.data_versions().into_iter().find(|v| v.set == "provider_ranges").unwrap();
     assert!(!ranges.stale);
 }
+
+/// `Client::refresh_data` with the set URLs on the builder: the client that refreshed keeps
+/// its data; a client built afterwards on the same directory reads the new files.
+#[tokio::test]
+async fn client_refresh_data_serves_the_clients_built_after_it() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (world, before) = world_client(dir.path()).await;
+    let record = before.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2025-07-25"));
+
+    let mut builder = world.client_builder().data_dir(dir.path());
+    for (set, path) in PATHS {
+        builder = builder.data_url(set, server.url(path));
+    }
+    let refreshing = builder.build().unwrap();
+    let report = refreshing.refresh_data().await.unwrap();
+    assert!(report.sets.iter().all(|s| s.outcome == SetOutcome::Updated), "{report:#?}");
+    assert_eq!(server.take_seen().len(), 7);
+
+    // The clients built before keep what they were built with.
+    let record = refreshing.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2025-07-25"));
+    let after = world.client_builder().data_dir(dir.path()).build().unwrap();
+    let record = after.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2026-11-25"));
+    let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
+    assert_eq!(provider.id.as_deref(), Some("linode"));
+
+    let bad =
+        world.client_builder().data_dir(dir.path()).data_url(DataSet::Registrars, "not a url");
+    let err = bad.build().unwrap().refresh_data().await.unwrap_err();
+    assert!(err.to_string().starts_with("data refresh: registrars URL \"not a url\": "), "{err}");
+}
