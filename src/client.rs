@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::abuse::{AbuseChain, AbuseSource, AbusixSource, RipeStatSource};
@@ -20,9 +21,11 @@ use crate::dns;
 use crate::error::{ConfigError, Error};
 use crate::lookup::Pipeline;
 use crate::network::{NetworkStage, Planner};
+use crate::provider::ranges;
 use crate::rdap::RdapClient;
-use crate::rdap::bootstrap::Bootstrap;
-use crate::record::HostingRecord;
+use crate::rdap::registrars;
+use crate::record::{DataVersions, HostingRecord};
+use crate::refresh::{DataSet, DataVersion, LoadedData, RefreshReport, Refresher};
 use crate::registration::RegistrationStage;
 use crate::stats::{Stats, Telemetry};
 use crate::transport::budget::{LocalBudget, RateBudget};
@@ -53,6 +56,12 @@ struct ClientRef {
     config: Config,
     pipeline: Pipeline,
     telemetry: Arc<Telemetry>,
+    /// The data sets in use (refreshed or embedded) and their dates.
+    data: LoadedData,
+    /// The dates every record names.
+    versions: DataVersions,
+    /// Whether the stale-data warning was given (once per client).
+    stale_warned: AtomicBool,
 }
 
 impl Client {
@@ -68,7 +77,8 @@ impl Client {
     /// [`InputError`](crate::InputError)). Sources that fail are recorded in
     /// [`HostingRecord::errors`] and the rest of the record is still returned.
     pub async fn lookup(&self, query: &str) -> Result<HostingRecord, Error> {
-        crate::lookup::run(&self.inner.pipeline, query, None).await
+        // Boxed: the lookup future is large, and the data scopes wrap it twice.
+        self.with_data(Box::pin(crate::lookup::run(&self.inner.pipeline, query, None))).await
     }
 
     /// [`lookup`](Self::lookup), telling `observer` when the lookup waits its turn (bulk).
@@ -77,7 +87,85 @@ impl Client {
         query: &str,
         observer: Arc<dyn WaitObserver>,
     ) -> Result<HostingRecord, Error> {
-        crate::lookup::run(&self.inner.pipeline, query, Some(observer)).await
+        let lookup = crate::lookup::run(&self.inner.pipeline, query, Some(observer));
+        self.with_data(Box::pin(lookup)).await
+    }
+
+    /// Run a lookup with this client's refreshed tables in scope, warn once if its data is
+    /// stale, and name the data versions in the record.
+    async fn with_data(
+        &self,
+        lookup: impl Future<Output = Result<HostingRecord, Error>>,
+    ) -> Result<HostingRecord, Error> {
+        self.warn_stale_once();
+        let data = &self.inner.data;
+        let scoped = registrars::scope(data.registrars.clone(), lookup);
+        let mut record = ranges::scope(data.ranges.clone(), scoped).await?;
+        record.data = Some(self.inner.versions.clone());
+        Ok(record)
+    }
+
+    /// The first lookup of a client warns about each stale data set.
+    fn warn_stale_once(&self) {
+        for v in self.stale_to_warn() {
+            tracing::warn!(
+                set = v.set,
+                date = v.date.as_deref().unwrap_or("?"),
+                age_days = v.age_days.unwrap_or_default(),
+                stale_after_days = v.stale_after_days,
+                "data in use is older than its threshold; run `whohosts refresh` (Client::refresh_data)"
+            );
+        }
+    }
+
+    /// The stale data sets, the first time this is asked for the client; none after.
+    fn stale_to_warn(&self) -> Vec<DataVersion> {
+        if self.inner.stale_warned.swap(true, Ordering::Relaxed) {
+            return Vec::new();
+        }
+        self.data_versions().into_iter().filter(|v| v.stale).collect()
+    }
+
+    /// The data sets this client uses — each refreshed file of its data directory, or the
+    /// embedded snapshot — with their dates, ages and whether each is stale (older than its
+    /// threshold in [`DataSettings`](crate::DataSettings): 90 days for provider ranges, 180
+    /// for the bootstrap and the registrar list). The first lookup warns (`tracing`) about
+    /// each stale one.
+    ///
+    /// ```
+    /// let client = whohosts::Client::builder().build()?;
+    /// let ranges = client.data_versions().into_iter().find(|v| v.set == "provider_ranges");
+    /// assert_eq!(ranges.and_then(|v| v.date).as_deref(), Some("2025-07-25"));
+    /// # Ok::<(), whohosts::Error>(())
+    /// ```
+    pub fn data_versions(&self) -> Vec<DataVersion> {
+        self.inner.data.versions()
+    }
+
+    /// Fetch every data set into this client's data directory
+    /// ([`ClientBuilder::data_dir`]) from its official URL, or the one set by
+    /// [`ClientBuilder::data_url`]: see [`Refresher`], which this uses with the client's
+    /// configuration. Clients built afterwards read the new files; this one keeps the data
+    /// it was built with.
+    ///
+    /// Fails only when the client has no data directory, a set URL does not parse or names
+    /// no set, or no HTTP client can be built; sets that could not be refreshed are in the
+    /// report.
+    pub async fn refresh_data(&self) -> Result<RefreshReport, Error> {
+        let Some(dir) = self.inner.config.data.dir.clone() else {
+            return Err(ConfigError::DataRefresh {
+                reason: "the client has no data directory (ClientBuilder::data_dir)".to_owned(),
+            }
+            .into());
+        };
+        let mut refresher = Refresher::new(&self.inner.config, dir)?;
+        for (name, url) in &self.inner.config.data.urls {
+            let set = DataSet::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| {
+                ConfigError::DataRefresh { reason: format!("unknown data set {name:?}") }
+            })?;
+            refresher = refresher.url(set, url)?;
+        }
+        Ok(refresher.refresh().await)
     }
 
     /// The configuration this client was built with.
@@ -132,6 +220,34 @@ impl ClientBuilder {
     /// Default: the embedded snapshot.
     pub fn bootstrap_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.config.bootstrap_dir = Some(dir.into());
+        self
+    }
+
+    /// Read refreshed data from `dir` (as [`Client::refresh_data`] and `whohosts refresh`
+    /// write it): each file there that is present and valid replaces the embedded snapshot;
+    /// a missing one keeps the snapshot, and a bad one is warned about and the snapshot
+    /// used. A refreshed ASN database there is asked after any
+    /// [`asn_database`](Self::asn_database) and replaces the Team Cymru default. A
+    /// [`bootstrap_dir`](Self::bootstrap_dir) wins over the bootstrap files here. Default:
+    /// the embedded snapshots only.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.data.dir = Some(dir.into());
+        self
+    }
+
+    /// Fetch data set `set` (named as [`DataSet::as_str`] gives it, e.g. `provider_ranges`)
+    /// from `url` in [`Client::refresh_data`], instead of its official URL or, for the sets
+    /// without one (provider ranges, an ASN database), at all. Repeatable. Default none.
+    pub fn data_url(mut self, set: DataSet, url: impl Into<String>) -> Self {
+        self.config.data.urls.push((set.as_str().to_owned(), url.into()));
+        self
+    }
+
+    /// Where refreshed data is read from and when it counts as stale. Default
+    /// [`DataSettings::default`](crate::DataSettings): no directory; stale after 90 days
+    /// for provider ranges, 180 for the bootstrap and registrar list.
+    pub fn data(mut self, settings: crate::config::DataSettings) -> Self {
+        self.config.data = settings;
         self
     }
 
@@ -409,13 +525,14 @@ impl ClientBuilder {
             self;
         let telemetry = Arc::new(Telemetry::default());
         let resolver = dns::build_resolver(&config)?;
-        let bootstrap = match &config.bootstrap_dir {
-            Some(dir) => Bootstrap::from_dir(dir)?,
-            None => Bootstrap::embedded()?,
-        };
+        let data = LoadedData::load(&config)?;
+        let bootstrap = data.bootstrap.clone();
         let mut sources = Vec::new();
         for path in &config.asn_databases {
             sources.push(asn::open_database(path)?);
+        }
+        if let Some(refreshed) = &data.asn {
+            sources.push(Arc::clone(&refreshed.source));
         }
         sources.extend(asn_sources);
         if sources.is_empty() {
@@ -467,7 +584,16 @@ impl ClientBuilder {
                 ),
             },
         };
-        Ok(Client { inner: Arc::new(ClientRef { config, pipeline, telemetry }) })
+        let versions = data.record_versions();
+        let inner = ClientRef {
+            config,
+            pipeline,
+            telemetry,
+            data,
+            versions,
+            stale_warned: AtomicBool::new(false),
+        };
+        Ok(Client { inner: Arc::new(inner) })
     }
 }
 
@@ -503,4 +629,36 @@ pub(crate) fn parse_nameserver(value: &str) -> Result<SocketAddr, ConfigError> {
     }
     let ip = value.parse::<std::net::IpAddr>().map_err(|_| bad())?;
     Ok(SocketAddr::new(ip, 53))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// The stale-data warning is given once per client (all clones), on its first lookup:
+    /// on 2026-12-06 the shipped provider ranges (2025-07-25) are stale.
+    #[test]
+    fn stale_data_is_warned_about_once_per_client() {
+        let settings = crate::config::DataSettings {
+            today: Some("2026-12-06".parse().unwrap()),
+            ..Default::default()
+        };
+        let client = Client::builder().nameserver("127.0.0.1:9").unwrap().data(settings).build();
+        let client = client.unwrap();
+        let first: Vec<_> = client.stale_to_warn().into_iter().map(|v| v.set).collect();
+        // The bootstrap (newest file 2026-07-23) is within its 180 days; the registrar list
+        // (2026-03-13) is not.
+        assert_eq!(first, vec!["provider_ranges", "registrars"]);
+        assert!(client.clone().stale_to_warn().is_empty());
+        assert!(client.stale_to_warn().is_empty());
+
+        let settings = crate::config::DataSettings {
+            today: Some("2025-08-01".parse().unwrap()),
+            ..Default::default()
+        };
+        let fresh = Client::builder().nameserver("127.0.0.1:9").unwrap().data(settings).build();
+        assert!(fresh.unwrap().stale_to_warn().is_empty());
+    }
 }

@@ -60,7 +60,50 @@ pub struct Config {
     /// How much of an address's network the lookup must fetch when its abuse contact can
     /// come from a quota-free source. Default [`NetworkDetail::Auto`].
     pub network_detail: NetworkDetail,
+    /// Where refreshed data files are read from, and when data counts as stale.
+    pub data: DataSettings,
 }
+
+/// Refreshed data and its age: see [`Client::refresh_data`](crate::Client::refresh_data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DataSettings {
+    /// A directory written by a refresh (`bootstrap/*.json`, `providers/ranges.txt`,
+    /// `registrars/iana-registrar-ids.csv`, `asn/asn.mmdb` or `asn/asn.csv`): each file there
+    /// that is present and valid replaces the embedded snapshot; a bad one is warned about
+    /// and the snapshot used. Default none: the embedded snapshots only.
+    pub dir: Option<PathBuf>,
+    /// Days after its date at which the RDAP bootstrap counts as stale. Default 180.
+    pub bootstrap_stale_days: u32,
+    /// Days after its date at which the provider ranges count as stale. Default 90.
+    pub provider_ranges_stale_days: u32,
+    /// Days after its date at which the IANA registrar list counts as stale. Default 180.
+    pub registrars_stale_days: u32,
+    /// Days after its build date at which a refreshed ASN database counts as stale.
+    /// Default 90.
+    pub asn_database_stale_days: u32,
+    /// The day ages are counted to. Default none: today (UTC). Set it to judge staleness
+    /// at a fixed date (tests, reproducible runs).
+    pub today: Option<jiff::civil::Date>,
+    /// `(set, URL)` pairs that [`Client::refresh_data`](crate::Client::refresh_data) asks
+    /// instead of a set's official URL, or at all for the sets without one (a set is named
+    /// as [`DataSet::as_str`](crate::DataSet::as_str) gives it: `provider_ranges`,
+    /// `asn_database`, `bootstrap_dns`, …). Default none.
+    pub urls: Vec<(String, String)>,
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            bootstrap_stale_days: 180,
+            provider_ranges_stale_days: 90,
+            registrars_stale_days: 180,
+            asn_database_stale_days: 90,
+            today: None,
+            urls: Vec::new(),
+        }
+    }
 
 /// How much network detail an address needs when its RDAP server is quota-limited (RIPE
 /// NCC's daily quota, LACNIC's slow rate) or its budget is spent, and a quota-free

@@ -152,6 +152,13 @@ pub enum ConfigError {
         /// What failed.
         reason: String,
     },
+    /// The data directory for refreshed files is missing from the configuration, or cannot
+    /// be created, or a data set's URL does not parse.
+    #[error("data refresh: {reason}")]
+    DataRefresh {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// A source (DNS, RDAP, an ASN database) that failed to answer one question.

@@ -44,7 +44,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | api | `client.rs`, `bulk/`, `results/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts |
+//! | api | `client.rs`, `bulk/`, `results/`, `refresh/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts; refreshing the data sets and loading them |
 //! | pipeline | `lookup.rs` | the stage order: input → DNS → per-address facts ∥ registration facts → record |
 //! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
@@ -78,6 +78,7 @@ mod notice;
 mod provider;
 mod rdap;
 mod record;
+mod refresh;
 mod registration;
 mod registries;
 mod results;
@@ -115,20 +116,15 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, Limits, NetworkDetail, Politeness,
-    QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety, ServerPolicy, ServerRule, Timeouts,
-    WhoisConfig,
+    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, DataSettings, Limits, NetworkDetail, Politeness, QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety, ServerPolicy, ServerRule, Timeouts, WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
-    AbuseContact, AbusePlan, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DnsFacts,
-    Evidence, EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network,
-    NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone,
-    PlanFirst, Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source,
-    SourceKind, Stage, StepError, StepErrorKind,
+    AbuseContact, AbusePlan, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DataVersions, DnsFacts, Evidence, EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, PlanFirst, Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
 };
+pub use refresh::{DataSet, DataVersion, RefreshReport, Refresher, SetOutcome, SetReport};
 pub use results::{
     CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
     csv_rows,

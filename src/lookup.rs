@@ -94,6 +94,7 @@ async fn steps(
         origin_hidden: false,
         platform: None,
         notice_targets: Vec::new(),
+        data: None,
     };
     match query {
         Query::Ip(ip) => {

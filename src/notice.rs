@@ -539,6 +539,7 @@ mod tests {
             origin_hidden: false,
             platform: None,
             notice_targets: Vec::new(),
+            data: None,
         })
     }
 

@@ -324,7 +324,9 @@ impl From<SourceErrorKind> for StepErrorKind {
 /// RIPEstat Data API; contacts from the Abusix Abuse ContactDB are `dns` with the dataset
 /// `abusix`;
 /// and [`AddressRecord::plan`]: which sources the planner asked first for the address's
-/// abuse contact (RDAP, or the quota-free [`AbuseSource`](crate::AbuseSource)s) and why.
+/// abuse contact (RDAP, or the quota-free [`AbuseSource`](crate::AbuseSource)s) and why;
+/// and [`HostingRecord::data`]: the date of each data set that answered (the RDAP
+/// bootstrap, the provider ranges, the IANA registrar list, and a refreshed ASN database).
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// Everything whohosts found about one query: whom to notify, and why.
@@ -382,6 +384,29 @@ pub struct HostingRecord {
     /// [`outcomes`](Self::outcomes) says why.
     #[serde(default)]
     pub notice_targets: Vec<NoticeTarget>,
+    /// The versions (dates) of the data sets that answered: the embedded snapshots, or the
+    /// files a refresh wrote to the client's data directory. `None` in records of schema 3
+    /// and earlier.
+    #[serde(default)]
+    pub data: Option<DataVersions>,
+}
+
+/// The date (`YYYY-MM-DD`) of each data set a lookup used, as the data gives it: the newest
+/// `publication` of the four RDAP bootstrap files, the provider range snapshot, the IANA
+/// registrar list and, when a refreshed one is in use, the ASN database's build date.
+/// `None` where the set names no date.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DataVersions {
+    /// The RDAP bootstrap (IANA `dns.json`, `ipv4.json`, `ipv6.json`, `asn.json`).
+    pub bootstrap: Option<String>,
+    /// The published CDN/cloud IP ranges.
+    pub provider_ranges: Option<String>,
+    /// The IANA registrar list.
+    pub registrars: Option<String>,
+    /// The refreshed IP-to-ASN database, when the client uses one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asn_database: Option<String>,
 }
 
 /// DNS facts for the queried host name.

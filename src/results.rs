@@ -210,6 +210,7 @@ mod test_records {
             origin_hidden: false,
             platform: None,
             notice_targets: Vec::new(),
+            data: None,
         }
     }
 

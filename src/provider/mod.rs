@@ -33,7 +33,7 @@ mod classify;
 mod cnames;
 mod directory;
 mod platforms;
-mod ranges;
+pub(crate) mod ranges;
 
 pub(crate) use classify::{classify, normalise_org, org_alias, org_from_asn_name, origin_hidden};
 pub(crate) use directory::{directory_channels, order_for_notice};

@@ -5,9 +5,13 @@
 //! an AWS /12. At load the blocks are flattened into disjoint, sorted address segments, each
 //! labelled with the most specific block covering it, so a lookup is one binary search
 //! (O(log n), no allocation) and still reports the published block that matched.
+//!
+//! A client built with a data directory that holds a refreshed table puts that table in
+//! scope for its lookups ([`scope`]); [`lookup`] reads it instead of the shipped one.
 
+use std::future::Future;
 use std::net::IpAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ipnet::IpNet;
 
@@ -15,6 +19,10 @@ use super::{Known, known, parse_kind};
 use crate::record::ProviderKind;
 
 const DATA: &str = include_str!("../../data/providers/ranges.txt");
+
+/// The date of the shipped snapshot (the header of `ranges.txt` and
+/// `data/providers/SOURCES.md`: the cloud-ip-ranges mirror of 2025-07-25).
+pub(crate) const EMBEDDED_DATE: &str = "2025-07-25";
 
 /// A published range that contains an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,8 +167,7 @@ impl RangeTable {
         Some(RangeHit { provider: e.provider, kind: e.kind, cidr: e.net })
     }
 
-    /// Number of shipped blocks loaded.
-    #[cfg(test)]
+    /// Number of blocks loaded.
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
@@ -183,9 +190,23 @@ pub(crate) fn table() -> &'static RangeTable {
     TABLE.get_or_init(|| RangeTable::parse(DATA))
 }
 
-/// The most specific published range containing `ip`, from the shipped table.
+tokio::task_local! {
+    /// The table of the running lookup's client, when it has a refreshed one.
+    static REFRESHED: Arc<RangeTable>;
+}
+
+/// Run `work` with `table` (when given) in place of the shipped table.
+pub(crate) async fn scope<F: Future>(table: Option<Arc<RangeTable>>, work: F) -> F::Output {
+    match table {
+        Some(table) => REFRESHED.scope(table, work).await,
+        None => work.await,
+    }
+}
+
+/// The most specific published range containing `ip`: from the refreshed table in scope,
+/// else from the shipped table.
 pub(crate) fn lookup(ip: IpAddr) -> Option<RangeHit> {
-    table().lookup(ip)
+    REFRESHED.try_with(|t| t.lookup(ip)).unwrap_or_else(|_| table().lookup(ip))
 }
 
 #[cfg(test)]

@@ -116,6 +116,37 @@ impl Bootstrap {
         Ok(Self::from_files(files))
     }
 
+    /// The embedded snapshot with each of the four files found in `dir` that parses and holds
+    /// a service replacing the embedded registry (the data directory a refresh writes). A
+    /// file that is missing keeps the embedded one quietly; one that cannot be read, does not
+    /// parse or holds no service keeps it with a warning: a refreshed file never fails a
+    /// client. Fails only if the embedded snapshot does.
+    pub(crate) fn from_refreshed(dir: &Path) -> Result<Bootstrap, ConfigError> {
+        let mut files = Vec::with_capacity(EMBEDDED.len());
+        for (name, embedded) in EMBEDDED {
+            let path = dir.join(name);
+            let refreshed = match std::fs::read_to_string(&path) {
+                Ok(text) => check_file(&text).and_then(|_| parse_file(&text)).map(Some),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.to_string()),
+            };
+            let file = match refreshed {
+                Ok(Some(file)) => file,
+                Ok(None) => parse_embedded(name, embedded)?,
+                Err(reason) => {
+                    tracing::warn!(
+                        path = %path.display(),
+                        %reason,
+                        "refreshed bootstrap file unusable; using the embedded snapshot"
+                    );
+                    parse_embedded(name, embedded)?
+                }
+            };
+            files.push(file);
+        }
+        Ok(Self::from_files(files))
+    }
+
     /// Build from the four parsed files, in [`EMBEDDED`] order.
     fn from_files(files: Vec<RawFile>) -> Self {
         let mut it = files.into_iter();
@@ -162,6 +193,39 @@ impl Bootstrap {
     pub(crate) fn publication(&self) -> &BootstrapDates {
         &self.dates
     }
+}
+
+impl BootstrapDates {
+    /// The newest publication date of the four (`YYYY-MM-DD`, the date part of the
+    /// timestamps), or `None` when no file names one. IANA republishes a file only when it
+    /// changes (`ipv4.json` of 2019-06-07 is current), so the newest date is the snapshot's:
+    /// the set is at least that recent.
+    pub(crate) fn newest(&self) -> Option<String> {
+        [&self.dns, &self.ipv4, &self.ipv6, &self.asn]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get(..10))
+            .max()
+            .map(str::to_owned)
+    }
+}
+
+/// Parse one embedded file, naming it in the error.
+fn parse_embedded(name: &str, text: &str) -> Result<RawFile, ConfigError> {
+    parse_file(text).map_err(|reason| ConfigError::Bootstrap {
+        path: PathBuf::from(format!("(embedded)/{name}")),
+        reason,
+    })
+}
+
+/// Check a registry file as a client would read it: it parses, and holds at least one
+/// usable service. Returns its `publication`.
+pub(crate) fn check_file(text: &str) -> Result<Option<String>, String> {
+    let file = parse_file(text)?;
+    if file.services.is_empty() {
+        return Err("no usable service (entries with http(s) URLs)".to_owned());
+    }
+    Ok(file.publication)
 }
 
 /// One parsed registry file: publication and `(entries, urls)` services.

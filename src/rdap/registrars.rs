@@ -4,9 +4,12 @@
 //! Used to name a registrar the registry identifies only by ID, to find the registrar's own
 //! RDAP service when the registry's answer has no `related` link, and to recognise the IDs
 //! IANA reserves for a registry operator acting as registrar (where the registry is the only
-//! party to notify). This module does no I/O beyond reading the embedded text.
+//! party to notify). This module does no I/O beyond reading the embedded text; a client
+//! built with a data directory that holds a refreshed list puts that list in scope for its
+//! lookups ([`scope`]), and every function here reads it instead of the embedded one.
 
-use std::sync::OnceLock;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
 
 use url::Url;
 
@@ -41,10 +44,54 @@ impl IanaRegistrar {
     }
 }
 
-/// The parsed list, sorted by ID.
-fn list() -> &'static [IanaRegistrar] {
+/// The date of the embedded list (the upstream commit that holds it, see
+/// `data/registrars/SOURCES.md`).
+pub(crate) const EMBEDDED_DATE: &str = "2026-03-13";
+
+/// A parsed registrar list, sorted by ID: the embedded one or a refreshed file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RegistrarList(Vec<IanaRegistrar>);
+
+impl RegistrarList {
+    /// Parse a list in IANA's CSV shape (see [`parse`]).
+    pub(crate) fn parse(text: &str) -> Self {
+        Self(parse(text))
+    }
+
+    /// Rows read.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+tokio::task_local! {
+    /// The list of the running lookup's client, when it has a refreshed one.
+    static REFRESHED: Arc<RegistrarList>;
+}
+
+/// Run `work` with `list` (when given) in place of the embedded list.
+pub(crate) async fn scope<F: Future>(list: Option<Arc<RegistrarList>>, work: F) -> F::Output {
+    match list {
+        Some(list) => REFRESHED.scope(list, work).await,
+        None => work.await,
+    }
+}
+
+/// The embedded list, parsed on first use.
+fn embedded() -> &'static [IanaRegistrar] {
     static LIST: OnceLock<Vec<IanaRegistrar>> = OnceLock::new();
     LIST.get_or_init(|| parse(CSV))
+}
+
+/// Call `f` with the list in use: the refreshed one in scope, else the embedded one.
+fn with_list<T>(f: impl Fn(&[IanaRegistrar]) -> T) -> T {
+    REFRESHED.try_with(|list| f(&list.0)).unwrap_or_else(|_| f(embedded()))
+}
+
+/// The embedded list (tests).
+#[cfg(test)]
+fn list() -> &'static [IanaRegistrar] {
+    embedded()
 }
 
 /// Parse the CSV text; rows without a numeric ID are skipped (logged), later duplicates of
@@ -90,23 +137,24 @@ fn parse(text: &str) -> Vec<IanaRegistrar> {
 }
 
 /// The registrar with IANA ID `id` (surrounding white space ignored).
-pub(crate) fn by_id(id: &str) -> Option<&'static IanaRegistrar> {
+pub(crate) fn by_id(id: &str) -> Option<IanaRegistrar> {
     let id: u32 = id.trim().parse().ok()?;
-    let list = list();
-    list.binary_search_by_key(&id, |r| r.id).ok().and_then(|i| list.get(i))
+    with_list(|list| {
+        list.binary_search_by_key(&id, |r| r.id).ok().and_then(|i| list.get(i)).cloned()
+    })
 }
 
 /// True when `id` is one of the IDs reserved for a registry operator acting as registrar
 /// (see [`IanaRegistrar::is_registry_operator`]).
 pub(crate) fn is_registry_operator_id(id: &str) -> bool {
-    by_id(id).is_some_and(IanaRegistrar::is_registry_operator)
+    by_id(id).is_some_and(|r| r.is_registry_operator())
 }
 
 /// The registrar's RDAP URL for `domain` (RFC 9082: base + `domain/<name>`), from the list's
 /// base URL. `None` when the ID is unknown, has no base URL, or `domain` is not a plain host
 /// name (a trailing dot is removed; the name is lower-cased).
 pub(crate) fn rdap_domain_url(id: &str, domain: &str) -> Option<Url> {
-    let base = by_id(id)?.rdap_base.as_ref()?;
+    let base = by_id(id)?.rdap_base?;
     let name = domain.trim().trim_end_matches('.').to_ascii_lowercase();
     let plain = !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
@@ -121,7 +169,7 @@ pub(crate) fn rdap_domain_url(id: &str, domain: &str) -> Option<Url> {
 /// Fill what `registrar` lacks from the list, by its IANA ID: the name (the registry's or
 /// registrar's own name is kept when present; the list is the fallback). Returns the list's
 /// entry, if the ID is listed.
-pub(crate) fn fill_from_list(registrar: &mut Registrar) -> Option<&'static IanaRegistrar> {
+pub(crate) fn fill_from_list(registrar: &mut Registrar) -> Option<IanaRegistrar> {
     let entry = by_id(registrar.iana_id.as_deref()?)?;
     if registrar.name.as_deref().is_none_or(|n| n.trim().is_empty()) && !entry.name.is_empty() {
         registrar.name = Some(entry.name.clone());

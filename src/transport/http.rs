@@ -15,7 +15,10 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use hickory_resolver::TokioResolver;
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, ETAG, HeaderName, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    RETRY_AFTER,
+};
 use url::Url;
 
 use super::budget::{AttemptOutcome, RateBudget};
@@ -44,6 +47,52 @@ pub(crate) struct Fetched {
     pub(crate) url: Url,
     /// The body, at most `max_response_bytes` long.
     pub(crate) body: Bytes,
+}
+
+/// A data file's answer to a (conditional) GET: see [`Http::get_file`].
+#[derive(Debug, Clone)]
+pub(crate) enum FileAnswer {
+    /// 200: the body, and the validators the server sent with it.
+    Body {
+        /// The body, at most the `max_bytes` asked for.
+        body: Bytes,
+        /// The `ETag` header, as sent.
+        etag: Option<String>,
+        /// The `Last-Modified` header, as sent.
+        last_modified: Option<String>,
+    },
+    /// 304: the file has not changed since the validators sent.
+    NotModified,
+}
+
+/// The validators of a stored copy, sent as `If-None-Match` / `If-Modified-Since`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Validators<'a> {
+    /// The stored `ETag`.
+    pub(crate) etag: Option<&'a str>,
+    /// The stored `Last-Modified`.
+    pub(crate) last_modified: Option<&'a str>,
+}
+
+/// What one request asks beyond its URL.
+#[derive(Debug)]
+struct Ask<'a> {
+    accept: &'a str,
+    headers: Vec<(HeaderName, &'a str)>,
+    /// A 304 answers the request (it is conditional).
+    conditional: bool,
+    max_bytes: usize,
+    /// The setting `max_bytes` comes from, named when a body is larger.
+    bound: &'static str,
+}
+
+/// The final answer of [`Http::follow`]: a body with its headers, or a 304.
+#[derive(Debug)]
+struct Answer {
+    url: Url,
+    body: Bytes,
+    headers: reqwest::header::HeaderMap,
+    not_modified: bool,
 }
 
 /// The HTTP policy and connection pool shared by every lookup of a client, with the
@@ -149,15 +198,62 @@ impl Http {
     /// Messages name only what the step's target (`url`) does not: the URL a redirect led to,
     /// when the failure happened there.
     async fn fetch(&self, url: &Url) -> Result<Fetched, SourceError> {
+        let ask = Ask {
+            accept: RDAP_ACCEPT,
+            headers: Vec::new(),
+            conditional: false,
+            max_bytes: self.config.limits.max_response_bytes,
+            bound: "max_response_bytes",
+        };
+        let answer = self.fetch_with(url, &ask).await?;
+        Ok(Fetched { url: answer.url, body: answer.body })
+    }
+
+    /// GET a data file (a bootstrap registry, a range list, a database) under the same
+    /// policy as RDAP — address checks, politeness, redirects, timeouts, retries — with a
+    /// body bound of its own (`max_bytes`) and, when `validators` hold any, as a conditional
+    /// request: a 304 is [`FileAnswer::NotModified`]. Neither cached nor coalesced.
+    pub(crate) async fn get_file(
+        &self,
+        url: &Url,
+        validators: Validators<'_>,
+        max_bytes: usize,
+    ) -> Result<FileAnswer, SourceError> {
+        let mut headers = Vec::new();
+        if let Some(etag) = validators.etag {
+            headers.push((IF_NONE_MATCH, etag));
+        }
+        if let Some(date) = validators.last_modified {
+            headers.push((IF_MODIFIED_SINCE, date));
+        }
+        let conditional = !headers.is_empty();
+        let ask =
+            Ask { accept: "*/*", headers, conditional, max_bytes, bound: "the data file bound" };
+        let answer = self.fetch_with(url, &ask).await?;
+        if answer.not_modified {
+            return Ok(FileAnswer::NotModified);
+        }
+        let header = |name: HeaderName| {
+            answer.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
+        Ok(FileAnswer::Body {
+            etag: header(ETAG),
+            last_modified: header(LAST_MODIFIED),
+            body: answer.body,
+        })
+    }
+
+    /// One request as `ask` says, in its span; errors name a URL a redirect led to.
+    async fn fetch_with(&self, url: &Url, ask: &Ask<'_>) -> Result<Answer, SourceError> {
         let mut current = url.clone();
         // One span per request (redirects included), inside its lookup's span.
         let span = tracing::debug_span!("request", url = %url);
-        let result = tracing::Instrument::instrument(self.follow(&mut current), span).await;
+        let result = tracing::Instrument::instrument(self.follow(&mut current, ask), span).await;
         result.map_err(|e| redirected(url, &current, e))
     }
 
     /// [`fetch`](Self::fetch) from `current`, which is left at the URL asked last.
-    async fn follow(&self, current: &mut Url) -> Result<Fetched, SourceError> {
+    async fn follow(&self, current: &mut Url, ask: &Ask<'_>) -> Result<Answer, SourceError> {
         let limits = &self.config.limits;
         let telemetry = &self.telemetry;
         let budget = &self.budget;
@@ -175,8 +271,11 @@ impl Http {
                 .inspect_err(|_| telemetry.count_circuit_open())?;
             drop(waiting);
             telemetry.count_request(&server);
-            let response =
-                self.client.get(current.clone()).header(ACCEPT, RDAP_ACCEPT).send().await;
+            let mut request = self.client.get(current.clone()).header(ACCEPT, ask.accept);
+            for (name, value) in &ask.headers {
+                request = request.header(name, *value);
+            }
+            let response = request.send().await;
             let response = match response {
                 Ok(r) => r,
                 Err(e) => {
@@ -195,6 +294,15 @@ impl Http {
                 }
             };
             let status = response.status();
+            if status == StatusCode::NOT_MODIFIED && ask.conditional {
+                budget.report(&server, AttemptOutcome::Answered, now());
+                return Ok(Answer {
+                    url: current.clone(),
+                    body: Bytes::new(),
+                    headers: response.headers().clone(),
+                    not_modified: true,
+                });
+            }
             if status.is_redirection() {
                 budget.report(&server, AttemptOutcome::Answered, now());
                 let next = response
@@ -287,18 +395,23 @@ impl Http {
                     format!("the server answered {status}"),
                 ));
             }
-            let body = self.read_body(response).await?;
-            return Ok(Fetched { url: current.clone(), body });
+            let headers = response.headers().clone();
+            let body = self.read_body(response, ask.max_bytes, ask.bound).await?;
+            return Ok(Answer { url: current.clone(), body, headers, not_modified: false });
         }
     }
 
     /// Read a body, refusing more than the configured number of bytes.
-    async fn read_body(&self, mut response: reqwest::Response) -> Result<Bytes, SourceError> {
-        let max = self.config.limits.max_response_bytes;
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        max: usize,
+        bound: &str,
+    ) -> Result<Bytes, SourceError> {
         let too_large = || {
             SourceError::new(
                 SourceErrorKind::TooLarge,
-                format!("the answer is larger than {max} bytes (max_response_bytes)"),
+                format!("the answer is larger than {max} bytes ({bound})"),
             )
         };
         if response.content_length().is_some_and(|len| len > max as u64) {

@@ -28,6 +28,7 @@ mod query_secrets;
 mod quota_free;
 mod record_json;
 mod referrals;
+mod refresh;
 mod results;
 mod safety;
 mod seams;

@@ -36,7 +36,8 @@ async fn record_round_trips_through_json_with_documented_names() {
             "outcomes",
             "origin_hidden",
             "platform",
-            "notice_targets"
+            "notice_targets",
+            "data"
         ]
     );
     assert_eq!(json["schema_version"], 4);

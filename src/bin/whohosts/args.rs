@@ -53,6 +53,9 @@ pub(crate) enum Command {
     /// Show what the persistent cache holds, or clear it.
     #[command(after_help = AFTER_HELP)]
     Cache(CacheArgs),
+    /// Fetch the RDAP bootstrap, IANA registrar list and (when given) provider ranges and an
+    /// ASN database into the data directory that every command reads.
+    Refresh(crate::refresh::RefreshArgs),
 }
 
 /// The flags that set up the client, the same for every subcommand.

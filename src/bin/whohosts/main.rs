@@ -5,6 +5,7 @@
 //! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...]
 //! whohosts config
 //! whohosts cache stats [--json] | cache clear [--kind KIND]
+//! whohosts refresh [--data-dir DIR] [--url SET=URL] [--asn-db-url URL] [--json]
 //! ```
 //!
 //! # Layout
@@ -15,6 +16,7 @@
 //! * `cache.rs`: the persistent cache (opened for lookups, `cache stats|clear`);
 //! * `lookup.rs`, `bulk.rs`: the two ways to look up; `output.rs`: bulk's output file,
 //!   resume and retry; `progress.rs`: bulk's progress line;
+//! * `refresh.rs`: `whohosts refresh` and the data directory every command reads;
 //! * `logging.rs`: `tracing` to stderr; `exit.rs`: exit codes.
 //!
 //! Stdout carries results only; messages, progress, summaries and logs go to stderr.
@@ -27,6 +29,7 @@ mod logging;
 mod lookup;
 mod output;
 mod progress;
+mod refresh;
 mod settings;
 
 use std::ffi::OsString;
@@ -72,6 +75,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         Command::Bulk(a) => &a.client,
         Command::Config(a) => &a.client,
         Command::Cache(a) => a.client(),
+        Command::Refresh(a) => &a.client,
     };
     let settings = Settings::resolve(client_args, from_flag)?;
     if let Command::Config(_) = parsed.cli.command {
@@ -90,6 +94,13 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         lookup::queries(&a.queries)?;
     }
     let mut builder = settings.builder()?;
+    let data_flag = match &parsed.cli.command {
+        Command::Refresh(a) => a.data_dir.as_ref(),
+        _ => None,
+    };
+    if let Some(dir) = refresh::data_dir(data_flag) {
+        builder = builder.data_dir(dir);
+    }
     if let Command::Bulk(a) = &parsed.cli.command {
         builder = builder.bulk_concurrency(a.concurrency as usize);
     }
@@ -106,6 +117,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
             Command::Lookup(a) => lookup::run(&a, client).await,
             Command::Bulk(a) => bulk::run(a, client, &budget, argv).await,
             Command::Config(_) | Command::Cache(_) => Ok(exit::OK),
+            Command::Refresh(a) => refresh::run(&a, client).await,
         }
     })
 }

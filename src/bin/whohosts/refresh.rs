@@ -1,0 +1,110 @@
+//! `whohosts refresh`: fetch the data sets into the data directory (under the cache
+//! directory), print one line per set, and the data directory every command reads.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use whohosts::{Client, DataSet, RefreshReport, Refresher, SetOutcome};
+
+use crate::args::ClientArgs;
+use crate::exit::{self, Failure};
+
+/// `whohosts refresh`.
+#[derive(Debug, Args)]
+pub(crate) struct RefreshArgs {
+    /// The data directory to write (default: WHOHOSTS_DATA_DIR, else the platform cache
+    /// directory's whohosts/data). Every command reads refreshed data from it.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Also fetch an IP-to-ASN database (MaxMind .mmdb, or ip-location-db .csv when the URL
+    /// ends so); lookups then ask it before Team Cymru.
+    #[arg(long, value_name = "URL")]
+    pub(crate) asn_db_url: Option<String>,
+    /// Fetch SET from URL instead of its official URL (repeatable). SET is one of
+    /// bootstrap_dns, bootstrap_ipv4, bootstrap_ipv6, bootstrap_asn, provider_ranges (which
+    /// has no official URL), registrars, asn_database.
+    #[arg(long = "url", value_name = "SET=URL")]
+    pub(crate) urls: Vec<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+/// The data directory: `flag`, else `WHOHOSTS_DATA_DIR`, else `<cache dir>/whohosts/data`.
+pub(crate) fn data_dir(flag: Option<&PathBuf>) -> Option<PathBuf> {
+    if let Some(dir) = flag {
+        return Some(dir.clone());
+    }
+    if let Some(dir) = std::env::var_os("WHOHOSTS_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::BaseDirs::new().map(|dirs| dirs.cache_dir().join("whohosts").join("data"))
+}
+
+/// Refresh every set into `client`'s data directory; exit 0 when none was refused or
+/// failed, else 1.
+pub(crate) async fn run(args: &RefreshArgs, client: Client) -> Result<u8, Failure> {
+    let Some(dir) = client.config().data.dir.clone() else {
+        return Err(Failure::usage("no data directory: give --data-dir DIR".to_owned()));
+    };
+    let mut refresher =
+        Refresher::new(client.config(), &dir).map_err(|e| Failure::usage(e.to_string()))?;
+    let mut urls: Vec<(DataSet, String)> = Vec::new();
+    for spec in &args.urls {
+        let (name, url) = spec
+            .split_once('=')
+            .ok_or_else(|| Failure::usage(format!("--url {spec}: expected SET=URL")))?;
+        let set = DataSet::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name.trim())
+            .ok_or_else(|| Failure::usage(format!("--url {spec}: unknown data set {name:?}")))?;
+        urls.push((set, url.trim().to_owned()));
+    }
+    if let Some(url) = &args.asn_db_url {
+        urls.push((DataSet::AsnDatabase, url.clone()));
+    }
+    for (set, url) in urls {
+        refresher = refresher.url(set, &url).map_err(|e| Failure::usage(e.to_string()))?;
+    }
+    let report = refresher.refresh().await;
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out))
+    } else {
+        write_lines(&mut out, &report, &dir)
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::file("writing", std::path::Path::new("stdout"), e))?;
+    Ok(if report.all_ok() { exit::OK } else { 1 })
+}
+
+/// One line per set: `name  status  version  (detail)`, then the directory.
+fn write_lines(
+    out: &mut dyn Write,
+    report: &RefreshReport,
+    dir: &std::path::Path,
+) -> std::io::Result<()> {
+    for set in &report.sets {
+        let (status, detail) = match &set.outcome {
+            SetOutcome::Updated => ("updated", None),
+            SetOutcome::Unchanged => ("unchanged", None),
+            SetOutcome::Refused(why) => ("refused", Some(why.as_str())),
+            SetOutcome::Failed(why) => ("failed", Some(why.as_str())),
+            SetOutcome::Skipped(why) => ("skipped", Some(why.as_str())),
+            _ => ("?", None),
+        };
+        let version = set.version.as_deref().unwrap_or("-");
+        write!(out, "{:<16} {status:<9} {version}", set.set.as_str())?;
+        if let Some(detail) = detail {
+            write!(out, "  ({detail})")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "data directory: {}", dir.display())
+}

@@ -1,0 +1,451 @@
+//! Data that stays fresh: a refresh against a loopback file server (standing in for
+//! data.iana.org, www.iana.org and a range/ASN mirror) swaps the files into a data
+//! directory, asks again with `If-None-Match` (304: unchanged), refuses a corrupt download
+//! and keeps the old file, and clients read what it wrote — with the data versions in each
+//! record.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use whohosts::{Client, Config, DataSet, Refresher, SetOutcome};
+use whohosts_testing::World;
+
+const DNS: &str = include_str!("../../data/bootstrap/dns.json");
+const IPV4: &str = include_str!("../../data/bootstrap/ipv4.json");
+const IPV6: &str = include_str!("../../data/bootstrap/ipv6.json");
+const ASN: &str = include_str!("../../data/bootstrap/asn.json");
+const RANGES: &str = include_str!("../../data/providers/ranges.txt");
+const REGISTRARS: &str = include_str!("../../data/registrars/iana-registrar-ids.csv");
+const ASN_DB: &[u8] = include_bytes!("../fixtures/mmdb/GeoLite2-ASN-Test.mmdb");
+
+/// One file the server serves: body, `ETag`, `Last-Modified`.
+#[derive(Clone)]
+struct Served {
+    body: Vec<u8>,
+    etag: String,
+    last_modified: String,
+}
+
+/// What the server saw: (path, `If-None-Match` sent), in order.
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// A loopback HTTP/1.1 file server: 200 with `ETag` and `Last-Modified`, or 304 when the
+/// request's `If-None-Match` is the file's ETag; 404 for other paths.
+struct FileServer {
+    base: String,
+    files: Arc<Mutex<HashMap<String, Served>>>,
+    seen: Seen,
+}
+
+impl FileServer {
+    async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let files: Arc<Mutex<HashMap<String, Served>>> = Arc::default();
+        let seen: Seen = Arc::default();
+        let (f, s) = (Arc::clone(&files), Arc::clone(&seen));
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let (files, seen) = (Arc::clone(&f), Arc::clone(&s));
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let path = head.split(' ').nth(1).unwrap_or("/").to_owned();
+                    let if_none_match = head.lines().find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("if-none-match").then(|| value.trim().to_owned())
+                    });
+                    seen.lock().unwrap().push((path.clone(), if_none_match.clone()));
+                    let file = files.lock().unwrap().get(&path).cloned();
+                    let mut out = match file {
+                        Some(f) if if_none_match.as_deref() == Some(f.etag.as_str()) => format!(
+                            "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nConnection: close\r\n\r\n",
+                            f.etag
+                        )
+                        .into_bytes(),
+                        Some(f) => {
+                            let mut out = format!(
+                                "HTTP/1.1 200 OK\r\nETag: {}\r\nLast-Modified: {}\r\n\
+                                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                                f.etag,
+                                f.last_modified,
+                                f.body.len()
+                            )
+                            .into_bytes();
+                            out.extend_from_slice(&f.body);
+                            out
+                        }
+                        None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .to_vec(),
+                    };
+                    let _ = stream.write_all(&out).await;
+                    out.clear();
+                });
+            }
+        });
+        Self { base, files, seen }
+    }
+
+    fn serve(&self, path: &str, body: impl Into<Vec<u8>>, etag: &str, last_modified: &str) {
+        let served = Served {
+            body: body.into(),
+            etag: etag.to_owned(),
+            last_modified: last_modified.to_owned(),
+        };
+        self.files.lock().unwrap().insert(path.to_owned(), served);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The requests seen so far, and forget them.
+    fn take_seen(&self) -> Vec<(String, Option<String>)> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+/// A bootstrap file as IANA would publish it on 2026-11-30.
+fn republished(text: &str) -> String {
+    let mut json: serde_json::Value = serde_json::from_str(text).unwrap();
+    json["publication"] = "2026-11-30T19:00:01Z".into();
+    serde_json::to_string_pretty(&json).unwrap()
+}
+
+/// The shipped range table with 3.0.0.0/15 moved from AWS to Linode (synthesised, so that
+/// a lookup shows which table answered).
+fn ranges_moved() -> String {
+    let moved = RANGES.replace("\n3.0.0.0/15 aws cloud\n", "\n3.0.0.0/15 linode cloud\n");
+    assert_ne!(moved, RANGES);
+    moved
+}
+
+const PATHS: [(DataSet, &str); 7] = [
+    (DataSet::BootstrapDns, "/rdap/dns.json"),
+    (DataSet::BootstrapIpv4, "/rdap/ipv4.json"),
+    (DataSet::BootstrapIpv6, "/rdap/ipv6.json"),
+    (DataSet::BootstrapAsn, "/rdap/asn.json"),
+    (DataSet::ProviderRanges, "/ranges.txt"),
+    (DataSet::Registrars, "/registrar-ids-1.csv"),
+    (DataSet::AsnDatabase, "/GeoLite2-ASN.mmdb"),
+];
+
+/// A server with every set, valid.
+async fn server() -> FileServer {
+    let server = FileServer::start().await;
+    let day = "Mon, 30 Nov 2026 19:00:01 GMT";
+    server.serve("/rdap/dns.json", republished(DNS), "\"dns-1\"", day);
+    server.serve("/rdap/ipv4.json", republished(IPV4), "\"ipv4-1\"", day);
+    server.serve("/rdap/ipv6.json", republished(IPV6), "\"ipv6-1\"", day);
+    server.serve("/rdap/asn.json", republished(ASN), "\"asn-1\"", day);
+    server.serve("/ranges.txt", ranges_moved(), "\"ranges-1\"", "Wed, 25 Nov 2026 10:00:00 GMT");
+    server.serve("/registrar-ids-1.csv", REGISTRARS, "\"registrars-1\"", day);
+    server.serve("/GeoLite2-ASN.mmdb", ASN_DB, "\"asn-db-1\"", day);
+    server
+}
+
+/// A refresher into `dir` that may ask the loopback server.
+fn refresher(server: &FileServer, dir: &Path) -> Refresher {
+    let mut config = Config::default();
+    config.safety.allow_http = true;
+    config.safety.allow_private = true;
+    config.nameservers = vec!["127.0.0.1:9".parse().unwrap()];
+    let mut refresher = Refresher::new(&config, dir).unwrap();
+    for (set, path) in PATHS {
+        refresher = refresher.url(set, &server.url(path)).unwrap();
+    }
+    refresher
+}
+
+fn outcomes(report: &whohosts::RefreshReport) -> Vec<(&'static str, SetOutcome, Option<String>)> {
+    report.sets.iter().map(|s| (s.set.as_str(), s.outcome.clone(), s.version.clone())).collect()
+}
+
+fn version(
+    set: &str,
+    outcome: SetOutcome,
+    date: &str,
+) -> (&'static str, SetOutcome, Option<String>) {
+    let name = DataSet::ALL.into_iter().find(|s| s.as_str() == set).unwrap().as_str();
+    (name, outcome, Some(date.to_owned()))
+}
+
+/// A world whose Cymru answer puts 3.0.1.10 in AS16509 (Amazon), and a client of it reading
+/// `dir`.
+async fn world_client(dir: &Path) -> (World, Client) {
+    let world = World::recorded()
+        .a("shop.cloudflare.com", "3.0.1.10")
+        .cymru_origin("3.0.0.0/15", &[16509], "US", "arin", "2018-04-13")
+        .cymru_as_name(16509, "AMAZON-02, US")
+        .start()
+        .await
+        .unwrap();
+    let client = world.client_builder().data_dir(dir).build().unwrap();
+    (world, client)
+}
+
+#[tokio::test]
+async fn refresh_swaps_files_in_then_asks_with_if_none_match() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let refresher = refresher(&server, dir.path());
+
+    let report = refresher.refresh().await;
+    assert_eq!(
+        outcomes(&report),
+        vec![
+            version("bootstrap_dns", SetOutcome::Updated, "2026-11-30"),
+            version("bootstrap_ipv4", SetOutcome::Updated, "2026-11-30"),
+            version("bootstrap_ipv6", SetOutcome::Updated, "2026-11-30"),
+            version("bootstrap_asn", SetOutcome::Updated, "2026-11-30"),
+            version("provider_ranges", SetOutcome::Updated, "2026-11-25"),
+            version("registrars", SetOutcome::Updated, "2026-11-30"),
+            // The MaxMind test database's build_epoch 1770245369.
+            version("asn_database", SetOutcome::Updated, "2026-02-04"),
+        ]
+    );
+    assert!(report.all_ok());
+    // The first round sends no validators: one plain GET per file.
+    let seen = server.take_seen();
+    let expected: Vec<_> = PATHS.iter().map(|(_, p)| ((*p).to_owned(), None)).collect();
+    assert_eq!(seen, expected);
+    // The files are in place, byte for byte, with their metadata beside them.
+    let ranges = std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap();
+    assert_eq!(ranges, ranges_moved());
+    assert_eq!(std::fs::read(dir.path().join("asn/asn.mmdb")).unwrap(), ASN_DB);
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("providers/ranges.txt.meta.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(meta["url"], server.url("/ranges.txt"));
+    assert_eq!(meta["etag"], "\"ranges-1\"");
+    assert_eq!(meta["last_modified"], "Wed, 25 Nov 2026 10:00:00 GMT");
+    assert_eq!(meta["size"], ranges_moved().len());
+    assert_eq!(meta["data_date"], "2026-11-25");
+
+    // Second round: every request carries the stored ETag; every answer is a 304.
+    let report = refresher.refresh().await;
+    let unchanged: Vec<_> = outcomes(&report).into_iter().map(|o| (o.0, o.1)).collect();
+    assert_eq!(unchanged, DataSet::ALL.map(|s| (s.as_str(), SetOutcome::Unchanged)).to_vec());
+    assert_eq!(report.get(DataSet::ProviderRanges).unwrap().version.as_deref(), Some("2026-11-25"));
+    let seen = server.take_seen();
+    let etags = [
+        "\"dns-1\"",
+        "\"ipv4-1\"",
+        "\"ipv6-1\"",
+        "\"asn-1\"",
+        "\"ranges-1\"",
+        "\"registrars-1\"",
+        "\"asn-db-1\"",
+    ];
+    let expected: Vec<_> = PATHS
+        .iter()
+        .zip(etags)
+        .map(|((_, p), etag)| ((*p).to_owned(), Some(etag.to_owned())))
+        .collect();
+    assert_eq!(seen, expected, "one conditional request per file");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap(),
+        ranges_moved()
+    );
+
+    // A client reading the directory uses the refreshed files and names their dates.
+    let plain = Client::builder().data_dir(dir.path()).build().unwrap();
+    let versions = plain.data_versions();
+    let dates: Vec<_> = versions.iter().map(|v| (v.set, v.date.clone().unwrap())).collect();
+    assert_eq!(
+        dates,
+        vec![
+            ("bootstrap", "2026-11-30".to_owned()),
+            ("provider_ranges", "2026-11-25".to_owned()),
+            ("registrars", "2026-11-30".to_owned()),
+            ("asn_database", "2026-02-04".to_owned()),
+        ]
+    );
+    assert_eq!(
+        versions[1].file.as_deref(),
+        Some(dir.path().join("providers/ranges.txt").as_path())
+    );
+
+    let (_world, client) = world_client(dir.path()).await;
+    let record = client.lookup("3.0.1.10").await.unwrap();
+    let data = record.data.clone().unwrap();
+    assert_eq!(data.provider_ranges.as_deref(), Some("2026-11-25"));
+    assert_eq!(data.registrars.as_deref(), Some("2026-11-30"));
+    assert_eq!(data.asn_database.as_deref(), Some("2026-02-04"));
+    let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
+    // The refreshed table (3.0.0.0/15 moved to Linode) answered, not the shipped one.
+    assert_eq!(provider.id.as_deref(), Some("linode"));
+    assert_eq!(provider.evidence[0].detail, "3.0.0.0/15");
+    let json = serde_json::to_value(&record).unwrap();
+    assert_eq!(json["schema_version"], 4);
+    assert_eq!(json["data"]["provider_ranges"], "2026-11-25");
+}
+
+#[tokio::test]
+async fn a_corrupt_download_is_refused_and_the_old_file_kept_and_used() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let refresher = refresher(&server, dir.path());
+    assert!(refresher.refresh().await.all_ok());
+    server.take_seen();
+
+    // The next publication is cut short: half of each file, with new ETags.
+    let day = "Tue, 01 Dec 2026 19:00:01 GMT";
+    let dns = republished(DNS);
+    server.serve("/rdap/dns.json", &dns.as_bytes()[..dns.len() / 2], "\"dns-2\"", day);
+    let ranges = ranges_moved();
+    server.serve("/ranges.txt", &ranges.as_bytes()[..4_000], "\"ranges-2\"", day);
+    server.serve("/GeoLite2-ASN.mmdb", &ASN_DB[..ASN_DB.len() / 2], "\"asn-db-2\"", day);
+
+    let report = refresher.refresh().await;
+    let dns_report = report.get(DataSet::BootstrapDns).unwrap();
+    let SetOutcome::Refused(why) = &dns_report.outcome else { panic!("{dns_report:?}") };
+    assert!(why.starts_with("invalid JSON: EOF while parsing"), "{why}");
+    // The version is the one still in place.
+    assert_eq!(dns_report.version.as_deref(), Some("2026-11-30"));
+    let ranges_report = report.get(DataSet::ProviderRanges).unwrap();
+    let SetOutcome::Refused(why) = &ranges_report.outcome else { panic!("{ranges_report:?}") };
+    assert!(why.ends_with(" usable range rows, fewer than 1000"), "{why}");
+    assert_eq!(ranges_report.version.as_deref(), Some("2026-11-25"));
+    let db_report = report.get(DataSet::AsnDatabase).unwrap();
+    assert!(matches!(db_report.outcome, SetOutcome::Refused(_)), "{db_report:?}");
+    assert_eq!(report.get(DataSet::Registrars).unwrap().outcome, SetOutcome::Unchanged);
+    assert!(!report.all_ok());
+
+    // The old files are untouched, with their metadata.
+    assert_eq!(std::fs::read_to_string(dir.path().join("bootstrap/dns.json")).unwrap(), dns);
+    assert_eq!(std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap(), ranges);
+    assert_eq!(std::fs::read(dir.path().join("asn/asn.mmdb")).unwrap(), ASN_DB);
+    let meta = std::fs::read_to_string(dir.path().join("providers/ranges.txt.meta.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    assert_eq!(meta["etag"], "\"ranges-1\"");
+    // …so the next refresh still asks with the old ETag.
+    server.take_seen();
+    refresher.refresh_set(DataSet::ProviderRanges).await;
+    assert_eq!(
+        server.take_seen(),
+        vec![("/ranges.txt".to_owned(), Some("\"ranges-1\"".to_owned()))]
+    );
+
+    // And lookups still use the old, valid data.
+    let (_world, client) = world_client(dir.path()).await;
+    let record = client.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2026-11-25"));
+    let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
+    assert_eq!(provider.id.as_deref(), Some("linode"));
+}
+
+/// A bad file in the data directory (written by hand, or damaged on disk) never fails a
+/// client or a lookup: the embedded snapshot answers, and the record says so.
+#[tokio::test]
+async fn a_damaged_data_file_falls_back_to_the_embedded_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("providers")).unwrap();
+    std::fs::write(dir.path().join("providers/ranges.txt"), "3.0.0.0/15 linode cloud\n").unwrap();
+    let (_world, client) = world_client(dir.path()).await;
+    let record = client.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2025-07-25"));
+    let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
+    assert_eq!(provider.id.as_deref(), Some("aws"));
+}
+
+#[tokio::test]
+async fn sets_without_an_official_url_are_skipped_and_refresh_data_needs_a_directory() {
+    let client = Client::builder().build().unwrap();
+    let err = client.refresh_data().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "data refresh: the client has no data directory (ClientBuilder::data_dir)"
+    );
+    assert_eq!(DataSet::ProviderRanges.default_url(), None);
+    assert_eq!(DataSet::BootstrapDns.default_url(), Some("https://data.iana.org/rdap/dns.json"));
+
+    // With only the bootstrap served, the two sets without a URL are skipped, not failed.
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.safety.allow_http = true;
+    config.safety.allow_private = true;
+    config.nameservers = vec!["127.0.0.1:9".parse().unwrap()];
+    let mut refresher = Refresher::new(&config, dir.path()).unwrap();
+    for (set, path) in &PATHS[..4] {
+        refresher = refresher.url(*set, &server.url(path)).unwrap();
+    }
+    refresher = refresher.url(DataSet::Registrars, &server.url("/registrar-ids-1.csv")).unwrap();
+    let report = refresher.refresh().await;
+    assert!(report.all_ok());
+    let ranges = report.get(DataSet::ProviderRanges).unwrap();
+    assert_eq!(
+        ranges.outcome,
+        SetOutcome::Skipped("no official URL; set one to fetch it".to_owned())
+    );
+    assert!(matches!(report.get(DataSet::AsnDatabase).unwrap().outcome, SetOutcome::Skipped(_)));
+}
+
+/// The shipped provider ranges (2025-07-25) are stale in December 2026: the client says so,
+/// whatever the real date, since the day is set.
+#[test]
+fn shipped_provider_ranges_are_stale_on_a_set_day() {
+    let mut settings = whohosts::DataSettings::default();
+    settings.today = Some("2026-12-06".parse().unwrap());
+    let client = Client::builder().data(settings).build().unwrap();
+    let stale: Vec<_> =
+        client.data_versions().into_iter().filter(|v| v.stale).map(|v| v.set).collect();
+    // The bootstrap's newest file (dns.json, 2026-07-23) is within its 180 days.
+    assert_eq!(stale, vec!["provider_ranges", "registrars"]);
+    let ranges = client.data_versions().into_iter().find(|v| v.set == "provider_ranges").unwrap();
+    assert_eq!((ranges.age_days, ranges.stale_after_days), (Some(499), 90));
+
+    let mut settings = whohosts::DataSettings::default();
+    settings.today = Some("2026-12-06".parse().unwrap());
+    settings.provider_ranges_stale_days = 600;
+    let client = Client::builder().data(settings).build().unwrap();
+    let ranges = client.data_versions().into_iter().find(|v| v.set == "provider_ranges").unwrap();
+    assert!(!ranges.stale);
+}
+
+/// `Client::refresh_data` with the set URLs on the builder: the client that refreshed keeps
+/// its data; a client built afterwards on the same directory reads the new files.
+#[tokio::test]
+async fn client_refresh_data_serves_the_clients_built_after_it() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (world, before) = world_client(dir.path()).await;
+    let record = before.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2025-07-25"));
+
+    let mut builder = world.client_builder().data_dir(dir.path());
+    for (set, path) in PATHS {
+        builder = builder.data_url(set, server.url(path));
+    }
+    let refreshing = builder.build().unwrap();
+    let report = refreshing.refresh_data().await.unwrap();
+    assert!(report.sets.iter().all(|s| s.outcome == SetOutcome::Updated), "{report:#?}");
+    assert_eq!(server.take_seen().len(), 7);
+
+    // The clients built before keep what they were built with.
+    let record = refreshing.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2025-07-25"));
+    let after = world.client_builder().data_dir(dir.path()).build().unwrap();
+    let record = after.lookup("3.0.1.10").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2026-11-25"));
+    let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
+    assert_eq!(provider.id.as_deref(), Some("linode"));
+
+    let bad =
+        world.client_builder().data_dir(dir.path()).data_url(DataSet::Registrars, "not a url");
+    let err = bad.build().unwrap().refresh_data().await.unwrap_err();
+    assert!(err.to_string().starts_with("data refresh: registrars URL \"not a url\": "), "{err}");
+}
