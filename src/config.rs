@@ -6,7 +6,7 @@
 
 mod politeness;
 
-pub use politeness::{Politeness, ServerPolicy, ServerRule};
+pub use politeness::{Learning, Politeness, ServerPolicy, ServerRule};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -113,8 +113,8 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    BulkSettings, CacheSettings, Config, Limits, Politeness, Safety, ServerPolicy, ServerRule,
-    Timeouts, WhoisConfig,
+    BulkSettings, CacheSettings, Config, Learning, Limits, Politeness, Safety, ServerPolicy,
+    ServerRule, Timeouts, WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
