@@ -49,6 +49,13 @@
 //!   connections to the private address; the run exits 1 when a fault is lost, a curable
 //!   one is not cured, an input has no output line, or the private address was reached.
 //!
+//! * `--hidden-limits` (with `--rate-limit`): the client is not told the limits, as with
+//!   servers that publish none; each service's rate is learnt from its 429s
+//!   ([`ServerPolicy::learning`], starting at 2/s), and the summary gives the rates learnt.
+//!   `--no-retry-after`: the world's 429s carry no `Retry-After`. `--budget-dir DIR` keeps
+//!   the budgets (learnt rates, long quotas) in a `DiskCache` in DIR, so that the next run
+//!   with the same DIR starts at the rates this one learnt.
+//!
 //! `--faults` takes 0 to 111 (nine kinds, at most 1,000 per mille in all).
 //!
 //! `--break-world` is a self-check of the `--max-ratio` gate, never a measurement: it breaks
@@ -76,8 +83,8 @@ use futures_util::StreamExt;
 use hickory_proto::rr::{Name, RecordType};
 use indicatif::{ProgressBar, ProgressStyle};
 use whohosts::{
-    Client, CompletedInputs, DEFAULT_MAX_LINE, InputLine, InputLines, JsonlSink, RecordSink,
-    ServerPolicy,
+    Client, CompletedInputs, DEFAULT_MAX_LINE, DiskCache, InputLine, InputLines, JsonlSink,
+    LocalBudget, Politeness, RecordSink, ServerPolicy,
 };
 use whohosts_testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, World};
 
@@ -93,7 +100,7 @@ const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurre
 [--max-waiting N] [--max-line BYTES] [--quiet] \
 [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] [--min-ratio R] \
 [--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE] \
-[--break-world SERVICE|contacts]]";
+[--break-world SERVICE|contacts] [--hidden-limits] [--no-retry-after] [--budget-dir DIR]]";
 
 /// One `--rate-limit` entry.
 #[derive(Debug, Clone)]
@@ -125,6 +132,9 @@ struct Args {
     request_log: Option<String>,
     faults: Option<u32>,
     break_world: Option<String>,
+    hidden_limits: bool,
+    no_retry_after: bool,
+    budget_dir: Option<String>,
 }
 
 /// What the arguments ask for.
@@ -199,6 +209,9 @@ fn parse_args() -> Result<Parsed, String> {
                 args.faults = Some(u32::try_from(rate).unwrap_or(111));
             }
             "--break-world" => args.break_world = Some(value(&mut it, &arg)?),
+            "--hidden-limits" => args.hidden_limits = true,
+            "--no-retry-after" => args.no_retry_after = true,
+            "--budget-dir" => args.budget_dir = Some(value(&mut it, &arg)?),
             "-h" | "--help" => return Ok(Parsed::Help),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}\n{USAGE}")),
             _ if args.input.is_none() => args.input = Some(arg),
@@ -216,12 +229,18 @@ fn parse_args() -> Result<Parsed, String> {
         || args.capacity
         || args.request_log.is_some()
         || args.faults.is_some()
-        || args.break_world.is_some();
+        || args.break_world.is_some()
+        || args.hidden_limits
+        || args.no_retry_after;
     if world_only && args.world.is_none() {
         return Err(format!(
             "--inputs, --latency-ms, --rate-limit, --max-ratio, --min-ratio, --capacity, \
-             --request-log, --faults and --break-world need --world\n{USAGE}"
+             --request-log, --faults, --break-world, --hidden-limits and --no-retry-after \
+             need --world\n{USAGE}"
         ));
+    }
+    if (args.hidden_limits || args.no_retry_after) && args.limits.is_empty() {
+        return Err(format!("--hidden-limits and --no-retry-after need --rate-limit\n{USAGE}"));
     }
     if args.max_ratio.is_some() && args.min_ratio.is_none() {
         args.min_ratio = Some(0.95);
@@ -345,6 +364,9 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                     .into());
                 }
             }
+            if args.no_retry_after {
+                builder = builder.rate_limit_without_retry_after();
+            }
             for service in generated.min_requests_per_service().keys() {
                 if let Some(latency) = args.latency {
                     builder = builder.fault(service, "", Fault::Latency(latency), None);
@@ -377,10 +399,30 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
             if let Some(limit) =
                 args.limits.iter().find(|l| l.service == *service || l.service == "all")
             {
-                let policy = ServerPolicy::new(limit.requests, limit.period, limit.burst, 16);
+                // Told the limit, or (--hidden-limits) left to learn it from the 429s, as
+                // with a server that publishes none.
+                let policy = if args.hidden_limits {
+                    ServerPolicy::learning(2, 0, 16)
+                } else {
+                    ServerPolicy::new(limit.requests, limit.period, limit.burst, 16)
+                };
                 builder = builder.server_policy(&world.service_url(service), policy);
             }
         }
+    }
+    // Learnt rates (and long quotas) kept between runs, in a DiskCache holding only them.
+    let politeness = Politeness::unlimited(64);
+    let budget = match &args.budget_dir {
+        Some(dir) => {
+            let store =
+                Arc::new(DiskCache::open(dir).map_err(|e| format!("--budget-dir {dir}: {e}"))?);
+            Some(Arc::new(LocalBudget::with_store(&politeness, store)))
+        }
+        None if args.hidden_limits => Some(Arc::new(LocalBudget::new(&politeness))),
+        None => None,
+    };
+    if let Some(budget) = &budget {
+        builder = builder.rate_budget(budget.clone());
     }
     let client = builder.build()?;
 
@@ -615,7 +657,11 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     eprintln!("coalesced            {}", stats.coalesced);
     eprintln!("  released unanswered {}", stats.joins_released);
     eprintln!("retries              {}", stats.retries);
-    eprintln!("429s                 {}", stats.rate_limited);
+    eprintln!(
+        "429s                 {} ({:.2} % of requests)",
+        stats.rate_limited,
+        100.0 * stats.rate_limited as f64 / stats.requests.max(1) as f64
+    );
     eprintln!("circuit-open fails   {}", stats.circuit_open);
     eprintln!("slots lent (queued)  {}", stats.slots_lent);
     if let Some(abuse) = stats.abuse_summary() {
@@ -648,6 +694,16 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         summary.insert("world_requests", serde_json::json!(sent));
         summary.insert("min_requests", serde_json::json!(min));
         summary.insert("request_ratio", serde_json::json!(ratio));
+        if let (Some(budget), true) = (&budget, args.hidden_limits) {
+            let mut learnt = BTreeMap::new();
+            for service in generated.min_requests_per_service().keys() {
+                if let Some(rate) = budget.learnt_rate(&world.service_url(service)) {
+                    eprintln!("  learnt rate {service:<22} {rate:.1}/s");
+                    learnt.insert(service.clone(), rate);
+                }
+            }
+            summary.insert("learnt_rates", serde_json::json!(learnt));
+        }
         if let Some(bound) = rate_limit_bound(generated, &args.limits) {
             let over = wall.as_secs_f64() / bound.as_secs_f64();
             eprintln!("rate-limit bound     {:.2} s (wall ÷ bound {over:.3})", bound.as_secs_f64());

@@ -21,19 +21,25 @@ pub struct SavedBucket {
     /// No request before this time (a `Retry-After` that was still running).
     #[serde(default)]
     pub paused_until: Option<SystemTime>,
+    /// The rate learnt for a server that publishes no limit
+    /// ([`ServerPolicy::learn`](crate::ServerPolicy::learn)), in requests per second: the next
+    /// run starts at it instead of probing again.
+    #[serde(default)]
+    pub learnt_rate: Option<f64>,
 }
 
 impl SavedBucket {
     /// `tokens` left at `at`, no pause.
     pub fn new(tokens: f64, at: SystemTime) -> Self {
-        Self { tokens, at, paused_until: None }
+        Self { tokens, at, paused_until: None, learnt_rate: None }
     }
 }
 
 /// Where a [`LocalBudget`](crate::LocalBudget) keeps the token buckets of servers whose quota is counted over an
 /// hour or longer ([`ServerPolicy::period`](crate::ServerPolicy::period) ≥ 1 h), so that two runs in one day cannot
-/// together ask such a server more than its quota. `DiskCache` (feature `persistent-cache`)
-/// is one.
+/// together ask such a server more than its quota, and the rates learnt for servers that
+/// publish none ([`ServerPolicy::learn`](crate::ServerPolicy::learn)). `DiskCache` (feature
+/// `persistent-cache`) is one.
 ///
 /// # Contract
 ///

@@ -25,12 +25,66 @@ pub struct ServerPolicy {
     pub burst: u32,
     /// Requests in flight at once.
     pub max_concurrent: usize,
+    /// Learn the server's sustainable rate from its answers instead of keeping a fixed one:
+    /// `Some` for servers that publish no limit. The token bucket then runs at the learnt
+    /// rate (burst 1) and `requests`, `period` and `burst` are not used; see [`Learning`].
+    pub learn: Option<Learning>,
+}
+
+/// How a server's rate is learnt ([`ServerPolicy::learn`]): the budget starts at
+/// `start_per_second`, raises the rate while requests wait for it (doubling each second until
+/// the server first answers 429), and on each 429 estimates the server's limit from the
+/// answers it gave since the previous one and sends at 97 % of it, creeping up slowly from
+/// there. A budget kept in a [`BudgetStore`](crate::BudgetStore) saves the learnt rate, so
+/// the next run starts at it.
+///
+/// ```
+/// use whohosts::{Politeness, ServerPolicy, ServerRule};
+///
+/// // A registrar that publishes no limit: start at 2/s, never above 20/s, 8 in flight.
+/// let politeness = Politeness::default().with_rule(ServerRule::new(
+///     "rdap.registrar.example",
+///     ServerPolicy::learning(2, 20, 8),
+///     "no published limit: learnt from its 429s",
+/// ));
+/// # let _ = politeness;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Learning {
+    /// Requests per second before anything is learnt (at least 1).
+    pub start_per_second: u32,
+    /// Never faster than this many requests per second; `0`: no ceiling.
+    pub max_per_second: u32,
+}
+
+impl Learning {
+    /// Start at `start_per_second`, never above `max_per_second` (`0`: no ceiling).
+    pub fn new(start_per_second: u32, max_per_second: u32) -> Self {
+        Self { start_per_second: start_per_second.max(1), max_per_second }
+    }
 }
 
 impl ServerPolicy {
     /// `requests` per `period`, `burst` at once, `max_concurrent` in flight.
     pub fn new(requests: u32, period: Duration, burst: u32, max_concurrent: usize) -> Self {
-        Self { requests, period, burst: burst.max(1), max_concurrent: max_concurrent.max(1) }
+        Self {
+            requests,
+            period,
+            burst: burst.max(1),
+            max_concurrent: max_concurrent.max(1),
+            learn: None,
+        }
+    }
+
+    /// A rate learnt from the server's answers ([`Learning`]): starting at
+    /// `start_per_second`, never above `max_per_second` (`0`: no ceiling), `max_concurrent`
+    /// in flight.
+    pub fn learning(start_per_second: u32, max_per_second: u32, max_concurrent: usize) -> Self {
+        Self {
+            learn: Some(Learning::new(start_per_second, max_per_second)),
+            ..Self::unlimited(max_concurrent)
+        }
     }
 
     /// No rate limit and `max_concurrent` in flight (loopback test servers, own mirrors).
@@ -40,12 +94,13 @@ impl ServerPolicy {
             period: Duration::ZERO,
             burst: 1,
             max_concurrent: max_concurrent.max(1),
+            learn: None,
         }
     }
 
-    /// True when no token bucket applies.
+    /// True when no token bucket applies (no fixed rate, and none learnt).
     pub fn is_unlimited(&self) -> bool {
-        self.requests == 0 || self.period.is_zero()
+        self.learn.is_none() && (self.requests == 0 || self.period.is_zero())
     }
 }
 
@@ -220,8 +275,13 @@ impl Default for Politeness {
 }
 
 /// The policy of WHOIS servers with no published limit: 1 per second, burst 2, 2 in flight.
-const WHOIS_DEFAULT: ServerPolicy =
-    ServerPolicy { requests: 1, period: Duration::from_secs(1), burst: 2, max_concurrent: 2 };
+const WHOIS_DEFAULT: ServerPolicy = ServerPolicy {
+    requests: 1,
+    period: Duration::from_secs(1),
+    burst: 2,
+    max_concurrent: 2,
+    learn: None,
+};
 
 /// The known WHOIS limits (see [`Politeness`]); each source names where the figure is
 /// published, or says there is none.

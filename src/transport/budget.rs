@@ -25,6 +25,7 @@ use crate::clock::now;
 use crate::config::{Politeness, ServerPolicy};
 use crate::error::{SourceError, SourceErrorKind};
 use crate::future::BoxFuture;
+use crate::transport::learn::RateLearner;
 use tokio::sync::Semaphore;
 
 /// How one attempt went, as reported to a [`RateBudget`].
@@ -174,9 +175,10 @@ pub enum BudgetState {
 /// daily quota outlives a run, a per-second rate does not need to.
 pub(crate) const PERSISTED_PERIOD: Duration = Duration::from_secs(3600);
 
-/// True when `policy`'s bucket is kept in a [`BudgetStore`].
+/// True when `policy`'s bucket is kept in a [`BudgetStore`]: a long-period quota, or a
+/// learnt rate.
 fn is_persisted(policy: ServerPolicy) -> bool {
-    !policy.is_unlimited() && policy.period >= PERSISTED_PERIOD
+    policy.learn.is_some() || !policy.is_unlimited() && policy.period >= PERSISTED_PERIOD
 }
 
 /// The circuit breaker of one server.
@@ -219,18 +221,23 @@ struct ServerState {
     /// A request was refused for the rate (a used-up quota, a pause too long) or the server
     /// answered with a rate-limit refusal, since this state was made.
     limited: bool,
+    /// The learnt rate, for a policy that learns it (the bucket then runs at its rate, with
+    /// a burst of 1).
+    learner: Option<RateLearner>,
 }
 
 impl ServerState {
     fn new(policy: ServerPolicy, now: Instant) -> Self {
+        let learner = policy.learn.map(RateLearner::new);
         Self {
-            tokens: f64::from(policy.burst.max(1)),
+            tokens: if learner.is_some() { 1.0 } else { f64::from(policy.burst.max(1)) },
             refreshed: now,
             paused_until: None,
             breaker: Breaker::Closed { failures: 0 },
             slots: Arc::new(Semaphore::new(policy.max_concurrent.max(1))),
             policy,
             limited: false,
+            learner,
         }
     }
 
@@ -238,13 +245,11 @@ impl ServerState {
     /// and the time until the bucket holds one token (zero when it does).
     fn next_request_in(&self, now: Instant) -> Duration {
         let paused = self.paused_until.map_or(Duration::ZERO, |u| u.saturating_duration_since(now));
-        let policy = self.policy;
-        if policy.is_unlimited() {
+        let Some((rate, burst)) = self.bucket(self.policy) else {
             return paused;
-        }
-        let rate = f64::from(policy.requests) / policy.period.as_secs_f64();
+        };
         let elapsed = now.saturating_duration_since(self.refreshed).as_secs_f64();
-        let tokens = (self.tokens + elapsed * rate).min(f64::from(policy.burst.max(1)));
+        let tokens = (self.tokens + elapsed * rate).min(burst);
         let refill = if tokens >= 1.0 {
             Duration::ZERO
         } else {
@@ -253,12 +258,32 @@ impl ServerState {
         paused.max(refill)
     }
 
+    /// The bucket's refill rate (per second) and size now: the learnt rate and 1 for a
+    /// learning policy, the policy's otherwise; `None` when no bucket applies.
+    fn bucket(&self, policy: ServerPolicy) -> Option<(f64, f64)> {
+        if let Some(learner) = &self.learner {
+            return Some((learner.rate(), 1.0));
+        }
+        (!policy.is_unlimited()).then(|| {
+            (
+                f64::from(policy.requests) / policy.period.as_secs_f64(),
+                f64::from(policy.burst.max(1)),
+            )
+        })
+    }
+
     /// The state of a server whose bucket was `saved` by an earlier run, `now` being
     /// wall-clock time `wall`: the saved tokens plus what the policy's rate refilled since,
     /// at most the burst. A clock that went backwards refills nothing; a pause still running
     /// is kept.
     fn restored(policy: ServerPolicy, saved: SavedBucket, now: Instant, wall: SystemTime) -> Self {
         let mut state = Self::new(policy, now);
+        if let Some(learning) = policy.learn {
+            if let Some(rate) = saved.learnt_rate {
+                state.learner = Some(RateLearner::resumed(learning, rate));
+            }
+            return state;
+        }
         if policy.is_unlimited() || !saved.tokens.is_finite() {
             return state;
         }
@@ -282,6 +307,7 @@ impl ServerState {
                 .paused_until
                 .and_then(|until| until.checked_duration_since(now))
                 .and_then(|left| wall.checked_add(left)),
+            learnt_rate: self.learner.as_ref().and_then(RateLearner::learnt),
         }
     }
 
@@ -317,18 +343,23 @@ impl ServerState {
             }
             self.paused_until = None;
         }
-        if policy.is_unlimited() {
+        let Some((rate, burst)) = self.bucket(policy) else {
             return Admission::Go;
-        }
-        let rate = f64::from(policy.requests) / policy.period.as_secs_f64();
+        };
         let elapsed = now.saturating_duration_since(self.refreshed).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * rate).min(f64::from(policy.burst.max(1)));
+        self.tokens = (self.tokens + elapsed * rate).min(burst);
         self.refreshed = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
+            if let Some(learner) = self.learner.as_mut() {
+                learner.sent(now);
+            }
             Admission::Go
         } else {
             self.undo_probe(now);
+            if let Some(learner) = self.learner.as_mut() {
+                learner.held_back(now);
+            }
             Admission::Wait(Duration::from_secs_f64((1.0 - self.tokens) / rate))
         }
     }
@@ -346,12 +377,11 @@ impl ServerState {
         if let Some(until) = self.paused_until.filter(|until| now < *until) {
             return BudgetState::Paused(until - now);
         }
-        if policy.is_unlimited() {
+        let Some((rate, burst)) = self.bucket(policy) else {
             return BudgetState::Ready;
-        }
-        let rate = f64::from(policy.requests) / policy.period.as_secs_f64();
+        };
         let elapsed = now.saturating_duration_since(self.refreshed).as_secs_f64();
-        let tokens = (self.tokens + elapsed * rate).min(f64::from(policy.burst.max(1)));
+        let tokens = (self.tokens + elapsed * rate).min(burst);
         if tokens >= 1.0 {
             BudgetState::Ready
         } else {
@@ -368,9 +398,17 @@ impl ServerState {
 
     fn report(&mut self, outcome: AttemptOutcome, settings: &BreakerSettings, now: Instant) {
         match outcome {
-            AttemptOutcome::Answered => self.breaker = Breaker::Closed { failures: 0 },
+            AttemptOutcome::Answered => {
+                self.breaker = Breaker::Closed { failures: 0 };
+                if let Some(learner) = self.learner.as_mut() {
+                    learner.answered(now);
+                }
+            }
             AttemptOutcome::RateLimited(wait) => {
                 self.limited = true;
+                if let Some(learner) = self.learner.as_mut() {
+                    learner.rate_limited(now);
+                }
                 let until = now + wait;
                 self.paused_until = Some(self.paused_until.map_or(until, |u| u.max(until)));
                 // The server answered: it is up.
@@ -538,6 +576,22 @@ impl LocalBudget {
         }
     }
 
+    /// True when `server`'s learnt rate moved enough to be saved (and marks it saved).
+    fn learnt_moved(&self, server: &str) -> bool {
+        self.lock()
+            .get_mut(server)
+            .and_then(|state| state.learner.as_mut())
+            .and_then(RateLearner::to_save)
+            .is_some()
+    }
+
+    /// The rate learnt for `server` so far, in requests per second: `None` for a server
+    /// whose policy does not learn ([`ServerPolicy::learn`]) or before its first 429 (or
+    /// a rate saved by an earlier run).
+    pub fn learnt_rate(&self, server: &str) -> Option<f64> {
+        self.lock().get(server).and_then(|state| state.learner.as_ref()?.learnt())
+    }
+
     fn slots(&self, server: &str, policy: ServerPolicy, now: Instant) -> Arc<Semaphore> {
         let mut servers = self.lock();
         let state =
@@ -565,10 +619,15 @@ impl RateBudget for LocalBudget {
             loop {
                 let admission = self.admit(server, policy, max_pause, now());
                 // A spent token, or a refusal that a long pause caused, is worth keeping.
-                let changed = match admission {
-                    Admission::Go | Admission::PausedTooLong(_) => true,
-                    Admission::Wait(wait) => wait > max_pause,
-                    Admission::CircuitOpen(_) => false,
+                // A learnt rate is kept when it moved (not at every request).
+                let changed = if policy.learn.is_some() {
+                    self.learnt_moved(server)
+                } else {
+                    match admission {
+                        Admission::Go | Admission::PausedTooLong(_) => true,
+                        Admission::Wait(wait) => wait > max_pause,
+                        Admission::CircuitOpen(_) => false,
+                    }
                 };
                 if let Some(store) = store.filter(|_| changed) {
                     self.save(server, store).await;

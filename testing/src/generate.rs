@@ -43,10 +43,14 @@ pub(super) struct RateLimits {
     specs: HashMap<String, (u32, Duration, u32)>,
     /// service → (tokens, last refill), shared by clones of a started world.
     buckets: Arc<Mutex<HashMap<String, (f64, tokio::time::Instant)>>>,
+    /// 429s carry no `Retry-After` (as many servers answer).
+    no_retry_after: bool,
 }
 
 impl RateLimits {
-    /// `Some(429 with Retry-After)` when `service` has no token left; takes one otherwise.
+    /// `Some(429 with Retry-After)` (or without, see
+    /// [`WorldBuilder::rate_limit_without_retry_after`]) when `service` has no token left;
+    /// takes one otherwise.
     pub(super) fn check(&self, service: &str) -> Option<Fault> {
         let &(requests, period, burst) = self.specs.get(service)?;
         if requests == 0 || period.is_zero() {
@@ -63,6 +67,9 @@ impl RateLimits {
         if *tokens >= 1.0 {
             *tokens -= 1.0;
             return None;
+        }
+        if self.no_retry_after {
+            return Some(Fault::RateLimit { retry_after: String::new() });
         }
         let wait = ((1.0 - *tokens) / rate).ceil().max(1.0);
         Some(Fault::RateLimit { retry_after: format!("{wait:.0}") })
@@ -82,6 +89,13 @@ impl WorldBuilder {
         burst: u32,
     ) -> Self {
         self.rate_limits.specs.insert(service.to_owned(), (requests, period, burst));
+        self
+    }
+
+    /// Answer the 429s of [`rate_limit`](Self::rate_limit) without a `Retry-After` header,
+    /// as many servers do: the client must find its own pace.
+    pub fn rate_limit_without_retry_after(mut self) -> Self {
+        self.rate_limits.no_retry_after = true;
         self
     }
 }

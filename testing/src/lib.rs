@@ -120,7 +120,7 @@ pub enum Fault {
     /// Answer `429 Too Many Requests` with this `Retry-After` header value (a number of
     /// seconds such as `"1"`, or an HTTP date) and an RDAP error body.
     RateLimit {
-        /// The `Retry-After` header value, sent as given.
+        /// The `Retry-After` header value, sent as given; empty: no header.
         retry_after: String,
     },
     /// Wait this long, then answer normally.

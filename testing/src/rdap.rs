@@ -523,7 +523,10 @@ async fn handle(
             let status = StatusCode::TOO_MANY_REQUESTS;
             let mut answer =
                 response(status, RDAP_JSON, error_body(status, "rate limit (whohosts test world)"));
-            if let Ok(value) = HeaderValue::from_str(&retry_after) {
+            // An empty value: a 429 without the header.
+            if let Ok(value) = HeaderValue::from_str(&retry_after)
+                && !retry_after.is_empty()
+            {
                 answer.headers_mut().insert(header::RETRY_AFTER, value);
             }
             answer
