@@ -104,6 +104,7 @@ impl Default for DataSettings {
             urls: Vec::new(),
         }
     }
+}
 
 /// How much network detail an address needs when its RDAP server is quota-limited (RIPE
 /// NCC's daily quota, LACNIC's slow rate) or its budget is spent, and a quota-free

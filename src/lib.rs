@@ -116,13 +116,19 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, DataSettings, Learning, Limits, NetworkDetail, Politeness, QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety, ServerPolicy, ServerRule, Timeouts, WhoisConfig,
+    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, DataSettings, Learning, Limits,
+    NetworkDetail, Politeness, QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety,
+    ServerPolicy, ServerRule, Timeouts, WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
-    AbuseContact, AbusePlan, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DataVersions, DnsFacts, Evidence, EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock, Network, NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome, Phone, PlanFirst, Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source, SourceKind, Stage, StepError, StepErrorKind,
+    AbuseContact, AbusePlan, AddressRecord, Asn, AsnSourceName, Contact, ContactRole, DataVersions,
+    DnsFacts, Evidence, EvidenceKind, FallbackReason, HostingProvider, HostingRecord, IpBlock,
+    Network, NoticeReason, NoticeTarget, NoticeType, Outcome, OutcomeStatus, Party, PartyOutcome,
+    Phone, PlanFirst, Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source,
+    SourceKind, Stage, StepError, StepErrorKind,
 };
 pub use refresh::{DataSet, DataVersion, RefreshReport, Refresher, SetOutcome, SetReport};
 pub use results::{
