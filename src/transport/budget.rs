@@ -581,7 +581,7 @@ impl LocalBudget {
         self.lock()
             .get_mut(server)
             .and_then(|state| state.learner.as_mut())
-            .and_then(RateLearner::to_save)
+            .and_then(RateLearner::take_unsaved)
             .is_some()
     }
 

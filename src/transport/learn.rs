@@ -8,9 +8,9 @@
 //! - **Slow start.** From the start rate, each answer to a request that had to wait for a
 //!   token adds ln 2 requests per second: the rate doubles every second the client is held
 //!   back by it, and does not grow while demand is below it.
-//! - **On a 429** (with or without `Retry-After`), the server's limit is estimated as the
-//!   answers it gave since the previous 429 (or the first request) divided by the time since
-//!   then. Against a token bucket this counts the burst that refilled during the pause and
+//! - **On a 429** (with or without `Retry-After`), the server's limit is estimated: at the
+//!   first, as the rate reached in slow start; afterwards, as the answers it gave since the
+//!   previous 429 divided by the time since then. Against a token bucket this counts the burst that refilled during the pause and
 //!   the rate after it, so the estimate is the bucket's rate. The learner then sends at 97 %
 //!   of that estimate. 429s that arrive within [`SETTLE`] of a cut answer requests sent
 //!   before it, and are not counted again.
@@ -148,8 +148,12 @@ impl RateLearner {
             self.since.map_or(0.0, |since| now.saturating_duration_since(since).as_secs_f64());
         let measured = (elapsed >= SETTLE.as_secs_f64() && self.answered >= 4)
             .then(|| self.answered as f64 / elapsed);
-        // The client never got more than it sent: the estimate is at most the rate.
+        // The client never got more than it sent: the estimate is at most the rate. In slow
+        // start the count since the first request averages over the ramp (an underestimate):
+        // the rate the client had reached when told to stop is the better estimate there,
+        // and the next 429, if any, measures it.
         let limit = match measured {
+            _ if self.slow_start => self.rate,
             Some(m) => m.min(self.rate),
             None => self.rate * 0.8,
         };
@@ -164,7 +168,7 @@ impl RateLearner {
 
     /// The rate to save, once after each cut and when it moved by more than 2 % since the
     /// last save; `None` before anything was learnt.
-    pub(crate) fn to_save(&mut self) -> Option<f64> {
+    pub(crate) fn take_unsaved(&mut self) -> Option<f64> {
         let learnt = self.learnt()?;
         let moved = (learnt - self.saved_rate).abs() > self.saved_rate * 0.02;
         if !(self.dirty || moved) {
@@ -233,14 +237,16 @@ mod tests {
     #[test]
     fn a_429_estimates_the_limit_from_the_answers_since_the_last_one() {
         let t0 = Instant::now();
-        let mut learner = RateLearner::new(Learning::new(100, 0));
-        // 50 answers a second for 4 s, then a 429.
-        for i in 0..200 {
-            let now = t0 + ms(i * 20);
-            learner.sent(now);
-            learner.answered(now);
+        let mut learner = RateLearner::new(Learning::new(60, 0));
+        // Slow start ends at the first 429: the rate reached is the first estimate.
+        learner.sent(t0);
+        learner.rate_limited(t0 + ms(1_000));
+        assert!((learner.rate() - 60.0 * HEADROOM).abs() < 1e-9, "{}", learner.rate());
+        // 50 answers a second for 4 s, then a 429: the limit is measured.
+        for i in 1..=200 {
+            learner.answered(t0 + ms(1_000 + i * 20));
         }
-        learner.rate_limited(t0 + ms(4_000));
+        learner.rate_limited(t0 + ms(5_000));
         assert!((learner.rate() - 50.0 * HEADROOM).abs() < 0.1, "{}", learner.rate());
         assert_eq!(learner.learnt(), Some(learner.rate()));
         // The other requests in flight come back 429 too: one cut only.
@@ -248,17 +254,15 @@ mod tests {
         learner.rate_limited(t0 + ms(4_010));
         learner.rate_limited(t0 + ms(4_100));
         assert_eq!(learner.rate(), after);
-        // A 429 too soon after the count started (nothing to measure) cuts by a fifth.
-        let mut fresh = RateLearner::new(Learning::new(10, 0));
-        fresh.sent(t0);
-        fresh.rate_limited(t0 + ms(10));
-        assert!((fresh.rate() - 10.0 * 0.8 * HEADROOM).abs() < 1e-9);
+        // A 429 too soon after the last (nothing to measure) cuts by a fifth.
+        learner.rate_limited(t0 + ms(5_300));
+        assert!((learner.rate() - 50.0 * HEADROOM * 0.8 * HEADROOM).abs() < 0.1);
     }
 
     #[test]
     fn after_a_cut_the_rate_approaches_the_estimate_without_passing_it_for_long() {
         let t0 = Instant::now();
-        let mut learner = RateLearner::new(Learning::new(100, 0));
+        let mut learner = RateLearner::resumed(Learning::new(2, 0), 100.0);
         learner.sent(t0);
         for i in 0..100 {
             learner.answered(t0 + ms(i * 20));
@@ -277,15 +281,15 @@ mod tests {
         assert_eq!(learner.rate(), 48.5);
         assert_eq!(learner.learnt(), Some(48.5));
         // Resumed: nothing new to save.
-        assert_eq!(learner.to_save(), None);
+        assert_eq!(learner.take_unsaved(), None);
         learner.sent(t0);
         for i in 0..10 {
             learner.answered(t0 + ms(i * 100));
         }
         learner.rate_limited(t0 + ms(1_000));
-        let saved = learner.to_save().unwrap();
+        let saved = learner.take_unsaved().unwrap();
         assert!((saved - 10.0 * HEADROOM).abs() < 1e-9, "{saved}");
-        assert_eq!(learner.to_save(), None);
+        assert_eq!(learner.take_unsaved(), None);
         // A ceiling holds a resumed rate too.
         assert_eq!(RateLearner::resumed(Learning::new(2, 20), 48.5).rate(), 20.0);
     }
