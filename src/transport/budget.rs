@@ -407,7 +407,7 @@ impl ServerState {
             AttemptOutcome::RateLimited(wait) => {
                 self.limited = true;
                 if let Some(learner) = self.learner.as_mut() {
-                    learner.rate_limited(now);
+                    learner.rate_limited(now, wait);
                 }
                 let until = now + wait;
                 self.paused_until = Some(self.paused_until.map_or(until, |u| u.max(until)));

@@ -3,20 +3,29 @@
 //! [`ServerPolicy::learn`](crate::ServerPolicy::learn) is set (servers that publish no
 //! limit and answer `429` when a client goes past the one they keep).
 //!
-//! The scheme is additive-increase, multiplicative-decrease with an estimate of the limit:
+//! A client pacing its requests evenly at rate `r` is refused by a token-bucket server only
+//! when `r` is above the server's rate. So a 429 at `r` bounds the limit from above, and a
+//! rate held for [`SUSTAIN`] while requests waited for it, without a 429, bounds it from
+//! below. The learner narrows the two bounds (a bisection) and then sends at the lower one:
 //!
 //! - **Slow start.** From the start rate, each answer to a request that had to wait for a
-//!   token adds ln 2 requests per second: the rate doubles every second the client is held
-//!   back by it, and does not grow while demand is below it.
-//! - **On a 429** (with or without `Retry-After`), the server's limit is estimated: at the
-//!   first, as the rate reached in slow start; afterwards, as the answers it gave since the
-//!   previous 429 divided by the time since then. Against a token bucket this counts the burst that refilled during the pause and
-//!   the rate after it, so the estimate is the bucket's rate. The learner then sends at 97 %
-//!   of that estimate. 429s that arrive within [`SETTLE`] of a cut answer requests sent
-//!   before it, and are not counted again.
-//! - **Afterwards** the rate approaches 97 % of the estimate, and the estimate itself creeps
-//!   up by 0.002 % per answer (about 0.1 %/s at 50 requests/s), so a server that raised its
-//!   limit is found again without probing past the known one every few seconds.
+//!   token adds 2 ln 2 requests per second: the rate doubles every half second the client
+//!   is held back by it, and does not grow while demand is below it.
+//! - **The first 429** ends it: the rate reached is the upper bound, 70 % of it the lower
+//!   one (a client that crossed the limit is refused soon after), and the learner drops to
+//!   the lower bound.
+//! - **Probing.** Each time the current rate was held for [`SUSTAIN`] without a 429, with at
+//!   least 90 % of the requests it allows sent (demand below the rate shows nothing), it becomes
+//!   the lower bound, and the learner tries the middle of the two bounds. A 429 at a probe
+//!   makes it the upper bound and sends the learner back to the lower one. Once the bounds
+//!   are within 3 % it stops probing and stays at the lower bound; the upper bound creeps up
+//!   by 0.0002 % per answer (3 % in about five minutes at 50 requests/s), so that a server
+//!   that raised its limit is found again after a while, without probing every few seconds.
+//! - **A 429 at or below the lower bound** (the server lowered its limit, or a burst) lowers
+//!   the upper bound to it and the lower one to 70 % of it, and the bisection climbs back.
+//! - The time a server asked the client to pause (`Retry-After`) is not counted, and 429s
+//!   within [`SETTLE`] of sending resuming answer requests sent before: they are not counted
+//!   again.
 //!
 //! Pure: every method takes `now`; nothing here sleeps or sends.
 
@@ -24,20 +33,26 @@ use std::time::{Duration, Instant};
 
 use crate::config::Learning;
 
-/// Share of the estimated limit the learner sends at.
-const HEADROOM: f64 = 0.97;
-/// 429s this soon after a cut answer requests sent before it.
+/// 429s this soon after sending resumed answer requests sent before the cut.
 pub(crate) const SETTLE: Duration = Duration::from_millis(250);
+/// A rate held this long, used (90 % of the requests it allows sent) and with no 429, is
+/// sustainable.
+pub(crate) const SUSTAIN: Duration = Duration::from_millis(1_500);
 /// A request that waited for a token this recently shows the rate is what holds the client
-/// back (so raising it helps).
+/// back.
 const HELD_BACK: Duration = Duration::from_secs(1);
-/// How fast the rate approaches the target after a cut, per answer.
-const APPROACH: f64 = 0.02;
-/// How fast the estimate of the limit creeps up, per answer.
-const CREEP: f64 = 0.000_02;
+/// Bounds this close (as a share of the upper one) are close enough: no more probing.
+const CLOSE: f64 = 0.03;
+/// How fast the upper bound creeps up, per answer, once the bounds are close.
+const CREEP: f64 = 0.000_002;
 /// Slow start: added to the rate per answer (at `r` answers a second the rate grows by
-/// `r · ln 2` per second, so it doubles each second).
-const SLOW_START_GAIN: f64 = std::f64::consts::LN_2;
+/// `r · 2 ln 2` per second, so it doubles every half second).
+const SLOW_START_GAIN: f64 = 2.0 * std::f64::consts::LN_2;
+/// A 429 at a rate held before: the lower bound falls to this share of it, and the bisection
+/// climbs back from there.
+const FALL: f64 = 0.7;
+/// A run resuming a learnt rate starts at this share of it.
+const RESUME_MARGIN: f64 = 0.96;
 /// The slowest the learner goes: one request every ten seconds.
 const FLOOR: f64 = 0.1;
 
@@ -48,18 +63,20 @@ pub(crate) struct RateLearner {
     rate: f64,
     /// Never faster (requests per second); `None`: no ceiling.
     ceiling: Option<f64>,
-    /// The server's limit as estimated at the last 429; `None` before any.
-    limit: Option<f64>,
     /// Doubling until the first 429.
     slow_start: bool,
-    /// Start of the current count: the first request, or the last counted 429.
-    since: Option<Instant>,
-    /// Answers (not 429) since `since`.
-    answered: u64,
-    /// When the rate was last cut.
-    cut_at: Option<Instant>,
+    /// The highest rate held without a 429 (requests per second).
+    lower: f64,
+    /// The lowest rate a 429 answered; `None` before any.
+    upper: Option<f64>,
+    /// Since when the current rate has been held with requests waiting for it.
+    held_since: Option<Instant>,
+    /// Answers since `held_since`.
+    held_answers: u64,
     /// When a request last waited for a token.
     held_back_at: Option<Instant>,
+    /// When sending resumed after the last cut (its pause over).
+    resumed_at: Option<Instant>,
     /// The rate as last saved (so a store is written only when it moved).
     saved_rate: f64,
     /// Cut since the last save.
@@ -75,24 +92,28 @@ impl RateLearner {
         Self {
             rate,
             ceiling,
-            limit: None,
             slow_start: true,
-            since: None,
-            answered: 0,
-            cut_at: None,
+            lower: rate,
+            upper: None,
+            held_since: None,
+            held_answers: 0,
             held_back_at: None,
+            resumed_at: None,
             saved_rate: rate,
             dirty: false,
         }
     }
 
-    /// A learner resuming at `rate`, learnt by an earlier run: no slow start, the limit
-    /// taken as the rate it was sending at.
+    /// A learner resuming at `rate`, learnt by an earlier run: no slow start, the bounds
+    /// taken as close around it.
     pub(crate) fn resumed(learning: Learning, rate: f64) -> Self {
         let mut learner = Self::new(learning);
         if rate.is_finite() && rate > 0.0 {
-            learner.rate = learner.clamp(rate);
-            learner.limit = Some(learner.rate / HEADROOM);
+            // A little below what went through: a server's burst lets a rate a little above
+            // its own through for a while.
+            learner.rate = learner.clamp(rate * RESUME_MARGIN);
+            learner.lower = learner.rate;
+            learner.upper = Some(learner.rate / (1.0 - CLOSE));
             learner.slow_start = false;
             learner.saved_rate = learner.rate;
         }
@@ -104,15 +125,13 @@ impl RateLearner {
         self.rate
     }
 
-    /// The learnt rate, once a 429 taught one (or an earlier run did).
+    /// The learnt rate (the lower bound), once a 429 taught one (or an earlier run did).
     pub(crate) fn learnt(&self) -> Option<f64> {
-        self.limit.map(|_| self.rate)
+        self.upper.map(|_| self.lower)
     }
 
     /// A request is sent at `now`.
-    pub(crate) fn sent(&mut self, now: Instant) {
-        self.since.get_or_insert(now);
-    }
+    pub(crate) fn sent(&mut self, _now: Instant) {}
 
     /// A request had to wait for a token at `now`.
     pub(crate) fn held_back(&mut self, now: Instant) {
@@ -121,57 +140,86 @@ impl RateLearner {
 
     /// The server answered (anything but a rate limit) at `now`.
     pub(crate) fn answered(&mut self, now: Instant) {
-        self.answered += 1;
         let held_back =
             self.held_back_at.is_some_and(|at| now.saturating_duration_since(at) <= HELD_BACK);
-        if self.slow_start {
-            if held_back {
-                self.rate = self.clamp(self.rate + SLOW_START_GAIN);
-            }
+        if !held_back || self.resumed_at.is_some_and(|at| now < at) {
+            // Demand is below the rate (or this answers a request sent before a pause):
+            // nothing learnt about the server.
+            self.held_since = None;
+            self.held_answers = 0;
             return;
         }
-        if let Some(limit) = self.limit.as_mut() {
-            *limit *= 1.0 + CREEP;
-            let target = *limit * HEADROOM;
-            if held_back && self.rate < target {
-                self.rate = self.clamp(self.rate + (target - self.rate) * APPROACH);
-            }
+        if self.slow_start {
+            self.rate = self.clamp(self.rate + SLOW_START_GAIN);
+            return;
+        }
+        let since = *self.held_since.get_or_insert(now);
+        self.held_answers += 1;
+        let Some(upper) = self.upper.as_mut() else { return };
+        if self.rate <= self.lower * (1.0 + CLOSE) {
+            // At the lower bound: the upper one creeps up.
+            *upper *= 1.0 + CREEP;
+        }
+        let upper = *upper;
+        let held = now.saturating_duration_since(since).as_secs_f64();
+        if held < SUSTAIN.as_secs_f64() {
+            return;
+        }
+        let answers = std::mem::take(&mut self.held_answers) as f64;
+        self.held_since = Some(now);
+        if answers < 0.9 * self.rate * held {
+            // Requests waited, yet fewer went than the rate allows: the client did not use
+            // the rate, so it is not shown to be sustainable.
+            return;
+        }
+        // Held long enough, at the rate: what went through is sustainable (the answers
+        // counted, not the pacing, which timers round). Probe the middle, unless the bounds
+        // are close.
+        self.lower = self.lower.max((answers / held).min(self.rate)).min(upper);
+        let next = if upper - self.lower > upper * CLOSE {
+            (self.lower + upper) / 2.0
+        } else {
+            self.lower
+        };
+        if (next - self.rate).abs() > f64::EPSILON {
+            self.rate = self.clamp(next);
+            self.dirty |= (self.lower - self.saved_rate).abs() > self.saved_rate * 0.02;
         }
     }
 
-    /// The server answered "too many requests" at `now`: estimate its limit and cut.
-    pub(crate) fn rate_limited(&mut self, now: Instant) {
-        if self.cut_at.is_some_and(|at| now.saturating_duration_since(at) < SETTLE) {
+    /// The server answered "too many requests" at `now` and asked for (or was given) a pause
+    /// of `pause`: narrow the bounds and drop to the lower one.
+    pub(crate) fn rate_limited(&mut self, now: Instant, pause: Duration) {
+        if self.resumed_at.is_some_and(|resumed| now < resumed + SETTLE) {
             return;
         }
-        let elapsed =
-            self.since.map_or(0.0, |since| now.saturating_duration_since(since).as_secs_f64());
-        let measured = (elapsed >= SETTLE.as_secs_f64() && self.answered >= 4)
-            .then(|| self.answered as f64 / elapsed);
-        // The client never got more than it sent: the estimate is at most the rate. In slow
-        // start the count since the first request averages over the ramp (an underestimate):
-        // the rate the client had reached when told to stop is the better estimate there,
-        // and the next 429, if any, measures it.
-        let limit = match measured {
-            _ if self.slow_start => self.rate,
-            Some(m) => m.min(self.rate),
-            None => self.rate * 0.8,
-        };
-        self.limit = Some(limit.max(FLOOR));
-        self.rate = self.clamp(limit * HEADROOM);
-        self.slow_start = false;
-        self.since = Some(now);
-        self.answered = 0;
-        self.cut_at = Some(now);
+        let at = self.rate;
+        if self.slow_start {
+            // Half a second ago the rate was half this, with no 429; a client that crossed
+            // the limit is refused soon after, so most of the way down is enough.
+            self.slow_start = false;
+            self.upper = Some(at);
+            self.lower = (at * FALL).max(FLOOR);
+        } else if at <= self.lower {
+            // Refused at a rate held before: the server's limit went down.
+            self.upper = Some(at);
+            self.lower = (at * FALL).max(FLOOR);
+        } else {
+            self.upper = Some(self.upper.map_or(at, |u| u.min(at)));
+        }
+        self.rate = self.clamp(self.lower);
+        tracing::debug!(refused_at = at, lower = self.lower, upper = ?self.upper, "rate limited: learnt bounds");
+        self.held_since = None;
+        self.held_answers = 0;
+        self.resumed_at = Some(now + pause);
         self.dirty = true;
     }
 
-    /// The rate to save, once after each cut and when it moved by more than 2 % since the
-    /// last save; `None` before anything was learnt.
+    /// The rate to save, once after each cut and when the lower bound moved by more than
+    /// 2 %; `None` before anything was learnt.
     pub(crate) fn take_unsaved(&mut self) -> Option<f64> {
         let learnt = self.learnt()?;
-        let moved = (learnt - self.saved_rate).abs() > self.saved_rate * 0.02;
-        if !(self.dirty || moved) {
+        if !self.dirty {
             return None;
         }
         self.dirty = false;
@@ -208,13 +256,38 @@ mod tests {
         now
     }
 
+    /// Drive `learner` for `seconds` against a token-bucket server of `limit` per second
+    /// and a burst of 3 that answers 429 with a one-second `Retry-After`, the client always
+    /// having more to send. Returns the 429s.
+    fn against(learner: &mut RateLearner, limit: f64, start: Instant, seconds: f64) -> u32 {
+        let (mut now, mut tokens, mut refreshed) = (start, 3.0f64, start);
+        let mut refusals = 0;
+        let end = start + Duration::from_secs_f64(seconds);
+        while now < end {
+            tokens = (tokens + now.duration_since(refreshed).as_secs_f64() * limit).min(3.0);
+            refreshed = now;
+            learner.held_back(now);
+            learner.sent(now);
+            if tokens >= 1.0 {
+                tokens -= 1.0;
+                learner.answered(now);
+                now += Duration::from_secs_f64(1.0 / learner.rate());
+            } else {
+                refusals += 1;
+                learner.rate_limited(now, Duration::from_secs(1));
+                now += Duration::from_secs(1);
+            }
+        }
+        refusals
+    }
+
     #[test]
-    fn slow_start_doubles_each_second_while_held_back_and_stops_at_the_ceiling() {
+    fn slow_start_doubles_each_half_second_while_held_back_and_stops_at_the_ceiling() {
         let t0 = Instant::now();
         let mut learner = RateLearner::new(Learning::new(2, 0));
-        run(&mut learner, t0, 3.0);
-        // 2 → 4 → 8 → 16 in three seconds (a little more: it grows in steps).
-        assert!((14.0..=20.0).contains(&learner.rate()), "{}", learner.rate());
+        run(&mut learner, t0, 1.5);
+        // 2 → 4 → 8 → 16 in a second and a half (a little more: it grows in steps).
+        assert!((14.0..=22.0).contains(&learner.rate()), "{}", learner.rate());
         assert_eq!(learner.learnt(), None);
         let mut capped = RateLearner::new(Learning::new(2, 10));
         run(&mut capped, t0, 10.0);
@@ -235,62 +308,71 @@ mod tests {
     }
 
     #[test]
-    fn a_429_estimates_the_limit_from_the_answers_since_the_last_one() {
+    fn the_first_429_ends_slow_start_between_most_of_the_rate_and_the_rate() {
         let t0 = Instant::now();
         let mut learner = RateLearner::new(Learning::new(60, 0));
-        // Slow start ends at the first 429: the rate reached is the first estimate.
-        learner.sent(t0);
-        learner.rate_limited(t0 + ms(1_000));
-        assert!((learner.rate() - 60.0 * HEADROOM).abs() < 1e-9, "{}", learner.rate());
-        // 50 answers a second for 4 s, then a 429: the limit is measured.
-        for i in 1..=200 {
-            learner.answered(t0 + ms(1_000 + i * 20));
-        }
-        learner.rate_limited(t0 + ms(5_000));
-        assert!((learner.rate() - 50.0 * HEADROOM).abs() < 0.1, "{}", learner.rate());
-        assert_eq!(learner.learnt(), Some(learner.rate()));
-        // The other requests in flight come back 429 too: one cut only.
-        let after = learner.rate();
-        learner.rate_limited(t0 + ms(4_010));
-        learner.rate_limited(t0 + ms(4_100));
-        assert_eq!(learner.rate(), after);
-        // A 429 too soon after the last (nothing to measure) cuts by a fifth.
-        learner.rate_limited(t0 + ms(5_300));
-        assert!((learner.rate() - 50.0 * HEADROOM * 0.8 * HEADROOM).abs() < 0.1);
+        learner.rate_limited(t0, Duration::from_secs(1));
+        assert_eq!((learner.rate(), learner.learnt()), (42.0, Some(42.0)));
+        // The requests in flight come back 429 too: one cut only.
+        learner.rate_limited(t0 + ms(10), Duration::from_secs(1));
+        learner.rate_limited(t0 + ms(1_100), Duration::from_secs(1));
+        assert!((learner.rate() - 42.0).abs() < 0.1, "{}", learner.rate());
+        // Held for the sustain time: 42 is sustainable, the middle (51) is tried next.
+        run(&mut learner, t0 + ms(1_000), 1.6);
+        assert!((learner.rate() - 51.0).abs() < 0.1, "{}", learner.rate());
+        // Refused at 51: back to 42, then 46.5.
+        learner.rate_limited(t0 + ms(4_000), Duration::ZERO);
+        assert!((learner.rate() - 42.0).abs() < 0.1, "{}", learner.rate());
+        run(&mut learner, t0 + ms(4_300), 1.6);
+        assert!((learner.rate() - 46.5).abs() < 0.1, "{}", learner.rate());
     }
 
     #[test]
-    fn after_a_cut_the_rate_approaches_the_estimate_without_passing_it_for_long() {
+    fn against_a_token_bucket_it_settles_just_below_the_limit_after_a_few_429s() {
         let t0 = Instant::now();
-        let mut learner = RateLearner::resumed(Learning::new(2, 0), 100.0);
-        learner.sent(t0);
-        for i in 0..100 {
-            learner.answered(t0 + ms(i * 20));
+        let mut learner = RateLearner::new(Learning::new(2, 0));
+        let refusals = against(&mut learner, 50.0, t0, 60.0);
+        assert!(refusals <= 6, "{refusals} 429s");
+        let learnt = learner.learnt().unwrap();
+        assert!((48.0..=50.0).contains(&learnt), "{learnt}");
+        // And stays there: no 429 in the next minute.
+        assert_eq!(against(&mut learner, 50.0, t0 + Duration::from_secs(61), 60.0), 0);
+        // A server that lowers its limit is followed down.
+        let refusals = against(&mut learner, 20.0, t0 + Duration::from_secs(122), 60.0);
+        assert!(refusals <= 10, "{refusals} 429s");
+        let learnt = learner.learnt().unwrap();
+        assert!((18.0..=20.0).contains(&learnt), "{learnt}");
+    }
+
+    #[test]
+    fn answers_to_requests_sent_before_a_pause_teach_nothing() {
+        let t0 = Instant::now();
+        let mut learner = RateLearner::resumed(Learning::new(2, 0), 40.0);
+        learner.rate_limited(t0, Duration::from_secs(5));
+        let rate = learner.rate();
+        // Answers during the pause do not make the rate sustainable.
+        for i in 0..200 {
+            let now = t0 + ms(i * 20);
+            learner.held_back(now);
+            learner.answered(now);
         }
-        learner.rate_limited(t0 + ms(2_000));
-        // Cut to 0.97 × 50: it then stays within 1 % of that for a minute of full use.
-        let learnt = learner.rate();
-        run(&mut learner, t0 + ms(2_000), 60.0);
-        assert!(learner.rate() >= learnt && learner.rate() < learnt * 1.1, "{}", learner.rate());
+        assert_eq!(learner.rate(), rate);
     }
 
     #[test]
     fn a_saved_rate_resumes_without_slow_start_and_is_saved_once_per_move() {
         let t0 = Instant::now();
-        let mut learner = RateLearner::resumed(Learning::new(2, 0), 48.5);
-        assert_eq!(learner.rate(), 48.5);
-        assert_eq!(learner.learnt(), Some(48.5));
+        let mut learner = RateLearner::resumed(Learning::new(2, 0), 50.0);
+        assert_eq!(learner.rate(), 48.0);
+        assert_eq!(learner.learnt(), Some(48.0));
         // Resumed: nothing new to save.
         assert_eq!(learner.take_unsaved(), None);
-        learner.sent(t0);
-        for i in 0..10 {
-            learner.answered(t0 + ms(i * 100));
-        }
-        learner.rate_limited(t0 + ms(1_000));
+        // Refused at the rate it resumed at: 70 % of it, saved once.
+        learner.rate_limited(t0, Duration::ZERO);
         let saved = learner.take_unsaved().unwrap();
-        assert!((saved - 10.0 * HEADROOM).abs() < 1e-9, "{saved}");
+        assert!((saved - 48.0 * FALL).abs() < 1e-9, "{saved}");
         assert_eq!(learner.take_unsaved(), None);
         // A ceiling holds a resumed rate too.
-        assert_eq!(RateLearner::resumed(Learning::new(2, 20), 48.5).rate(), 20.0);
+        assert_eq!(RateLearner::resumed(Learning::new(2, 20), 50.0).rate(), 20.0);
     }
 }
