@@ -33,8 +33,12 @@ use crate::record::{Contact, Source};
 ///   when the source failed (it goes into the record's `errors`; the lookup goes on).
 /// - Each contact should carry at least one [`Source`] saying where it came from; a contact
 ///   without one is given `Source { kind: Dataset, dataset: name() }`.
-/// - Sources are asked in the order they were added, only for addresses whose registry
-///   gave no abuse mailbox, until one answers with a mailbox.
+/// - Sources are asked in the order they were added, until one answers with a mailbox. The
+///   per-address planner decides when: first, for an address whose RDAP server is
+///   quota-limited (RIPE NCC's daily quota, LACNIC's slow rate) or whose budget is spent,
+///   so that RDAP is asked only when no source gives a mailbox
+///   ([`NetworkDetail`](crate::NetworkDetail)); otherwise after RDAP and WHOIS, for an
+///   address they left without a mailbox.
 ///
 /// ```
 /// use std::net::IpAddr;
