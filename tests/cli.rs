@@ -312,7 +312,10 @@ fn settings_come_from_flag_then_env_then_file_then_default_and_config_says_which
              timeout = 7.5  # env WHOHOSTS_TIMEOUT\n\
              server-policy = []  # default: the built-in politeness table\n\
              cache-dir = \"{cache_dir}\"  # default: the platform cache directory\n\
-             no-cache = false  # default: the persistent cache on\n",
+             no-cache = false  # default: the persistent cache on\n\
+             quota-free = []  # default: none\n\
+             ripestat-url = \"\"  # default: https://stat.ripe.net/\n\
+             network-detail = \"\"  # default: auto\n",
             cache_dir = dir.join("cache-home/whohosts").display(),
         )
     );
@@ -1225,5 +1228,79 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
         "{first}"
     );
     assert_eq!(std::fs::read(data.join("bootstrap/dns.json")).unwrap(), kept);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--quota-free abusix,ripestat` against a world whose Abusix zone and RIPEstat endpoint
+/// agree with its RDAP answers, RIPE NCC's RDAP server given its real daily quota: no RIPE
+/// address is asked of RDAP (the Abusix answer names the mailbox), every other service sees
+/// its minimum, and the records say where each mailbox came from. `--network-detail full`
+/// asks RDAP for them as well.
+#[test]
+fn quota_free_sources_spare_a_quota_limited_registry() {
+    let dir = temp_dir("quota-free");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let generated = World::generated(40, 7).with_quota_free(true);
+    let world = runtime.block_on(generated.builder().start()).unwrap();
+    let world = TestWorld { world, generated, _runtime: runtime };
+    let input = world.input_file(&dir, 40);
+    let ripe = world.world.service_url("ripe");
+    let min = world.generated.min_requests_per_service().clone();
+    assert!(min["ripe"] > 0, "{min:?}");
+    let bulk = |out: &str, extra: &[&str]| {
+        let output = run(whohosts(&dir)
+            .arg("bulk")
+            .arg(&input)
+            .arg("-o")
+            .arg(dir.join(out))
+            .args([
+                "--no-cache",
+                "--quiet",
+                "--concurrency",
+                "8",
+                "--quota-free",
+                "abusix,ripestat",
+            ])
+            .arg("--ripestat-url")
+            .arg(world.world.ripestat_url())
+            // The first policy given wins: RIPE NCC's, before the world's unlimited ones.
+            .arg("--server-policy")
+            .arg(format!("{ripe}=500/24h:500:4"))
+            .args(extra)
+            .args(world.flags()));
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    };
+
+    bulk("auto.jsonl", &[]);
+    assert_eq!(world.world.requests("ripe"), 0);
+    for (service, need) in &min {
+        if service != "ripe" {
+            assert_eq!(world.world.requests(service), *need, "{service}");
+        }
+    }
+    // Abusix answered for RIPE space, so RIPEstat was never needed.
+    assert_eq!(world.world.requests("ripestat"), 0);
+    let text = std::fs::read_to_string(dir.join("auto.jsonl")).unwrap();
+    let mut spared = 0;
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        for address in value["record"]["addresses"].as_array().into_iter().flatten() {
+            if address["plan"]["first"] != "quota_free" {
+                continue;
+            }
+            spared += 1;
+            assert_eq!(address["plan"]["rdap_asked"], false, "{address}");
+            let abuse = &address["abuse"][0];
+            assert!(abuse["email"].is_string(), "{address}");
+            assert_eq!(abuse["sources"][0]["kind"], "dns", "{address}");
+            assert_eq!(abuse["sources"][0]["dataset"], "abusix", "{address}");
+        }
+    }
+    assert!(spared > 0);
+
+    // Full detail: RIPE's RDAP is asked for each of its networks too, its mailboxes agree.
+    bulk("full.jsonl", &["--network-detail", "full"]);
+    assert_eq!(world.world.requests("ripe"), min["ripe"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -115,6 +115,22 @@ pub(crate) struct ClientArgs {
     /// are not counted (answers are still shared within the run).
     #[arg(long)]
     pub(crate) no_cache: bool,
+    /// Quota-free sources of an address's abuse contact, asked first for addresses whose
+    /// RDAP server is quota-limited (RIPE NCC's daily quota, LACNIC's 10 a minute) or whose
+    /// budget is spent, so that RDAP is asked only when they give no mailbox: `abusix` (the
+    /// Abusix Abuse ContactDB over DNS) and `ripestat` (the RIPEstat Data API), comma
+    /// separated or repeated; `none` (the default) asks RDAP for every address.
+    #[arg(long, value_name = "abusix,ripestat|none")]
+    pub(crate) quota_free: Vec<OsString>,
+    /// RIPEstat's base URL for `--quota-free ripestat` (default https://stat.ripe.net/; a
+    /// mirror, or a test server with --allow-http --allow-private).
+    #[arg(long, value_name = "URL")]
+    pub(crate) ripestat_url: Option<OsString>,
+    /// `full`: ask RDAP for every address even where a quota-free source gave the abuse
+    /// mailbox (the network's handle, range and every contact; where the two disagree both
+    /// are kept). `auto` (the default) spares quota-limited servers.
+    #[arg(long, value_name = "auto|full")]
+    pub(crate) network_detail: Option<OsString>,
 }
 
 /// The output of `lookup`.

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use whohosts::{ClientBuilder, IpNet, NoticeType, ServerPolicy};
+use whohosts::{ClientBuilder, IpNet, NetworkDetail, NoticeType, QuotaFreeSources, ServerPolicy};
 
 use crate::args::ClientArgs;
 use crate::exit::Failure;
@@ -53,6 +53,9 @@ const KEYS: &[(&str, bool, &str)] = &[
     ("server-policy", true, "the built-in politeness table"),
     ("cache-dir", false, "the platform cache directory"),
     ("no-cache", false, "the persistent cache on"),
+    ("quota-free", true, "none"),
+    ("ripestat-url", false, "https://stat.ripe.net/"),
+    ("network-detail", false, "auto"),
 ];
 
 /// The environment variable of `key`: `allow-net` → `WHOHOSTS_ALLOW_NET`.
@@ -126,6 +129,10 @@ pub(crate) struct Settings {
     /// The persistent cache: `None` with `--no-cache`, else its directory (`None` inside
     /// when the platform has no cache directory and none was given).
     cache: Option<Option<PathBuf>>,
+    /// The quota-free abuse sources to ask (`abusix`, `ripestat`).
+    quota_free: QuotaFreeSources,
+    /// How much network detail a quota-limited address needs.
+    network_detail: NetworkDetail,
 }
 
 /// A flag's values as UTF-8, or a usage failure naming the one that is not.
@@ -173,7 +180,7 @@ impl Settings {
             _ => toml::Table::new(),
         };
         let path = file.path.clone().unwrap_or_default();
-        let flags: [(&'static str, Vec<String>); 13] = [
+        let flags: [(&'static str, Vec<String>); 16] = [
             ("dns", utf8("dns", &args.dns)?),
             ("bootstrap", utf8("bootstrap", args.bootstrap.as_slice())?),
             ("asn-db", utf8("asn-db", &args.asn_db)?),
@@ -187,6 +194,9 @@ impl Settings {
             ("server-policy", utf8("server-policy", &args.server_policy)?),
             ("cache-dir", utf8("cache-dir", args.cache_dir.as_slice())?),
             ("no-cache", switch_flag(args.no_cache)),
+            ("quota-free", utf8("quota-free", &args.quota_free)?),
+            ("ripestat-url", utf8("ripestat-url", args.ripestat_url.as_slice())?),
+            ("network-detail", utf8("network-detail", args.network_detail.as_slice())?),
         ];
         let mut raw = Vec::new();
         for ((key, list, _), (flag_key, values)) in KEYS.iter().zip(flags) {
@@ -287,7 +297,41 @@ impl Settings {
         } else {
             Some(cache_dir.single().map(PathBuf::from).or_else(whohosts::DiskCache::default_dir))
         };
+        let quota_free_raw = get("quota-free");
+        let mut quota_free = QuotaFreeSources::default();
+        for value in &quota_free_raw.values {
+            for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                match name {
+                    "abusix" => quota_free.abusix = true,
+                    "ripestat" => quota_free.ripestat = true,
+                    "none" => {
+                        quota_free.abusix = false;
+                        quota_free.ripestat = false;
+                    }
+                    _ => {
+                        return Err(Failure::usage(format!(
+                            "{}: wants abusix, ripestat or none",
+                            quota_free_raw.label(value)
+                        )));
+                    }
+                }
+            }
+        }
+        if let Some(url) = get("ripestat-url").single() {
+            quota_free.ripestat_url = url.trim().to_owned();
+        }
+        let detail = get("network-detail");
+        let network_detail = match detail.single().map(|t| t.trim().to_ascii_lowercase()) {
+            None => NetworkDetail::Auto,
+            Some(text) if text == "auto" => NetworkDetail::Auto,
+            Some(text) if text == "full" => NetworkDetail::Full,
+            Some(text) => {
+                return Err(Failure::usage(format!("{}: wants auto or full", detail.label(&text))));
+            }
+        };
         let settings = Settings {
+            quota_free,
+            network_detail,
             cache,
             dns: nameservers,
             bootstrap: get("bootstrap").single().map(PathBuf::from),
@@ -354,6 +398,8 @@ impl Settings {
                 None => builder.server_policy(pattern, *policy),
             };
         }
+        builder =
+            builder.quota_free_sources(self.quota_free.clone()).network_detail(self.network_detail);
         Ok(builder)
     }
 
