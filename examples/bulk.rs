@@ -54,7 +54,8 @@
 //!   ([`ServerPolicy::learning`], starting at 2/s), and the summary gives the rates learnt.
 //!   `--no-retry-after`: the world's 429s carry no `Retry-After`. `--budget-dir DIR` keeps
 //!   the budgets (learnt rates, long quotas) in a `DiskCache` in DIR, so that the next run
-//!   with the same DIR starts at the rates this one learnt.
+//!   with the same DIR starts at the rates this one learnt (the world then serves RDAP on
+//!   127.0.0.1:47613, so that its servers keep their keys between runs).
 //!
 //! `--faults` takes 0 to 111 (nine kinds, at most 1,000 per mille in all).
 //!
@@ -101,6 +102,10 @@ const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurre
 [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] [--min-ratio R] \
 [--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE] \
 [--break-world SERVICE|contacts] [--hidden-limits] [--no-retry-after] [--budget-dir DIR]]";
+
+/// The world's RDAP port with `--budget-dir`, so that a second run's servers have the keys
+/// the first run's budgets were saved under.
+const BUDGET_WORLD_PORT: u16 = 47_613;
 
 /// One `--rate-limit` entry.
 #[derive(Debug, Clone)]
@@ -366,6 +371,10 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
             }
             if args.no_retry_after {
                 builder = builder.rate_limit_without_retry_after();
+            }
+            // Budgets kept between runs are keyed by server URL: the same port every run.
+            if args.budget_dir.is_some() {
+                builder = builder.rdap_port(BUDGET_WORLD_PORT);
             }
             for service in generated.min_requests_per_service().keys() {
                 if let Some(latency) = args.latency {

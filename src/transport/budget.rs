@@ -954,6 +954,25 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_learnt_rate_is_stored_and_the_next_run_starts_at_it() {
+        let store = Arc::new(MemoryStore::default());
+        let policy = ServerPolicy::learning(2, 0, 4);
+        let first = LocalBudget::with_store(&Politeness::default(), store.clone());
+        drop(first.acquire("registrar", policy, LONG).await.unwrap());
+        // Refused at 2/s (still in slow start): the bounds are 1.4 and 2.
+        first.report("registrar", AttemptOutcome::RateLimited(Duration::ZERO), now());
+        assert_eq!(first.learnt_rate("registrar"), Some(1.4));
+        drop(first.acquire("registrar", policy, LONG).await.unwrap());
+        assert_eq!(store.0.lock().unwrap()["registrar"].learnt_rate, Some(1.4));
+        drop(first);
+        // The next run resumes a little below it, without slow start.
+        let second = LocalBudget::with_store(&Politeness::default(), store.clone());
+        drop(second.acquire("registrar", policy, LONG).await.unwrap());
+        let resumed = second.learnt_rate("registrar").unwrap();
+        assert!((resumed - 1.4 * 0.96).abs() < 1e-9, "{resumed}");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn only_hourly_and_longer_quotas_are_stored() {
         let store = Arc::new(MemoryStore::default());
         let budget = LocalBudget::with_store(&Politeness::default(), store.clone());

@@ -37,7 +37,7 @@ use crate::config::Learning;
 pub(crate) const SETTLE: Duration = Duration::from_millis(250);
 /// A rate held this long, used (90 % of the requests it allows sent) and with no 429, is
 /// sustainable.
-pub(crate) const SUSTAIN: Duration = Duration::from_millis(1_500);
+pub(crate) const SUSTAIN: Duration = Duration::from_secs(2);
 /// A request that waited for a token this recently shows the rate is what holds the client
 /// back.
 const HELD_BACK: Duration = Duration::from_secs(1);
@@ -175,7 +175,9 @@ impl RateLearner {
         // Held long enough, at the rate: what went through is sustainable (the answers
         // counted, not the pacing, which timers round). Probe the middle, unless the bounds
         // are close.
-        self.lower = self.lower.max((answers / held).min(self.rate)).min(upper);
+        // (One answer fewer: the window holds both its ends.)
+        let through = (answers - 1.0).max(0.0) / held;
+        self.lower = self.lower.max(through.min(self.rate)).min(upper);
         let next = if upper - self.lower > upper * CLOSE {
             (self.lower + upper) / 2.0
         } else {
@@ -318,12 +320,12 @@ mod tests {
         learner.rate_limited(t0 + ms(1_100), Duration::from_secs(1));
         assert!((learner.rate() - 42.0).abs() < 0.1, "{}", learner.rate());
         // Held for the sustain time: 42 is sustainable, the middle (51) is tried next.
-        run(&mut learner, t0 + ms(1_000), 1.6);
+        run(&mut learner, t0 + ms(1_000), 2.1);
         assert!((learner.rate() - 51.0).abs() < 0.1, "{}", learner.rate());
         // Refused at 51: back to 42, then 46.5.
         learner.rate_limited(t0 + ms(4_000), Duration::ZERO);
         assert!((learner.rate() - 42.0).abs() < 0.1, "{}", learner.rate());
-        run(&mut learner, t0 + ms(4_300), 1.6);
+        run(&mut learner, t0 + ms(4_300), 2.1);
         assert!((learner.rate() - 46.5).abs() < 0.1, "{}", learner.rate());
     }
 

@@ -273,9 +273,19 @@ pub struct WorldBuilder {
     rate_limits: generate::RateLimits,
     abusix: Vec<AbusixSpec>,
     ripestat: Vec<RipeStatSpec>,
+    /// The RDAP server's port; 0 (the default): any free one.
+    rdap_port: u16,
 }
 
 impl WorldBuilder {
+    /// Serve RDAP on this 127.0.0.1 port instead of a free one, so that service URLs (and
+    /// the politeness keys a client derives from them) are the same in every run of the
+    /// world: for measurements of state kept between runs, such as learnt rates.
+    pub fn rdap_port(mut self, port: u16) -> Self {
+        self.rdap_port = port;
+        self
+    }
+
     /// An empty world: no services, no names.
     pub fn new() -> Self {
         Self::default()
@@ -597,6 +607,29 @@ impl Shared {
 }
 
 /// ASCII case-insensitive `starts_with`.
+/// Decode `%XX` escapes (invalid ones are kept as they are).
+fn percent_decode(text: &str) -> String {
+    fn hex(byte: u8) -> Option<u8> {
+        char::from(byte).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(byte) = bytes.next() {
+        if byte == b'%' {
+            let mut ahead = bytes.clone();
+            if let (Some(high), Some(low)) =
+                (ahead.next().and_then(hex), ahead.next().and_then(hex))
+            {
+                out.push(high * 16 + low);
+                bytes = ahead;
+                continue;
+            }
+        }
+        out.push(byte);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.as_bytes()
         .get(..prefix.len())
@@ -659,6 +692,7 @@ impl World {
             rate_limits,
             abusix,
             ripestat,
+            rdap_port,
         } = builder;
         let whois = whois::start(whois).await?;
         for service in &services {
@@ -675,7 +709,8 @@ impl World {
         let zone = dns::Zone::build(&dns, &cymru_origins, &cymru_names, &abusix)?;
         let ripestat = ripestat::Table::build(&ripestat)?;
 
-        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+        let listener =
+            tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, rdap_port)).await?;
         let rdap_addr = listener.local_addr()?;
         let local_urls: Vec<(String, String)> = services
             .iter()

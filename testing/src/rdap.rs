@@ -412,29 +412,6 @@ pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// Decode `%XX` escapes (invalid ones are kept as they are).
-pub(super) fn percent_decode(text: &str) -> String {
-    fn hex(byte: u8) -> Option<u8> {
-        char::from(byte).to_digit(16).and_then(|d| u8::try_from(d).ok())
-    }
-    let mut out = Vec::with_capacity(text.len());
-    let mut bytes = text.bytes();
-    while let Some(byte) = bytes.next() {
-        if byte == b'%' {
-            let mut ahead = bytes.clone();
-            if let (Some(high), Some(low)) =
-                (ahead.next().and_then(hex), ahead.next().and_then(hex))
-            {
-                out.push(high * 16 + low);
-                bytes = ahead;
-                continue;
-            }
-        }
-        out.push(byte);
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// An RDAP error body.
 fn error_body(status: StatusCode, description: &str) -> Bytes {
     let value = json!({
@@ -461,8 +438,8 @@ async fn handle(
     let raw = request.uri().path();
     let raw = raw.strip_prefix('/').unwrap_or(raw);
     let (service_raw, path_raw) = raw.split_once('/').unwrap_or((raw, ""));
-    let service = percent_decode(service_raw);
-    let path = percent_decode(path_raw);
+    let service = super::percent_decode(service_raw);
+    let path = super::percent_decode(path_raw);
 
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let status = StatusCode::METHOD_NOT_ALLOWED;

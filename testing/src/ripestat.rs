@@ -78,7 +78,7 @@ impl Table {
             .split('&')
             .filter_map(|pair| pair.split_once('='))
             .find(|(key, _)| *key == "resource")
-            .map(|(_, value)| super::rdap::percent_decode(value))
+            .map(|(_, value)| super::percent_decode(value))
             .unwrap_or_default();
         let Ok(ip) = resource.parse::<IpAddr>() else {
             return error(

@@ -55,7 +55,7 @@ pub(crate) enum Command {
     Cache(CacheArgs),
     /// Fetch the RDAP bootstrap, IANA registrar list and (when given) provider ranges and an
     /// ASN database into the data directory that every command reads.
-    Refresh(crate::refresh::RefreshArgs),
+    Refresh(RefreshArgs),
 }
 
 /// The flags that set up the client, the same for every subcommand.
@@ -319,4 +319,27 @@ pub(crate) fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         .and_then(|sub| sub.value_source("config"))
         .is_some_and(|source| source == ValueSource::CommandLine);
     Ok(Parsed { cli, config_from_flag })
+}
+
+/// `whohosts refresh`.
+#[derive(Debug, Args)]
+pub(crate) struct RefreshArgs {
+    /// The data directory to write (default: WHOHOSTS_DATA_DIR, else the platform cache
+    /// directory's whohosts/data). Every command reads refreshed data from it.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Also fetch an IP-to-ASN database (MaxMind .mmdb, or ip-location-db .csv when the URL
+    /// ends so); lookups then ask it before Team Cymru.
+    #[arg(long, value_name = "URL")]
+    pub(crate) asn_db_url: Option<String>,
+    /// Fetch SET from URL instead of its official URL (repeatable). SET is one of
+    /// bootstrap_dns, bootstrap_ipv4, bootstrap_ipv6, bootstrap_asn, provider_ranges (which
+    /// has no official URL), registrars, asn_database.
+    #[arg(long = "url", value_name = "SET=URL")]
+    pub(crate) urls: Vec<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
 }

@@ -4,34 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::Args;
 use whohosts::{Client, DataSet, RefreshReport, Refresher, SetOutcome};
 
-use crate::args::ClientArgs;
+use crate::args::RefreshArgs;
 use crate::exit::{self, Failure};
-
-/// `whohosts refresh`.
-#[derive(Debug, Args)]
-pub(crate) struct RefreshArgs {
-    /// The data directory to write (default: WHOHOSTS_DATA_DIR, else the platform cache
-    /// directory's whohosts/data). Every command reads refreshed data from it.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) data_dir: Option<PathBuf>,
-    /// Also fetch an IP-to-ASN database (MaxMind .mmdb, or ip-location-db .csv when the URL
-    /// ends so); lookups then ask it before Team Cymru.
-    #[arg(long, value_name = "URL")]
-    pub(crate) asn_db_url: Option<String>,
-    /// Fetch SET from URL instead of its official URL (repeatable). SET is one of
-    /// bootstrap_dns, bootstrap_ipv4, bootstrap_ipv6, bootstrap_asn, provider_ranges (which
-    /// has no official URL), registrars, asn_database.
-    #[arg(long = "url", value_name = "SET=URL")]
-    pub(crate) urls: Vec<String>,
-    /// Print the report as JSON.
-    #[arg(long)]
-    pub(crate) json: bool,
-    #[command(flatten)]
-    pub(crate) client: ClientArgs,
-}
 
 /// The data directory: `flag`, else `WHOHOSTS_DATA_DIR`, else `<cache dir>/whohosts/data`.
 pub(crate) fn data_dir(flag: Option<&PathBuf>) -> Option<PathBuf> {
