@@ -553,7 +553,7 @@ impl ClientBuilder {
         )?;
         let http = Arc::new(http);
         let mut abuse_sources = abuse_sources;
-        abuse_sources.extend(quota_free_sources(&config, &resolver, &http)?);
+        abuse_sources.extend(quota_free_sources(&config, &resolver, &http, &responses)?);
         let rdap = Arc::new(RdapClient::new(&config, http, bootstrap));
         // WHOIS takes its turns from the same budget as RDAP (its keys are `whois://…`).
         let planner = Planner::new(&config, Arc::clone(&budget));
@@ -603,11 +603,16 @@ fn quota_free_sources(
     config: &Config,
     resolver: &hickory_resolver::TokioResolver,
     http: &Arc<Http>,
+    responses: &Arc<dyn ResponseCache>,
 ) -> Result<Vec<Arc<dyn AbuseSource>>, ConfigError> {
     let settings = &config.quota_free;
     let mut sources: Vec<Arc<dyn AbuseSource>> = Vec::new();
     if settings.abusix {
-        let source = AbusixSource::with_resolver(&settings.abusix_zone, resolver.clone());
+        let source = AbusixSource::with_resolver(
+            &settings.abusix_zone,
+            resolver.clone(),
+            Arc::clone(responses),
+        );
         sources.push(Arc::new(source));
     }
     if settings.ripestat {

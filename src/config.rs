@@ -7,7 +7,7 @@
 mod politeness;
 mod quota_free;
 
-pub use politeness::{Learning, Politeness, ServerPolicy, ServerRule};
+pub use politeness::{Counting, Learning, Politeness, ServerPolicy, ServerRule};
 pub use quota_free::{ABUSIX_ZONE, QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL};
 
 use std::net::SocketAddr;

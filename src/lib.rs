@@ -116,7 +116,7 @@ pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache,
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, DataSettings, Learning, Limits,
+    ABUSIX_ZONE, BulkSettings, CacheSettings, Config, Counting, DataSettings, Learning, Limits,
     NetworkDetail, Politeness, QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety,
     ServerPolicy, ServerRule, Timeouts, WhoisConfig,
 };

@@ -251,3 +251,70 @@ fn bad_arguments_exit_2_naming_them_and_help_exits_0() {
         assert!(stderr(&output).starts_with(message), "{name} {args:?}: {}", stderr(&output));
     }
 }
+
+/// A port free now on 127.0.0.1 (the OS's choice), for a world that must keep it over runs.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The `real_limits` object of a `bulk --summary-json` file.
+fn real_limits_summary(path: &std::path::Path) -> serde_json::Value {
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    summary["real_limits"].clone()
+}
+
+#[test]
+fn the_real_limits_preset_keeps_every_budget_and_a_second_run_asks_almost_nothing() {
+    let dir = temp_dir("real-limits");
+    let port = free_port().to_string();
+    let bulk = |name: &str, extra: &[&str]| {
+        let json = dir.join(format!("{name}.json"));
+        let output = run(example("bulk")
+            .args(["--world", "300", "--seed", "1", "--quiet", "-o", "/dev/null", "--real-limits"])
+            .args(extra)
+            .arg("--summary-json")
+            .arg(&json));
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        real_limits_summary(&json)
+    };
+    let cache = dir.join("cache");
+    let cache = cache.to_str().unwrap();
+    let first = bulk("first", &["--cache-dir", cache, "--port", &port]);
+    // A piracy operation's mix: at least 40 % RIPE NCC and 10 % LACNIC addresses.
+    assert!(first["address_shares"]["ripe"].as_f64().unwrap() >= 0.40, "{first}");
+    assert!(first["address_shares"]["lacnic"].as_f64().unwrap() >= 0.10, "{first}");
+    let servers = first["servers"].as_array().unwrap();
+    let requests = |name: &str| {
+        servers.iter().find(|s| s["service"] == name).unwrap()["requests"].as_u64().unwrap()
+    };
+    // The quota-free sources answer for RIPE NCC and LACNIC space: neither RDAP is asked.
+    assert_eq!((requests("ripe"), requests("lacnic")), (0, 0), "{first}");
+    // No server saw more than its published budget (the world counts it).
+    for server in servers {
+        assert_eq!(server["within_budget"], true, "{server}");
+        assert_eq!(server["refused_429"], 0, "{server}");
+    }
+    // Every address has an abuse contact, as RDAP alone would give with unlimited time.
+    assert_eq!(first["records_with_abuse_for_every_address"], 300);
+    assert!(first["requests"]["abusix_dns"].as_u64().unwrap() > 0, "{first}");
+
+    // The second run with the same cache asks ≤ 1 % of the first run's requests.
+    let second = bulk("second", &["--cache-dir", cache, "--port", &port]);
+    let (one, two) =
+        (first["requests"]["all"].as_u64().unwrap(), second["requests"]["all"].as_u64().unwrap());
+    assert!(two * 100 <= one, "second run: {two} requests of the first run's {one}");
+    assert_eq!(second["records_with_abuse_for_every_address"], 300);
+
+    // RDAP alone: the same coverage, but RIPE NCC is asked, and counts twelve personal data
+    // sets per answer against its 1,000 a day (the 5,500-domain figure: days).
+    let rdap = bulk("rdap-only", &["--rdap-only"]);
+    assert_eq!(rdap["records_with_abuse_for_every_address"], 300);
+    assert_eq!(rdap["requests"]["abusix_dns"], 0);
+    let servers = rdap["servers"].as_array().unwrap();
+    let ripe = servers.iter().find(|s| s["service"] == "ripe").unwrap();
+    let asked = ripe["requests"].as_u64().unwrap();
+    assert!(asked > 0, "{ripe}");
+    assert_eq!(ripe["counted_units"].as_u64().unwrap(), 12 * asked, "{ripe}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,11 +1,11 @@
 //! [`AbusixSource`]: an address's abuse mailbox from the Abusix Abuse ContactDB, TXT records
 //! under `abuse-contacts.abusix.zone` for the reversed address, validated and cached per
-//! address for the answer's TTL.
+//! address for the answer's TTL (and, given one, in the client's shared response cache).
 
 use std::fmt;
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
@@ -14,7 +14,7 @@ use hickory_resolver::proto::rr::RData;
 use jiff::Timestamp;
 
 use super::AbuseSource;
-use crate::cache::{Coalescer, LruTtl, lock};
+use crate::cache::{CachedResponse, Coalescer, LruTtl, ResponseCache, lock};
 use crate::clock::{now, now_timestamp};
 use crate::config::{ABUSIX_ZONE, Config};
 use crate::error::{SourceError, SourceErrorKind};
@@ -49,6 +49,19 @@ struct Answer {
     ttl: Duration,
 }
 
+/// An [`Answer`] as the shared response cache keeps it (the body of a
+/// [`CachedResponse::Found`]); `v` is the format's version, another is a miss.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Kept {
+    v: u32,
+    mailboxes: Vec<String>,
+    /// RFC 3339.
+    fetched_at: String,
+}
+
+/// The version of [`Kept`].
+const KEPT_VERSION: u32 = 1;
+
 /// The abuse mailbox of an address from the [Abusix Abuse ContactDB], a free IP → abuse
 /// contact service over DNS that covers ARIN, RIPE NCC, APNIC and AFRINIC space, has no
 /// per-client quota, and validates the mailboxes it returns.
@@ -65,7 +78,10 @@ struct Answer {
 ///   `errors`).
 /// * Answers (and "none") are kept per address, for the DNS TTL (at most a day; "none" for
 ///   the SOA's negative TTL, at most an hour), in a bounded LRU; concurrent asks for one
-///   address send one query.
+///   address send one query. Given a shared [`ResponseCache`]
+///   ([`response_cache`](Self::response_cache); a client passes its own, so the command's
+///   disk cache keeps them between runs), answers are also kept there, under
+///   `dns://<zone>/<name asked>`, for the same time.
 ///
 /// Each contact has role `abuse` and one [`Source`]: kind `dns`, `url` the name asked
 /// (without the trailing dot), dataset `abusix`.
@@ -98,6 +114,8 @@ pub struct AbusixSource {
     answers: Mutex<LruTtl<IpAddr, Answer>>,
     /// Queries in flight by address.
     inflight: Coalescer<IpAddr, Result<Answer, SourceError>>,
+    /// Answers shared with other clients and runs, if given.
+    shared: Option<Arc<dyn ResponseCache>>,
 }
 
 impl fmt::Debug for AbusixSource {
@@ -127,6 +145,7 @@ impl AbusixSource {
             resolver: OnceLock::new(),
             answers: Mutex::new(LruTtl::new(DEFAULT_MAX_ENTRIES, usize::MAX)),
             inflight: Coalescer::default(),
+            shared: None,
         }
     }
 
@@ -163,11 +182,34 @@ impl AbusixSource {
 
     /// A source asking through `resolver` (the client's, so it uses the client's servers and
     /// timeouts).
-    pub(crate) fn with_resolver(zone: &str, resolver: TokioResolver) -> Self {
-        let source = Self::new().zone(zone);
+    pub(crate) fn with_resolver(
+        zone: &str,
+        resolver: TokioResolver,
+        shared: Arc<dyn ResponseCache>,
+    ) -> Self {
+        let source = Self::new().zone(zone).response_cache(shared);
         // A fresh cell: setting it cannot fail.
         let _ = source.resolver.set(Ok(resolver));
         source
+    }
+
+    /// Also keep answers in `cache`, shared with other clients or runs (a
+    /// [`DiskCache`](crate::DiskCache), a Redis store), under `dns://<zone>/<name asked>`, and
+    /// read them from it before asking: a second run asks the zone nothing for addresses it
+    /// already asked within their TTL.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use whohosts::{AbusixSource, MemoryResponseCache};
+    ///
+    /// let cache = Arc::new(MemoryResponseCache::new(&Default::default()));
+    /// let abusix = AbusixSource::new().response_cache(cache);
+    /// # let _ = abusix;
+    /// ```
+    #[must_use]
+    pub fn response_cache(mut self, cache: Arc<dyn ResponseCache>) -> Self {
+        self.shared = Some(cache);
+        self
     }
 
     /// The fully qualified name asked for `ip` (with the trailing dot).
@@ -198,7 +240,7 @@ impl AbusixSource {
                 &ip,
                 || std::future::ready(lock(&self.answers).get(&ip, now()).cloned().map(Ok)),
                 Some,
-                || self.ask(ip),
+                || self.ask_shared(ip),
                 |result| {
                     if let Ok(answer) = &result {
                         let weight = answer.mailboxes.iter().map(String::len).sum::<usize>() + 1;
@@ -209,6 +251,35 @@ impl AbusixSource {
             )
             .await;
         result
+    }
+
+    /// The shared cache's answer for `ip`, else one query whose answer the shared cache then
+    /// keeps. The shared cache's failures are misses.
+    async fn ask_shared(&self, ip: IpAddr) -> Result<Answer, SourceError> {
+        let Some(shared) = &self.shared else { return self.ask(ip).await };
+        let key = format!("dns://{}/{}", self.zone, self.query_name(ip).trim_end_matches('.'));
+        if let Some(CachedResponse::Found { body, .. }) = shared.get(&key).await
+            && let Ok(kept) = serde_json::from_str::<Kept>(&body)
+            && kept.v == KEPT_VERSION
+            && let Ok(fetched_at) = kept.fetched_at.parse::<Timestamp>()
+        {
+            // The store keeps it no longer than its TTL, which it does not tell: the memory
+            // LRU keeps it for the shortest TTL of its kind.
+            let ttl =
+                if kept.mailboxes.is_empty() { DEFAULT_NEGATIVE_TTL } else { MAX_NEGATIVE_TTL };
+            return Ok(Answer { mailboxes: kept.mailboxes, fetched_at, ttl });
+        }
+        let answer = self.ask(ip).await?;
+        let kept = Kept {
+            v: KEPT_VERSION,
+            mailboxes: answer.mailboxes.clone(),
+            fetched_at: answer.fetched_at.to_string(),
+        };
+        if let Ok(body) = serde_json::to_string(&kept) {
+            let response = CachedResponse::Found { url: key.clone(), body };
+            shared.put(&key, response, answer.ttl).await;
+        }
+        Ok(answer)
     }
 
     /// One TXT query for `ip`: the valid mailboxes and how long they may be kept.

@@ -164,7 +164,8 @@ pub struct DiskCacheStats {
     /// Of `entries`, those already expired (dropped at the next write).
     pub expired: u64,
     /// Entries and bytes by kind: the kind of RDAP object the URL asks for (`ip`, `autnum`,
-    /// `domain`, `entity`, `nameserver`, or `other`), or `whois` for WHOIS answers.
+    /// `domain`, `entity`, `nameserver`, or `other`), `whois` for WHOIS answers, or
+    /// `quota-free` for the quota-free abuse sources' answers (Abusix, RIPEstat).
     pub by_kind: BTreeMap<String, DiskCacheKindStats>,
     /// When the oldest entry kept was written (`None` when empty).
     #[serde(serialize_with = "rfc3339")]
@@ -340,7 +341,7 @@ impl DiskCache {
     }
 
     /// Drop the responses of one kind, as [`DiskCacheStats::by_kind`] names them (`ip`,
-    /// `autnum`, `domain`, `entity`, `nameserver`, `other`, `whois`); returns how many were
+    /// `autnum`, `domain`, `entity`, `nameserver`, `other`, `whois`, `quota-free`); returns how many were
     /// dropped (0 for a kind it does not hold). Blocks, as [`stats`](Self::stats) does.
     ///
     /// ```no_run
@@ -509,8 +510,9 @@ fn rfc3339<S: serde::Serializer>(time: &Option<SystemTime>, s: S) -> Result<S::O
     }
 }
 
-/// The kind of a cache key: `whois` for a WHOIS answer, else the kind of RDAP object a
-/// request URL asks for (RFC 9082 path segments): the segment
+/// The kind of a cache key: `whois` for a WHOIS answer, `quota-free` for an answer of the
+/// quota-free abuse sources (Abusix's `dns://` keys, RIPEstat's `abuse-contact-finder`), else
+/// the kind of RDAP object a request URL asks for (RFC 9082 path segments): the segment
 /// before the last (`…/domain/example.com`), or two before it for a CIDR
 /// (`…/ip/192.0.2.0/24`); `other` when neither is one.
 fn kind_of(url: &str) -> &'static str {
@@ -518,7 +520,13 @@ fn kind_of(url: &str) -> &'static str {
     if url.starts_with("whois://") {
         return "whois";
     }
+    if url.starts_with("dns://") {
+        return "quota-free";
+    }
     let Ok(url) = url::Url::parse(url) else { return "other" };
+    if url.path().contains("/data/abuse-contact-finder/") {
+        return "quota-free";
+    }
     let segments: Vec<&str> = url.path_segments().map(Iterator::collect).unwrap_or_default();
     let kind_at = |from_end: usize| {
         let segment = segments.len().checked_sub(from_end).and_then(|i| segments.get(i))?;
@@ -961,10 +969,15 @@ mod tests {
         let whois = "whois://whois.afrinic.net:43/196.216.2.1";
         cache.store.put(ARIN, found(ARIN, "{}"), 3 * HOUR, now, u64::MAX).unwrap();
         cache.store.put(whois, found(whois, "% AFRINIC"), HOUR, now + HOUR, u64::MAX).unwrap();
+        let abusix = "dns://abuse-contacts.abusix.zone/1.2.0.192.abuse-contacts.abusix.zone";
+        let ripestat = "https://stat.ripe.net/data/abuse-contact-finder/data.json?resource=193.0.6.139&sourceapp=whohosts";
+        cache.store.put(abusix, found(abusix, "{}"), HOUR, now, u64::MAX).unwrap();
+        cache.store.put(ripestat, found(ripestat, "{}"), HOUR, now, u64::MAX).unwrap();
         let stats = cache.store.stats(now).unwrap();
         let kinds: Vec<(&str, u64)> =
             stats.by_kind.iter().map(|(kind, s)| (kind.as_str(), s.entries)).collect();
-        assert_eq!(kinds, [("ip", 1), ("whois", 1)]);
+        assert_eq!(kinds, [("ip", 1), ("quota-free", 2), ("whois", 1)]);
+        assert_eq!(cache.clear_kind("quota-free").unwrap(), 2);
         assert_eq!((stats.oldest, stats.newest), (Some(now), Some(now + HOUR)));
         let json = serde_json::to_value(&stats).unwrap();
         assert_eq!(json["oldest"], "2026-05-28T20:26:40Z");

@@ -29,6 +29,37 @@ pub struct ServerPolicy {
     /// `Some` for servers that publish no limit. The token bucket then runs at the learnt
     /// rate (burst 1) and `requests`, `period` and `burst` are not used; see [`Learning`].
     pub learn: Option<Learning>,
+    /// What the server counts against `requests`: each request (the default), or the
+    /// personal data sets each answer holds (RIPE NCC's quota).
+    pub counts: Counting,
+}
+
+/// What a server counts against its limit ([`ServerPolicy::counts`]).
+///
+/// RIPE NCC's Acceptable Use Policy limits each client to 1,000 *personal data sets* (person
+/// and role objects) a day, not 1,000 queries: one RDAP answer for a network names its
+/// admin-c, tech-c and abuse-c, and RIPE NCC's own answer for 193.0.0.0/21 holds twelve.
+/// Counting requests would let a client send twelve times its quota's worth.
+///
+/// ```
+/// use std::time::Duration;
+/// use whohosts::{Counting, ServerPolicy};
+///
+/// // 500 personal data sets a day: an answer holding twelve takes twelve tokens.
+/// let ripe = ServerPolicy::new(500, Duration::from_secs(86_400), 500, 4)
+///     .counting(Counting::PersonalObjects);
+/// assert_eq!(ripe.counts, Counting::PersonalObjects);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Counting {
+    /// Each request is one (a cached answer is none).
+    #[default]
+    Requests,
+    /// Each RDAP answer costs the distinct entities whose vCard is a person
+    /// (`individual`) or a role (`group`), at least one: the request takes one token
+    /// before it goes, and the rest are taken when the answer is read.
+    PersonalObjects,
 }
 
 /// How a server's rate is learnt ([`ServerPolicy::learn`]): the budget starts at
@@ -74,7 +105,15 @@ impl ServerPolicy {
             burst: burst.max(1),
             max_concurrent: max_concurrent.max(1),
             learn: None,
+            counts: Counting::Requests,
         }
+    }
+
+    /// This policy, counting `counts` against its limit (see [`Counting`]).
+    #[must_use]
+    pub fn counting(mut self, counts: Counting) -> Self {
+        self.counts = counts;
+        self
     }
 
     /// A rate learnt from the server's answers ([`Learning`]): starting at
@@ -95,6 +134,7 @@ impl ServerPolicy {
             burst: 1,
             max_concurrent: max_concurrent.max(1),
             learn: None,
+            counts: Counting::Requests,
         }
     }
 
@@ -175,7 +215,7 @@ impl ServerRule {
 /// | server | policy | published limit |
 /// |---|---|---|
 /// | `rdap.lacnic.net` | 1 per 6 s, burst 1, 1 in flight | "10 per minute and 1000 per hour, whichever is violated first" (LACNIC, *LACNIC's RDAP Service*, GTER 41, May 2016); answers carry the notice "Rate Limit is maxed at 10 queries per 1 minutes." (secynic/ipwhois#99) |
-/// | `rdap.db.ripe.net` | 500 per 24 h, burst 500, 4 in flight | 1,000 personal data sets per 24 hours per IP address or SSO account (RIPE Database AUP, enforced from 16 May 2024, db-wg announcement); 429 when over (RIPE-NCC/whois#555). Half refilled, half burst, so no 24-hour window exceeds 1,000 |
+/// | `rdap.db.ripe.net` | 500 personal data sets per 24 h ([`Counting::PersonalObjects`]: an answer costs the persons and roles it holds), burst 500, 4 in flight | 1,000 personal data sets per 24 hours per IP address or SSO account (RIPE Database AUP, enforced from 16 May 2024, db-wg announcement); 429 when over (RIPE-NCC/whois#555). Half refilled, half burst, so no 24-hour window exceeds 1,000 |
 /// | `rdap.arin.net` | 5/s, burst 5, 4 in flight | none published (ARIN's RDAP page states no figure) |
 /// | `rdap.apnic.net` | 5/s, burst 5, 4 in flight | none published |
 /// | `rdap.afrinic.net` | 5/s, burst 5, 4 in flight | none published |
@@ -251,7 +291,8 @@ impl Default for Politeness {
                 ),
                 ServerRule::new(
                     "rdap.db.ripe.net",
-                    ServerPolicy::new(500, Duration::from_secs(86_400), 500, 4),
+                    ServerPolicy::new(500, Duration::from_secs(86_400), 500, 4)
+                        .counting(Counting::PersonalObjects),
                     "RIPE Database AUP: 1,000 personal data sets per 24 hours",
                 ),
                 ServerRule::new("rdap.arin.net", per_second(5), none),
@@ -281,6 +322,7 @@ const WHOIS_DEFAULT: ServerPolicy = ServerPolicy {
     burst: 2,
     max_concurrent: 2,
     learn: None,
+    counts: Counting::Requests,
 };
 
 /// The known WHOIS limits (see [`Politeness`]); each source names where the figure is

@@ -152,6 +152,21 @@ pub trait RateBudget: Send + Sync + fmt::Debug {
         let _ = server;
         None
     }
+
+    /// Take `units` more tokens from `server`'s bucket under `policy`: an answer cost more
+    /// than the one token its request took (a server that counts personal data sets,
+    /// [`Counting::PersonalObjects`](crate::Counting)). The bucket may go below zero; the
+    /// next request then waits until it is back to one. The default does nothing (a budget
+    /// of your own that ignores it counts requests only).
+    fn charge<'a>(
+        &'a self,
+        server: &'a str,
+        policy: ServerPolicy,
+        units: u32,
+    ) -> BoxFuture<'a, ()> {
+        let _ = (server, policy, units);
+        Box::pin(async {})
+    }
 }
 
 /// What a [`RateBudget`] says about one server right now ([`RateBudget::state`]).
@@ -387,6 +402,15 @@ impl ServerState {
         } else {
             BudgetState::Spent(Duration::from_secs_f64((1.0 - tokens) / rate))
         }
+    }
+
+    /// Take `units` more tokens at `now` (see [`RateBudget::charge`]); the bucket goes no
+    /// lower than minus its size.
+    fn charge(&mut self, policy: ServerPolicy, units: u32, now: Instant) {
+        let Some((rate, burst)) = self.bucket(policy) else { return };
+        let elapsed = now.saturating_duration_since(self.refreshed).as_secs_f64();
+        self.tokens = ((self.tokens + elapsed * rate).min(burst) - f64::from(units)).max(-burst);
+        self.refreshed = now;
     }
 
     /// A half-open probe that has to wait gives its turn back (it is not in flight).
@@ -694,6 +718,30 @@ impl RateBudget for LocalBudget {
         let wait = self.lock().get(server)?.next_request_in(now());
         SystemTime::now().checked_add(wait)
     }
+
+    /// Takes the tokens in memory, and saves the bucket when it is kept in the store.
+    fn charge<'a>(
+        &'a self,
+        server: &'a str,
+        policy: ServerPolicy,
+        units: u32,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if units == 0 {
+                return;
+            }
+            let charged = match self.lock().get_mut(server) {
+                Some(state) => {
+                    state.charge(policy, units, now());
+                    true
+                }
+                None => false,
+            };
+            if let Some(store) = self.store.as_deref().filter(|_| charged && is_persisted(policy)) {
+                self.save(server, store).await;
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -706,6 +754,25 @@ mod tests {
     }
 
     const LONG: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn an_answer_that_costs_more_than_one_takes_the_rest_from_the_bucket() {
+        // 30 personal data sets a day; answers hold 12 each.
+        let policy = ServerPolicy::new(30, Duration::from_secs(86_400), 30, 1);
+        let start = Instant::now();
+        let mut state = ServerState::new(policy, start);
+        let mut sent = 0;
+        while state.admit(policy, &settings(), LONG, start) == Admission::Go {
+            state.charge(policy, 11, start);
+            sent += 1;
+        }
+        // 30 → 18 → 6 → -6: three answers, then a wait for 7 tokens (7 × 48 min).
+        assert_eq!(sent, 3);
+        assert_eq!(state.next_request_in(start), Duration::from_secs(7 * 2880));
+        // Never below minus the bucket's size.
+        state.charge(policy, 1_000, start);
+        assert_eq!(state.tokens, -30.0);
+    }
 
     #[test]
     fn token_bucket_allows_the_burst_then_the_rate() {

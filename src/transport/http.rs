@@ -22,9 +22,11 @@ use reqwest::header::{
 use url::Url;
 
 use super::budget::{AttemptOutcome, RateBudget};
+use super::cost::personal_objects;
 use super::guard;
 use crate::cache::{CachedResponse, Coalescer, ResponseCache, count};
 use crate::clock::now;
+use crate::config::Counting;
 use crate::config::{Config, Timeouts};
 use crate::deadline;
 use crate::error::{
@@ -206,6 +208,13 @@ impl Http {
             bound: "max_response_bytes",
         };
         let answer = self.fetch_with(url, &ask).await?;
+        // A server that counts personal data sets is charged the rest of what the answer
+        // held (its request took one token).
+        let (server, policy) = self.config.politeness.server_key(&answer.url);
+        if policy.counts == Counting::PersonalObjects {
+            let units = personal_objects(&answer.body);
+            self.budget.charge(&server, policy, units.saturating_sub(1)).await;
+        }
         Ok(Fetched { url: answer.url, body: answer.body })
     }
 

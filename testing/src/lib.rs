@@ -105,7 +105,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 pub use dns::loopback_udp_tcp;
-pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault};
+pub use generate::{FaultKind, FaultMix, FaultVerdict, GeneratedWorld, InjectedFault, RirMix};
 pub use tripwire::{tripwire, tripwire_on};
 pub use whois::{DENIC_REFUSAL, WhoisFault, WhoisRequest};
 
@@ -309,6 +309,17 @@ impl WorldBuilder {
             self.services.push(ServiceSpec { name: name.to_owned(), real_urls: urls.collect() });
         }
         self
+    }
+
+    /// The real base URLs `service` stands in for (empty for an unknown service): what a
+    /// client's default politeness table matches, before the world starts (after it,
+    /// [`World::real_urls`]).
+    pub fn service_real_urls(&self, service: &str) -> Vec<String> {
+        self.services
+            .iter()
+            .filter(|s| s.name == service)
+            .flat_map(|s| s.real_urls.iter().cloned())
+            .collect()
     }
 
     /// Add an RDAP object (the JSON text of an RDAP response) to `service`. It is found by
@@ -759,6 +770,14 @@ impl World {
     /// `http://127.0.0.1:PORT/<service>/` (also for names that are not services).
     pub fn service_url(&self, service: &str) -> String {
         rdap::local_base(self.rdap_addr, service)
+    }
+
+    /// The real base URLs `service` stands in for (as given to [`WorldBuilder::service`]),
+    /// e.g. `https://rdap.db.ripe.net/` for a generated world's `ripe`: what a client's
+    /// default politeness table would match.
+    pub fn real_urls(&self, service: &str) -> Vec<String> {
+        let local = self.service_url(service);
+        self.rewrites.iter().filter(|(_, l)| *l == local).map(|(real, _)| real.clone()).collect()
     }
 
     /// The directory holding `dns.json`, `ipv4.json`, `ipv6.json` and `asn.json`.

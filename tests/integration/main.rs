@@ -26,6 +26,7 @@ mod plan;
 mod providers;
 mod query_secrets;
 mod quota_free;
+mod quotas;
 mod record_json;
 mod referrals;
 mod refresh;

@@ -312,3 +312,44 @@ async fn the_generated_world_serves_them_on_request_only() {
     assert!(compared >= 8, "{compared}");
     assert_eq!(generated.min_requests(), generated.clone().with_quota_free(true).min_requests());
 }
+
+#[tokio::test]
+async fn abusix_answers_kept_in_a_disk_cache_spare_the_next_run_its_queries() {
+    let world =
+        World::recorded().fault("ripe", "ip/", Fault::Status(503), None).start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let name = "139.6.0.193.abuse-contacts.abusix.zone";
+    for run in 1..=2 {
+        // A new client each run, as a new process would be, on the same cache directory.
+        let cache = std::sync::Arc::new(whohosts::DiskCache::open(dir.path()).unwrap());
+        let client = world
+            .quota_free_client_builder()
+            .disk_cache(cache)
+            .max_retries(0)
+            .disable_whois()
+            .build()
+            .unwrap();
+        let record = client.lookup("193.0.6.139").await.unwrap();
+        let found = address(&record, "193.0.6.139");
+        assert_eq!(emails(&found.abuse), ["abuse@ripe.net"], "run {run}");
+        assert_eq!(found.abuse[0].sources[0].url.as_deref(), Some(name), "run {run}");
+        // Asked once, in the first run only.
+        assert_eq!(world.dns_queries_for(name, "TXT"), 1, "run {run}");
+    }
+    let stats = whohosts::DiskCache::open(dir.path()).unwrap().stats().unwrap();
+    assert_eq!(stats.by_kind.get("quota-free").map(|k| k.entries), Some(1));
+}
+
+#[tokio::test]
+async fn a_kept_abusix_answer_that_cannot_be_read_is_asked_again() {
+    let world = World::recorded().start().await.unwrap();
+    let cache = std::sync::Arc::new(whohosts::MemoryResponseCache::new(&Default::default()));
+    let key = "dns://abuse-contacts.abusix.zone/139.6.0.193.abuse-contacts.abusix.zone";
+    let garbage =
+        whohosts::CachedResponse::Found { url: key.to_owned(), body: "{\"v\":99}".into() };
+    whohosts::ResponseCache::put(&*cache, key, garbage, std::time::Duration::from_secs(60)).await;
+    let source = abusix(&world).response_cache(cache);
+    let contacts = source.abuse_contacts(ip("193.0.6.139")).await.unwrap();
+    assert_eq!(emails(&contacts), ["abuse@ripe.net"]);
+    assert_eq!(world.dns_queries_for("139.6.0.193.abuse-contacts.abusix.zone", "TXT"), 1);
+}

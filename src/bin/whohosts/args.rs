@@ -286,8 +286,8 @@ pub(crate) enum CacheAction {
     /// stop the next run from asking past a daily quota already spent).
     #[command(after_help = AFTER_HELP)]
     Clear {
-        /// Remove only this kind: ip, autnum, domain, entity, nameserver, other, whois, or
-        /// budgets.
+        /// Remove only this kind: ip, autnum, domain, entity, nameserver, other, whois,
+        /// quota-free (Abusix and RIPEstat answers), or budgets.
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
         #[command(flatten)]

@@ -14,8 +14,8 @@ use crate::exit::{self, Failure};
 use crate::settings::Settings;
 
 /// The kinds `cache clear --kind` takes: the kinds of entries, and `budgets`.
-const KINDS: [&str; 8] =
-    ["ip", "autnum", "domain", "entity", "nameserver", "other", "whois", "budgets"];
+const KINDS: [&str; 9] =
+    ["ip", "autnum", "domain", "entity", "nameserver", "other", "whois", "quota-free", "budgets"];
 
 /// Write a warning on stderr.
 fn warn(message: &str) {

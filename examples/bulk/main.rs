@@ -57,6 +57,19 @@
 //!   with the same DIR starts at the rates this one learnt (the world then serves RDAP on
 //!   127.0.0.1:47613, so that its servers keep their keys between runs).
 //!
+//! * `--real-limits` (with `--world`): each service keeps the published limit of the server
+//!   it stands for (RIPE NCC 1,000 personal objects per 24 h, LACNIC 10 per minute, the
+//!   others as in the library's politeness table), the addresses follow a piracy operation's
+//!   mix (`RirMix::piracy`: 45 % RIPE, 15 % LACNIC), and the quota-free sources (an Abusix
+//!   zone and a RIPEstat endpoint agreeing with RDAP) are served and used. A day cannot be
+//!   waited out, so the run is counted (see `real_limits.rs`): the summary gives requests and
+//!   429s per server, the estimated wall time under the real limits, and the share of records
+//!   with an abuse contact for every address. `--rdap-only` turns the quota-free sources off
+//!   (the contrast); `--real-time` paces every server for real. `--cache-dir DIR` keeps the
+//!   responses and budgets in a `DiskCache` in DIR (the world then serves on a fixed port),
+//!   so a second run shows what the persistent cache saves. `--port P` serves the world's
+//!   RDAP on P instead of 47613 with `--cache-dir` or `--budget-dir`.
+//!
 //! `--faults` takes 0 to 111 (nine kinds, at most 1,000 per mille in all).
 //!
 //! `--break-world` is a self-check of the `--max-ratio` gate, never a measurement: it breaks
@@ -70,6 +83,8 @@
 //! Exit codes: 0 done (also `--help`), 1 a `--max-ratio` check failed, 2 bad arguments or
 //! an I/O error (the message names the path), 130 interrupted.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod real_limits;
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -87,7 +102,7 @@ use whohosts::{
     Client, CompletedInputs, DEFAULT_MAX_LINE, DiskCache, InputLine, InputLines, JsonlSink,
     LocalBudget, Politeness, RecordSink, ServerPolicy,
 };
-use whohosts_testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, World};
+use whohosts_testing::{Fault, FaultKind, FaultMix, FaultVerdict, GeneratedWorld, RirMix, World};
 
 // Bulk runs allocate and free many small buffers from every worker thread at once; glibc's
 // allocator spends a quarter of the run's CPU on that (measured with perf), mimalloc far less.
@@ -101,7 +116,8 @@ const USAGE: &str = "usage: bulk [INPUT|-] [-o OUT.jsonl] [--resume] [--concurre
 [--max-waiting N] [--max-line BYTES] [--quiet] \
 [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC] [--max-ratio R] [--min-ratio R] \
 [--summary-json PATH] [--capacity] [--request-log PATH] [--faults PER_MILLE] \
-[--break-world SERVICE|contacts] [--hidden-limits] [--no-retry-after] [--budget-dir DIR]]";
+[--break-world SERVICE|contacts] [--hidden-limits] [--no-retry-after] [--budget-dir DIR] \
+[--real-limits [--rdap-only|--real-time]] [--cache-dir DIR] [--port P]]";
 
 /// The world's RDAP port with `--budget-dir`, so that a second run's servers have the keys
 /// the first run's budgets were saved under.
@@ -140,6 +156,11 @@ struct Args {
     hidden_limits: bool,
     no_retry_after: bool,
     budget_dir: Option<String>,
+    real_limits: bool,
+    rdap_only: bool,
+    real_time: bool,
+    cache_dir: Option<String>,
+    port: Option<u16>,
 }
 
 /// What the arguments ask for.
@@ -217,6 +238,14 @@ fn parse_args() -> Result<Parsed, String> {
             "--hidden-limits" => args.hidden_limits = true,
             "--no-retry-after" => args.no_retry_after = true,
             "--budget-dir" => args.budget_dir = Some(value(&mut it, &arg)?),
+            "--real-limits" => args.real_limits = true,
+            "--rdap-only" => args.rdap_only = true,
+            "--real-time" => args.real_time = true,
+            "--cache-dir" => args.cache_dir = Some(value(&mut it, &arg)?),
+            "--port" => {
+                let text = value(&mut it, &arg)?;
+                args.port = Some(text.parse().map_err(|_| format!("--port: not a port: {text}"))?);
+            }
             "-h" | "--help" => return Ok(Parsed::Help),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}\n{USAGE}")),
             _ if args.input.is_none() => args.input = Some(arg),
@@ -236,13 +265,27 @@ fn parse_args() -> Result<Parsed, String> {
         || args.faults.is_some()
         || args.break_world.is_some()
         || args.hidden_limits
-        || args.no_retry_after;
+        || args.no_retry_after
+        || args.real_limits
+        || args.cache_dir.is_some();
     if world_only && args.world.is_none() {
         return Err(format!(
             "--inputs, --latency-ms, --rate-limit, --max-ratio, --min-ratio, --capacity, \
-             --request-log, --faults, --break-world, --hidden-limits and --no-retry-after \
-             need --world\n{USAGE}"
+             --request-log, --faults, --break-world, --hidden-limits, --no-retry-after, \
+             --real-limits and --cache-dir need --world\n{USAGE}"
         ));
+    }
+    if (args.rdap_only || args.real_time) && !args.real_limits {
+        return Err(format!("--rdap-only and --real-time need --real-limits\n{USAGE}"));
+    }
+    if args.rdap_only && args.real_time {
+        return Err(format!("--rdap-only cannot run in real time (it takes days)\n{USAGE}"));
+    }
+    if args.real_limits && !args.limits.is_empty() {
+        return Err(format!("--real-limits sets the limits: no --rate-limit with it\n{USAGE}"));
+    }
+    if args.cache_dir.is_some() && args.budget_dir.is_some() {
+        return Err(format!("--cache-dir keeps the budgets too: not with --budget-dir\n{USAGE}"));
     }
     if (args.hidden_limits || args.no_retry_after) && args.limits.is_empty() {
         return Err(format!("--hidden-limits and --no-retry-after need --rate-limit\n{USAGE}"));
@@ -343,11 +386,23 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
         None => None,
     };
     // The world, if asked for.
-    let generated = args.world.map(|n| match (args.faults, &trap) {
-        (Some(rate), Some((addr, _))) => {
-            World::generated_with_faults(n, args.seed, &FaultMix::every_kind(rate, Some(*addr)))
+    let mode = args.real_limits.then_some(if args.rdap_only {
+        real_limits::Mode::RdapOnly
+    } else if args.real_time {
+        real_limits::Mode::RealTime
+    } else {
+        real_limits::Mode::Counted
+    });
+    let generated = args.world.map(|n| {
+        let faults = match (args.faults, &trap) {
+            (Some(rate), Some((addr, _))) => FaultMix::every_kind(rate, Some(*addr)),
+            _ => FaultMix::default(),
+        };
+        match mode {
+            Some(mode) => World::generated_shaped(n, args.seed, &faults, &RirMix::piracy())
+                .with_quota_free(mode != real_limits::Mode::RdapOnly),
+            None => World::generated_with_faults(n, args.seed, &faults),
         }
-        _ => World::generated(n, args.seed),
     });
     let world = match &generated {
         None => None,
@@ -372,9 +427,13 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
             if args.no_retry_after {
                 builder = builder.rate_limit_without_retry_after();
             }
-            // Budgets kept between runs are keyed by server URL: the same port every run.
-            if args.budget_dir.is_some() {
-                builder = builder.rdap_port(BUDGET_WORLD_PORT);
+            // Budgets and responses kept between runs are keyed by server URL: the same port
+            // every run.
+            if args.budget_dir.is_some() || args.cache_dir.is_some() {
+                builder = builder.rdap_port(args.port.unwrap_or(BUDGET_WORLD_PORT));
+            }
+            if let Some(mode) = mode {
+                builder = real_limits::limit_world(builder, generated, mode);
             }
             for service in generated.min_requests_per_service().keys() {
                 if let Some(latency) = args.latency {
@@ -392,10 +451,18 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     };
 
     // The client.
-    let mut builder = match &world {
-        Some(world) => world.client_builder(),
-        None => Client::builder(),
+    let mut builder = match (&world, mode) {
+        (Some(world), Some(mode)) if mode != real_limits::Mode::RdapOnly => {
+            world.quota_free_client_builder()
+        }
+        (Some(world), _) => world.client_builder(),
+        (None, _) => Client::builder(),
     };
+    if let (Some(world), Some(generated), Some(mode)) = (&world, &generated, mode) {
+        for (url, policy) in real_limits::client_policies(world, generated, mode) {
+            builder = builder.server_policy(&url, policy);
+        }
+    }
     builder = builder.bulk_concurrency(args.concurrency);
     if let Some(waiting) = args.max_waiting {
         builder = builder.bulk_max_waiting(waiting);
@@ -432,6 +499,11 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     };
     if let Some(budget) = &budget {
         builder = builder.rate_budget(budget.clone());
+    }
+    // Responses and quotas kept between runs, as the command keeps them.
+    if let Some(dir) = &args.cache_dir {
+        let cache = DiskCache::open(dir).map_err(|e| format!("--cache-dir {dir}: {e}"))?;
+        builder = builder.disk_cache(Arc::new(cache));
     }
     let client = builder.build()?;
 
@@ -566,6 +638,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
     let mut invalid = 0u64;
     let mut world_misses: Vec<String> = Vec::new();
     let mut verdicts: BTreeMap<(FaultKind, FaultVerdict), u64> = BTreeMap::new();
+    let mut coverage = real_limits::Coverage::default();
     let mut interrupted = false;
     let write_invalid = |output: &mut Box<dyn Write + Send>,
                          (line, text, problem): (u64, String, String)| {
@@ -597,6 +670,7 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                     match &result {
                         Ok(record) => {
                             records += 1;
+                            coverage.add(record);
                             if !record.errors.is_empty() {
                                 with_errors += 1;
                             }
@@ -712,6 +786,10 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
                 }
             }
             summary.insert("learnt_rates", serde_json::json!(learnt));
+        }
+        if let Some(mode) = mode {
+            let figures = real_limits::report(world, generated, mode, &stats, wall, &coverage);
+            summary.insert("real_limits", figures);
         }
         if let Some(bound) = rate_limit_bound(generated, &args.limits) {
             let over = wall.as_secs_f64() / bound.as_secs_f64();
