@@ -153,7 +153,8 @@ impl RipeStatSource {
     pub async fn lookup(&self, ip: IpAddr) -> Result<RipeStatAnswer, SourceError> {
         let url = self.query_url(ip);
         let shown = shown_url(&self.call, ip);
-        let fetched = self.http.get_rdap(&url).await?;
+        // An error answer (a 200 with `"status": "error"`) is not kept: the next ask retries.
+        let fetched = self.http.get_checked(&url, |body| parse(body, &shown).is_ok()).await?;
         let mut answer = parse(&fetched.body, &shown)?;
         let at = crate::clock::now_timestamp();
         for contact in &mut answer.contacts {

@@ -149,6 +149,17 @@ impl Http {
     /// Asked once per URL: a cached answer (200, or 404 for the negative TTL) is returned
     /// without a request, and concurrent calls for the same URL share one request.
     pub(crate) async fn get_rdap(&self, url: &Url) -> Result<Fetched, SourceError> {
+        self.get_checked(url, |_| true).await
+    }
+
+    /// [`get_rdap`](Self::get_rdap) for an API that answers its errors with a 200 (RIPEstat's
+    /// `"status": "error"`): a 200 whose body `usable` refuses is returned but not cached,
+    /// so the next ask tries again.
+    pub(crate) async fn get_checked(
+        &self,
+        url: &Url,
+        usable: impl Fn(&[u8]) -> bool,
+    ) -> Result<Fetched, SourceError> {
         let key = url.as_str().to_owned();
         let (result, got) = self
             .inflight
@@ -161,7 +172,9 @@ impl Http {
                     self.fetch(url).await
                 },
                 |result| async {
-                    self.remember(&key, &result).await;
+                    if result.as_ref().map_or(true, |fetched| usable(&fetched.body)) {
+                        self.remember(&key, &result).await;
+                    }
                     Some(result)
                 },
             )

@@ -353,3 +353,22 @@ async fn a_kept_abusix_answer_that_cannot_be_read_is_asked_again() {
     assert_eq!(emails(&contacts), ["abuse@ripe.net"]);
     assert_eq!(world.dns_queries_for("139.6.0.193.abuse-contacts.abusix.zone", "TXT"), 1);
 }
+
+#[tokio::test]
+async fn a_ripestat_error_answer_is_not_kept_and_the_next_ask_gets_the_mailbox() {
+    let world = WorldBuilder::new()
+        .ripestat("198.51.100.0/24", &["abuse@example.org"], Some("arin"))
+        .fault("ripestat", "data/", Fault::Malformed, Some(1))
+        .start()
+        .await
+        .unwrap();
+    let source = ripestat(&world);
+    // The first answer is a 200 that is not RIPEstat's JSON: an error, and not cached.
+    let e = source.lookup(ip("198.51.100.6")).await.unwrap_err();
+    assert_eq!(e.kind(), SourceErrorKind::Malformed, "{e:?}");
+    let answer = source.lookup(ip("198.51.100.6")).await.unwrap();
+    assert_eq!(emails(&answer.contacts), ["abuse@example.org"]);
+    // A good answer is kept: the third ask sends nothing.
+    source.lookup(ip("198.51.100.6")).await.unwrap();
+    assert_eq!(world.requests("ripestat"), 2);
+}
