@@ -558,7 +558,13 @@ impl ClientBuilder {
         // WHOIS takes its turns from the same budget as RDAP (its keys are `whois://…`).
         let planner = Planner::new(&config, Arc::clone(&budget));
         // And keeps its answers in the same response cache (under `whois://…` keys).
-        let whois = Arc::new(Whois::new(&config, resolver.clone(), budget, responses));
+        let whois = Arc::new(Whois::new(
+            &config,
+            resolver.clone(),
+            budget,
+            responses,
+            Arc::clone(&telemetry),
+        ));
         let pipeline = Pipeline {
             resolver,
             limits: config.limits.clone(),

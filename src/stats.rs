@@ -65,6 +65,9 @@ pub struct Stats {
     /// quota-limited (or its budget spent) that got their abuse mailbox from a quota-free
     /// source, with RDAP left unasked.
     pub rdap_avoided: u64,
+    /// WHOIS (port 43) queries sent, per server key (`whois://host:port`); not in
+    /// [`requests`](Self::requests), which counts HTTP requests.
+    pub whois_queries_per_server: BTreeMap<String, u64>,
 }
 
 /// Which cache a hit is counted for.
@@ -102,6 +105,8 @@ pub(crate) struct Telemetry {
     /// Abuse mailboxes found, per source that gave them.
     abuse_answers: Mutex<HashMap<String, u64>>,
     rdap_avoided: AtomicU64,
+    /// WHOIS queries sent, per server key.
+    whois_queries: Mutex<HashMap<String, u64>>,
 }
 
 /// One request waiting for its server's turn, counted in [`Stats::waiting_per_server`]
@@ -262,6 +267,12 @@ impl Telemetry {
         self.rdap_avoided.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// One WHOIS query sent to `server` (its `whois://host:port` key).
+    pub(crate) fn count_whois_query(&self, server: &str) {
+        let mut map = self.whois_queries.lock().unwrap_or_else(PoisonError::into_inner);
+        *map.entry(server.to_owned()).or_default() += 1;
+    }
+
     /// A request to `server` starts waiting for its turn; it stops when the guard drops.
     pub(crate) fn waiting_on(&self, server: &str) -> Waiting<'_> {
         let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
@@ -299,6 +310,10 @@ impl Telemetry {
                 answers.iter().map(|(k, v)| (k.clone(), *v)).collect()
             },
             rdap_avoided: self.rdap_avoided.load(Ordering::Relaxed),
+            whois_queries_per_server: {
+                let sent = self.whois_queries.lock().unwrap_or_else(PoisonError::into_inner);
+                sent.iter().map(|(k, v)| (k.clone(), *v)).collect()
+            },
         }
     }
 }

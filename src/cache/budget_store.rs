@@ -26,12 +26,17 @@ pub struct SavedBucket {
     /// run starts at it instead of probing again.
     #[serde(default)]
     pub learnt_rate: Option<f64>,
+    /// The lowest rate such a server refused (answered 429 at), in requests per second: a
+    /// run that learnt no rate (it asked in bursts) leaves this, and the next one starts at
+    /// half of it instead of a slow start that overshoots.
+    #[serde(default)]
+    pub refused_rate: Option<f64>,
 }
 
 impl SavedBucket {
     /// `tokens` left at `at`, no pause.
     pub fn new(tokens: f64, at: SystemTime) -> Self {
-        Self { tokens, at, paused_until: None, learnt_rate: None }
+        Self { tokens, at, paused_until: None, learnt_rate: None, refused_rate: None }
     }
 }
 

@@ -21,8 +21,14 @@
 //!   are within 3 % it stops probing and stays at the lower bound; the upper bound creeps up
 //!   by 0.0002 % per answer (3 % in about five minutes at 50 requests/s), so that a server
 //!   that raised its limit is found again after a while, without probing every few seconds.
-//! - **A 429 at or below the lower bound** (the server lowered its limit, or a burst) lowers
-//!   the upper bound to it and the lower one to 70 % of it, and the bisection climbs back.
+//! - **A 429 at or below the lower bound** (the server lowered its limit, or a burst of the
+//!   client's own) lowers the upper bound to it and the lower one to 95 % of it; a second
+//!   one before that lower bound is confirmed takes it to 70 %, and the bisection climbs
+//!   back.
+//! - **What is learnt** (reported and saved for the next run) is the lower bound once held:
+//!   a bound guessed from a cut (70 % of a slow start that overshot while the first 429
+//!   was on its way back can still be far above the limit) is not, until a sustain window
+//!   confirms it. A later run resumes at 98 % of it, without slow start.
 //! - The time a server asked the client to pause (`Retry-After`) is not counted, and 429s
 //!   within [`SETTLE`] of sending resuming answer requests sent before: they are not counted
 //!   again.
@@ -51,10 +57,13 @@ const SLOW_START_GAIN: f64 = 2.0 * std::f64::consts::LN_2;
 /// A 429 at a rate held before: the lower bound falls to this share of it, and the bisection
 /// climbs back from there.
 const FALL: f64 = 0.7;
-/// A run resuming a learnt rate starts at this share of it: all of it, since a learnt rate
-/// is one that went through without a 429 (0.96 cost the second run 4 % of its speed, wall ÷
-/// bound 1.12-1.15, with 0-1 429s).
-const RESUME_MARGIN: f64 = 1.0;
+/// A run resuming a learnt rate starts at this share of it. A learnt rate went through
+/// without a 429, but counted over 2 s, a server's burst may have let a little more through
+/// than its rate: all of it gave the second run 3-9 429s, 0.96 gave 0-1 and 4 % of its
+/// speed.
+const RESUME_MARGIN: f64 = 0.98;
+/// The first 429 at a rate held before: the lower bound steps down to this share of it.
+const STUMBLE: f64 = 0.95;
 /// The slowest the learner goes: one request every ten seconds.
 const FLOOR: f64 = 0.1;
 
@@ -83,6 +92,12 @@ pub(crate) struct RateLearner {
     saved_rate: f64,
     /// Cut since the last save.
     dirty: bool,
+    /// The lower bound as last confirmed: held for [`SUSTAIN`] without a 429 (or resumed
+    /// from an earlier run). What is learnt, and saved; a lower bound guessed from a cut is
+    /// not, until held.
+    confirmed: Option<f64>,
+    /// The upper bound as last saved.
+    saved_upper: Option<f64>,
 }
 
 impl RateLearner {
@@ -103,6 +118,8 @@ impl RateLearner {
             resumed_at: None,
             saved_rate: rate,
             dirty: false,
+            confirmed: None,
+            saved_upper: None,
         }
     }
 
@@ -118,8 +135,29 @@ impl RateLearner {
             learner.upper = Some(learner.rate / (1.0 - CLOSE));
             learner.slow_start = false;
             learner.saved_rate = learner.rate;
+            learner.confirmed = Some(learner.rate);
         }
         learner
+    }
+
+    /// A learner for a server that refused an earlier run at `refused` requests per second
+    /// before any rate was held long enough to be learnt (a server asked in bursts): no slow
+    /// start (it overshoots), half that rate to begin with, and the bisection from there.
+    pub(crate) fn after_refusal(learning: Learning, refused: f64) -> Self {
+        let mut learner = Self::new(learning);
+        if refused.is_finite() && refused > 0.0 {
+            learner.upper = Some(refused);
+            learner.rate = learner.clamp(refused / 2.0);
+            learner.lower = learner.rate;
+            learner.slow_start = false;
+            learner.saved_upper = Some(refused);
+        }
+        learner
+    }
+
+    /// The lowest rate refused so far (the upper bound), once a 429 came.
+    pub(crate) fn refused(&self) -> Option<f64> {
+        self.upper
     }
 
     /// Requests per second now.
@@ -127,9 +165,15 @@ impl RateLearner {
         self.rate
     }
 
-    /// The learnt rate (the lower bound), once a 429 taught one (or an earlier run did).
+    /// The learnt rate: the lower bound once it was held for [`SUSTAIN`] after a 429 taught
+    /// the learner its bounds (or an earlier run's, resumed).
     pub(crate) fn learnt(&self) -> Option<f64> {
-        self.upper.map(|_| self.lower)
+        self.confirmed
+    }
+
+    /// True when the lower bound is the one last confirmed.
+    fn lower_confirmed(&self) -> bool {
+        self.confirmed.is_some_and(|c| (c - self.lower).abs() <= f64::EPSILON * c.max(1.0))
     }
 
     /// A request is sent at `now`.
@@ -180,6 +224,8 @@ impl RateLearner {
         // (One answer fewer: the window holds both its ends.)
         let through = (answers - 1.0).max(0.0) / held;
         self.lower = self.lower.max(through.min(self.rate)).min(upper);
+        self.confirmed = Some(self.lower);
+        self.dirty |= (self.lower - self.saved_rate).abs() > self.saved_rate * 0.02;
         let next = if upper - self.lower > upper * CLOSE {
             (self.lower + upper) / 2.0
         } else {
@@ -187,7 +233,6 @@ impl RateLearner {
         };
         if (next - self.rate).abs() > f64::EPSILON {
             self.rate = self.clamp(next);
-            self.dirty |= (self.lower - self.saved_rate).abs() > self.saved_rate * 0.02;
         }
     }
 
@@ -204,8 +249,14 @@ impl RateLearner {
             self.slow_start = false;
             self.upper = Some(at);
             self.lower = (at * FALL).max(FLOOR);
+        } else if at <= self.lower && self.lower_confirmed() {
+            // Refused at a rate held before: a burst of the client's own (timers bunch
+            // requests on a busy machine) or a lower limit. A small step down first.
+            self.upper = Some(at);
+            self.lower = (at * STUMBLE).max(FLOOR);
         } else if at <= self.lower {
-            // Refused at a rate held before: the server's limit went down.
+            // Refused at a lower bound not held yet (guessed from a cut, or stepped down
+            // to): the server's limit is well below it.
             self.upper = Some(at);
             self.lower = (at * FALL).max(FLOOR);
         } else {
@@ -216,19 +267,28 @@ impl RateLearner {
         self.held_since = None;
         self.held_answers = 0;
         self.resumed_at = Some(now + pause);
-        self.dirty = true;
+        // Nothing held yet: what was refused is worth keeping for the next run.
+        let moved = match (self.saved_upper, self.upper) {
+            (None, Some(_)) => true,
+            (Some(saved), Some(upper)) => (upper - saved).abs() > saved * 0.02,
+            _ => false,
+        };
+        self.dirty |= self.confirmed.is_none() && moved;
     }
 
-    /// The rate to save, once after each cut and when the lower bound moved by more than
-    /// 2 %; `None` before anything was learnt.
-    pub(crate) fn take_unsaved(&mut self) -> Option<f64> {
-        let learnt = self.learnt()?;
+    /// What to save, when the confirmed lower bound moved by more than 2 % since the last
+    /// save, or (nothing confirmed yet) the rate refused did: `(learnt, refused)`. `None`
+    /// when nothing moved.
+    pub(crate) fn take_unsaved(&mut self) -> Option<(Option<f64>, Option<f64>)> {
         if !self.dirty {
             return None;
         }
         self.dirty = false;
-        self.saved_rate = learnt;
-        Some(learnt)
+        if let Some(learnt) = self.confirmed {
+            self.saved_rate = learnt;
+        }
+        self.saved_upper = self.upper;
+        Some((self.confirmed, self.upper))
     }
 
     fn clamp(&self, rate: f64) -> f64 {
@@ -316,7 +376,8 @@ mod tests {
         let t0 = Instant::now();
         let mut learner = RateLearner::new(Learning::new(60, 0));
         learner.rate_limited(t0, Duration::from_secs(1));
-        assert_eq!((learner.rate(), learner.learnt()), (42.0, Some(42.0)));
+        // A guess, not learnt until held.
+        assert_eq!((learner.rate(), learner.learnt()), (42.0, None));
         // The requests in flight come back 429 too: one cut only.
         learner.rate_limited(t0 + ms(10), Duration::from_secs(1));
         learner.rate_limited(t0 + ms(1_100), Duration::from_secs(1));
@@ -324,6 +385,7 @@ mod tests {
         // Held for the sustain time: 42 is sustainable, the middle (51) is tried next.
         run(&mut learner, t0 + ms(1_000), 2.1);
         assert!((learner.rate() - 51.0).abs() < 0.1, "{}", learner.rate());
+        assert!((learner.learnt().unwrap() - 42.0).abs() < 0.1, "{:?}", learner.learnt());
         // Refused at 51: back to 42, then 46.5.
         learner.rate_limited(t0 + ms(4_000), Duration::ZERO);
         assert!((learner.rate() - 42.0).abs() < 0.1, "{}", learner.rate());
@@ -349,6 +411,37 @@ mod tests {
     }
 
     #[test]
+    fn a_lower_bound_guessed_from_overshooting_slow_start_is_not_learnt_until_held() {
+        // The first 429 came late (answers take time): slow start had reached 98/s against
+        // a server of 50/s. 70 % of it (68.6) is a guess, still above the limit.
+        let t0 = Instant::now();
+        let mut learner = RateLearner::new(Learning::new(98, 0));
+        learner.rate_limited(t0, Duration::ZERO);
+        assert_eq!(learner.learnt(), None);
+        // Only the rate refused is saved.
+        assert_eq!(learner.take_unsaved(), Some((None, Some(98.0))));
+        // Refused at the guess: the limit is well below it, straight to 70 % again.
+        learner.rate_limited(t0 + Duration::from_secs(1), Duration::ZERO);
+        assert!((learner.rate() - 98.0 * FALL * FALL).abs() < 1e-9, "{}", learner.rate());
+        assert_eq!(learner.learnt(), None);
+    }
+
+    #[test]
+    fn a_rate_refused_before_any_was_learnt_is_saved_and_the_next_run_starts_at_half_of_it() {
+        let t0 = Instant::now();
+        // Slow start refused at 98/s, never held long enough to learn a rate (bursts).
+        let mut learner = RateLearner::new(Learning::new(98, 0));
+        learner.rate_limited(t0, Duration::ZERO);
+        assert_eq!(learner.take_unsaved(), Some((None, Some(98.0))));
+        assert_eq!(learner.take_unsaved(), None);
+        // The next run: no slow start, 49/s, below the 50/s the server keeps.
+        let mut next = RateLearner::after_refusal(Learning::new(2, 0), 98.0);
+        assert_eq!((next.rate(), next.refused(), next.learnt()), (49.0, Some(98.0), None));
+        assert_eq!(against(&mut next, 50.0, t0, 1.0), 0);
+        assert_eq!(next.take_unsaved(), None);
+    }
+
+    #[test]
     fn answers_to_requests_sent_before_a_pause_teach_nothing() {
         let t0 = Instant::now();
         let mut learner = RateLearner::resumed(Learning::new(2, 0), 40.0);
@@ -366,16 +459,26 @@ mod tests {
     #[test]
     fn a_saved_rate_resumes_without_slow_start_and_is_saved_once_per_move() {
         let t0 = Instant::now();
-        // It starts at the saved rate: one that went through without a 429.
+        // It starts a little below the saved rate.
         let mut learner = RateLearner::resumed(Learning::new(2, 0), 50.0);
-        assert_eq!(learner.rate(), 50.0);
-        assert_eq!(learner.learnt(), Some(50.0));
+        assert_eq!(learner.rate(), 49.0);
+        assert_eq!(learner.learnt(), Some(49.0));
         // Resumed: nothing new to save.
         assert_eq!(learner.take_unsaved(), None);
-        // Refused at the rate it resumed at: 70 % of it, saved once.
+        // Refused at the rate it resumed at: a small step down (a burst of its own?), not
+        // saved until held.
         learner.rate_limited(t0, Duration::ZERO);
-        let saved = learner.take_unsaved().unwrap();
-        assert!((saved - 50.0 * FALL).abs() < 1e-9, "{saved}");
+        assert!((learner.rate() - 49.0 * STUMBLE).abs() < 1e-9, "{}", learner.rate());
+        assert_eq!(learner.take_unsaved(), None);
+        // Refused again before that was held: the limit went down, 70 %.
+        learner.rate_limited(t0 + Duration::from_secs(1), Duration::ZERO);
+        let fallen = 49.0 * STUMBLE * FALL;
+        assert!((learner.rate() - fallen).abs() < 1e-9, "{}", learner.rate());
+        assert_eq!(learner.take_unsaved(), None);
+        // Held there for the sustain time: learnt, and saved once.
+        run(&mut learner, t0 + Duration::from_secs(2), 2.5);
+        let saved = learner.take_unsaved().unwrap().0.unwrap();
+        assert!((saved - fallen).abs() < 0.5, "{saved}");
         assert_eq!(learner.take_unsaved(), None);
         // A ceiling holds a resumed rate too.
         assert_eq!(RateLearner::resumed(Learning::new(2, 20), 50.0).rate(), 20.0);

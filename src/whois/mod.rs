@@ -39,6 +39,7 @@ use crate::cache::{CachedResponse, ResponseCache};
 use crate::clock::now;
 use crate::config::{Config, Politeness, Safety, WhoisConfig};
 use crate::deadline;
+use crate::stats::Telemetry;
 use crate::error::{SourceError, SourceErrorKind};
 use crate::record::{
     Contact, ContactRole, FallbackReason, Outcome, OutcomeStatus, Registrar, Source, SourceKind,
@@ -51,6 +52,8 @@ use servers::{Overrides, QueryKind, Server};
 /// lookup of a client.
 #[derive(Debug, Clone)]
 pub(crate) struct Whois {
+    /// Counts the queries sent.
+    telemetry: Arc<Telemetry>,
     config: WhoisConfig,
     overrides: Overrides,
     safety: Safety,
@@ -157,8 +160,10 @@ impl Whois {
         resolver: TokioResolver,
         budget: Arc<dyn RateBudget>,
         responses: Arc<dyn ResponseCache>,
+        telemetry: Arc<Telemetry>,
     ) -> Self {
         Self {
+            telemetry,
             overrides: Overrides::new(&config.whois.servers),
             config: config.whois.clone(),
             safety: config.safety.clone(),
@@ -408,6 +413,7 @@ impl Whois {
             max_bytes: self.config.max_response_bytes,
         };
         tracing::debug!(%server, %target, query = %line, "whois query");
+        self.telemetry.count_whois_query(&turn.key);
         let bytes = net::exchange(&self.resolver, &self.safety, server, target, &line, limits)
             .await
             .map_err(|e| turn.failed(e))?;

@@ -52,6 +52,20 @@ async fn thin_registry_refers_to_the_registrar_whois() {
     assert_eq!(rdap_errors.len(), 1, "{:#?}", record.errors);
     assert_eq!(world.whois_requests("whois.verisign-grs.com"), 1);
     assert_eq!(world.whois_requests("whois.markmonitor.com"), 1);
+    // The client counts them as WHOIS queries, one per server, beside its HTTP requests.
+    let sent: Vec<(String, u64)> = client
+        .stats()
+        .whois_queries_per_server
+        .into_iter()
+        .map(|(key, n)| (key.split(':').take(2).collect::<Vec<_>>().join(":"), n))
+        .collect();
+    let servers: Vec<&str> = sent.iter().map(|(key, _)| key.as_str()).collect();
+    assert!(servers.contains(&"whois://whois.markmonitor.com"), "{sent:?}");
+    assert!(servers.contains(&"whois://whois.verisign-grs.com"), "{sent:?}");
+    for (key, n) in &sent {
+        // As many as the world answered.
+        assert_eq!(*n, world.whois_requests(key.trim_start_matches("whois://")), "{key}");
+    }
 }
 
 #[tokio::test]

@@ -100,9 +100,11 @@ pub(crate) struct ClientArgs {
     pub(crate) timeout: Option<OsString>,
     /// Politeness for servers matching PATTERN (an RDAP host or URL prefix, or
     /// `whois://HOST[:PORT]` for a WHOIS server): N requests per PERIOD (500ms, 1s, 6s, 1m,
-    /// 24h; N = 0: no rate limit), BURST at once (default 1), INFLIGHT concurrent (default 4).
-    /// Repeatable; the first matching wins. E.g. `rdap.db.ripe.net=1000/24h:500:4`.
-    #[arg(long, value_name = "PATTERN=N/PERIOD[:BURST[:INFLIGHT]]")]
+    /// 24h; N = 0: no rate limit), BURST at once (default 1), INFLIGHT concurrent (default 4);
+    /// `:personal` last counts N in personal data sets (person and role objects in each
+    /// answer, as RIPE NCC counts its quota) instead of requests. Repeatable; the first
+    /// matching wins. E.g. `rdap.db.ripe.net=500/24h:500:4:personal`.
+    #[arg(long, value_name = "PATTERN=N/PERIOD[:BURST[:INFLIGHT]][:personal]")]
     pub(crate) server_policy: Vec<OsString>,
     /// Directory of the persistent cache: RDAP and WHOIS answers and the spent part of
     /// hourly and daily quotas, kept between runs (default: the platform cache directory,

@@ -9,7 +9,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use whohosts::{ClientBuilder, IpNet, NetworkDetail, NoticeType, QuotaFreeSources, ServerPolicy};
+use whohosts::{
+    ClientBuilder, Counting, IpNet, NetworkDetail, NoticeType, QuotaFreeSources, ServerPolicy,
+};
 
 use crate::args::ClientArgs;
 use crate::exit::Failure;
@@ -524,14 +526,19 @@ fn read_table(path: &Path) -> Result<toml::Table, Failure> {
 
 /// `PATTERN=N/PERIOD[:BURST[:INFLIGHT]]` → (pattern, policy); `N = 0` is no rate limit.
 pub(crate) fn parse_policy(spec: &str) -> Result<(String, ServerPolicy), String> {
-    const FORM: &str =
-        "wants PATTERN=N/PERIOD[:BURST[:INFLIGHT]], e.g. rdap.db.ripe.net=1000/24h:500:4";
+    const FORM: &str = "wants PATTERN=N/PERIOD[:BURST[:INFLIGHT]][:personal], e.g. \
+         rdap.db.ripe.net=500/24h:500:4:personal";
     let (pattern, rest) = spec.rsplit_once('=').ok_or(FORM)?;
     let pattern = pattern.trim();
     if pattern.is_empty() {
         return Err(format!("no PATTERN; {FORM}"));
     }
-    let mut parts = rest.trim().split(':');
+    // `:personal` last: N counts personal data sets (RIPE NCC's quota), not requests.
+    let (rest, counts) = match rest.trim().strip_suffix(":personal") {
+        Some(rest) => (rest, Counting::PersonalObjects),
+        None => (rest.trim(), Counting::Requests),
+    };
+    let mut parts = rest.split(':');
     let rate = parts.next().unwrap_or_default();
     let (requests, period) = rate.split_once('/').ok_or(FORM)?;
     let requests: u32 =
@@ -557,7 +564,7 @@ pub(crate) fn parse_policy(spec: &str) -> Result<(String, ServerPolicy), String>
     let policy = if requests == 0 {
         ServerPolicy::unlimited(inflight)
     } else {
-        ServerPolicy::new(requests, period, burst, inflight)
+        ServerPolicy::new(requests, period, burst, inflight).counting(counts)
     };
     Ok((pattern.to_owned(), policy))
 }
@@ -604,7 +611,15 @@ mod tests {
             parse_policy("x=5/500ms:2").unwrap().1,
             ServerPolicy::new(5, Duration::from_millis(500), 2, 4)
         );
-        for bad in ["x", "=1/s", "x=1", "x=a/s", "x=1/1y", "x=1/0s", "x=1/s:0", "x=1/s:1:1:1"] {
+        // `:personal`: N counts RIPE NCC's personal data sets, as the default table does.
+        let (_, policy) = parse_policy("rdap.db.ripe.net=500/24h:500:4:personal").unwrap();
+        assert_eq!(
+            policy,
+            ServerPolicy::new(500, Duration::from_secs(86_400), 500, 4)
+                .counting(Counting::PersonalObjects)
+        );
+        assert_eq!(parse_policy("x=1/s:personal").unwrap().1.counts, Counting::PersonalObjects);
+        for bad in ["x", "=1/s", "x=1", "x=a/s", "x=1/1y", "x=1/0s", "x=1/s:0", "x=1/s:1:1:1", "x=1/s:people"] {
             assert!(parse_policy(bad).is_err(), "{bad}");
         }
     }
