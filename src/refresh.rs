@@ -347,7 +347,14 @@ impl Refresher {
             }
             _ => tracing::info!(set = set.as_str(), ?outcome, "data refreshed"),
         }
-        SetReport { set, outcome, url: Some(url.to_string()), version, file: path, lists: Vec::new() }
+        SetReport {
+            set,
+            outcome,
+            url: Some(url.to_string()),
+            version,
+            file: path,
+            lists: Vec::new(),
+        }
     }
 
     /// The file of `set` (the ASN database's name follows its kind).

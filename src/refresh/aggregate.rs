@@ -167,11 +167,8 @@ pub(crate) fn rows_of(table_text: &str, list: RangeList) -> Vec<(Prefix, Label)>
             let mut fields = line.split_whitespace();
             let net = Prefix::parse(fields.next()?)?;
             let (provider, kind) = (fields.next()?, fields.next()?);
-            let label = list
-                .labels()
-                .iter()
-                .find(|l| l.provider == provider && l.kind == kind)
-                .copied()?;
+            let label =
+                list.labels().iter().find(|l| l.provider == provider && l.kind == kind).copied()?;
             families.holds(net.v6).then_some((net, label))
         })
         .collect()

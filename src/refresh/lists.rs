@@ -191,7 +191,9 @@ impl RangeList {
             RangeList::Fastly => Some("https://api.fastly.com/public-ip-list"),
             RangeList::Aws => Some("https://ip-ranges.amazonaws.com/ip-ranges.json"),
             RangeList::GoogleCloud => Some("https://www.gstatic.com/ipranges/cloud.json"),
-            RangeList::Oracle => Some("https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json"),
+            RangeList::Oracle => {
+                Some("https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json")
+            }
             RangeList::DigitalOcean => Some("https://digitalocean.com/geo/google.csv"),
             RangeList::Linode => Some("https://geoip.linode.com/"),
             RangeList::GitHub => Some("https://api.github.com/meta"),
@@ -441,9 +443,12 @@ pub(crate) fn parse(list: RangeList, body: &[u8]) -> Result<ParsedList, ListErro
             let json: AwsRanges = json(list, text)?;
             c.out.date = date_part(&json.create_date);
             for p in json.prefixes.iter().chain(&json.ipv6_prefixes) {
-                let cidr = p.ip_prefix.as_deref().filter(|s| !s.is_empty()).or(p.ipv6_prefix.as_deref());
-                let cidr = cidr.ok_or_else(|| not_format(list, "a prefix entry without a prefix"))?;
-                let label = if p.service == "CLOUDFRONT" || p.service == "CLOUDFRONT_ORIGIN_FACING" {
+                let cidr =
+                    p.ip_prefix.as_deref().filter(|s| !s.is_empty()).or(p.ipv6_prefix.as_deref());
+                let cidr =
+                    cidr.ok_or_else(|| not_format(list, "a prefix entry without a prefix"))?;
+                let label = if p.service == "CLOUDFRONT" || p.service == "CLOUDFRONT_ORIGIN_FACING"
+                {
                     AWS_CLOUDFRONT
                 } else {
                     AWS
@@ -457,7 +462,8 @@ pub(crate) fn parse(list: RangeList, body: &[u8]) -> Result<ParsedList, ListErro
             for p in &json.prefixes {
                 let cidr =
                     p.ipv4_prefix.as_deref().filter(|s| !s.is_empty()).or(p.ipv6_prefix.as_deref());
-                let cidr = cidr.ok_or_else(|| not_format(list, "a prefix entry without a prefix"))?;
+                let cidr =
+                    cidr.ok_or_else(|| not_format(list, "a prefix entry without a prefix"))?;
                 c.add(cidr, GOOGLE_CLOUD)?;
             }
         }
@@ -465,7 +471,8 @@ pub(crate) fn parse(list: RangeList, body: &[u8]) -> Result<ParsedList, ListErro
             let json: AzureTags = json(list, text)?;
             let _ = json.change_number;
             for v in &json.values {
-                let label = if FRONT_DOOR.contains(&v.name.as_str()) { AZURE_FRONT_DOOR } else { AZURE };
+                let label =
+                    if FRONT_DOOR.contains(&v.name.as_str()) { AZURE_FRONT_DOOR } else { AZURE };
                 for p in &v.properties.address_prefixes {
                     c.add(p, label)?;
                 }

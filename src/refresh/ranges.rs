@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use url::Url;
 
+use super::SetOutcome;
 use super::aggregate;
 use super::check::{self, FileKind, MIN_RANGE_ROWS};
 use super::lists::{self, Label, ParsedList, Prefix, RangeList};
 use super::store::{self, Meta};
-use super::SetOutcome;
 use crate::provider::ranges::{DATA as EMBEDDED_TABLE, RangeTable};
 use crate::transport::http::{FileAnswer, Http, Validators};
 
@@ -136,7 +136,11 @@ pub(crate) async fn refresh(
     }
     // Every list as the table already has it: nothing to rebuild.
     if !fresh && built_before {
-        return Built { outcome: SetOutcome::Unchanged, meta: checked(path, old, &sources, &now), lists: reports };
+        return Built {
+            outcome: SetOutcome::Unchanged,
+            meta: checked(path, old, &sources, &now),
+            lists: reports,
+        };
     }
 
     let built = match aggregate::build(&entries) {
@@ -148,7 +152,11 @@ pub(crate) async fn refresh(
         return Built { outcome: SetOutcome::Refused(why), meta: old, lists: reports };
     }
     if built_before && std::fs::read_to_string(path).is_ok_and(|t| t == text) {
-        return Built { outcome: SetOutcome::Unchanged, meta: checked(path, old, &sources, &now), lists: reports };
+        return Built {
+            outcome: SetOutcome::Unchanged,
+            meta: checked(path, old, &sources, &now),
+            lists: reports,
+        };
     }
 
     let data_date = reports
@@ -183,9 +191,15 @@ pub(crate) async fn refresh(
         data_date,
         lists: lists_meta,
     };
-    if let Err(e) = store::write_atomic(path, text.as_bytes()).and_then(|()| store::write_meta(path, &meta)) {
+    if let Err(e) =
+        store::write_atomic(path, text.as_bytes()).and_then(|()| store::write_meta(path, &meta))
+    {
         let why = format!("cannot write {}: {e}", path.display());
-        return Built { outcome: SetOutcome::Failed(why), meta: store::read_meta(path), lists: reports };
+        return Built {
+            outcome: SetOutcome::Failed(why),
+            meta: store::read_meta(path),
+            lists: reports,
+        };
     }
     Built { outcome: SetOutcome::Updated, meta: Some(meta), lists: reports }
 }
@@ -202,8 +216,7 @@ async fn fetch_list(
     table_text: &str,
 ) -> (SetOutcome, ParsedList, Source) {
     // Validators only for a stored copy from the same URL.
-    let conditional =
-        list_meta.filter(|m| m.url == url.as_str() && list_path(dir, list).is_file());
+    let conditional = list_meta.filter(|m| m.url == url.as_str() && list_path(dir, list).is_file());
     let validators = Validators {
         etag: conditional.and_then(|m| m.etag.as_deref()),
         last_modified: conditional.and_then(|m| m.last_modified.as_deref()),
@@ -211,7 +224,13 @@ async fn fetch_list(
     let answer = match http.get_file(url, validators, lists::MAX_LIST_BYTES).await {
         Ok(answer) => answer,
         Err(e) => {
-            return keep_previous(dir, list, list_meta, SetOutcome::Failed(e.to_string()), table_text);
+            return keep_previous(
+                dir,
+                list,
+                list_meta,
+                SetOutcome::Failed(e.to_string()),
+                table_text,
+            );
         }
     };
     match answer {
@@ -245,7 +264,9 @@ async fn fetch_list(
                 };
                 (SetOutcome::Updated, parsed, Source::Fetched { body: body.to_vec(), meta })
             }
-            Err(e) => keep_previous(dir, list, list_meta, SetOutcome::Refused(e.to_string()), table_text),
+            Err(e) => {
+                keep_previous(dir, list, list_meta, SetOutcome::Refused(e.to_string()), table_text)
+            }
         },
     }
 }
@@ -287,7 +308,12 @@ fn header(reports: &[ListReport]) -> Vec<String> {
 }
 
 /// The old metadata with the lists checked now (304s) recorded, written back.
-fn checked(path: &Path, old: Option<Meta>, sources: &[(RangeList, Source)], now: &str) -> Option<Meta> {
+fn checked(
+    path: &Path,
+    old: Option<Meta>,
+    sources: &[(RangeList, Source)],
+    now: &str,
+) -> Option<Meta> {
     let mut meta = old?;
     meta.checked_at = Some(now.to_owned());
     for (list, source) in sources {
