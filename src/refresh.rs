@@ -9,12 +9,13 @@ mod check;
 mod lists;
 mod loaded;
 mod ranges;
+mod report;
 mod store;
 
 pub use lists::RangeList;
 pub use loaded::DataVersion;
 pub(crate) use loaded::LoadedData;
-pub use ranges::ListReport;
+pub use report::{ListReport, SetOutcome};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -138,25 +139,6 @@ fn asn_file(kind: FileKind) -> &'static str {
         FileKind::AsnCsv => "asn/asn.csv",
         _ => "asn/asn.mmdb",
     }
-}
-
-/// What a refresh did with one set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SetOutcome {
-    /// A new file was checked and swapped in.
-    Updated,
-    /// The server said the stored file is current (304).
-    Unchanged,
-    /// The download was refused (it does not parse, holds too little); the old file, if
-    /// any, is kept. The reason says why.
-    Refused(String),
-    /// The download failed (transport, HTTP status, size bound) or the file could not be
-    /// written; the old file, if any, is kept.
-    Failed(String),
-    /// Not fetched: the set has no official URL and none was set.
-    Skipped(String),
 }
 
 /// One set's line of a [`RefreshReport`].

@@ -102,7 +102,7 @@ impl Lookup {
             by_len.entry((net.v6, net.len)).or_default().insert(net.addr, *label);
         }
         let mut by_len: Vec<_> = by_len.into_iter().collect();
-        by_len.sort_by(|a, b| b.0.1.cmp(&a.0.1));
+        by_len.sort_by_key(|entry| std::cmp::Reverse(entry.0.1));
         Self { by_len }
     }
 

@@ -19,10 +19,21 @@ pub(crate) const MAX_LIST_PREFIXES: usize = 1_000_000;
 
 /// One published range list the provider range table is built from.
 ///
-/// Named (for [`RangeList::as_str`], the `provider_ranges.<list>=URL` keys of
-/// `whohosts refresh --url` and [`ClientBuilder::data_url_of_list`](crate::ClientBuilder))
-/// `aws`, `google_cloud`, `cloudflare_v4`, `cloudflare_v6`, `fastly`, `oracle`,
-/// `digitalocean`, `linode`, `github`, `zscaler`, `azure`, `akamai`.
+/// Named (by [`RangeList::as_str`], in the `provider_ranges.<list>=URL` keys of
+/// `whohosts refresh --url`, and for
+/// [`ClientBuilder::range_list_url`](crate::ClientBuilder::range_list_url) and
+/// [`Refresher::list_url`](crate::Refresher::list_url)) `aws`, `google_cloud`,
+/// `cloudflare_v4`, `cloudflare_v6`, `fastly`, `oracle`, `digitalocean`, `linode`, `github`,
+/// `zscaler`, `azure`, `akamai`.
+///
+/// ```
+/// use whohosts::RangeList;
+///
+/// let aws = RangeList::from_name("aws").unwrap();
+/// assert_eq!(aws.default_url(), Some("https://ip-ranges.amazonaws.com/ip-ranges.json"));
+/// // Azure's weekly file has no fixed address: give one to fetch it.
+/// assert_eq!(RangeList::Azure.default_url(), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

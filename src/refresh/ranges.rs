@@ -9,36 +9,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use url::Url;
 
-use super::SetOutcome;
 use super::aggregate;
 use super::check::{self, FileKind, MIN_RANGE_ROWS};
 use super::lists::{self, Label, ParsedList, Prefix, RangeList};
+use super::report::{ListReport, SetOutcome};
 use super::store::{self, Meta};
 use crate::provider::ranges::{DATA as EMBEDDED_TABLE, RangeTable};
 use crate::transport::http::{FileAnswer, Http, Validators};
-
-/// What a refresh did with one provider list, inside the provider ranges'
-/// [`SetReport`](super::SetReport).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct ListReport {
-    /// The list.
-    pub list: RangeList,
-    /// [`Updated`](SetOutcome::Updated): fetched and used; [`Unchanged`](SetOutcome::Unchanged):
-    /// the server answered 304 and the stored copy was used;
-    /// [`Refused`](SetOutcome::Refused) / [`Failed`](SetOutcome::Failed): the body is not
-    /// the list's format / the download failed, and the provider's previous ranges were kept;
-    /// [`Skipped`](SetOutcome::Skipped): the list has no fixed URL and none was set, and the
-    /// provider's previous ranges were kept.
-    pub outcome: SetOutcome,
-    /// The URL asked, if any.
-    pub url: Option<String>,
-    /// The date of the list's data in use (`YYYY-MM-DD`), if known.
-    pub version: Option<String>,
-}
 
 /// The built table's outcome, its metadata, and one report per list.
 pub(crate) struct Built {
