@@ -506,6 +506,9 @@ pub(crate) fn parse(list: RangeList, body: &[u8]) -> Result<ParsedList, ListErro
             // start with `#` is a prefix.
             for line in text.lines().filter(|l| !l.is_empty()) {
                 let first = line.split(',').next().unwrap_or_default();
+                // csv.reader unquotes a quoted field.
+                let first =
+                    first.strip_prefix('"').and_then(|f| f.strip_suffix('"')).unwrap_or(first);
                 if !first.starts_with('#') {
                     c.add(first, DIGITALOCEAN)?;
                 }

@@ -609,6 +609,13 @@ async fn provider_lists_are_fetched_built_then_asked_again_conditionally() {
             updated("zscaler", "2026-11-25"),
         ]
     );
+    // The report's JSON carries the lists under the set (and only there).
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["sets"][4]["set"], "provider_ranges");
+    assert_eq!(json["sets"][4]["lists"][4]["list"], "aws");
+    assert_eq!(json["sets"][4]["lists"][4]["outcome"]["status"], "updated");
+    assert_eq!(json["sets"][4]["lists"][6]["outcome"]["status"], "skipped");
+    assert!(json["sets"][0].get("lists").is_none());
     // One plain GET per list with a URL (10), after the 4 bootstrap files and before the
     // registrar list.
     let seen = server.take_seen();
@@ -766,4 +773,23 @@ async fn a_failing_list_keeps_its_providers_ranges() {
     let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
     assert_eq!(provider.id.as_deref(), Some("cloudflare"));
     assert_eq!(provider.evidence[0].detail, "104.16.0.0/13");
+}
+
+/// List URLs are set by name, as `--url provider_ranges.<list>=URL` and
+/// `DataSettings::urls` give them; an unknown list or a bad URL is a configuration error.
+#[test]
+fn provider_list_urls_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let refresher = || Refresher::new(&Config::default(), dir.path()).unwrap();
+    assert!(
+        refresher().named_url("provider_ranges.azure", "https://example.net/tags.json").is_ok()
+    );
+    let err = refresher().named_url("provider_ranges.ibm", "https://example.net/").unwrap_err();
+    assert_eq!(err.to_string(), "data refresh: unknown provider range list \"ibm\"");
+    let err = refresher().list_url(RangeList::Akamai, "not a url").unwrap_err();
+    assert!(
+        err.to_string().starts_with("data refresh: provider_ranges.akamai URL \"not a url\": ")
+    );
+    let err = refresher().named_url("ranges", "https://example.net/").unwrap_err();
+    assert_eq!(err.to_string(), "data refresh: unknown data set \"ranges\"");
 }
