@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::lists::{Families, Label, Prefix, RangeList};
+use super::lists::{Label, Prefix, RangeList};
 
 /// Prefix → label, ordered by (version, address, length).
 pub(crate) type Table = BTreeMap<Prefix, Label>;
@@ -159,7 +159,7 @@ pub(crate) fn render(header: &[String], built: &Built) -> String {
 /// families, in table order: what a list that cannot be fetched contributes (its provider's
 /// ranges as the current table has them).
 pub(crate) fn rows_of(table_text: &str, list: RangeList) -> Vec<(Prefix, Label)> {
-    let families: Families = list.families();
+    let families = list.families();
     table_text
         .lines()
         .filter(|l| !l.starts_with('#'))

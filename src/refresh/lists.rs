@@ -480,6 +480,7 @@ pub(crate) fn parse(list: RangeList, body: &[u8]) -> Result<ParsedList, ListErro
         }
         RangeList::Azure => {
             let json: AzureTags = json(list, text)?;
+            // Required, as build_ranges.py reads it (its header names it); no date in it.
             let _ = json.change_number;
             for v in &json.values {
                 let label =
