@@ -160,10 +160,7 @@ impl Client {
         };
         let mut refresher = Refresher::new(&self.inner.config, dir)?;
         for (name, url) in &self.inner.config.data.urls {
-            let set = DataSet::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| {
-                ConfigError::DataRefresh { reason: format!("unknown data set {name:?}") }
-            })?;
-            refresher = refresher.url(set, url)?;
+            refresher = refresher.named_url(name, url)?;
         }
         Ok(refresher.refresh().await)
     }
@@ -240,6 +237,15 @@ impl ClientBuilder {
     /// without one (provider ranges, an ASN database), at all. Repeatable. Default none.
     pub fn data_url(mut self, set: DataSet, url: impl Into<String>) -> Self {
         self.config.data.urls.push((set.as_str().to_owned(), url.into()));
+        self
+    }
+
+    /// Fetch provider range list `list` from `url` in [`Client::refresh_data`], instead of
+    /// its official URL ([`RangeList::default_url`](crate::RangeList::default_url)) or, for
+    /// the lists without one (Azure, Akamai), at all. Repeatable. Default none: the official
+    /// URLs, and Azure's and Akamai's ranges kept from the table in force.
+    pub fn range_list_url(mut self, list: crate::RangeList, url: impl Into<String>) -> Self {
+        self.config.data.urls.push((format!("provider_ranges.{}", list.as_str()), url.into()));
         self
     }
 

@@ -87,8 +87,10 @@ pub struct DataSettings {
     pub today: Option<jiff::civil::Date>,
     /// `(set, URL)` pairs that [`Client::refresh_data`](crate::Client::refresh_data) asks
     /// instead of a set's official URL, or at all for the sets without one (a set is named
-    /// as [`DataSet::as_str`](crate::DataSet::as_str) gives it: `provider_ranges`,
-    /// `asn_database`, `bootstrap_dns`, …). Default none.
+    /// as [`DataSet::as_str`](crate::DataSet::as_str) gives it: `provider_ranges` for a
+    /// ready-made table, `asn_database`, `bootstrap_dns`, …; one provider's range list as
+    /// `provider_ranges.<list>`, [`RangeList::as_str`](crate::RangeList::as_str):
+    /// `provider_ranges.azure`, …). Default none.
     pub urls: Vec<(String, String)>,
 }
 

@@ -130,7 +130,9 @@ pub use record::{
     Phone, PlanFirst, Platform, ProviderKind, Registrar, Registry, Rir, SCHEMA_VERSION, Source,
     SourceKind, Stage, StepError, StepErrorKind,
 };
-pub use refresh::{DataSet, DataVersion, RefreshReport, Refresher, SetOutcome, SetReport};
+pub use refresh::{
+    DataSet, DataVersion, ListReport, RangeList, RefreshReport, Refresher, SetOutcome, SetReport,
+};
 pub use results::{
     CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
     csv_rows,

@@ -4,14 +4,20 @@
 //! with that directory ([`ClientBuilder::data_dir`](crate::ClientBuilder::data_dir)) read
 //! the refreshed files, and the embedded snapshots where a file is missing or bad.
 
+mod aggregate;
 mod check;
+mod lists;
 mod loaded;
+mod ranges;
+mod report;
 mod store;
 
+pub use lists::RangeList;
 pub use loaded::DataVersion;
 pub(crate) use loaded::LoadedData;
+pub use report::{ListReport, SetOutcome};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,9 +48,12 @@ pub enum DataSet {
     BootstrapIpv6,
     /// IANA's RDAP bootstrap for AS numbers (`asn.json`).
     BootstrapAsn,
-    /// The CDN/cloud range table (`cidr provider_id kind` lines, as
-    /// `data/providers/build_ranges.py` writes it). It has no single official URL (it is
-    /// built from eleven providers' lists), so it is fetched only from a URL you set.
+    /// The CDN/cloud range table (`cidr provider_id kind` lines). It has no single official
+    /// URL: the refresh builds it from the eleven providers' own lists ([`RangeList`], each
+    /// from its [`RangeList::default_url`] or a URL set for it), with the exact rules of
+    /// `data/providers/build_ranges.py`; a list it cannot have keeps its provider's previous
+    /// ranges (see [`ListReport`]). A URL set for this set itself names a ready-made table
+    /// (a mirror), fetched instead of the lists.
     ProviderRanges,
     /// IANA's registrar IDs (`registrar-ids-1.csv`).
     Registrars,
@@ -86,7 +95,8 @@ impl DataSet {
         }
     }
 
-    /// The official URL, where there is one.
+    /// The official URL, where there is one (the provider ranges have none of their own:
+    /// their lists have theirs, [`RangeList::default_url`]).
     pub fn default_url(self) -> Option<&'static str> {
         match self {
             DataSet::BootstrapDns => Some("https://data.iana.org/rdap/dns.json"),
@@ -131,25 +141,6 @@ fn asn_file(kind: FileKind) -> &'static str {
     }
 }
 
-/// What a refresh did with one set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SetOutcome {
-    /// A new file was checked and swapped in.
-    Updated,
-    /// The server said the stored file is current (304).
-    Unchanged,
-    /// The download was refused (it does not parse, holds too little); the old file, if
-    /// any, is kept. The reason says why.
-    Refused(String),
-    /// The download failed (transport, HTTP status, size bound) or the file could not be
-    /// written; the old file, if any, is kept.
-    Failed(String),
-    /// Not fetched: the set has no official URL and none was set.
-    Skipped(String),
-}
-
 /// One set's line of a [`RefreshReport`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -164,6 +155,10 @@ pub struct SetReport {
     pub version: Option<String>,
     /// The file in the data directory.
     pub file: PathBuf,
+    /// For the provider ranges built from the providers' lists: what happened to each list,
+    /// in [`RangeList::ALL`] order. Empty for every other set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<ListReport>,
 }
 
 /// What [`Refresher::refresh`] did, per set.
@@ -175,11 +170,10 @@ pub struct RefreshReport {
 }
 
 impl RefreshReport {
-    /// True when no set was refused or failed.
+    /// True when no set, and no provider list, was refused or failed.
     pub fn all_ok(&self) -> bool {
-        self.sets
-            .iter()
-            .all(|s| !matches!(s.outcome, SetOutcome::Refused(_) | SetOutcome::Failed(_)))
+        let bad = |o: &SetOutcome| matches!(o, SetOutcome::Refused(_) | SetOutcome::Failed(_));
+        self.sets.iter().all(|s| !bad(&s.outcome) && !s.lists.iter().any(|l| bad(&l.outcome)))
     }
 
     /// The entry of `set`.
@@ -210,6 +204,7 @@ pub struct Refresher {
     http: Http,
     dir: PathBuf,
     urls: HashMap<DataSet, Url>,
+    list_urls: BTreeMap<RangeList, Url>,
 }
 
 impl Refresher {
@@ -231,7 +226,13 @@ impl Refresher {
                 urls.insert(set, url);
             }
         }
-        Ok(Self { http, dir: dir.into(), urls })
+        let mut list_urls = BTreeMap::new();
+        for list in RangeList::ALL {
+            if let Some(url) = list.default_url().and_then(|u| Url::parse(u).ok()) {
+                list_urls.insert(list, url);
+            }
+        }
+        Ok(Self { http, dir: dir.into(), urls, list_urls })
     }
 
     /// Fetch `set` from `url` instead of its official URL (a mirror, a test server), or at
@@ -242,6 +243,32 @@ impl Refresher {
         })?;
         self.urls.insert(set, parsed);
         Ok(self)
+    }
+
+    /// Fetch provider list `list` from `url` instead of its official URL (a mirror, a test
+    /// server), or at all for the lists without one (Azure's weekly ServiceTags file,
+    /// an Akamai text list).
+    pub fn list_url(mut self, list: RangeList, url: &str) -> Result<Self, ConfigError> {
+        let parsed = Url::parse(url).map_err(|e| ConfigError::DataRefresh {
+            reason: format!("provider_ranges.{} URL {url:?}: {e}", list.as_str()),
+        })?;
+        self.list_urls.insert(list, parsed);
+        Ok(self)
+    }
+
+    /// Set a URL by name: a set's name ([`DataSet::as_str`], as [`url`](Self::url)) or
+    /// `provider_ranges.<list>` ([`RangeList::as_str`], as [`list_url`](Self::list_url)).
+    pub fn named_url(self, name: &str, url: &str) -> Result<Self, ConfigError> {
+        if let Some(list) = name.strip_prefix("provider_ranges.") {
+            let list = RangeList::from_name(list).ok_or_else(|| ConfigError::DataRefresh {
+                reason: format!("unknown provider range list {list:?}"),
+            })?;
+            return self.list_url(list, url);
+        }
+        let set = DataSet::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| {
+            ConfigError::DataRefresh { reason: format!("unknown data set {name:?}") }
+        })?;
+        self.url(set, url)
     }
 
     /// The data directory.
@@ -260,6 +287,25 @@ impl Refresher {
 
     /// Refresh one set.
     pub async fn refresh_set(&self, set: DataSet) -> SetReport {
+        if set == DataSet::ProviderRanges && !self.urls.contains_key(&set) {
+            let path = self.dir.join(set.file());
+            let built = ranges::refresh(&self.http, &self.dir, &path, &self.list_urls).await;
+            match &built.outcome {
+                SetOutcome::Refused(why) | SetOutcome::Failed(why) => {
+                    tracing::warn!(set = set.as_str(), reason = %why, "data refresh kept the old file");
+                }
+                outcome => tracing::info!(set = set.as_str(), ?outcome, "data refreshed"),
+            }
+            let version = built.meta.and_then(|m| m.data_date);
+            return SetReport {
+                set,
+                outcome: built.outcome,
+                url: None,
+                version,
+                file: path,
+                lists: built.lists,
+            };
+        }
         let Some(url) = self.urls.get(&set) else {
             let path = self.path_of(set, None);
             let version = store::read_meta(&path).and_then(|m| m.data_date);
@@ -270,6 +316,7 @@ impl Refresher {
                 url: None,
                 version,
                 file: path,
+                lists: Vec::new(),
             };
         };
         let kind = file_kind(set, url);
@@ -282,7 +329,14 @@ impl Refresher {
             }
             _ => tracing::info!(set = set.as_str(), ?outcome, "data refreshed"),
         }
-        SetReport { set, outcome, url: Some(url.to_string()), version, file: path }
+        SetReport {
+            set,
+            outcome,
+            url: Some(url.to_string()),
+            version,
+            file: path,
+            lists: Vec::new(),
+        }
     }
 
     /// The file of `set` (the ASN database's name follows its kind).
@@ -341,6 +395,7 @@ impl Refresher {
             checked_at: None,
             size: body.len() as u64,
             data_date,
+            lists: Default::default(),
         };
         // The file first, then its metadata: a crash between them leaves the new file with
         // the old validators, whose next conditional GET fetches it again (no harm).

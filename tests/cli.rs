@@ -1231,6 +1231,208 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `whohosts refresh` building the provider range table from the providers' lists, served by
+/// a loopback server under `--url provider_ranges.<list>=URL`: the first run fetches all ten
+/// lists with a URL (Azure and Akamai have none: skipped, their ranges kept) and prints a line
+/// per list under the set; when Cloudflare's IPv4 list comes back as an HTML page, the next
+/// run refuses it, keeps the stored one, and exits 1.
+#[test]
+fn refresh_builds_the_range_table_from_the_provider_lists() {
+    use std::collections::HashMap;
+    use std::io::{BufRead, BufReader, Read as _, Write as _};
+    use std::sync::{Arc, Mutex};
+
+    const DNS: &str = include_str!("../data/bootstrap/dns.json");
+    const IPV4: &str = include_str!("../data/bootstrap/ipv4.json");
+    const IPV6: &str = include_str!("../data/bootstrap/ipv6.json");
+    const ASN: &str = include_str!("../data/bootstrap/asn.json");
+    const REGISTRARS: &str = include_str!("../data/registrars/iana-registrar-ids.csv");
+    const LISTS: [(&str, &str, &[u8]); 10] = [
+        (
+            "cloudflare_v4",
+            "/ips-v4",
+            include_bytes!("fixtures/providers/cloudflare-v4-ip-ranges.txt"),
+        ),
+        (
+            "cloudflare_v6",
+            "/ips-v6",
+            include_bytes!("fixtures/providers/cloudflare-v6-ip-ranges.txt"),
+        ),
+        ("fastly", "/public-ip-list", include_bytes!("fixtures/providers/fastly-ip-ranges.json")),
+        ("aws", "/ip-ranges.json", include_bytes!("fixtures/providers/aws-ip-ranges.excerpt.json")),
+        (
+            "google_cloud",
+            "/cloud.json",
+            include_bytes!("fixtures/providers/google-cloud-ip-ranges.json"),
+        ),
+        (
+            "oracle",
+            "/public_ip_ranges.json",
+            include_bytes!("fixtures/providers/oracle-cloud-ip-ranges.json"),
+        ),
+        ("digitalocean", "/google.csv", include_bytes!("fixtures/providers/digitalocean.csv")),
+        ("linode", "/geoip", include_bytes!("fixtures/providers/linode.txt")),
+        ("github", "/meta", include_bytes!("fixtures/providers/github-ip-ranges.json")),
+        (
+            "zscaler",
+            "/recommended",
+            include_bytes!("fixtures/providers/zscaler-cloud-ip-ranges.json"),
+        ),
+    ];
+
+    fn republished(text: &str) -> Vec<u8> {
+        let mut json: serde_json::Value = serde_json::from_str(text).unwrap();
+        json["publication"] = "2026-11-30T19:00:01Z".into();
+        serde_json::to_vec(&json).unwrap()
+    }
+
+    /// path -> (body, etag); every answer says Last-Modified Mon, 30 Nov 2026.
+    type Files = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
+    let files: Files = Arc::default();
+    let mut served: Vec<(&str, Vec<u8>)> = vec![
+        ("/dns.json", republished(DNS)),
+        ("/ipv4.json", republished(IPV4)),
+        ("/ipv6.json", republished(IPV6)),
+        ("/asn.json", republished(ASN)),
+        ("/registrar-ids-1.csv", REGISTRARS.as_bytes().to_vec()),
+    ];
+    served.extend(LISTS.iter().map(|(_, path, body)| (*path, body.to_vec())));
+    for (path, body) in served {
+        files.lock().unwrap().insert(path.to_owned(), (body, format!("\"{path}-1\"")));
+    }
+    let requests = Arc::new(Mutex::new(0usize));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (served_files, counted) = (Arc::clone(&files), Arc::clone(&requests));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push(line);
+            }
+            *counted.lock().unwrap() += 1;
+            let path = head.first().and_then(|l| l.split(' ').nth(1)).unwrap_or("/").to_owned();
+            let if_none_match = head.iter().find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("if-none-match").then(|| value.trim().to_owned())
+            });
+            let file = served_files.lock().unwrap().get(&path).cloned();
+            let mut out = Vec::new();
+            match file {
+                Some((_, etag)) if if_none_match.as_deref() == Some(etag.as_str()) => {
+                    write!(
+                        out,
+                        "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n"
+                    )
+                    .unwrap();
+                }
+                Some((body, etag)) => {
+                    write!(
+                        out,
+                        "HTTP/1.1 200 OK\r\nETag: {etag}\r\nLast-Modified: Mon, 30 Nov 2026 19:00:01 GMT\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .unwrap();
+                    out.extend_from_slice(&body);
+                }
+                None => out.extend_from_slice(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                ),
+            }
+            let _ = stream.write_all(&out);
+            let _ = stream.read(&mut [0u8; 1]);
+        }
+    });
+
+    let dir = temp_dir("refresh-lists");
+    let data = dir.join("data");
+    let refresh = || {
+        let mut command = whohosts(&dir);
+        command.arg("refresh").arg("--data-dir").arg(&data).args([
+            "--dns",
+            "127.0.0.1:9",
+            "--allow-http",
+            "--allow-private",
+            "--allow-net",
+            "127.0.0.0/8",
+        ]);
+        for (set, path) in [
+            ("bootstrap_dns", "/dns.json"),
+            ("bootstrap_ipv4", "/ipv4.json"),
+            ("bootstrap_ipv6", "/ipv6.json"),
+            ("bootstrap_asn", "/asn.json"),
+            ("registrars", "/registrar-ids-1.csv"),
+        ] {
+            command.arg("--url").arg(format!("{set}={base}{path}"));
+        }
+        for (list, path, _) in LISTS {
+            command.arg("--url").arg(format!("provider_ranges.{list}={base}{path}"));
+        }
+        run(&mut command)
+    };
+    let skipped = |list: &str| {
+        format!(
+            "  {list:<14} skipped   -  (no fixed URL; the provider's previous ranges kept \
+             (set provider_ranges.{list}=URL to fetch it))\n"
+        )
+    };
+
+    let output = refresh();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    let block = format!(
+        "provider_ranges  updated   2026-11-30\n\
+         \x20 cloudflare_v4  updated   2026-11-30\n\
+         \x20 cloudflare_v6  updated   2026-11-30\n\
+         {}\
+         \x20 fastly         updated   2026-11-30\n\
+         \x20 aws            updated   2025-07-24\n\
+         \x20 google_cloud   updated   2025-07-24\n\
+         {}\
+         \x20 oracle         updated   2025-07-21\n\
+         \x20 digitalocean   updated   2026-11-30\n\
+         \x20 linode         updated   2025-07-24\n\
+         \x20 github         updated   2026-11-30\n\
+         \x20 zscaler        updated   2026-11-30\n\
+         registrars       updated   2026-11-30\n",
+        skipped("akamai"),
+        skipped("azure"),
+    );
+    assert!(out.contains(&block), "{out}");
+    assert!(out.contains("asn_database     skipped   -  (no official URL; set one to fetch it)\n"));
+    assert_eq!(*requests.lock().unwrap(), 15);
+    assert!(data.join("providers/ranges.txt").is_file());
+
+    // Cloudflare's IPv4 list comes back as an HTML page under a new ETag.
+    let page = b"<html><body>Attention Required!</body></html>".to_vec();
+    files.lock().unwrap().insert("/ips-v4".to_owned(), (page, "\"/ips-v4-2\"".to_owned()));
+    let table = std::fs::read_to_string(data.join("providers/ranges.txt")).unwrap();
+    let output = refresh();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    let lines: Vec<_> =
+        out.lines().skip_while(|l| !l.starts_with("provider_ranges")).take(4).collect();
+    assert_eq!(
+        lines,
+        vec![
+            "provider_ranges  unchanged 2026-11-30",
+            "  cloudflare_v4  refused   2026-11-30  (cloudflare_v4 list: not its format: a JSON or HTML body, not a text list)",
+            "  cloudflare_v6  unchanged 2026-11-30",
+            "  akamai         skipped   -  (no fixed URL; the provider's previous ranges kept (set provider_ranges.akamai=URL to fetch it))",
+        ]
+    );
+    assert_eq!(*requests.lock().unwrap(), 30);
+    assert_eq!(std::fs::read_to_string(data.join("providers/ranges.txt")).unwrap(), table);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// `--quota-free abusix,ripestat` against a world whose Abusix zone and RIPEstat endpoint
 /// agree with its RDAP answers, RIPE NCC's RDAP server given its real daily quota: no RIPE
 /// address is asked of RDAP (the Abusix answer names the mailbox), every other service sees

@@ -18,7 +18,9 @@ use ipnet::IpNet;
 use super::{Known, known, parse_kind};
 use crate::record::ProviderKind;
 
-const DATA: &str = include_str!("../../data/providers/ranges.txt");
+/// The shipped table's text (a refresh that cannot fetch a provider's list keeps that
+/// provider's rows from here when no refreshed table is in place).
+pub(crate) const DATA: &str = include_str!("../../data/providers/ranges.txt");
 
 /// The date of the shipped snapshot (the header of `ranges.txt` and
 /// `data/providers/SOURCES.md`: the cloud-ip-ranges mirror of 2025-07-25).

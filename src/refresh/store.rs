@@ -2,6 +2,7 @@
 //! the atomic swap (temporary file in the same directory, fsync, rename) that puts a new
 //! file in place so that a reader sees the old file or the new one, never half of one.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,10 @@ pub(crate) struct Meta {
     /// The date of the data (`YYYY-MM-DD`), as the file or the server gives it.
     #[serde(default)]
     pub(crate) data_date: Option<String>,
+    /// For a provider range table built from the providers' lists: each list's own
+    /// metadata (URL, validators, date), by list name (`aws`, `cloudflare_v4`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) lists: BTreeMap<String, Meta>,
 }
 
 /// The metadata file of `file`.
@@ -115,6 +120,7 @@ mod tests {
             checked_at: None,
             size: 12,
             data_date: Some("2026-12-01".to_owned()),
+            lists: BTreeMap::new(),
         };
         write_meta(&path, &meta).unwrap();
         assert_eq!(meta_path(&path), dir.path().join("bootstrap/dns.json.meta.json"));

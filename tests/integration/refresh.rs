@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use whohosts::{Client, Config, DataSet, Refresher, SetOutcome};
+use whohosts::{Client, Config, DataSet, RangeList, Refresher, SetOutcome};
 use whohosts_testing::World;
 
 const DNS: &str = include_str!("../../data/bootstrap/dns.json");
@@ -369,10 +369,17 @@ async fn sets_without_an_official_url_are_skipped_and_refresh_data_needs_a_direc
         err.to_string(),
         "data refresh: the client has no data directory (ClientBuilder::data_dir)"
     );
+    // The provider ranges have no URL of their own: the refresh builds them from their
+    // providers' lists, each with its official URL (tested below against loopback copies).
     assert_eq!(DataSet::ProviderRanges.default_url(), None);
+    assert_eq!(
+        RangeList::Aws.default_url(),
+        Some("https://ip-ranges.amazonaws.com/ip-ranges.json")
+    );
     assert_eq!(DataSet::BootstrapDns.default_url(), Some("https://data.iana.org/rdap/dns.json"));
 
-    // With only the bootstrap served, the two sets without a URL are skipped, not failed.
+    // With the bootstrap, the registrars and a ready-made range table served, the set
+    // without a URL (the ASN database) is skipped, not failed.
     let server = server().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default();
@@ -384,14 +391,16 @@ async fn sets_without_an_official_url_are_skipped_and_refresh_data_needs_a_direc
         refresher = refresher.url(*set, &server.url(path)).unwrap();
     }
     refresher = refresher.url(DataSet::Registrars, &server.url("/registrar-ids-1.csv")).unwrap();
+    // A URL for the set itself names a ready-made table (a mirror): no list is asked.
+    refresher = refresher.url(DataSet::ProviderRanges, &server.url("/ranges.txt")).unwrap();
     let report = refresher.refresh().await;
     assert!(report.all_ok());
     let ranges = report.get(DataSet::ProviderRanges).unwrap();
+    assert_eq!((&ranges.outcome, ranges.lists.len()), (&SetOutcome::Updated, 0));
     assert_eq!(
-        ranges.outcome,
+        report.get(DataSet::AsnDatabase).unwrap().outcome,
         SetOutcome::Skipped("no official URL; set one to fetch it".to_owned())
     );
-    assert!(matches!(report.get(DataSet::AsnDatabase).unwrap().outcome, SetOutcome::Skipped(_)));
 }
 
 /// The shipped provider ranges (2025-07-25) are stale in December 2026: the client says so,
@@ -448,4 +457,339 @@ async fn client_refresh_data_serves_the_clients_built_after_it() {
         world.client_builder().data_dir(dir.path()).data_url(DataSet::Registrars, "not a url");
     let err = bad.build().unwrap().refresh_data().await.unwrap_err();
     assert!(err.to_string().starts_with("data refresh: registrars URL \"not a url\": "), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The provider range table built from the providers' own lists.
+
+/// Each list with a fixed URL, the path the loopback server serves it at (shaped like the
+/// provider's), and the recorded copy served (2025-07-25 snapshot; AWS's is an excerpt,
+/// see tests/fixtures/SOURCES.md).
+const LISTS: [(RangeList, &str, &[u8]); 10] = [
+    (
+        RangeList::CloudflareV4,
+        "/ips-v4",
+        include_bytes!("../fixtures/providers/cloudflare-v4-ip-ranges.txt"),
+    ),
+    (
+        RangeList::CloudflareV6,
+        "/ips-v6",
+        include_bytes!("../fixtures/providers/cloudflare-v6-ip-ranges.txt"),
+    ),
+    (
+        RangeList::Fastly,
+        "/public-ip-list",
+        include_bytes!("../fixtures/providers/fastly-ip-ranges.json"),
+    ),
+    (
+        RangeList::Aws,
+        "/ip-ranges.json",
+        include_bytes!("../fixtures/providers/aws-ip-ranges.excerpt.json"),
+    ),
+    (
+        RangeList::GoogleCloud,
+        "/ipranges/cloud.json",
+        include_bytes!("../fixtures/providers/google-cloud-ip-ranges.json"),
+    ),
+    (
+        RangeList::Oracle,
+        "/iaas/tools/public_ip_ranges.json",
+        include_bytes!("../fixtures/providers/oracle-cloud-ip-ranges.json"),
+    ),
+    (
+        RangeList::DigitalOcean,
+        "/geo/google.csv",
+        include_bytes!("../fixtures/providers/digitalocean.csv"),
+    ),
+    (RangeList::Linode, "/geoip/", include_bytes!("../fixtures/providers/linode.txt")),
+    (RangeList::GitHub, "/meta", include_bytes!("../fixtures/providers/github-ip-ranges.json")),
+    (
+        RangeList::Zscaler,
+        "/hubs/cidr/json/recommended",
+        include_bytes!("../fixtures/providers/zscaler-cloud-ip-ranges.json"),
+    ),
+];
+
+/// Every list served with ETag `"<name>-1"` and Last-Modified 25 Nov 2026, plus the
+/// bootstrap and registrar files of [`server`].
+async fn list_server() -> FileServer {
+    let server = server().await;
+    for (list, path, body) in LISTS {
+        let etag = format!("\"{}-1\"", list.as_str());
+        server.serve(path, body, &etag, "Wed, 25 Nov 2026 10:00:00 GMT");
+    }
+    server
+}
+
+/// A world client reading and refreshing `dir`: the bootstrap and registrars from `server`,
+/// every provider list from `server`, `missing` from a path it does not serve (404); the
+/// ASN database has no URL and is skipped.
+async fn list_world_client(
+    server: &FileServer,
+    dir: &Path,
+    missing: Option<RangeList>,
+) -> (World, Client) {
+    let world = World::recorded()
+        .a("shop.cloudflare.com", "104.16.1.1")
+        .cymru_origin("104.16.0.0/13", &[13335], "US", "arin", "2014-03-28")
+        .cymru_as_name(13335, "CLOUDFLARENET, US")
+        .start()
+        .await
+        .unwrap();
+    let mut builder = world.client_builder().data_dir(dir);
+    for (set, path) in
+        PATHS.iter().filter(|(s, _)| !matches!(s, DataSet::ProviderRanges | DataSet::AsnDatabase))
+    {
+        builder = builder.data_url(*set, server.url(path));
+    }
+    for (list, path, _) in LISTS {
+        let path = if Some(list) == missing { "/gone" } else { path };
+        builder = builder.range_list_url(list, server.url(path));
+    }
+    (world, builder.build().unwrap())
+}
+
+/// The lines of table `text` whose provider is one of `providers`.
+fn provider_lines<'a>(text: &'a str, providers: &[&str]) -> Vec<&'a str> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| l.split(' ').nth(1).is_some_and(|p| providers.contains(&p)))
+        .collect()
+}
+
+fn list_outcomes(report: &whohosts::RefreshReport) -> Vec<(&'static str, SetOutcome)> {
+    let ranges = report.get(DataSet::ProviderRanges).unwrap();
+    ranges.lists.iter().map(|l| (l.list.as_str(), l.outcome.clone())).collect()
+}
+
+/// The first refresh fetches every list once, without validators, builds the table (the
+/// fixture lists give exactly the shipped lines of their providers; Azure and Akamai, with
+/// no fixed URL, keep the shipped rows) and swaps it in; the second asks every list with
+/// its ETag, gets 304s and reports the set unchanged. Lookups read the built table.
+#[tokio::test]
+async fn provider_lists_are_fetched_built_then_asked_again_conditionally() {
+    let server = list_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (world, client) = list_world_client(&server, dir.path(), None).await;
+
+    let report = client.refresh_data().await.unwrap();
+    assert!(report.all_ok(), "{report:#?}");
+    let ranges = report.get(DataSet::ProviderRanges).unwrap();
+    assert_eq!(ranges.outcome, SetOutcome::Updated);
+    assert_eq!(ranges.url, None);
+    // The newest list date: the Last-Modified of the undated lists.
+    assert_eq!(ranges.version.as_deref(), Some("2026-11-25"));
+    let lists: Vec<_> = ranges
+        .lists
+        .iter()
+        .map(|l| (l.list.as_str(), l.outcome.clone(), l.version.clone()))
+        .collect();
+    let updated = |name, date: &str| (name, SetOutcome::Updated, Some(date.to_owned()));
+    let skipped = |name: &'static str| {
+        let why = format!(
+            "no fixed URL; the provider's previous ranges kept (set provider_ranges.{name}=URL to fetch it)"
+        );
+        (name, SetOutcome::Skipped(why), None)
+    };
+    assert_eq!(
+        lists,
+        vec![
+            updated("cloudflare_v4", "2026-11-25"),
+            updated("cloudflare_v6", "2026-11-25"),
+            skipped("akamai"),
+            updated("fastly", "2026-11-25"),
+            // The dates the lists name themselves.
+            updated("aws", "2025-07-24"),
+            updated("google_cloud", "2025-07-24"),
+            skipped("azure"),
+            updated("oracle", "2025-07-21"),
+            updated("digitalocean", "2026-11-25"),
+            updated("linode", "2025-07-24"),
+            updated("github", "2026-11-25"),
+            updated("zscaler", "2026-11-25"),
+        ]
+    );
+    // The report's JSON carries the lists under the set (and only there).
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["sets"][4]["set"], "provider_ranges");
+    assert_eq!(json["sets"][4]["lists"][4]["list"], "aws");
+    assert_eq!(json["sets"][4]["lists"][4]["outcome"]["status"], "updated");
+    assert_eq!(json["sets"][4]["lists"][6]["outcome"]["status"], "skipped");
+    assert!(json["sets"][0].get("lists").is_none());
+    // One plain GET per list with a URL (10), after the 4 bootstrap files and before the
+    // registrar list.
+    let seen = server.take_seen();
+    assert_eq!(seen.len(), 15);
+    let list_requests: Vec<_> = seen.get(4..14).unwrap().to_vec();
+    // In build order (RangeList::ALL), each with the ETag it was served with.
+    let in_order: Vec<_> = RangeList::ALL
+        .into_iter()
+        .filter_map(|l| LISTS.iter().find(|(list, _, _)| *list == l))
+        .map(|(list, path, _)| ((*path).to_owned(), format!("\"{}-1\"", list.as_str())))
+        .collect();
+    let expected: Vec<_> = in_order.iter().map(|(path, _)| (path.clone(), None)).collect();
+    assert_eq!(list_requests, expected);
+
+    // The built table: the nine fixture providers exactly as shipped; Azure and Akamai's
+    // shipped rows kept; AWS from the excerpt only (its other shipped blocks are gone).
+    let built = std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap();
+    assert!(built.starts_with("# whohosts provider IP ranges: `cidr provider_id kind`"));
+    assert!(built.contains(&format!("#   aws: {} 2025-07-24\n", server.url("/ip-ranges.json"))));
+    assert!(built.contains("#   azure: no URL undated (previous ranges kept)\n"));
+    let fixture_providers = [
+        "cloudflare",
+        "fastly",
+        "google-cloud",
+        "oracle-cloud",
+        "digitalocean",
+        "linode",
+        "github",
+        "zscaler",
+    ];
+    let built_lines = provider_lines(&built, &fixture_providers);
+    assert_eq!(built_lines, provider_lines(RANGES, &fixture_providers));
+    assert_eq!(built_lines.len(), 1_698);
+    let kept = ["akamai", "azure", "azure-front-door"];
+    assert_eq!(provider_lines(&built, &kept), provider_lines(RANGES, &kept));
+    assert!(built.contains("\n3.0.0.0/15 aws cloud\n"));
+    assert!(built.contains("\n120.52.22.96/27 aws-cloudfront cdn\n"), "the CloudFront tie");
+    assert!(RANGES.contains("\n1.178.4.0/22 aws cloud\n") && !built.contains("1.178.4.0/22"));
+    // The set's metadata holds each list's validators.
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("providers/ranges.txt.meta.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(meta["lists"]["aws"]["etag"], "\"aws-1\"");
+    assert_eq!(meta["lists"]["aws"]["url"], server.url("/ip-ranges.json"));
+    assert_eq!(meta["lists"].as_object().unwrap().len(), 10);
+    assert!(dir.path().join("providers/lists/aws-ip-ranges.json").is_file());
+
+    // Second round: one conditional request per list, every answer a 304.
+    let report = client.refresh_data().await.unwrap();
+    assert!(report.all_ok(), "{report:#?}");
+    let ranges = report.get(DataSet::ProviderRanges).unwrap();
+    assert_eq!(ranges.outcome, SetOutcome::Unchanged);
+    assert_eq!(ranges.version.as_deref(), Some("2026-11-25"));
+    let outcomes = list_outcomes(&report);
+    assert!(
+        outcomes.iter().all(|(name, o)| match *name {
+            "azure" | "akamai" => matches!(o, SetOutcome::Skipped(_)),
+            _ => *o == SetOutcome::Unchanged,
+        }),
+        "{outcomes:?}"
+    );
+    let seen = server.take_seen();
+    assert_eq!(seen.len(), 15);
+    let expected: Vec<_> =
+        in_order.iter().map(|(path, etag)| (path.clone(), Some(etag.clone()))).collect();
+    assert_eq!(seen.get(4..14).unwrap().to_vec(), expected);
+    assert_eq!(std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap(), built);
+
+    // A client built on the directory reads the built table.
+    let after = world.client_builder().data_dir(dir.path()).build().unwrap();
+    let record = after.lookup("104.16.1.1").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2026-11-25"));
+    let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
+    assert_eq!(provider.id.as_deref(), Some("cloudflare"));
+    assert_eq!(provider.evidence[0].detail, "104.16.0.0/13");
+}
+
+/// A list that fails keeps its provider's previous ranges and says so: Zscaler's 404 on the
+/// first refresh keeps the shipped rows; a Cloudflare IPv4 list that comes back as an HTML
+/// page and a Fastly list cut short are refused on the next, while AWS changed, and the
+/// rebuilt table still has their stored lists' ranges — a Cloudflare address still names
+/// Cloudflare.
+#[tokio::test]
+async fn a_failing_list_keeps_its_providers_ranges() {
+    let server = list_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Zscaler's list is missing (404) from the start.
+    let (world, client) = list_world_client(&server, dir.path(), Some(RangeList::Zscaler)).await;
+
+    let report = client.refresh_data().await.unwrap();
+    let ranges = report.get(DataSet::ProviderRanges).unwrap();
+    assert_eq!(ranges.outcome, SetOutcome::Updated);
+    let zscaler = ranges.lists.iter().find(|l| l.list == RangeList::Zscaler).unwrap();
+    let SetOutcome::Failed(why) = &zscaler.outcome else { panic!("{zscaler:?}") };
+    assert!(why.contains("404"), "{why}");
+    assert!(!report.all_ok(), "a failed list is not all well");
+    let built = std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap();
+    // No stored copy yet: the shipped table's Zscaler rows.
+    assert_eq!(provider_lines(&built, &["zscaler"]), provider_lines(RANGES, &["zscaler"]));
+    assert_eq!(provider_lines(&built, &["zscaler"]).len(), 73);
+    assert!(built.contains("(previous ranges kept)"));
+
+    // Next publication: Cloudflare's IPv4 list is an HTML page, Fastly's is cut short, and
+    // AWS publishes a new file (createDate 2026-12-01) without 3.0.0.0/15.
+    server.serve("/ips-v4", "<html><body>Please enable cookies.</body></html>", "\"cf-2\"", "x");
+    let fastly = LISTS[2].2;
+    server.serve("/public-ip-list", fastly.get(..100).unwrap(), "\"fastly-2\"", "x");
+    let aws: String = String::from_utf8(LISTS[3].2.to_vec()).unwrap();
+    let mut aws: serde_json::Value = serde_json::from_str(&aws).unwrap();
+    aws["createDate"] = "2026-12-01-10-00-00".into();
+    let prefixes = aws["prefixes"].as_array_mut().unwrap();
+    prefixes.retain(|p| p["ip_prefix"] != "3.0.0.0/15");
+    server.serve(
+        "/ip-ranges.json",
+        serde_json::to_vec(&aws).unwrap(),
+        "\"aws-2\"",
+        "Tue, 01 Dec 2026 10:00:00 GMT",
+    );
+    server.take_seen();
+
+    let report = client.refresh_data().await.unwrap();
+    assert!(!report.all_ok());
+    let ranges = report.get(DataSet::ProviderRanges).unwrap();
+    assert_eq!(ranges.outcome, SetOutcome::Updated);
+    let outcome = |list| ranges.lists.iter().find(|l| l.list == list).unwrap().outcome.clone();
+    let SetOutcome::Refused(why) = outcome(RangeList::CloudflareV4) else { panic!() };
+    assert_eq!(why, "cloudflare_v4 list: not its format: a JSON or HTML body, not a text list");
+    let SetOutcome::Refused(why) = outcome(RangeList::Fastly) else { panic!() };
+    assert!(
+        why.starts_with("fastly list: not its format: invalid JSON: EOF while parsing"),
+        "{why}"
+    );
+    assert_eq!(outcome(RangeList::Aws), SetOutcome::Updated);
+    assert_eq!(outcome(RangeList::CloudflareV6), SetOutcome::Unchanged);
+    assert!(matches!(outcome(RangeList::Zscaler), SetOutcome::Failed(_)));
+
+    let rebuilt = std::fs::read_to_string(dir.path().join("providers/ranges.txt")).unwrap();
+    assert!(!rebuilt.contains("\n3.0.0.0/15 aws cloud\n"), "AWS's new list is in");
+    for kept in [&["cloudflare"][..], &["fastly"], &["zscaler"]] {
+        assert_eq!(provider_lines(&rebuilt, kept), provider_lines(RANGES, kept), "{kept:?}");
+    }
+    // The refused lists keep their stored copies and validators for the next refresh.
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("providers/ranges.txt.meta.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(meta["lists"]["cloudflare_v4"]["etag"], "\"cloudflare_v4-1\"");
+    assert_eq!(meta["lists"]["aws"]["etag"], "\"aws-2\"");
+    assert_eq!(meta["data_date"], "2026-12-01");
+
+    let after = world.client_builder().data_dir(dir.path()).build().unwrap();
+    let record = after.lookup("104.16.1.1").await.unwrap();
+    assert_eq!(record.data.as_ref().unwrap().provider_ranges.as_deref(), Some("2026-12-01"));
+    let provider = record.addresses[0].hosting_provider.as_ref().unwrap();
+    assert_eq!(provider.id.as_deref(), Some("cloudflare"));
+    assert_eq!(provider.evidence[0].detail, "104.16.0.0/13");
+}
+
+/// List URLs are set by name, as `--url provider_ranges.<list>=URL` and
+/// `DataSettings::urls` give them; an unknown list or a bad URL is a configuration error.
+#[test]
+fn provider_list_urls_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let refresher = || Refresher::new(&Config::default(), dir.path()).unwrap();
+    assert!(
+        refresher().named_url("provider_ranges.azure", "https://example.net/tags.json").is_ok()
+    );
+    let err = refresher().named_url("provider_ranges.ibm", "https://example.net/").unwrap_err();
+    assert_eq!(err.to_string(), "data refresh: unknown provider range list \"ibm\"");
+    let err = refresher().list_url(RangeList::Akamai, "not a url").unwrap_err();
+    assert!(
+        err.to_string().starts_with("data refresh: provider_ranges.akamai URL \"not a url\": ")
+    );
+    let err = refresher().named_url("ranges", "https://example.net/").unwrap_err();
+    assert_eq!(err.to_string(), "data refresh: unknown data set \"ranges\"");
 }

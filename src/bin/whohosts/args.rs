@@ -335,8 +335,11 @@ pub(crate) struct RefreshArgs {
     #[arg(long, value_name = "URL")]
     pub(crate) asn_db_url: Option<String>,
     /// Fetch SET from URL instead of its official URL (repeatable). SET is one of
-    /// bootstrap_dns, bootstrap_ipv4, bootstrap_ipv6, bootstrap_asn, provider_ranges (which
-    /// has no official URL), registrars, asn_database.
+    /// bootstrap_dns, bootstrap_ipv4, bootstrap_ipv6, bootstrap_asn, registrars,
+    /// asn_database, provider_ranges (a ready-made table, fetched instead of the providers'
+    /// lists), or provider_ranges.LIST for one provider's list: aws, google_cloud,
+    /// cloudflare_v4, cloudflare_v6, fastly, oracle, digitalocean, linode, github, zscaler,
+    /// azure and akamai (these two have no fixed URL: without one, their ranges are kept).
     #[arg(long = "url", value_name = "SET=URL")]
     pub(crate) urls: Vec<String>,
     /// Print the report as JSON.

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use whohosts::{Client, DataSet, RefreshReport, Refresher, SetOutcome};
+use whohosts::{Client, DataSet, RangeList, RefreshReport, Refresher, SetOutcome};
 
 use crate::args::RefreshArgs;
 use crate::exit::{self, Failure};
@@ -28,22 +28,27 @@ pub(crate) async fn run(args: &RefreshArgs, client: Client) -> Result<u8, Failur
     };
     let mut refresher =
         Refresher::new(client.config(), &dir).map_err(|e| Failure::usage(e.to_string()))?;
-    let mut urls: Vec<(DataSet, String)> = Vec::new();
+    let mut urls: Vec<(String, String)> = Vec::new();
     for spec in &args.urls {
         let (name, url) = spec
             .split_once('=')
             .ok_or_else(|| Failure::usage(format!("--url {spec}: expected SET=URL")))?;
-        let set = DataSet::ALL
-            .into_iter()
-            .find(|s| s.as_str() == name.trim())
-            .ok_or_else(|| Failure::usage(format!("--url {spec}: unknown data set {name:?}")))?;
-        urls.push((set, url.trim().to_owned()));
+        let name = name.trim();
+        // `provider_ranges.<list>` names one provider's list (`provider_ranges.azure`).
+        let known = match name.strip_prefix("provider_ranges.") {
+            Some(list) => RangeList::from_name(list).is_some(),
+            None => DataSet::ALL.into_iter().any(|s| s.as_str() == name),
+        };
+        if !known {
+            return Err(Failure::usage(format!("--url {spec}: unknown data set {name:?}")));
+        }
+        urls.push((name.to_owned(), url.trim().to_owned()));
     }
     if let Some(url) = &args.asn_db_url {
-        urls.push((DataSet::AsnDatabase, url.clone()));
+        urls.push((DataSet::AsnDatabase.as_str().to_owned(), url.clone()));
     }
-    for (set, url) in urls {
-        refresher = refresher.url(set, &url).map_err(|e| Failure::usage(e.to_string()))?;
+    for (name, url) in urls {
+        refresher = refresher.named_url(&name, &url).map_err(|e| Failure::usage(e.to_string()))?;
     }
     let report = refresher.refresh().await;
     let mut out = std::io::stdout().lock();
@@ -67,20 +72,35 @@ fn write_lines(
     dir: &std::path::Path,
 ) -> std::io::Result<()> {
     for set in &report.sets {
-        let (status, detail) = match &set.outcome {
-            SetOutcome::Updated => ("updated", None),
-            SetOutcome::Unchanged => ("unchanged", None),
-            SetOutcome::Refused(why) => ("refused", Some(why.as_str())),
-            SetOutcome::Failed(why) => ("failed", Some(why.as_str())),
-            SetOutcome::Skipped(why) => ("skipped", Some(why.as_str())),
-            _ => ("?", None),
-        };
+        let (status, detail) = outcome_word(&set.outcome);
         let version = set.version.as_deref().unwrap_or("-");
         write!(out, "{:<16} {status:<9} {version}", set.set.as_str())?;
         if let Some(detail) = detail {
             write!(out, "  ({detail})")?;
         }
         writeln!(out)?;
+        // The provider lists a built table came from, indented under it.
+        for list in &set.lists {
+            let (status, detail) = outcome_word(&list.outcome);
+            let version = list.version.as_deref().unwrap_or("-");
+            write!(out, "  {:<14} {status:<9} {version}", list.list.as_str())?;
+            if let Some(detail) = detail {
+                write!(out, "  ({detail})")?;
+            }
+            writeln!(out)?;
+        }
     }
     writeln!(out, "data directory: {}", dir.display())
+}
+
+/// An outcome's word and its detail.
+fn outcome_word(outcome: &SetOutcome) -> (&'static str, Option<&str>) {
+    match outcome {
+        SetOutcome::Updated => ("updated", None),
+        SetOutcome::Unchanged => ("unchanged", None),
+        SetOutcome::Refused(why) => ("refused", Some(why.as_str())),
+        SetOutcome::Failed(why) => ("failed", Some(why.as_str())),
+        SetOutcome::Skipped(why) => ("skipped", Some(why.as_str())),
+        _ => ("?", None),
+    }
 }
