@@ -1,0 +1,172 @@
+//! From records to notices (issue #18): the recorded world's lookups grouped into one batch
+//! per party and channel, each resource in its first target's batch and in its escalation
+//! targets' batches, failures in the unresolved list, ids stable across runs, and the files
+//! and the HTML report written from them.
+
+use whohosts::notices::{self, Batch, Batches, ChannelKind, GroupOptions, UnresolvedReason};
+use whohosts::{HostingRecord, NoticeReason, NoticeType, Party, ProviderKind, Stage};
+use whohosts_testing::{World, WorldBuilder};
+
+use crate::support::*;
+
+/// Names behind Cloudflare (CDN), a Telegram channel (platform), RIPE NCC's and LACNIC's own
+/// addresses (direct hosting), and three lookups that name nobody: a name without
+/// addresses whose registration is unknown to the world, one that does not exist, and an
+/// address no registry answers for (TEST-NET-3).
+const CASES: &[&str] = &[
+    "www.cloudflare.com",
+    "cloudflare.com",
+    "1.1.1.1",
+    "104.16.132.229",
+    "https://t.me/somechannel",
+    "ripe.net",
+    "193.0.6.139",
+    "lacnic.net",
+    "afnic.fr",
+    "nothing.example",
+    "203.0.113.9",
+];
+
+async fn lookups(builder: WorldBuilder, queries: &[&str]) -> Vec<HostingRecord> {
+    let (_world, client) = start(builder).await;
+    let mut out = Vec::new();
+    for q in queries {
+        out.push(client.lookup(q).await.unwrap());
+    }
+    out
+}
+
+/// Each batch as `id party name channel: first-target resources | escalations`.
+fn summary(batches: &Batches) -> Vec<String> {
+    batches
+        .batches
+        .iter()
+        .map(|b| {
+            let (first, escalated): (Vec<_>, Vec<_>) =
+                b.resources.iter().partition(|r| !r.escalate);
+            let names = |v: Vec<&notices::BatchResource>| {
+                v.iter().map(|r| r.resource.as_str()).collect::<Vec<_>>().join(" ")
+            };
+            format!(
+                "{} {} {:?} {} {}: {} | {}",
+                b.id,
+                b.party.role.as_str(),
+                b.display_name(),
+                b.channel.kind.as_str(),
+                b.channel.address,
+                names(first),
+                names(escalated)
+            )
+        })
+        .collect()
+}
+
+fn batch<'a>(batches: &'a Batches, id: &str) -> &'a Batch {
+    batches.batch(id).unwrap_or_else(|| panic!("no batch {id}: {:#?}", summary(batches)))
+}
+
+#[tokio::test]
+async fn cdn_platform_and_direct_hosting_go_to_their_parties_and_failures_are_unresolved() {
+    let records = lookups(World::recorded(), CASES).await;
+    let options = GroupOptions::default().notice_type(NoticeType::Copyright);
+    let batches = notices::group(&records, &options);
+
+    assert_eq!(
+        summary(&batches),
+        [
+            "cloudflare-cdn-bf748e93 cdn \"Cloudflare\" web_form https://abuse.cloudflare.com/dmca: \
+             www.cloudflare.com cloudflare.com 1.1.1.1 104.16.132.229 | ",
+            "cloudflare-network-241217ea network \"Cloudflare\" email abuse@cloudflare.com:  | \
+             www.cloudflare.com cloudflare.com 104.16.132.229",
+            "cloudflare-inc-registrar-a116cbcf registrar \"Cloudflare, Inc.\" email \
+             registrar-abuse@cloudflare.com:  | www.cloudflare.com cloudflare.com",
+            "reseaux-ip-europeens-network-hosting-0dfd5a28 hosting \
+             \"Reseaux IP Europeens Network Coordination Centre (RIPE NCC)\" email abuse@ripe.net: \
+             ripe.net 193.0.6.139 | ",
+            "lacnic-latin-american-and-hosting-f7c13789 hosting \
+             \"LACNIC - Latin American and Caribbean IP address\" email ipadmin@lacnic.net: lacnic.net | ",
+            "telegram-platform-611d81dd platform \"Telegram\" email dmca@telegram.org: \
+             https://t.me/somechannel | ",
+        ]
+    );
+
+    // The CDN batch: the provider's identity, its copyright form, and per resource the reason
+    // and the addresses with their networks.
+    let cdn = &batches.batches[0];
+    assert_eq!(cdn.party.role, Party::Cdn);
+    assert_eq!(cdn.party.provider_id.as_deref(), Some("cloudflare"));
+    assert_eq!(cdn.party.provider_kind, Some(ProviderKind::Cdn));
+    assert_eq!(cdn.channel.kind, ChannelKind::WebForm);
+    assert_eq!(cdn.channel.notice_types, [NoticeType::Copyright]);
+    assert!(cdn.resources.iter().all(|r| r.reason == NoticeReason::CdnFronted));
+    let www = &cdn.resources[0];
+    assert_eq!(www.subject, "www.cloudflare.com");
+    let ips: Vec<String> = www.addresses.iter().map(|a| a.ip.to_string()).collect();
+    assert_eq!(ips, ["104.16.123.96", "104.16.124.96"]);
+    assert_eq!(www.addresses[0].asn, Some(13335));
+    assert_eq!(www.addresses[0].network.as_deref(), Some("NET-104-16-0-0-1"));
+    // The contact's provenance: the provider directory's page.
+    let source = &www.contact_sources[0];
+    assert_eq!(
+        source.url.as_deref(),
+        Some("https://www.cloudflare.com/trust-hub/reporting-abuse/")
+    );
+
+    // Escalations: the network above the CDN and the registrar, with their reasons.
+    let network = &batches.batches[1];
+    assert!(
+        network.resources.iter().all(|r| r.escalate && r.reason == NoticeReason::NetworkAboveHost)
+    );
+    assert_eq!(network.party.network_handles, ["NET-104-16-0-0-1"]);
+    assert_eq!(network.party.asns, [13335]);
+    let registrar = &batches.batches[2];
+    assert_eq!(registrar.party.iana_id.as_deref(), Some("1910"));
+    assert_eq!(registrar.resources[0].reason, NoticeReason::RegistrarOfDomain);
+    assert_eq!(registrar.resources[0].subject, "cloudflare.com");
+
+    // Direct hosting: the host, with its RDAP contact's source.
+    let ripe = &batches.batches[3];
+    assert_eq!(ripe.resources[1].reason, NoticeReason::DirectHosting);
+    assert_eq!(ripe.resources[1].addresses[0].country.as_deref(), Some("NL"));
+    assert!(
+        ripe.resources[1]
+            .contact_sources
+            .iter()
+            .any(|s| s.url.as_deref().is_some_and(|u| u.ends_with("/ip/193.0.6.139")))
+    );
+
+    // The platform: its copyright mailbox, the platform's id.
+    let telegram = &batches.batches[5];
+    assert_eq!(telegram.party.provider_id.as_deref(), Some("telegram"));
+    assert_eq!(telegram.resources[0].reason, NoticeReason::PlatformContent);
+
+    // Failures: in the unresolved list with the reason, nothing dropped.
+    let unresolved: Vec<(&str, UnresolvedReason)> =
+        batches.unresolved.iter().map(|u| (u.resource.as_str(), u.reason)).collect();
+    assert_eq!(
+        unresolved,
+        [
+            ("afnic.fr", UnresolvedReason::StepsFailed),
+            ("nothing.example", UnresolvedReason::StepsFailed),
+            ("203.0.113.9", UnresolvedReason::StepsFailed),
+        ]
+    );
+    assert_eq!(
+        batches.unresolved[1].detail.as_deref(),
+        Some(
+            "dns nxdomain (nothing.example); rdap no_source (nothing.example); whois not_found (nothing.example)"
+        )
+    );
+
+    // The counts add up to the input.
+    let t = &batches.totals;
+    assert_eq!((t.inputs, t.resolved, t.unresolved, t.escalations), (11, 8, 3, 5));
+    let first: usize = batches.batches.iter().map(Batch::first_target_count).sum();
+    assert_eq!(first, t.resolved);
+    assert_eq!(t.resolved + t.unresolved, CASES.len());
+    let stages: Vec<(Stage, usize)> =
+        t.errors_by_stage.iter().map(|s| (s.stage, s.errors)).collect();
+    // DNS: t.me, ripe.net, lacnic.net, afnic.fr, nothing.example; RDAP and WHOIS: t.me,
+    // ripe.net, lacnic.net, nothing.example, 203.0.113.9.
+    assert_eq!(stages, [(Stage::Dns, 5), (Stage::Rdap, 5), (Stage::Whois, 5)]);
+}
