@@ -3,7 +3,9 @@
 //! targets' batches, failures in the unresolved list, ids stable across runs, and the files
 //! and the HTML report written from them.
 
-use whohosts::notices::{self, Batch, Batches, ChannelKind, GroupOptions, UnresolvedReason};
+use whohosts::notices::{
+    self, Batch, Batches, ChannelKind, GroupOptions, LookupLine, UnresolvedReason,
+};
 use whohosts::{HostingRecord, NoticeReason, NoticeType, Party, ProviderKind, Stage};
 use whohosts_testing::{World, WorldBuilder};
 
@@ -169,4 +171,127 @@ async fn cdn_platform_and_direct_hosting_go_to_their_parties_and_failures_are_un
     // DNS: t.me, ripe.net, lacnic.net, afnic.fr, nothing.example; RDAP and WHOIS: t.me,
     // ripe.net, lacnic.net, nothing.example, 203.0.113.9.
     assert_eq!(stages, [(Stage::Dns, 5), (Stage::Rdap, 5), (Stage::Whois, 5)]);
+}
+
+/// The ids of two runs, each against a world of its own (other ports, other RDAP URLs in the
+/// contacts' sources), are the same: they come from the party and the channel only.
+#[tokio::test]
+async fn batch_ids_are_the_same_in_two_runs() {
+    let options = GroupOptions::default().notice_type(NoticeType::Copyright);
+    let first = notices::group(lookups(World::recorded(), CASES).await, &options);
+    let second = notices::group(lookups(World::recorded(), CASES).await, &options);
+    let ids = |b: &Batches| b.batches.iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        ids(&first),
+        [
+            "cloudflare-cdn-bf748e93",
+            "cloudflare-network-241217ea",
+            "cloudflare-inc-registrar-a116cbcf",
+            "reseaux-ip-europeens-network-hosting-0dfd5a28",
+            "lacnic-latin-american-and-hosting-f7c13789",
+            "telegram-platform-611d81dd",
+        ]
+    );
+    assert_eq!(ids(&first), ids(&second));
+    // Another channel of the same party is another batch: Cloudflare's general form.
+    let general =
+        notices::group(lookups(World::recorded(), &["1.1.1.1"]).await, &GroupOptions::default());
+    assert_eq!(general.batches[0].channel.address, "https://abuse.cloudflare.com/");
+    assert_ne!(general.batches[0].id, "cloudflare-cdn-bf748e93");
+    assert!(general.batches[0].id.starts_with("cloudflare-cdn-"));
+}
+
+/// A shop that left Cloudflare for a host of its own between two runs moves from the CDN's
+/// batch to the host's; a name only in one run appeared or disappeared.
+#[tokio::test]
+async fn diff_lists_a_moved_resource_and_the_ones_that_appeared_and_disappeared() {
+    let old_world = World::recorded().a("shop.example", "104.16.132.229");
+    let new_world = World::recorded().a("shop.example", "193.0.6.139");
+    let options = GroupOptions::default();
+    let old = notices::group(
+        lookups(old_world, &["shop.example", "ripe.net", "1.1.1.1"]).await,
+        &options,
+    );
+    let new = notices::group(
+        lookups(new_world, &["shop.example", "lacnic.net", "1.1.1.1"]).await,
+        &options,
+    );
+    let cdn = old.batches[0].id.clone();
+    assert_eq!(new.batch(&cdn).map(|b| b.resources.len()), Some(1), "1.1.1.1 stays");
+    let changes = notices::diff(&old, &new);
+    let moved: Vec<(&str, &str, &str)> = changes
+        .moved
+        .iter()
+        .map(|m| (m.resource.as_str(), m.from.as_str(), m.to.as_str()))
+        .collect();
+    assert_eq!(
+        moved,
+        [("shop.example", cdn.as_str(), "reseaux-ip-europeens-network-hosting-0dfd5a28")]
+    );
+    let places = |v: &[notices::Placement]| {
+        v.iter().map(|p| format!("{} {}", p.resource, p.batch)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        places(&changes.appeared),
+        ["lacnic.net lacnic-latin-american-and-hosting-f7c13789"]
+    );
+    assert_eq!(
+        places(&changes.disappeared),
+        ["ripe.net reseaux-ip-europeens-network-hosting-0dfd5a28"]
+    );
+    assert!(notices::diff(&new, &new).is_empty());
+}
+
+/// Bulk output lines: a failed lookup and a line cut short by a crash are unresolved, so the
+/// counts still add up to the lines.
+#[tokio::test]
+async fn failed_lookups_and_unreadable_lines_are_counted_as_unresolved() {
+    let records = lookups(World::recorded(), &["193.0.6.139"]).await;
+    let mut text = serde_json::json!({ "input": "193.0.6.139", "record": &records[0] }).to_string();
+    text.push('\n');
+    text.push_str(
+        r#"{"input":"a..b","error":{"kind":"input","message":"name \"a..b\" has an empty label"}}"#,
+    );
+    text.push_str("\n{\"input\":\"cut sh\n");
+    let lines = notices::read_lines(text.as_bytes()).unwrap();
+    assert!(matches!(lines[0], LookupLine::Record(_)));
+    let batches = notices::group_lines(lines, &GroupOptions::default());
+    let t = &batches.totals;
+    assert_eq!((t.inputs, t.resolved, t.unresolved), (3, 1, 2));
+    let unresolved: Vec<(&str, UnresolvedReason, Option<&str>)> = batches
+        .unresolved
+        .iter()
+        .map(|u| (u.resource.as_str(), u.reason, u.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        unresolved[0],
+        ("a..b", UnresolvedReason::LookupFailed, Some("input: name \"a..b\" has an empty label"))
+    );
+    assert_eq!((unresolved[1].0, unresolved[1].1), ("line 3", UnresolvedReason::Unreadable));
+    assert_eq!(
+        t.errors_by_stage.iter().map(|s| (s.stage, s.errors)).collect::<Vec<_>>(),
+        [(Stage::Input, 1)]
+    );
+}
+
+/// A notice type no target publishes a channel for, nor a general one: Google's only channel
+/// for google.com's address is its copyright form, so a phishing notice goes to the
+/// registrar first; with no target left, the record is unresolved.
+#[tokio::test]
+async fn a_target_without_a_channel_for_the_notice_type_is_passed_over() {
+    let records = lookups(World::recorded(), &["google.com"]).await;
+    let phishing =
+        notices::group(&records, &GroupOptions::default().notice_type(NoticeType::Phishing));
+    assert_eq!(
+        summary(&phishing),
+        [
+            "markmonitor-inc-registrar-00371b62 registrar \"MarkMonitor Inc.\" email abusecomplaints@markmonitor.com: google.com | "
+        ]
+    );
+    let mut only_google = records[0].clone();
+    only_google.notice_targets.truncate(1);
+    let none =
+        notices::group([only_google], &GroupOptions::default().notice_type(NoticeType::Phishing));
+    assert_eq!(none.unresolved[0].reason, UnresolvedReason::NoChannelForNoticeType);
+    assert_eq!(none.totals.unresolved, 1);
 }
