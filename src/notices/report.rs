@@ -12,6 +12,7 @@ use super::batch::{Batch, BatchAddress, Batches};
 use super::header::header;
 use super::markup::escape;
 use super::svg::bar_chart;
+use crate::record::ProviderKind;
 
 const STYLE: &str = "\
 body{font-family:sans-serif;margin:2em;max-width:72em;color:#222}\
@@ -77,7 +78,7 @@ fn totals(h: &mut String, batches: &Batches) {
 fn charts(h: &mut String, batches: &Batches) {
     // Resources per party: first-target resources, summed over the party's channels.
     let mut parties: BTreeMap<String, usize> = BTreeMap::new();
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for b in &batches.batches {
         let n = b.first_target_count();
         if n == 0 {
@@ -85,11 +86,18 @@ fn charts(h: &mut String, batches: &Batches) {
         }
         let label = format!("{} ({})", b.display_name(), b.party.role.as_str());
         *parties.entry(label).or_default() += n;
-        let kind = b.party.provider_kind.map_or(b.party.role.as_str(), |k| k.as_str());
+        // A host the records could not classify (an RIR's own network holder) is shown by
+        // its role; a party without a provider (network, registrar) by its role too.
+        let kind = match b.party.provider_kind {
+            Some(ProviderKind::Unknown) | None => {
+                format!("{} (unclassified)", b.party.role.as_str())
+            }
+            Some(k) => k.as_str().to_owned(),
+        };
         *kinds.entry(kind).or_default() += n;
     }
     let parties = largest_first(parties.into_iter().collect());
-    let kinds = largest_first(kinds.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+    let kinds = largest_first(kinds.into_iter().collect());
     let stages: Vec<(String, usize)> = batches
         .totals
         .errors_by_stage
@@ -202,7 +210,8 @@ fn batch(h: &mut String, b: &Batch, batches: &Batches) {
         h,
         "<p>Channel ({}): {shown}</p><pre class=\"notice-header\">{}</pre>",
         escape(b.channel.kind.as_str()),
-        escape(&header(b, batches.notice_type)),
+        // Line by line: escaping shows a line break as `\n`.
+        header(b, batches.notice_type).lines().map(escape).collect::<Vec<_>>().join("\n"),
     );
     h.push_str(
         "<table><tr><th>Resource</th><th>Subject</th><th>Reason</th><th>Addresses</th>\

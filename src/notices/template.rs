@@ -38,7 +38,8 @@ const NAME: &str = "notice";
 /// `batch.party.name`, `batch.channel.address`, `batch.resources[i].resource`, `.reason`,
 /// `.escalate`, `.addresses[j].ip`, …), `notice_type` (`copyright`, …, or none), and the
 /// header lines `to_line` (`To: abuse@example.net`, or `Form: https://…`) and `subject`.
-/// An undefined variable is an error, so that a typo does not send a notice with a hole.
+/// Printing an undefined variable is an error, so that a typo does not send a notice with a
+/// hole; `{% if a.asn %}` tests a field that may be absent (absent fields are left out).
 ///
 /// ```
 /// use whohosts::notices::{Batches, NoticeTemplate};
@@ -129,20 +130,16 @@ impl NoticeTemplate {
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env
 }
 
 fn error(name: &str, e: &minijinja::Error) -> TemplateError {
-    let mut message = e.to_string();
-    if let Some(line) = e.line()
-        && !message.contains("line")
-    {
-        message = format!("{message} (line {line})");
-    }
-    TemplateError { name: name.to_owned(), message }
+    // minijinja's message names the line (`undefined value (in notice:17)`).
+    TemplateError { name: name.to_owned(), message: e.to_string() }
 }
 
 /// Every string in `value`, escaped for terminals and text files.

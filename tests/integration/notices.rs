@@ -3,6 +3,8 @@
 //! targets' batches, failures in the unresolved list, ids stable across runs, and the files
 //! and the HTML report written from them.
 
+use std::collections::BTreeSet;
+
 use whohosts::notices::{
     self, Batch, Batches, ChannelKind, GroupOptions, LookupLine, UnresolvedReason,
 };
@@ -294,4 +296,162 @@ async fn a_target_without_a_channel_for_the_notice_type_is_passed_over() {
         notices::group([only_google], &GroupOptions::default().notice_type(NoticeType::Phishing));
     assert_eq!(none.unresolved[0].reason, UnresolvedReason::NoChannelForNoticeType);
     assert_eq!(none.totals.unresolved, 1);
+}
+
+/// Write the tables, the notices and the report of `batches` into `dir`.
+fn write_all(batches: &Batches, dir: &std::path::Path) {
+    notices::write_dir_tables(batches, dir).unwrap();
+    notices::NoticeTemplate::default().write_notices(batches, &dir.join("notices")).unwrap();
+    std::fs::write(dir.join("report.html"), notices::report_html(batches)).unwrap();
+}
+
+/// The directory of a grouping: the tables read back as written, a row per (batch,
+/// resource) in the CSV, a notice per batch from the neutral template, and a report that
+/// parses, has a section per batch with the counts of `batches.jsonl`, and links only to the
+/// notice channels and within itself.
+#[tokio::test]
+async fn the_files_and_the_report_say_what_the_batches_say() {
+    let records = lookups(World::recorded(), CASES).await;
+    let batches =
+        notices::group(&records, &GroupOptions::default().notice_type(NoticeType::Copyright));
+    let dir = tempfile::tempdir().unwrap();
+    write_all(&batches, dir.path());
+
+    // Tables: read back equal; one JSON line per batch; one CSV row per (batch, resource).
+    assert_eq!(notices::read_dir(dir.path()).unwrap(), batches);
+    let jsonl = std::fs::read_to_string(dir.path().join("batches.jsonl")).unwrap();
+    let lines: Vec<Batch> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 6);
+    let mut csv = csv::Reader::from_path(dir.path().join("batches.csv")).unwrap();
+    assert_eq!(csv.headers().unwrap().iter().collect::<Vec<_>>(), notices::BATCH_CSV_COLUMNS);
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 13, "8 first-target rows and 5 escalations");
+    assert_eq!(
+        rows[2].iter().collect::<Vec<_>>(),
+        [
+            "cloudflare-cdn-bf748e93",
+            "cdn",
+            "Cloudflare",
+            "cloudflare",
+            "",
+            "web_form",
+            "https://abuse.cloudflare.com/dmca",
+            "1.1.1.1",
+            "1.1.1.1",
+            "cdn_fronted",
+            "false",
+            "1.1.1.1",
+            "1.1.1.0 - 1.1.1.255",
+            "13335",
+            "AU",
+            "https://www.cloudflare.com/trust-hub/reporting-abuse/",
+        ]
+    );
+
+    // Notices: one file per batch, header then the resources with their evidence.
+    let notice_dir = dir.path().join("notices");
+    let mut files: Vec<String> = std::fs::read_dir(&notice_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> =
+        batches.batches.iter().map(|b| format!("{}.txt", b.id)).collect();
+    expected.sort();
+    assert_eq!(files, expected);
+    let ripe = std::fs::read_to_string(
+        notice_dir.join("reseaux-ip-europeens-network-hosting-0dfd5a28.txt"),
+    )
+    .unwrap();
+    let ripe_rdap = records[6].addresses[0].abuse[0].source_url.clone().unwrap();
+    assert_eq!(
+        ripe,
+        format!(
+            "To: abuse@ripe.net\n\
+             Subject: Abuse report (copyright): 2 resources for Reseaux IP Europeens Network \
+             Coordination Centre (RIPE NCC)\n\
+             \n\
+             Hello Reseaux IP Europeens Network Coordination Centre (RIPE NCC),\n\
+             \n\
+             We are reporting 2 resources (copyright) for which public registration and routing \
+             data name\n\
+             you as a party to notify. Please review them and act according to your policies.\n\
+             \n\
+             1. ripe.net\n   why you: direct_hosting\n\
+             \x20  address: 193.0.6.139 AS3333 network 193.0.0.0 - 193.0.7.255 (NL)\n\
+             \x20  contact stated at: {ripe_rdap}\n\
+             \n\
+             2. 193.0.6.139\n   why you: direct_hosting\n\
+             \x20  address: 193.0.6.139 AS3333 network 193.0.0.0 - 193.0.7.255 (NL)\n\
+             \x20  contact stated at: {ripe_rdap}\n\
+             \n\
+             Reference: batch reseaux-ip-europeens-network-hosting-0dfd5a28\n"
+        )
+    );
+    // No law is cited by default; the shipped examples render every batch.
+    assert!(!ripe.contains("DMCA") && !ripe.contains("Article"));
+    for (name, source) in [("dmca", notices::DMCA_TEMPLATE), ("dsa", notices::DSA_ART16_TEMPLATE)] {
+        let template = notices::NoticeTemplate::new(name, source).unwrap();
+        for b in &batches.batches {
+            let text = template.render(b, batches.notice_type).unwrap();
+            assert!(text.contains(&b.resources[0].resource), "{name} {}", b.id);
+        }
+    }
+
+    // The report.
+    let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let html = scraper::Html::parse_document(&page);
+    assert_eq!(html.errors, Vec::<std::borrow::Cow<'_, str>>::new());
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let sections: Vec<(String, usize, usize)> = html
+        .select(&select("section.batch"))
+        .map(|s| {
+            let attr = |a: &str| s.value().attr(a).unwrap().to_owned();
+            (
+                attr("data-batch-id"),
+                attr("data-first").parse().unwrap(),
+                attr("data-escalations").parse().unwrap(),
+            )
+        })
+        .collect();
+    let from_jsonl: Vec<(String, usize, usize)> = lines
+        .iter()
+        .map(|b| (b.id.clone(), b.first_target_count(), b.escalation_count()))
+        .collect();
+    assert_eq!(sections, from_jsonl);
+    // Each batch's table lists its resources; its header is the notice file's first lines.
+    for (section, b) in html.select(&select("section.batch")).zip(&lines) {
+        let rows = section.select(&select("tr")).count();
+        assert_eq!(rows, b.resources.len() + 1, "{}", b.id);
+        let header: String =
+            section.select(&select("pre.notice-header")).next().unwrap().text().collect();
+        let notice = std::fs::read_to_string(notice_dir.join(format!("{}.txt", b.id))).unwrap();
+        assert!(notice.starts_with(&format!("{header}\n")), "{header:?}");
+    }
+    let totals: Vec<(String, String)> = html
+        .select(&select("td[data-total]"))
+        .map(|td| (td.value().attr("data-total").unwrap().to_owned(), td.text().collect()))
+        .collect();
+    let t = &batches.totals;
+    let want = [
+        ("inputs", t.inputs),
+        ("resolved", t.resolved),
+        ("unresolved", t.unresolved),
+        ("batches", lines.len()),
+        ("escalations", t.escalations),
+        ("errors", 15),
+    ];
+    assert_eq!(totals, want.map(|(k, v)| (k.to_owned(), v.to_string())));
+    // Three charts, drawn inline; the unresolved list.
+    assert_eq!(html.select(&select("figure > svg")).count(), 3);
+    assert_eq!(html.select(&select("#unresolved tr")).count(), 1 + 3);
+    // It fetches nothing: no script, no src, and the only links are the channels.
+    assert_eq!(html.select(&select("script, [src], link, iframe, img, object")).count(), 0);
+    let links: BTreeSet<String> = html
+        .select(&select("[href]"))
+        .map(|e| e.value().attr("href").unwrap().to_owned())
+        .collect();
+    let channels: BTreeSet<String> = lines.iter().map(|b| b.channel.link()).collect();
+    assert_eq!(links, channels);
+    assert!(!page.contains("src="));
 }
