@@ -111,7 +111,7 @@ fn charts(h: &mut String, batches: &Batches) {
         ("chart-errors", "Step errors by stage", &stages),
     ] {
         let _ =
-            write!(h, "<figure id=\"{id}\"><h2>{title}</h2>{}</figure>\n", bar_chart(title, rows));
+            writeln!(h, "<figure id=\"{id}\"><h2>{title}</h2>{}</figure>", bar_chart(title, rows));
     }
     h.push_str("</section>\n");
 }

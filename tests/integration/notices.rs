@@ -65,10 +65,6 @@ fn summary(batches: &Batches) -> Vec<String> {
         .collect()
 }
 
-fn batch<'a>(batches: &'a Batches, id: &str) -> &'a Batch {
-    batches.batch(id).unwrap_or_else(|| panic!("no batch {id}: {:#?}", summary(batches)))
-}
-
 #[tokio::test]
 async fn cdn_platform_and_direct_hosting_go_to_their_parties_and_failures_are_unresolved() {
     let records = lookups(World::recorded(), CASES).await;
