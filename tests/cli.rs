@@ -1325,9 +1325,18 @@ fn notices_groups_a_bulk_run_into_batch_files_and_diffs_two_runs() {
     let input = dir.join("in.txt");
     std::fs::write(&input, &text).unwrap();
     let records = dir.join("records.jsonl");
-    let output =
-        run(whohosts(&dir).arg("bulk").arg(&input).arg("-o").arg(&records).args(world.flags()));
+    // `bulk --notices` groups its output when the run ends.
+    let from_bulk = dir.join("from-bulk");
+    let output = run(whohosts(&dir)
+        .arg("bulk")
+        .arg(&input)
+        .arg("-o")
+        .arg(&records)
+        .args(["--notice-type", "phishing", "--notices"])
+        .arg(&from_bulk)
+        .args(world.flags()));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).ends_with(&format!("unresolved; wrote {}\n", from_bulk.display())));
 
     // One command, every file.
     let first = dir.join("first");
@@ -1372,6 +1381,13 @@ fn notices_groups_a_bulk_run_into_batch_files_and_diffs_two_runs() {
     }
     let csv_rows = std::fs::read_to_string(first.join("batches.csv")).unwrap().lines().count();
     assert!(csv_rows > ids.len(), "a header and a row per (batch, resource)");
+    assert_eq!(
+        std::fs::read_to_string(first.join("batches.jsonl")).unwrap(),
+        std::fs::read_to_string(from_bulk.join("batches.jsonl")).unwrap()
+    );
+    let output = run(whohosts(&dir).arg("bulk").arg(&input).arg("--notices").arg(&from_bulk));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--notices DIR groups the JSON-lines output"));
     let report = std::fs::read_to_string(first.join("report.html")).unwrap();
     assert_eq!(report.matches("<section class=\"batch\"").count(), ids.len());
 

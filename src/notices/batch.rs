@@ -184,7 +184,8 @@ impl BatchChannel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchResource {
-    /// The input as the record gives it (its `query`: a URL, host name or IP address).
+    /// The input: a bulk line's `input` as written, else the record's `query` (a URL, host
+    /// name or IP address).
     pub resource: String,
     /// What the target is about: the host name (CDN, platform), the address (host, network)
     /// or the registered domain (registrar, registry).
@@ -231,7 +232,8 @@ pub struct BatchAddress {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Unresolved {
-    /// The input (the record's query, or the bulk line's `input`).
+    /// The input (the bulk line's `input`, else the record's `query`), or `line N` for an
+    /// unreadable line.
     pub resource: String,
     /// Why it is in no batch.
     pub reason: UnresolvedReason,

@@ -69,7 +69,8 @@ pub fn group<R: Borrow<HostingRecord>>(
 ) -> Batches {
     let mut grouper = Grouper::new(options);
     for record in records {
-        grouper.record(record.borrow());
+        let record = record.borrow();
+        grouper.record(record, &record.query);
     }
     grouper.finish()
 }
@@ -81,7 +82,10 @@ pub fn group_lines(lines: impl IntoIterator<Item = LookupLine>, options: &GroupO
     let mut grouper = Grouper::new(options);
     for line in lines {
         match line {
-            LookupLine::Record(record) => grouper.record(&record),
+            LookupLine::Record { input, record } => {
+                let resource = input.unwrap_or_else(|| record.query.clone());
+                grouper.record(&record, &resource);
+            }
             LookupLine::Failed { input, kind, message } => {
                 if kind == "input" {
                     grouper.stage_error(Stage::Input);
@@ -143,7 +147,8 @@ impl<'o> Grouper<'o> {
         self.unresolved.push(unresolved);
     }
 
-    fn record(&mut self, record: &HostingRecord) {
+    /// File `record`, listed as `resource`.
+    fn record(&mut self, record: &HostingRecord, resource: &str) {
         for e in &record.errors {
             self.stage_error(e.stage);
         }
@@ -156,7 +161,7 @@ impl<'o> Grouper<'o> {
                 continue;
             };
             let Some(channel) = channel(target.party, &contact) else { continue };
-            self.place(record, target, &contact, channel, placed);
+            self.place(record, resource, target, &contact, channel, placed);
             placed = true;
         }
         if placed {
@@ -188,7 +193,7 @@ impl<'o> Grouper<'o> {
             (UnresolvedReason::NoTarget, (!said.is_empty()).then(|| said.join("; ")))
         };
         self.unresolved(Unresolved {
-            resource: record.query.clone(),
+            resource: resource.to_owned(),
             reason,
             detail,
             errors: record.errors.clone(),
@@ -198,6 +203,7 @@ impl<'o> Grouper<'o> {
     fn place(
         &mut self,
         record: &HostingRecord,
+        resource: &str,
         target: &NoticeTarget,
         contact: &Contact,
         channel: BatchChannel,
@@ -214,7 +220,7 @@ impl<'o> Grouper<'o> {
         );
         let evidence: Vec<BatchAddress> = addresses.iter().map(|a| address(a)).collect();
         let resource = BatchResource {
-            resource: record.query.clone(),
+            resource: resource.to_owned(),
             subject: target.for_.clone(),
             reason: target.reason,
             escalate,

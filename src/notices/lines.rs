@@ -11,7 +11,14 @@ use crate::record::HostingRecord;
 #[non_exhaustive]
 pub enum LookupLine {
     /// A record.
-    Record(Box<HostingRecord>),
+    Record {
+        /// The bulk line's `input`, as the user wrote it (the record's `query` has any
+        /// query string redacted unless the client kept it; a notice must name the exact
+        /// URL); `None` for a bare record.
+        input: Option<String>,
+        /// The record.
+        record: Box<HostingRecord>,
+    },
     /// A bulk line without a record: the lookup did not run.
     Failed {
         /// The line's `input`.
@@ -59,8 +66,9 @@ fn parse_line(number: usize, line: &str) -> LookupLine {
     };
     let unreadable = |message: String| LookupLine::Unreadable { line: number, message };
     if let Some(record) = value.get("record") {
+        let input = value.get("input").and_then(serde_json::Value::as_str).map(str::to_owned);
         return match serde_json::from_value::<HostingRecord>(record.clone()) {
-            Ok(r) => LookupLine::Record(Box::new(r)),
+            Ok(r) => LookupLine::Record { input, record: Box::new(r) },
             Err(e) => unreadable(e.to_string()),
         };
     }
@@ -75,7 +83,7 @@ fn parse_line(number: usize, line: &str) -> LookupLine {
         };
     }
     match serde_json::from_value::<HostingRecord>(value) {
-        Ok(r) => LookupLine::Record(Box::new(r)),
+        Ok(r) => LookupLine::Record { input: None, record: Box::new(r) },
         Err(e) => unreadable(e.to_string()),
     }
 }

@@ -244,6 +244,10 @@ pub(crate) struct BulkArgs {
     /// No progress bar or progress lines on stderr (the summary is still printed).
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// After the run, group the JSON-lines output (-o OUT) into notice batches in DIR, as
+    /// `whohosts notices OUT -o DIR` does, with this run's --notice-type.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) notices: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) client: ClientArgs,
 }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! whohosts lookup QUERY... [--json|--jsonl|--csv|--text]
-//! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...]
+//! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...] [--notices DIR]
 //! whohosts config
 //! whohosts cache stats [--json] | cache clear [--kind KIND]
 //! whohosts refresh [--data-dir DIR] [--url SET=URL] [--asn-db-url URL] [--json]

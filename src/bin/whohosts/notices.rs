@@ -6,7 +6,8 @@ use std::fs;
 use std::io::{self, BufReader, Write};
 use std::path::Path;
 
-use whohosts::notices::{self, GroupOptions, NoticeTemplate};
+use whohosts::NoticeType;
+use whohosts::notices::{self, Batches, GroupOptions, NoticeTemplate};
 use whohosts::text::escape_terminal;
 
 use crate::args::NoticesArgs;
@@ -23,43 +24,10 @@ pub(crate) fn run(args: &NoticesArgs) -> Result<u8, Failure> {
         Some(dir) => Some(notices::read_dir(dir).map_err(|e| Failure::file("reading", dir, e))?),
         None => None,
     };
-    let lines = if args.records == Path::new("-") {
-        notices::read_lines(io::stdin().lock())
-    } else {
-        fs::File::open(&args.records).and_then(|f| notices::read_lines(BufReader::new(f)))
-    }
-    .map_err(|e| Failure::file("reading", &args.records, e))?;
-
-    let mut options = GroupOptions::default();
-    if let Some(t) = args.notice_type {
-        options = options.notice_type(t);
-    }
-    let batches = notices::group_lines(lines, &options);
-
-    let dir = &args.output;
-    notices::write_dir_tables(&batches, dir).map_err(|e| Failure::file("writing", dir, e))?;
-    let notice_dir = dir.join("notices");
-    template
-        .write_notices(&batches, &notice_dir)
-        .map_err(|e| Failure::file("writing", &notice_dir, e))?;
-    let report = dir.join("report.html");
-    fs::write(&report, notices::report_html(&batches))
-        .map_err(|e| Failure::file("writing", &report, e))?;
-
-    let mut err = io::stderr().lock();
-    let t = &batches.totals;
-    let _ = writeln!(
-        err,
-        "{} inputs: {} in {} batches, {} unresolved; wrote {}",
-        t.inputs,
-        t.resolved,
-        batches.batches.len(),
-        t.unresolved,
-        dir.display()
-    );
+    let batches = write(&args.records, &args.output, args.notice_type, &template)?;
     if let Some(old) = old {
         let changes = notices::diff(&old, &batches);
-        let path = dir.join("diff.json");
+        let path = args.output.join("diff.json");
         let json =
             serde_json::to_vec_pretty(&changes).map_err(|e| Failure::usage(e.to_string()))?;
         fs::write(&path, json).map_err(|e| Failure::file("writing", &path, e))?;
@@ -76,7 +44,7 @@ pub(crate) fn run(args: &NoticesArgs) -> Result<u8, Failure> {
         }
         let _ = out.flush();
         let _ = writeln!(
-            err,
+            io::stderr().lock(),
             "since {}: {} moved, {} appeared, {} disappeared",
             args.diff.as_deref().unwrap_or(Path::new("")).display(),
             changes.moved.len(),
@@ -85,4 +53,47 @@ pub(crate) fn run(args: &NoticesArgs) -> Result<u8, Failure> {
         );
     }
     Ok(exit::OK)
+}
+
+/// Group the records in `records` (`-`: stdin) for `notice` and write every file into
+/// `dir`, with `template` for the notices; one summary line on stderr.
+pub(crate) fn write(
+    records: &Path,
+    dir: &Path,
+    notice: Option<NoticeType>,
+    template: &NoticeTemplate,
+) -> Result<Batches, Failure> {
+    let lines = if records == Path::new("-") {
+        notices::read_lines(io::stdin().lock())
+    } else {
+        fs::File::open(records).and_then(|f| notices::read_lines(BufReader::new(f)))
+    }
+    .map_err(|e| Failure::file("reading", records, e))?;
+
+    let mut options = GroupOptions::default();
+    if let Some(t) = notice {
+        options = options.notice_type(t);
+    }
+    let batches = notices::group_lines(lines, &options);
+
+    notices::write_dir_tables(&batches, dir).map_err(|e| Failure::file("writing", dir, e))?;
+    let notice_dir = dir.join("notices");
+    template
+        .write_notices(&batches, &notice_dir)
+        .map_err(|e| Failure::file("writing", &notice_dir, e))?;
+    let report = dir.join("report.html");
+    fs::write(&report, notices::report_html(&batches))
+        .map_err(|e| Failure::file("writing", &report, e))?;
+
+    let t = &batches.totals;
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{} inputs: {} in {} batches, {} unresolved; wrote {}",
+        t.inputs,
+        t.resolved,
+        batches.batches.len(),
+        t.unresolved,
+        dir.display()
+    );
+    Ok(batches)
 }
