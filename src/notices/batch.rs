@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{NoticeReason, NoticeType, Party, ProviderKind, Source, Stage, StepError};
 
-/// Everything [`group`](super::group) made of a set of records: the batches, largest first,
+/// Everything [`group`](fn@super::group) made of a set of records: the batches, largest first,
 /// the resources that are in none, and the totals.
 ///
 /// Every input is counted once: `totals.inputs == totals.resolved + totals.unresolved`, and
@@ -65,7 +65,7 @@ pub struct StageCount {
 pub struct Batch {
     /// Stable id from the party and the channel (`cloudflare-cdn-1f0c9a2e`): the same party
     /// and channel have the same id in every run, so runs can be compared with
-    /// [`diff`](super::diff) and the notice file is `notices/<id>.txt`.
+    /// [`diff`](fn@super::diff) and the notice file is `notices/<id>.txt`.
     pub id: String,
     /// Whom the batch goes to.
     pub party: BatchParty,

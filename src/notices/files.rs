@@ -1,7 +1,7 @@
 //! The tables of a grouping on disk: `batches.jsonl` (one batch per line),
 //! `unresolved.jsonl` (one unresolved input per line), `summary.json` (the notice type and
 //! the totals) and `batches.csv` (one row per batch and resource), and reading a directory
-//! of them back for [`diff`](super::diff). Cells of the CSV go through
+//! of them back for [`diff`](fn@super::diff). Cells of the CSV go through
 //! [`csv_cell`](crate::text::csv_cell); the JSON stays exact.
 
 use std::fs;

@@ -451,3 +451,53 @@ async fn the_files_and_the_report_say_what_the_batches_say() {
     assert_eq!(links, channels);
     assert!(!page.contains("src="));
 }
+
+/// Chromium, when it is on PATH (the Debian package `chromium`, or another name of it).
+fn chromium() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The report renders in a real browser without a console message: nothing it would
+/// fetch, nothing it would run (scripts/screenshot-report.sh takes its picture the same
+/// way). Skipped, saying so, where Chromium is not installed.
+#[tokio::test]
+#[allow(clippy::print_stderr)]
+async fn the_report_renders_in_chromium_without_console_errors() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium to run this test)");
+        return;
+    };
+    let records = lookups(World::recorded(), CASES).await;
+    let batches = notices::group(&records, &GroupOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, notices::report_html(&batches)).unwrap();
+    let output = std::process::Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
+        .args(["--user-data-dir"])
+        .arg(dir.path().join("profile"))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(dom.matches("<section class=\"batch\"").count(), batches.batches.len(), "{dom}");
+    // Page messages are logged as `CONSOLE(line)] "…", source: …`; a blocked or failed load
+    // as `net::ERR_…` or `Refused to …`.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let complaints: Vec<&str> = stderr
+        .lines()
+        .filter(|l| {
+            l.contains("CONSOLE")
+                || l.contains("Uncaught")
+                || l.contains("net::ERR_")
+                || l.contains("Refused to")
+        })
+        .collect();
+    assert_eq!(complaints, Vec::<&str>::new(), "{stderr}");
+}
