@@ -501,3 +501,53 @@ async fn the_report_renders_in_chromium_without_console_errors() {
         .collect();
     assert_eq!(complaints, Vec::<&str>::new(), "{stderr}");
 }
+
+/// An input given twice is listed once per batch (and counted twice: each input line is an
+/// input); without escalations, each resource is in its first target's batch only.
+#[tokio::test]
+async fn a_repeated_input_is_listed_once_and_escalations_can_be_left_out() {
+    let records = lookups(World::recorded(), &["cloudflare.com", "cloudflare.com"]).await;
+    let batches = notices::group(&records, &GroupOptions::default());
+    assert_eq!(
+        summary(&batches),
+        [
+            "cloudflare-cdn-55070fbd cdn \"Cloudflare\" web_form https://abuse.cloudflare.com/: cloudflare.com | ",
+            "cloudflare-network-241217ea network \"Cloudflare\" email abuse@cloudflare.com:  | cloudflare.com",
+            "cloudflare-inc-registrar-a116cbcf registrar \"Cloudflare, Inc.\" email registrar-abuse@cloudflare.com:  | cloudflare.com",
+        ]
+    );
+    assert_eq!(
+        (batches.totals.inputs, batches.totals.resolved, batches.totals.escalations),
+        (2, 2, 2)
+    );
+    let first_only = notices::group(&records, &GroupOptions::default().escalations(false));
+    assert_eq!(first_only.batches.len(), 1);
+    assert_eq!(first_only.totals.escalations, 0);
+}
+
+/// Server text is shown, never obeyed: a provider name with markup and terminal controls is
+/// escaped in the report (no element is made of it) and in the notice file.
+#[tokio::test]
+async fn hostile_party_names_are_escaped_in_the_report_and_the_notices() {
+    let mut records = lookups(World::recorded(), &["193.0.6.139"]).await;
+    let hostile = "Evil <img src=x onerror=alert(1)> Host\u{1b}[2J\r\nTo: victim@example.org";
+    records[0].notice_targets[0].name = Some(hostile.to_owned());
+    let batches = notices::group(&records, &GroupOptions::default());
+    let page = notices::report_html(&batches);
+    let html = scraper::Html::parse_document(&page);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    assert_eq!(html.select(&select("img, [src], [onerror]")).count(), 0);
+    assert!(page.contains(
+        r"Evil &lt;img src=x onerror=alert(1)&gt; Host\x1b[2J\r\nTo: victim@example.org"
+    ));
+    let notice = notices::NoticeTemplate::default().render(&batches.batches[0], None).unwrap();
+    let lines: Vec<&str> = notice.lines().take(2).collect();
+    assert_eq!(
+        lines,
+        [
+            "To: abuse@ripe.net",
+            r"Subject: Abuse report: 1 resource for Evil <img src=x onerror=alert(1)> Host\x1b[2J\r\nTo: victim@example.org",
+        ]
+    );
+    assert!(!notice.contains('\u{1b}'));
+}
