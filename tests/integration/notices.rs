@@ -478,8 +478,7 @@ async fn the_report_renders_in_chromium_without_console_errors() {
     std::fs::write(&page, notices::report_html(&batches)).unwrap();
     let output = std::process::Command::new(browser)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
-        .args(["--user-data-dir"])
-        .arg(dir.path().join("profile"))
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .output()
