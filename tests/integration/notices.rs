@@ -550,3 +550,19 @@ async fn hostile_party_names_are_escaped_in_the_report_and_the_notices() {
     );
     assert!(!notice.contains('\u{1b}'));
 }
+
+/// A "web form" that is not a web address (`javascript:`) is shown as text, never a link.
+#[tokio::test]
+async fn only_mailto_tel_and_web_addresses_become_links() {
+    let mut records = lookups(World::recorded(), &["193.0.6.139"]).await;
+    let channel = &mut records[0].notice_targets[0].channels[0];
+    channel.email = None;
+    channel.web = Some("javascript:alert(1)".to_owned());
+    let batches = notices::group(&records, &GroupOptions::default());
+    assert_eq!(batches.batches[0].channel.kind, ChannelKind::WebForm);
+    let page = notices::report_html(&batches);
+    let html = scraper::Html::parse_document(&page);
+    let links = scraper::Selector::parse("[href]").unwrap();
+    assert_eq!(html.select(&links).count(), 0);
+    assert!(page.contains("<code>javascript:alert(1)</code>"));
+}
