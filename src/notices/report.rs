@@ -122,39 +122,52 @@ fn largest_first(mut rows: Vec<(String, usize)>) -> Vec<(String, usize)> {
     rows
 }
 
+/// One country's share: its resources, addresses and first-target parties, each once.
+#[derive(Default)]
+struct Country<'a> {
+    resources: Vec<&'a str>,
+    addresses: Vec<String>,
+    parties: Vec<&'a str>,
+}
+
 fn countries(h: &mut String, batches: &Batches) {
-    // Country → (resources, addresses), from the first-target listings' addresses.
-    let mut by: BTreeMap<String, (Vec<&str>, Vec<String>)> = BTreeMap::new();
+    // Country → its share, from the first-target listings' addresses.
+    let mut by: BTreeMap<String, Country<'_>> = BTreeMap::new();
     for b in &batches.batches {
         for r in b.resources.iter().filter(|r| !r.escalate) {
             for a in &r.addresses {
                 let country = a.country.clone().unwrap_or_else(|| "unknown".to_owned());
                 let entry = by.entry(country).or_default();
-                if !entry.0.contains(&r.resource.as_str()) {
-                    entry.0.push(r.resource.as_str());
-                }
-                let ip = a.ip.to_string();
-                if !entry.1.contains(&ip) {
-                    entry.1.push(ip);
-                }
+                push_once(&mut entry.resources, r.resource.as_str());
+                push_once(&mut entry.addresses, a.ip.to_string());
+                push_once(&mut entry.parties, b.display_name());
             }
         }
     }
-    let mut rows: Vec<(String, usize, usize)> =
-        by.into_iter().map(|(c, (r, a))| (c, r.len(), a.len())).collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut rows: Vec<(String, Country<'_>)> = by.into_iter().collect();
+    rows.sort_by(|a, b| b.1.resources.len().cmp(&a.1.resources.len()).then_with(|| a.0.cmp(&b.0)));
     h.push_str(
         "<section id=\"countries\"><h2>By country of the network</h2><table>\
-         <tr><th>Country</th><th>Resources</th><th>Addresses</th></tr>",
+         <tr><th>Country</th><th>Resources</th><th>Addresses</th><th>Parties (first target)</th></tr>",
     );
-    for (country, resources, addresses) in rows {
+    for (country, c) in rows {
+        let parties: Vec<String> = c.parties.iter().map(|p| escape(p)).collect();
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{resources}</td><td class=\"n\">{addresses}</td></tr>",
-            escape(&country)
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            escape(&country),
+            c.resources.len(),
+            c.addresses.len(),
+            parties.join("<br>")
         );
     }
     h.push_str("</table></section>\n");
+}
+
+fn push_once<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
 }
 
 fn batch(h: &mut String, b: &Batch, batches: &Batches) {

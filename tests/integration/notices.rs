@@ -438,6 +438,24 @@ async fn the_files_and_the_report_say_what_the_batches_say() {
         ("errors", 15),
     ];
     assert_eq!(totals, want.map(|(k, v)| (k.to_owned(), v.to_string())));
+    // By country: resources, addresses and parties of the first-target listings.
+    let countries: Vec<Vec<String>> = html
+        .select(&select("#countries tr"))
+        .skip(1)
+        .map(|tr| {
+            tr.select(&select("td")).map(|td| td.text().collect::<Vec<_>>().join(" ")).collect()
+        })
+        .collect();
+    // ARIN's and LACNIC's network answers here name no country; the Telegram channel has
+    // no address.
+    assert_eq!(
+        countries,
+        [
+            ["unknown", "4", "5", "Cloudflare LACNIC - Latin American and Caribbean IP address"],
+            ["NL", "2", "1", "Reseaux IP Europeens Network Coordination Centre (RIPE NCC)"],
+            ["AU", "1", "1", "Cloudflare"],
+        ]
+    );
     // Three charts, drawn inline; the unresolved list.
     assert_eq!(html.select(&select("figure > svg")).count(), 3);
     assert_eq!(html.select(&select("#unresolved tr")).count(), 1 + 3);
