@@ -161,6 +161,18 @@ pub enum ConfigError {
     },
 }
 
+/// A notice template (see `whohosts::notices::NoticeTemplate`, feature `notices`) that does
+/// not compile, or fails while rendering a batch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("notice template {name}: {message}")]
+#[non_exhaustive]
+pub struct TemplateError {
+    /// The template's name (its file name, or `default`).
+    pub name: String,
+    /// What the template engine said, with the line where it says one.
+    pub message: String,
+}
+
 /// A source (DNS, RDAP, an ASN database) that failed to answer one question.
 ///
 /// Inside a lookup these become [`StepError`](crate::StepError)s in the record; custom

@@ -21,6 +21,8 @@
 //!   - [`RateBudget`] for per-server permits, pauses and breakers ([`LocalBudget`] by
 //!     default, keeping daily quotas across runs in a [`BudgetStore`]; a budget shared by
 //!     several processes replaces it).
+//! - [`notices::group`] turns many records into one batch per party and channel, for the
+//!   notices a takedown team sends, with their files and a self-contained HTML report.
 //! - [`Error`] is returned only when no lookup can run: bad input ([`InputError`]) or bad
 //!   configuration ([`ConfigError`]). A failing source is a [`SourceError`], recorded in the
 //!   record as a [`StepError`].
@@ -31,6 +33,9 @@
 //!   budgets kept between runs in one [redb](https://www.redb.org) file
 //!   ([`ClientBuilder::disk_cache`]). Without it (`default-features = false`) the library
 //!   pulls neither redb nor `directories`, and caches in memory only.
+//! - `notices` (on with `cli`): `notices::NoticeTemplate`, the notice bodies of
+//!   [`notices`] rendered from a replaceable minijinja template. Grouping, the tables and
+//!   the HTML report need no feature.
 //!
 //! The loopback test world that whohosts' own
 //! tests, benches and examples use (DNS, RDAP and WHOIS servers on 127.0.0.1 serving real
@@ -44,7 +49,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | api | `client.rs`, `bulk/`, `results/`, `refresh/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts; refreshing the data sets and loading them |
+//! | api | `client.rs`, `bulk/`, `results/`, `refresh/`, `notices/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts; refreshing the data sets and loading them; records grouped into notice batches, their files and report |
 //! | pipeline | `lookup.rs` | the stage order: input → DNS → per-address facts ∥ registration facts → record |
 //! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
@@ -75,6 +80,7 @@ mod input;
 mod lookup;
 mod network;
 mod notice;
+pub mod notices;
 mod provider;
 mod rdap;
 mod record;
@@ -120,7 +126,7 @@ pub use config::{
     NetworkDetail, Politeness, QuotaFreeSources, RIPESTAT_SOURCEAPP, RIPESTAT_URL, Safety,
     ServerPolicy, ServerRule, Timeouts, WhoisConfig,
 };
-pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind};
+pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind, TemplateError};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{

@@ -1506,3 +1506,182 @@ fn quota_free_sources_spare_a_quota_limited_registry() {
     assert_eq!(world.world.requests("ripe"), min["ripe"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The batch ids of a `whohosts notices` directory, in file order.
+fn batch_ids(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("batches.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn notices_groups_a_bulk_run_into_batch_files_and_diffs_two_runs() {
+    let dir = temp_dir("notices");
+    let world = TestWorld::start(30, |b| b);
+    let mut text: String = world.generated.inputs(30).map(|i| format!("{i}\n")).collect();
+    text.push_str("bad..name\n");
+    let input = dir.join("in.txt");
+    std::fs::write(&input, &text).unwrap();
+    let records = dir.join("records.jsonl");
+    // `bulk --notices` groups its output when the run ends.
+    let from_bulk = dir.join("from-bulk");
+    let output = run(whohosts(&dir)
+        .arg("bulk")
+        .arg(&input)
+        .arg("-o")
+        .arg(&records)
+        .args(["--notice-type", "phishing", "--notices"])
+        .arg(&from_bulk)
+        .args(world.flags()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).ends_with(&format!("unresolved; wrote {}\n", from_bulk.display())));
+
+    // One command, every file.
+    let first = dir.join("first");
+    let output = run(whohosts(&dir)
+        .arg("notices")
+        .arg(&records)
+        .arg("-o")
+        .arg(&first)
+        .args(["--notice-type", "phishing"]));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("summary.json")).unwrap())
+            .unwrap();
+    let totals = &summary["totals"];
+    assert_eq!(summary["notice_type"], "phishing");
+    assert_eq!(totals["inputs"], 31);
+    let (resolved, unresolved) =
+        (totals["resolved"].as_u64().unwrap(), totals["unresolved"].as_u64().unwrap());
+    assert_eq!(resolved + unresolved, 31);
+    let ids = batch_ids(&first);
+    assert!(!ids.is_empty());
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "31 inputs: {resolved} in {} batches, {unresolved} unresolved; wrote {}\n",
+            ids.len(),
+            first.display()
+        )
+    );
+    let unresolved_lines = std::fs::read_to_string(first.join("unresolved.jsonl")).unwrap();
+    assert!(
+        unresolved_lines
+            .lines()
+            .any(|l| l.starts_with(r#"{"resource":"bad..name","reason":"lookup_failed""#)),
+        "{unresolved_lines}"
+    );
+    for id in &ids {
+        let notice =
+            std::fs::read_to_string(first.join("notices").join(format!("{id}.txt"))).unwrap();
+        assert!(notice.contains(&format!("Reference: batch {id}\n")), "{notice}");
+    }
+    let csv_rows = std::fs::read_to_string(first.join("batches.csv")).unwrap().lines().count();
+    assert!(csv_rows > ids.len(), "a header and a row per (batch, resource)");
+    assert_eq!(
+        std::fs::read_to_string(first.join("batches.jsonl")).unwrap(),
+        std::fs::read_to_string(from_bulk.join("batches.jsonl")).unwrap()
+    );
+    let output = run(whohosts(&dir).arg("bulk").arg(&input).arg("--notices").arg(&from_bulk));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--notices DIR groups the JSON-lines output"));
+    let report = std::fs::read_to_string(first.join("report.html")).unwrap();
+    assert_eq!(report.matches("<section class=\"batch\"").count(), ids.len());
+
+    // A second run on the same records: the same ids, nothing moved.
+    let second = dir.join("second");
+    let output = run(whohosts(&dir)
+        .arg("notices")
+        .arg(&records)
+        .arg("-o")
+        .arg(&second)
+        .args(["--notice-type", "phishing", "--diff"])
+        .arg(&first));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(batch_ids(&second), ids);
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output)
+            .ends_with(&format!("since {}: 0 moved, 0 appeared, 0 disappeared\n", first.display()))
+    );
+
+    // Without the bad line and the first record: two inputs disappeared.
+    let written = std::fs::read_to_string(&records).unwrap();
+    let lines: Vec<&str> = written.lines().filter(|l| !l.contains("bad..name")).collect();
+    let first_input = serde_json::from_str::<serde_json::Value>(lines[0]).unwrap()["input"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let kept: Vec<&str> = lines[1..].to_vec();
+    let fewer = dir.join("fewer.jsonl");
+    std::fs::write(&fewer, kept.join("\n")).unwrap();
+    let third = dir.join("third");
+    let output = run(whohosts(&dir)
+        .arg("notices")
+        .arg(&fewer)
+        .arg("-o")
+        .arg(&third)
+        .args(["--notice-type", "phishing", "--diff"])
+        .arg(&first));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    let disappeared: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("disappeared\t"))
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    let mut expected = vec!["bad..name", first_input.as_str()];
+    expected.sort();
+    let mut got = disappeared.clone();
+    got.sort();
+    assert_eq!(got, expected, "{out}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let diff: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(third.join("diff.json")).unwrap()).unwrap();
+    assert_eq!(diff["disappeared"].as_array().unwrap().len(), 2);
+
+    // A template that does not compile, and a bad notice type: usage errors naming them.
+    let bad = dir.join("bad.txt.j2");
+    std::fs::write(&bad, "{% for %}").unwrap();
+    let output = run(whohosts(&dir)
+        .arg("notices")
+        .arg(&records)
+        .arg("-o")
+        .arg(dir.join("x"))
+        .arg("--template")
+        .arg(&bad));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(&format!("whohosts: notice template {}: ", bad.display())),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(whohosts(&dir)
+        .arg("notices")
+        .arg(&records)
+        .arg("-o")
+        .arg(dir.join("x"))
+        .args(["--notice-type", "bogus"]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown notice type \"bogus\""), "{}", stderr(&output));
+    // The shipped DMCA example works as --template.
+    let dmca = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/dmca.txt.j2");
+    let output = run(whohosts(&dir)
+        .arg("notices")
+        .arg(&records)
+        .arg("-o")
+        .arg(dir.join("dmca"))
+        .arg("--template")
+        .arg(&dmca));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let id = &batch_ids(&dir.join("dmca"))[0];
+    let notice =
+        std::fs::read_to_string(dir.join("dmca/notices").join(format!("{id}.txt"))).unwrap();
+    assert!(notice.contains("\nSubject: DMCA notice of claimed infringement - "), "{notice}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

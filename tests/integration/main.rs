@@ -20,6 +20,7 @@ mod ips;
 mod messages;
 mod network_cache;
 mod notice_channels;
+mod notices;
 mod outcomes;
 mod parties;
 mod plan;

@@ -56,6 +56,9 @@ pub(crate) enum Command {
     /// Fetch the RDAP bootstrap, IANA registrar list and (when given) provider ranges and an
     /// ASN database into the data directory that every command reads.
     Refresh(RefreshArgs),
+    /// Group records (a bulk run's JSON lines) into one notice batch per party and channel,
+    /// and write the batches, one notice per batch and an HTML report into a directory.
+    Notices(NoticesArgs),
 }
 
 /// The flags that set up the client, the same for every subcommand.
@@ -243,6 +246,10 @@ pub(crate) struct BulkArgs {
     /// No progress bar or progress lines on stderr (the summary is still printed).
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// After the run, group the JSON-lines output (-o OUT) into notice batches in DIR, as
+    /// `whohosts notices OUT -o DIR` does, with this run's --notice-type.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) notices: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) client: ClientArgs,
 }
@@ -318,6 +325,8 @@ pub(crate) fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         sub = Some(inner);
     }
     let config_from_flag = sub
+        // `notices` reads no settings: it has no --config.
+        .filter(|sub| sub.try_contains_id("config").is_ok())
         .and_then(|sub| sub.value_source("config"))
         .is_some_and(|source| source == ValueSource::CommandLine);
     Ok(Parsed { cli, config_from_flag })
@@ -347,4 +356,33 @@ pub(crate) struct RefreshArgs {
     pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) client: ClientArgs,
+}
+
+/// `whohosts notices`.
+#[derive(Debug, Args)]
+pub(crate) struct NoticesArgs {
+    /// The records: a bulk run's JSON lines (`whohosts bulk … -o RECORDS.jsonl`) or bare
+    /// records one per line (`whohosts lookup --jsonl`); `-` reads stdin.
+    #[arg(value_name = "RECORDS.jsonl")]
+    pub(crate) records: PathBuf,
+    /// The directory to write: batches.jsonl, unresolved.jsonl, summary.json, batches.csv,
+    /// notices/<batch-id>.txt and report.html (created if missing; files replaced).
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) output: PathBuf,
+    /// The notice being prepared: each party's channels published for it are used first
+    /// (copyright, csam, ncii, phishing, malware or spam; default: the general channels).
+    #[arg(long, value_name = "TYPE", value_parser = parse_notice_type)]
+    pub(crate) notice_type: Option<whohosts::NoticeType>,
+    /// A minijinja template for the notice files, instead of the neutral default (examples:
+    /// templates/dmca.txt.j2, templates/dsa-art16.txt.j2).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) template: Option<PathBuf>,
+    /// A directory written by an earlier run: print the resources that moved, appeared or
+    /// disappeared since, and write them to DIR/diff.json.
+    #[arg(long, value_name = "OLD_DIR")]
+    pub(crate) diff: Option<PathBuf>,
+}
+
+fn parse_notice_type(s: &str) -> Result<whohosts::NoticeType, String> {
+    s.parse()
 }

@@ -18,12 +18,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::{FutureExt, StreamExt};
+use whohosts::notices::NoticeTemplate;
 use whohosts::{
     Client, CompletedInputs, Error, HostingRecord, InputError, InputLine, InputLines, LineProblem,
     LocalBudget, RateBudget, ResultsTally, StepErrorKind,
 };
 
-use crate::args::{BulkArgs, FailOn};
+use crate::args::{BulkArgs, BulkFormat, FailOn};
 use crate::exit::{self, Failure};
 use crate::output::{self, Output};
 use crate::progress::{Figures, Progress};
@@ -178,6 +179,12 @@ pub(crate) async fn run(
     argv: &[OsString],
 ) -> Result<u8, Failure> {
     let kinds = retry_kinds(&args.retry_errors)?;
+    if args.notices.is_some() && (args.output.is_none() || args.format != BulkFormat::Jsonl) {
+        return Err(Failure::usage(
+            "--notices DIR groups the JSON-lines output: give -o OUT with --format jsonl"
+                .to_owned(),
+        ));
+    }
     let max_line = usize::try_from(args.max_line).unwrap_or(usize::MAX);
     let output_path = args.output.as_deref();
     let prepared = output::prepare(output_path, args.format, args.resume, &kinds)?;
@@ -322,6 +329,10 @@ pub(crate) async fn run(
             .as_bytes(),
         );
         return Ok(exit::INTERRUPTED);
+    }
+    if let (Some(dir), Some(records)) = (&args.notices, output_path) {
+        let notice = client.config().notice_type;
+        crate::notices::write(records, dir, notice, &NoticeTemplate::default())?;
     }
     let failed = args.fail_on.iter().any(|condition| match condition {
         FailOn::NoContact => counts.without_channel > 0,

@@ -2,10 +2,11 @@
 //!
 //! ```text
 //! whohosts lookup QUERY... [--json|--jsonl|--csv|--text]
-//! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...]
+//! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...] [--notices DIR]
 //! whohosts config
 //! whohosts cache stats [--json] | cache clear [--kind KIND]
 //! whohosts refresh [--data-dir DIR] [--url SET=URL] [--asn-db-url URL] [--json]
+//! whohosts notices RECORDS.jsonl -o DIR [--notice-type TYPE] [--template FILE] [--diff OLD_DIR]
 //! ```
 //!
 //! # Layout
@@ -17,6 +18,7 @@
 //! * `lookup.rs`, `bulk.rs`: the two ways to look up; `output.rs`: bulk's output file,
 //!   resume and retry; `progress.rs`: bulk's progress line;
 //! * `refresh.rs`: `whohosts refresh` and the data directory every command reads;
+//! * `notices.rs`: `whohosts notices`, records to notice batches (no lookups, no client);
 //! * `logging.rs`: `tracing` to stderr; `exit.rs`: exit codes.
 //!
 //! Stdout carries results only; messages, progress, summaries and logs go to stderr.
@@ -27,6 +29,7 @@ mod cache;
 mod exit;
 mod logging;
 mod lookup;
+mod notices;
 mod output;
 mod progress;
 mod refresh;
@@ -70,12 +73,17 @@ fn main() -> ExitCode {
 /// Resolve the settings, build the client and run the subcommand.
 fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
     let from_flag = parsed.config_from_flag;
+    if let Command::Notices(a) = &parsed.cli.command {
+        // Records in, files out: no settings, no client.
+        return notices::run(a);
+    }
     let client_args = match &parsed.cli.command {
         Command::Lookup(a) => &a.client,
         Command::Bulk(a) => &a.client,
         Command::Config(a) => &a.client,
         Command::Cache(a) => a.client(),
         Command::Refresh(a) => &a.client,
+        Command::Notices(_) => return Ok(exit::OK),
     };
     let settings = Settings::resolve(client_args, from_flag)?;
     if let Command::Config(_) = parsed.cli.command {
@@ -116,7 +124,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         match parsed.cli.command {
             Command::Lookup(a) => lookup::run(&a, client).await,
             Command::Bulk(a) => bulk::run(a, client, &budget, argv).await,
-            Command::Config(_) | Command::Cache(_) => Ok(exit::OK),
+            Command::Config(_) | Command::Cache(_) | Command::Notices(_) => Ok(exit::OK),
             Command::Refresh(a) => refresh::run(&a, client).await,
         }
     })
