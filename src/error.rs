@@ -159,6 +159,16 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
+    /// A Redis URL does not parse, or (from [`Redis::check`](crate::Redis::check)) the
+    /// server cannot be reached or refused a command. Lookups never fail this way: a Redis
+    /// that is down at run time is a cache miss and a local budget, with a warning.
+    #[error("Redis at {url}: {reason}")]
+    Redis {
+        /// The URL, without its password.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// A source (DNS, RDAP, an ASN database) that failed to answer one question.

@@ -27,6 +27,8 @@ mod providers;
 mod query_secrets;
 mod quota_free;
 mod record_json;
+#[cfg(feature = "redis")]
+mod redis;
 mod referrals;
 mod refresh;
 mod results;
