@@ -266,6 +266,39 @@ async fn a_retry_after_seen_by_one_worker_pauses_the_others() {
 }
 
 #[tokio::test]
+async fn a_circuit_opened_by_one_worker_is_open_for_the_others() {
+    let Some(url) = server("breaker") else { return };
+    let world =
+        World::recorded().fault("arin", "ip/", Fault::Status(503), None).start().await.unwrap();
+    let redis = redis(&url, "breaker");
+    // Three failures in a row open a server's circuit; no retries.
+    let worker = || {
+        let mut politeness = Politeness::unlimited(8);
+        politeness.breaker_threshold = 3;
+        world.client_builder().politeness(politeness).max_retries(0).redis(redis.clone()).build()
+    };
+    let first = worker().unwrap();
+    for ip in ["8.8.8.8", "104.16.132.229", "104.16.133.229"] {
+        let record = first.lookup(ip).await.unwrap();
+        let rdap = rdap_errors(&record);
+        assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
+        assert_eq!(rdap[0].kind, StepErrorKind::HttpStatus);
+    }
+    assert_eq!(world.requests("arin"), 3);
+    // The first worker's next request fails fast, and so does another worker's.
+    let second = worker().unwrap();
+    for (client, ip) in [(&first, "3.5.140.2"), (&second, "104.16.123.96")] {
+        let record = client.lookup(ip).await.unwrap();
+        let rdap = rdap_errors(&record);
+        assert_eq!(rdap.len(), 1, "{:#?}", record.errors);
+        assert_eq!(rdap[0].kind, StepErrorKind::CircuitOpen);
+        assert!(rdap[0].message.contains("circuit breaker is open"), "{}", rdap[0].message);
+    }
+    assert_eq!(world.requests("arin"), 3);
+    assert_eq!(second.stats().circuit_open, 1);
+}
+
+#[tokio::test]
 async fn a_redis_that_is_down_fails_no_lookup() {
     // A port nothing listens on: bound, then closed.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
