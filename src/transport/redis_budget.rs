@@ -397,3 +397,79 @@ impl RateBudget for RedisBudget {
         SystemTime::now().checked_add(wait)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+    use super::*;
+    use crate::error::SourceErrorKind;
+
+    const LONG: Duration = Duration::from_secs(3600);
+
+    /// A budget on the test server (`WHOHOSTS_TEST_REDIS`, set by `.ci/run`) under a prefix
+    /// of its own, or `None` with a skip line.
+    fn budget(test: &str) -> Option<RedisBudget> {
+        let Ok(url) = std::env::var("WHOHOSTS_TEST_REDIS") else {
+            eprintln!("skipped {test}: WHOHOSTS_TEST_REDIS is not set");
+            return None;
+        };
+        let nanos = SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let prefix = format!("whohosts-test:{test}:{}:{nanos}:", std::process::id());
+        let redis = Redis::open(&url).unwrap().prefix(prefix);
+        let mut politeness = Politeness::unlimited(4);
+        politeness.breaker_threshold = 2;
+        politeness.breaker_cooldown = Duration::from_secs(30);
+        Some(RedisBudget::new(&redis, &politeness))
+    }
+
+    #[tokio::test]
+    async fn the_bucket_allows_the_burst_then_says_when_the_next_token_comes() {
+        let Some(budget) = budget("burst") else { return };
+        // Two a day, both at once: the third waits half a day, longer than the caller will.
+        let daily = ServerPolicy::new(2, Duration::from_secs(86_400), 2, 4);
+        let max_pause = Duration::from_secs(10);
+        drop(budget.acquire("ripe", daily, max_pause).await.unwrap());
+        drop(budget.acquire("ripe", daily, max_pause).await.unwrap());
+        let error = budget.acquire("ripe", daily, max_pause).await.unwrap_err();
+        assert_eq!(error.kind(), SourceErrorKind::RateLimited);
+        assert!(error.message().contains("used up"), "{}", error.message());
+        let BudgetState::Spent(wait) = budget.state("ripe", daily, now()) else {
+            panic!("{:?}", budget.state("ripe", daily, now()))
+        };
+        assert!(wait > Duration::from_secs(43_100) && wait <= Duration::from_secs(43_200));
+        // Another server key has a bucket of its own.
+        assert!(budget.acquire("arin", daily, max_pause).await.is_ok());
+        assert_eq!(budget.state("lacnic", daily, now()), BudgetState::Unknown);
+    }
+
+    #[tokio::test]
+    async fn a_pause_and_an_open_circuit_are_kept_in_redis() {
+        let Some(budget) = budget("pause") else { return };
+        let policy = ServerPolicy::unlimited(4);
+        drop(budget.acquire("a", policy, LONG).await.unwrap());
+        budget.report("a", AttemptOutcome::RateLimited(Duration::from_secs(60)), now());
+        // The report reaches Redis before this process asks again.
+        let error = budget.acquire("a", policy, Duration::from_secs(5)).await.unwrap_err();
+        assert!(error.message().contains("asked to pause for another 60 s"), "{}", error.message());
+        // Two failures in a row open b's circuit, for 30 s.
+        for _ in 0..2 {
+            drop(budget.acquire("b", policy, LONG).await.unwrap());
+            budget.report("b", AttemptOutcome::Failed, now());
+        }
+        let error = budget.acquire("b", policy, LONG).await.unwrap_err();
+        assert_eq!(error.kind(), SourceErrorKind::CircuitOpen);
+        assert!(error.message().contains("open for another 30 s"), "{}", error.message());
+    }
+
+    #[tokio::test]
+    async fn without_redis_the_process_keeps_its_own_budget() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let redis = Redis::open(&format!("redis://127.0.0.1:{port}/")).unwrap();
+        let budget = RedisBudget::new(&redis, &Politeness::default());
+        let daily = ServerPolicy::new(1, Duration::from_secs(86_400), 1, 4);
+        let max_pause = Duration::from_secs(10);
+        drop(budget.acquire("ripe", daily, max_pause).await.unwrap());
+        let error = budget.acquire("ripe", daily, max_pause).await.unwrap_err();
+        assert!(error.message().contains("used up"), "{}", error.message());
+    }
+}

@@ -15,6 +15,8 @@ use whohosts::{
 };
 use whohosts_testing::{Fault, World, WorldBuilder};
 
+use crate::support::Warnings;
+
 /// The test server's URL, or `None` (with a skip line) when none is given.
 #[allow(clippy::print_stderr)]
 fn server(test: &str) -> Option<String> {
@@ -312,11 +314,21 @@ async fn a_redis_that_is_down_fails_no_lookup() {
     );
     let world = World::recorded().start().await.unwrap();
     let client = world.client_builder().redis(redis).build().unwrap();
+    // The test runtime has one thread: every task of the lookups logs here.
+    let warnings = Warnings::default();
+    let logging = tracing::subscriber::set_default(warnings.clone());
     for ip in ["8.8.8.8", "1.1.1.1"] {
         let record = client.lookup(ip).await.unwrap();
         assert!(record.errors.is_empty(), "{ip}: {:#?}", record.errors);
         assert!(!record.abuse_contacts.is_empty(), "{ip}");
     }
+    drop(logging);
+    // One warning, naming the server, however many commands failed.
+    let logged = warnings.0.lock().unwrap().clone();
+    let redis: Vec<_> = logged.iter().filter(|w| w.contains("Redis")).collect();
+    assert_eq!(redis.len(), 1, "{logged:#?}");
+    assert!(redis[0].starts_with(" message=Redis cannot be used: lookups go on"), "{logged:#?}");
+    assert!(redis[0].contains(&format!("url=redis://127.0.0.1:{port}/")), "{logged:#?}");
     // Each asked once, under the in-process budget.
     assert_eq!(world.requests_for("arin", "ip/8.8.8.8"), 1);
     assert_eq!(world.requests_for("apnic", "ip/1.1.1.1"), 1);
