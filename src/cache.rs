@@ -18,12 +18,11 @@
 //! The response cache is the public seam [`ResponseCache`]: it stores serialisable
 //! [`CachedResponse`]s for a TTL, so that a store on disk or in Redis (kept across runs, or
 //! shared between processes) can replace [`MemoryResponseCache`]: [`DiskCache`] (feature
-//! `persistent-cache`, in `disk.rs`) is the one on disk, and [`RedisCache`] (feature `redis`,
+//! `persistent-cache`, in `disk.rs`) is the one on disk, and `RedisCache` (feature `redis`,
 //! in `redis.rs`, over the connection of `redis_link.rs`) the one shared by the workers of
 //! one Redis server.
 //!
 //! [`DiskCache`]: crate::DiskCache
-//! [`RedisCache`]: crate::RedisCache
 
 mod budget_store;
 mod coalesce;
@@ -110,7 +109,7 @@ impl CachedResponse {
 ///   its own consistency.
 /// - Across processes, [`claim`](Self::claim) and [`release`](Self::release) (both with
 ///   defaults that share nothing) let one process fetch a URL while the others wait for its
-///   answer ([`RedisCache`](crate::RedisCache) does, with a short lock in Redis).
+///   answer (`RedisCache`, feature `redis`, does, with a short lock in Redis).
 ///
 /// ```
 /// use std::collections::HashMap;

@@ -159,7 +159,7 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
-    /// A Redis URL does not parse, or (from [`Redis::check`](crate::Redis::check)) the
+    /// A Redis URL does not parse, or (from `Redis::check`, feature `redis`) the
     /// server cannot be reached or refused a command. Lookups never fail this way: a Redis
     /// that is down at run time is a cache miss and a local budget, with a warning.
     #[error("Redis at {url}: {reason}")]

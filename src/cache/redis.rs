@@ -140,7 +140,7 @@ impl ResponseCache for RedisCache {
 
     /// Take the lock for `url` and return `None` (this worker fetches; or the answer, when it
     /// was stored meanwhile), or, while another
-    /// worker holds it, wait for its answer (looking every [`POLL`]) and return it; `None`
+    /// worker holds it, wait for its answer (looking every 20 ms) and return it; `None`
     /// when the lock went away without an answer (its fetch failed, or its worker died) and
     /// this worker could take it, or after twice [`claim_for`](RedisCache::claim_for). A
     /// Redis that cannot be reached: `None` at once.
