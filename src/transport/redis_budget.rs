@@ -65,8 +65,8 @@ end
 
 /// One admission: ARGV = the emission interval in ms (0: no token bucket), the burst, the
 /// longest pause the caller waits (ms), the breaker cooldown (ms). Returns `{code, ms}`:
-/// 0 go; 1 wait `ms` for a token; 2 circuit open `ms` more; 3 paused `ms`, longer than the
-/// caller waits; 4 paused, wait `ms`.
+/// 0 go, the next token `ms` from now; 1 wait `ms` for a token; 2 circuit open `ms` more;
+/// 3 paused `ms`, longer than the caller waits; 4 paused, wait `ms`.
 const ACQUIRE: &str = r"
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -92,11 +92,17 @@ if interval > 0 then
   local base = math.max(tat, now)
   local allowed_at = base + interval - burst * interval
   if now < allowed_at then return {1, math.ceil(allowed_at - now)} end
-  put('tat', base + interval)
+  tat = base + interval
+  put('tat', tat)
 end
 if open then put('probe', now + cooldown) end
 keep()
-return {0, 0}
+-- Go; and how long until the bucket holds a token again (0: it still does).
+local next_token = 0
+if interval > 0 then
+  next_token = math.max(0, math.ceil(tat + interval - burst * interval - now))
+end
+return {0, next_token}
 ";
 
 /// One report: ARGV = `answered` | `failed` | `limited` | `neutral`, the pause in ms
@@ -148,7 +154,8 @@ static REPORT_SCRIPT: LazyLock<Script> =
 /// What the acquire script decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Decision {
-    Go,
+    /// Send; the bucket holds a token again this long from now (zero: it still does).
+    Go(Duration),
     /// No token yet: one comes in this long.
     Token(Duration),
     /// A `Retry-After` pause runs this much longer (within what the caller waits).
@@ -162,7 +169,7 @@ impl Decision {
     fn of(code: i64, ms: i64) -> Self {
         let wait = Duration::from_millis(u64::try_from(ms).unwrap_or(0));
         match code {
-            0 => Decision::Go,
+            0 => Decision::Go(wait),
             1 => Decision::Token(wait),
             2 => Decision::CircuitOpen(wait),
             3 => Decision::PausedTooLong(wait),
@@ -319,7 +326,9 @@ impl RateBudget for RedisBudget {
                     return self.local.acquire(server, policy, max_pause).await;
                 };
                 match decision {
-                    Decision::Go => return Ok(slot.map_or_else(Permit::new, Permit::holding)),
+                    Decision::Go(_) => {
+                        return Ok(slot.map_or_else(Permit::new, Permit::holding));
+                    }
                     Decision::Token(wait) if wait > max_pause => return Err(used_up(wait)),
                     Decision::Token(wait) | Decision::Pause(wait) => {
                         tokio::time::sleep(wait).await;
@@ -370,8 +379,9 @@ impl RateBudget for RedisBudget {
         };
         let left = |wait: Duration| wait.saturating_sub(now.saturating_duration_since(seen.at));
         match seen.decision {
-            Decision::Go => BudgetState::Ready,
-            Decision::Token(wait) if !left(wait).is_zero() => BudgetState::Spent(left(wait)),
+            Decision::Go(wait) | Decision::Token(wait) if !left(wait).is_zero() => {
+                BudgetState::Spent(left(wait))
+            }
             Decision::Pause(wait) | Decision::PausedTooLong(wait) if !left(wait).is_zero() => {
                 BudgetState::Paused(left(wait))
             }
@@ -379,7 +389,8 @@ impl RateBudget for RedisBudget {
                 BudgetState::CircuitOpen(left(wait))
             }
             // What it said has run out: most likely ready again.
-            Decision::Token(_)
+            Decision::Go(_)
+            | Decision::Token(_)
             | Decision::Pause(_)
             | Decision::PausedTooLong(_)
             | Decision::CircuitOpen(_) => BudgetState::Ready,
@@ -389,8 +400,11 @@ impl RateBudget for RedisBudget {
     fn next_request_at(&self, server: &str) -> Option<SystemTime> {
         let seen = lock(&self.seen).get(server).copied()?;
         let wait = match seen.decision {
-            Decision::Go | Decision::CircuitOpen(_) => Duration::ZERO,
-            Decision::Token(wait) | Decision::Pause(wait) | Decision::PausedTooLong(wait) => {
+            Decision::CircuitOpen(_) => Duration::ZERO,
+            Decision::Go(wait)
+            | Decision::Token(wait)
+            | Decision::Pause(wait)
+            | Decision::PausedTooLong(wait) => {
                 wait.saturating_sub(now().saturating_duration_since(seen.at))
             }
         };
@@ -429,7 +443,10 @@ mod tests {
         let daily = ServerPolicy::new(2, Duration::from_secs(86_400), 2, 4);
         let max_pause = Duration::from_secs(10);
         drop(budget.acquire("ripe", daily, max_pause).await.unwrap());
+        assert_eq!(budget.state("ripe", daily, now()), BudgetState::Ready);
         drop(budget.acquire("ripe", daily, max_pause).await.unwrap());
+        // Spent: the planner leaves it alone without asking.
+        assert!(matches!(budget.state("ripe", daily, now()), BudgetState::Spent(_)));
         let error = budget.acquire("ripe", daily, max_pause).await.unwrap_err();
         assert_eq!(error.kind(), SourceErrorKind::RateLimited);
         assert!(error.message().contains("used up"), "{}", error.message());
