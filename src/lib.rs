@@ -37,7 +37,8 @@
 //!   another), and `RedisBudget`, each server's token bucket (one atomic server-side
 //!   script, GCRA on Redis' clock), `Retry-After` pauses and circuit breakers, shared. A
 //!   Redis that is down never fails a lookup: it is a cache miss and a per-process budget,
-//!   with a warning.
+//!   with a warning. `RedisQueue` holds a bulk job's inputs and results as streams that any
+//!   number of workers take from and complete, each input exactly once.
 //!
 //! The loopback test world that whohosts' own
 //! tests, benches and examples use (DNS, RDAP and WHOIS servers on 127.0.0.1 serving real
@@ -118,6 +119,8 @@ pub use bulk::{
     BulkItem, CompletedInputs, DEFAULT_MAX_LINE, InputLine, InputLines, JsonlSink, LineProblem,
     RecordSink, completed_inputs,
 };
+#[cfg(feature = "redis")]
+pub use bulk::{QueueStatus, QueuedInput, QueuedResult, RedisQueue};
 pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache, SavedBucket};
 #[cfg(feature = "persistent-cache")]
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};

@@ -147,19 +147,8 @@ impl Redis {
     /// server that is down is a miss for them); a command that must not run without the
     /// shared state calls it first.
     pub async fn check(&self) -> Result<(), Error> {
-        let failed = |reason: String| ConfigError::Redis { url: self.link.url.clone(), reason };
-        let mut con = self.manager().map_err(|e| failed(e.to_string()))?;
-        let ping = redis::cmd("PING");
-        match tokio::time::timeout(self.link.timeout, ping.query_async::<String>(&mut con)).await {
-            Ok(Ok(_)) => {
-                self.link.answered();
-                Ok(())
-            }
-            Ok(Err(e)) => Err(failed(e.to_string()).into()),
-            Err(_) => {
-                Err(failed(format!("no answer within {} ms", self.link.timeout.as_millis())).into())
-            }
-        }
+        let _: String = self.try_query("ping", &redis::cmd("PING")).await?;
+        Ok(())
     }
 
     /// `prefix` + `kind` + `:` + `name`.
@@ -188,6 +177,57 @@ impl Redis {
         let result =
             tokio::time::timeout(self.link.timeout, script.invoke_async::<T>(&mut con)).await;
         self.settle(what, result)
+    }
+
+    /// Run `cmd`, or fail with [`ConfigError::Redis`] naming the URL: for work that cannot
+    /// go on without Redis (the job queue, [`check`](Self::check)). Never skipped after a
+    /// failure, and not logged: the caller has the error.
+    pub(crate) async fn try_query<T: FromRedisValue>(
+        &self,
+        what: &'static str,
+        cmd: &redis::Cmd,
+    ) -> Result<T, Error> {
+        let mut con = self.manager().map_err(|e| self.error(what, &e))?;
+        let result = tokio::time::timeout(self.link.timeout, cmd.query_async::<T>(&mut con)).await;
+        self.settle_or_fail(what, result)
+    }
+
+    /// Run a script invocation, or fail as [`try_query`](Self::try_query) does.
+    pub(crate) async fn try_invoke<T: FromRedisValue>(
+        &self,
+        what: &'static str,
+        script: &ScriptInvocation<'_>,
+    ) -> Result<T, Error> {
+        let mut con = self.manager().map_err(|e| self.error(what, &e))?;
+        let result =
+            tokio::time::timeout(self.link.timeout, script.invoke_async::<T>(&mut con)).await;
+        self.settle_or_fail(what, result)
+    }
+
+    fn settle_or_fail<T>(
+        &self,
+        what: &'static str,
+        result: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
+    ) -> Result<T, Error> {
+        let error = match result {
+            Ok(Ok(value)) => {
+                self.link.answered();
+                return Ok(value);
+            }
+            Ok(Err(e)) => self.error(what, &e),
+            Err(_) => {
+                let timeout = self.link.timeout.as_millis();
+                self.error(what, &format_args!("no answer within {timeout} ms"))
+            }
+        };
+        // The caller has the error to tell: no warning here, and the lookups' commands
+        // are not skipped for it (they warn themselves if they fail).
+        Err(error)
+    }
+
+    /// [`ConfigError::Redis`] for `what` failing with `error`.
+    fn error(&self, what: &str, error: &dyn fmt::Display) -> Error {
+        ConfigError::Redis { url: self.link.url.clone(), reason: format!("{what}: {error}") }.into()
     }
 
     /// The connection, unless commands are being skipped after a failure.

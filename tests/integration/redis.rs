@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use whohosts::{
-    Client, HostingRecord, Politeness, Redis, RedisBudget, ServerPolicy, Stage, StepErrorKind,
+    Client, HostingRecord, Politeness, Redis, RedisBudget, RedisQueue, ServerPolicy, Stage,
+    StepErrorKind,
 };
 use whohosts_testing::{Fault, World, WorldBuilder};
 
@@ -313,6 +314,12 @@ async fn a_redis_that_is_down_fails_no_lookup() {
         "{error}"
     );
     let world = World::recorded().start().await.unwrap();
+    // A bulk job's queue cannot do without it: it says so, naming the server.
+    let error = RedisQueue::new(&redis).enqueue(["example.com"]).await.unwrap_err();
+    assert!(
+        error.to_string().starts_with(&format!("Redis at redis://127.0.0.1:{port}/: queue ")),
+        "{error}"
+    );
     let client = world.client_builder().redis(redis).build().unwrap();
     // The test runtime has one thread: every task of the lookups logs here.
     let warnings = Warnings::default();
@@ -333,4 +340,70 @@ async fn a_redis_that_is_down_fails_no_lookup() {
     assert_eq!(world.requests_for("arin", "ip/8.8.8.8"), 1);
     assert_eq!(world.requests_for("apnic", "ip/1.1.1.1"), 1);
     assert_eq!(world.total_requests(), 2);
+}
+
+#[tokio::test]
+async fn every_input_yields_one_result_even_when_a_worker_dies_mid_lookup() {
+    let Some(url) = server("queue") else { return };
+    let world = World::recorded().start().await.unwrap();
+    let redis = redis(&url, "queue");
+    let queue = RedisQueue::new(&redis);
+    let inputs = ["8.8.8.8", "1.1.1.1", "104.16.132.229", "193.0.6.139", "200.3.14.10"];
+    assert_eq!(queue.enqueue(inputs).await.unwrap(), 5);
+    let status = queue.status().await.unwrap();
+    assert_eq!((status.enqueued, status.done, status.pending), (5, 0, 0));
+    // Worker A takes the first two inputs and dies before completing them.
+    let long = Duration::from_secs(300);
+    let dead = queue.take("a", 2, long).await.unwrap();
+    assert_eq!(
+        dead.iter().map(|i| (i.id, i.input.as_str())).collect::<Vec<_>>(),
+        [(1, "8.8.8.8"), (2, "1.1.1.1")]
+    );
+    // Worker B looks up what is left; A's two stay pending while their visibility lasts.
+    let client = world.client_builder().redis(redis.clone()).build().unwrap();
+    let work = |taken: Vec<whohosts::QueuedInput>| {
+        let (client, queue) = (&client, &queue);
+        async move {
+            for item in taken {
+                let record = client.lookup(&item.input).await.unwrap();
+                assert!(
+                    queue.complete(&item, &serde_json::to_string(&record).unwrap()).await.unwrap()
+                );
+            }
+        }
+    };
+    let taken = queue.take("b", 10, long).await.unwrap();
+    assert_eq!(taken.iter().map(|i| i.id).collect::<Vec<_>>(), [3, 4, 5]);
+    work(taken).await;
+    assert!(queue.take("b", 10, long).await.unwrap().is_empty());
+    let status = queue.status().await.unwrap();
+    assert_eq!((status.enqueued, status.done, status.pending), (5, 3, 2));
+    assert!(!status.is_drained());
+    // Once their visibility has passed (zero here), B claims A's two and does them.
+    let claimed = queue.take("b", 10, Duration::ZERO).await.unwrap();
+    assert_eq!(claimed.iter().map(|i| i.id).collect::<Vec<_>>(), [1, 2]);
+    work(claimed).await;
+    // A comes back and completes its first input late: dropped, one result per input.
+    assert!(!queue.complete(&dead[0], "{\"late\":true}").await.unwrap());
+    let status = queue.status().await.unwrap();
+    assert_eq!((status.enqueued, status.done, status.pending), (5, 5, 0));
+    assert!(status.is_drained());
+    // The results, each input once, in the order completed; paged by cursor.
+    let (first, cursor) = queue.results(None, 3).await.unwrap();
+    let (rest, cursor) = queue.results(cursor.as_deref(), 3).await.unwrap();
+    let (none, _) = queue.results(cursor.as_deref(), 3).await.unwrap();
+    assert!(none.is_empty());
+    let results: Vec<_> = first.into_iter().chain(rest).collect();
+    assert_eq!(results.iter().map(|r| r.id).collect::<Vec<_>>(), [3, 4, 5, 1, 2]);
+    for result in &results {
+        let record: serde_json::Value = serde_json::from_str(&result.line).unwrap();
+        assert_eq!(
+            record["query"],
+            inputs[usize::try_from(result.id).unwrap() - 1],
+            "{}",
+            result.line
+        );
+    }
+    // Each address's registry was asked once.
+    assert_eq!(world.total_requests(), 5);
 }
