@@ -457,6 +457,14 @@ mod tests {
         // Another server key has a bucket of its own.
         assert!(budget.acquire("arin", daily, max_pause).await.is_ok());
         assert_eq!(budget.state("lacnic", daily, now()), BudgetState::Unknown);
+        forget(&budget, &["ripe", "arin"]).await;
+    }
+
+    /// Delete the test's keys (a daily bucket's would stay a day).
+    async fn forget(budget: &RedisBudget, servers: &[&str]) {
+        let keys: Vec<String> = servers.iter().map(|s| budget.redis.key(KIND, s)).collect();
+        let deleted: Option<i64> = budget.redis.query("test", redis::cmd("DEL").arg(keys)).await;
+        assert_eq!(deleted, Some(i64::try_from(servers.len()).unwrap()));
     }
 
     #[tokio::test]
@@ -476,6 +484,7 @@ mod tests {
         let error = budget.acquire("b", policy, LONG).await.unwrap_err();
         assert_eq!(error.kind(), SourceErrorKind::CircuitOpen);
         assert!(error.message().contains("open for another 30 s"), "{}", error.message());
+        forget(&budget, &["a", "b"]).await;
     }
 
     #[tokio::test]

@@ -52,6 +52,16 @@ fn keys(url: &str, redis: &Redis, kind: &str) -> Vec<String> {
     keys
 }
 
+/// Delete every key under `redis`' prefix (the queue's keys do not expire by themselves).
+fn forget(url: &str, redis: &Redis) {
+    let pattern = format!("{}*", redis.key_prefix());
+    let mut con = raw(url);
+    let keys: Vec<String> = ::redis::cmd("KEYS").arg(pattern).query(&mut con).unwrap();
+    if !keys.is_empty() {
+        let _: i64 = ::redis::cmd("DEL").arg(keys).query(&mut con).unwrap();
+    }
+}
+
 /// The addresses whose networks ARIN answers in the recorded world.
 const ARIN: [&str; 5] =
     ["8.8.8.8", "104.16.132.229", "104.16.133.229", "104.16.123.96", "3.5.140.2"];
@@ -406,4 +416,5 @@ async fn every_input_yields_one_result_even_when_a_worker_dies_mid_lookup() {
     }
     // Each address's registry was asked once.
     assert_eq!(world.total_requests(), 5);
+    forget(&url, &redis);
 }
