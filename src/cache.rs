@@ -157,8 +157,9 @@ pub trait ResponseCache: Send + Sync + fmt::Debug {
     /// Called after a miss, right before this client fetches `url`: a cache shared between
     /// processes may wait (briefly) for the same fetch running in another process and return
     /// its answer, or return `None` for this client to fetch (claiming the fetch, so that
-    /// the others wait for it). Every `None` is followed by [`release`](Self::release) when
-    /// the fetch is over, after the [`put`](Self::put) of its answer if it is kept. The
+    /// the others wait for it). Every claim is followed by [`release`](Self::release) when
+    /// the fetch is over, after the [`put`](Self::put) of its answer if it is kept (also
+    /// after a claim that returned an answer: releasing a lock not held does nothing). The
     /// default returns `None` at once: nothing is shared, nothing to wait for.
     fn claim<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Option<CachedResponse>> {
         let _ = url;
