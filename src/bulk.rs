@@ -16,6 +16,8 @@ use futures_util::stream::{self, Stream};
 
 mod lines;
 mod lookups;
+#[cfg(feature = "redis")]
+mod queue;
 
 use lookups::Lookups;
 
@@ -26,6 +28,8 @@ use crate::record::HostingRecord;
 
 pub use lines::{DEFAULT_MAX_LINE, InputLine, InputLines, LineProblem};
 pub use lookups::BulkItem;
+#[cfg(feature = "redis")]
+pub use queue::{QueueStatus, QueuedInput, QueuedResult, RedisQueue};
 
 impl Client {
     /// Look up many queries: a stream yielding exactly one `(input, result)` per input, as

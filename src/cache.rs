@@ -18,7 +18,9 @@
 //! The response cache is the public seam [`ResponseCache`]: it stores serialisable
 //! [`CachedResponse`]s for a TTL, so that a store on disk or in Redis (kept across runs, or
 //! shared between processes) can replace [`MemoryResponseCache`]: [`DiskCache`] (feature
-//! `persistent-cache`, in `disk.rs`) is the one on disk.
+//! `persistent-cache`, in `disk.rs`) is the one on disk, and `RedisCache` (feature `redis`,
+//! in `redis.rs`, over the connection of `redis_link.rs`) the one shared by the workers of
+//! one Redis server.
 //!
 //! [`DiskCache`]: crate::DiskCache
 
@@ -29,6 +31,10 @@ mod disk;
 mod keep;
 mod lru;
 mod network;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+mod redis_link;
 
 use std::fmt;
 use std::future::Future;
@@ -45,6 +51,10 @@ pub use disk::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub(crate) use keep::{Keep, Lifetimes};
 pub(crate) use lru::{LruTtl, lock};
 pub(crate) use network::{NetworkCache, Range, RangeIndex};
+#[cfg(feature = "redis")]
+pub use redis::RedisCache;
+#[cfg(feature = "redis")]
+pub use redis_link::Redis;
 
 use crate::clock::now;
 use crate::config::CacheSettings;
@@ -97,6 +107,9 @@ impl CachedResponse {
 ///   [`put`](Self::put) after a 200 (the answer TTL) or a 404 (the negative TTL); it joins
 ///   concurrent requests for one URL itself, so an implementation needs no locking beyond
 ///   its own consistency.
+/// - Across processes, [`claim`](Self::claim) and [`release`](Self::release) (both with
+///   defaults that share nothing) let one process fetch a URL while the others wait for its
+///   answer (`RedisCache`, feature `redis`, does, with a short lock in Redis).
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -140,6 +153,25 @@ pub trait ResponseCache: Send + Sync + fmt::Debug {
         response: CachedResponse,
         ttl: Duration,
     ) -> BoxFuture<'a, ()>;
+
+    /// Called after a miss, right before this client fetches `url`: a cache shared between
+    /// processes may wait (briefly) for the same fetch running in another process and return
+    /// its answer, or return `None` for this client to fetch (claiming the fetch, so that
+    /// the others wait for it). Every claim is followed by [`release`](Self::release) when
+    /// the fetch is over, after the [`put`](Self::put) of its answer if it is kept (also
+    /// after a claim that returned an answer: releasing a lock not held does nothing). The
+    /// default returns `None` at once: nothing is shared, nothing to wait for.
+    fn claim<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Option<CachedResponse>> {
+        let _ = url;
+        Box::pin(std::future::ready(None))
+    }
+
+    /// The fetch that [`claim`](Self::claim) let through is over (its answer kept or not):
+    /// the others need not wait for it any longer. The default does nothing.
+    fn release<'a>(&'a self, url: &'a str) -> BoxFuture<'a, ()> {
+        let _ = url;
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// The in-memory [`ResponseCache`] (the default): LRU bounded by entries and body bytes,

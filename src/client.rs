@@ -192,6 +192,8 @@ pub struct ClientBuilder {
     response_cache: Option<Arc<dyn ResponseCache>>,
     rate_budget: Option<Arc<dyn RateBudget>>,
     budget_store: Option<Arc<dyn BudgetStore>>,
+    #[cfg(feature = "redis")]
+    redis: Option<crate::cache::Redis>,
 }
 
 impl ClientBuilder {
@@ -309,6 +311,28 @@ impl ClientBuilder {
     pub fn disk_cache(mut self, cache: Arc<crate::cache::DiskCache>) -> Self {
         self.response_cache = Some(Arc::clone(&cache) as Arc<dyn ResponseCache>);
         self.budget_store = Some(cache);
+        self
+    }
+
+    /// Share RDAP and WHOIS answers and per-server politeness with every client on the same
+    /// Redis server and key prefix, in any process (feature `redis`): the response cache is a
+    /// [`RedisCache`](crate::RedisCache) and the budget a
+    /// [`RedisBudget`](crate::RedisBudget) with this builder's
+    /// [`politeness`](Self::politeness), unless [`response_cache`](Self::response_cache) or
+    /// [`rate_budget`](Self::rate_budget) set them (those win). Default: neither is shared.
+    /// A server that is down at run time is a cache miss and a per-process budget, with a
+    /// warning; it never fails a lookup.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), whohosts::Error> {
+    /// let redis = whohosts::Redis::open("redis://127.0.0.1:6379/")?.prefix("whohosts:job-7:");
+    /// let worker = whohosts::Client::builder().redis(redis).build()?;
+    /// let record = worker.lookup("8.8.8.8").await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: crate::cache::Redis) -> Self {
+        self.redis = Some(redis);
         self
     }
 
@@ -527,8 +551,32 @@ impl ClientBuilder {
     /// caches and the stages, once. Fails on unusable configuration (unreadable bootstrap
     /// directory or ASN database, unreadable system DNS configuration).
     pub fn build(self) -> Result<Client, Error> {
-        let Self { config, asn_sources, abuse_sources, response_cache, rate_budget, budget_store } =
-            self;
+        let Self {
+            config,
+            asn_sources,
+            abuse_sources,
+            response_cache,
+            rate_budget,
+            budget_store,
+            #[cfg(feature = "redis")]
+            redis,
+        } = self;
+        #[cfg(feature = "redis")]
+        let (response_cache, rate_budget) = match redis {
+            Some(redis) => (
+                response_cache.or_else(|| {
+                    Some(Arc::new(crate::cache::RedisCache::new(&redis)) as Arc<dyn ResponseCache>)
+                }),
+                rate_budget.or_else(|| {
+                    let budget = crate::transport::redis_budget::RedisBudget::new(
+                        &redis,
+                        &config.politeness,
+                    );
+                    Some(Arc::new(budget) as Arc<dyn RateBudget>)
+                }),
+            ),
+            None => (response_cache, rate_budget),
+        };
         let telemetry = Arc::new(Telemetry::default());
         let resolver = dns::build_resolver(&config)?;
         let data = LoadedData::load(&config)?;

@@ -159,6 +159,16 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
+    /// A Redis URL does not parse, or (from `Redis::check`, feature `redis`) the
+    /// server cannot be reached or refused a command. Lookups never fail this way: a Redis
+    /// that is down at run time is a cache miss and a local budget, with a warning.
+    #[error("Redis at {url}: {reason}")]
+    Redis {
+        /// The URL, without its password.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// A notice template (see `whohosts::notices::NoticeTemplate`, feature `notices`) that does

@@ -17,10 +17,10 @@
 //!     the quota-free [`AbusixSource`] (Abusix Abuse ContactDB over DNS) and
 //!     [`RipeStatSource`] (RIPEstat Data API), switched on with [`QuotaFreeSources`], or your own;
 //!   - [`ResponseCache`] for RDAP responses ([`MemoryResponseCache`] by default;
-//!     `DiskCache` keeps them across runs, a store in Redis across processes);
+//!     `DiskCache` keeps them across runs, `RedisCache` across processes);
 //!   - [`RateBudget`] for per-server permits, pauses and breakers ([`LocalBudget`] by
-//!     default, keeping daily quotas across runs in a [`BudgetStore`]; a budget shared by
-//!     several processes replaces it).
+//!     default, keeping daily quotas across runs in a [`BudgetStore`]; `RedisBudget`, shared
+//!     by several processes, replaces it).
 //! - [`notices::group`] turns many records into one batch per party and channel, for the
 //!   notices a takedown team sends, with their files and a self-contained HTML report.
 //! - [`Error`] is returned only when no lookup can run: bad input ([`InputError`]) or bad
@@ -36,6 +36,14 @@
 //! - `notices` (on with `cli`): `notices::NoticeTemplate`, the notice bodies of
 //!   [`notices`] rendered from a replaceable minijinja template. Grouping, the tables and
 //!   the HTML report need no feature.
+//! - `redis` (off by default): scale-out through one Redis (or Valkey) server shared by
+//!   every worker (`ClientBuilder::redis` with a `Redis` handle): `RedisCache`, the RDAP
+//!   and WHOIS answers with their TTLs (a fact one worker fetched is not fetched again by
+//!   another), and `RedisBudget`, each server's token bucket (one atomic server-side
+//!   script, GCRA on Redis' clock), `Retry-After` pauses and circuit breakers, shared. A
+//!   Redis that is down never fails a lookup: it is a cache miss and a per-process budget,
+//!   with a warning. `RedisQueue` holds a bulk job's inputs and results as streams that any
+//!   number of workers take from and complete, each input exactly once.
 //!
 //! The loopback test world that whohosts' own
 //! tests, benches and examples use (DNS, RDAP and WHOIS servers on 127.0.0.1 serving real
@@ -117,9 +125,13 @@ pub use bulk::{
     BulkItem, CompletedInputs, DEFAULT_MAX_LINE, InputLine, InputLines, JsonlSink, LineProblem,
     RecordSink, completed_inputs,
 };
+#[cfg(feature = "redis")]
+pub use bulk::{QueueStatus, QueuedInput, QueuedResult, RedisQueue};
 pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache, SavedBucket};
 #[cfg(feature = "persistent-cache")]
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
+#[cfg(feature = "redis")]
+pub use cache::{Redis, RedisCache};
 pub use client::{Client, ClientBuilder};
 pub use config::{
     ABUSIX_ZONE, BulkSettings, CacheSettings, Config, Counting, DataSettings, Learning, Limits,
@@ -152,3 +164,5 @@ pub use ipnet::IpNet;
 /// crate), re-exported for the same reason.
 pub use jiff::Timestamp;
 pub use transport::budget::{AttemptOutcome, BudgetState, LocalBudget, Permit, RateBudget};
+#[cfg(feature = "redis")]
+pub use transport::redis_budget::RedisBudget;

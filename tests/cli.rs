@@ -873,7 +873,7 @@ fn a_second_run_with_the_cache_asks_no_server_and_cache_stats_and_clear_show_it(
     assert_eq!(
         stderr(&output),
         "whohosts: --kind ipv4: not a kind (kinds: ip, autnum, domain, entity, nameserver, \
-         other, whois, budgets)\n"
+         other, whois, quota-free, budgets)\n"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -186,6 +186,43 @@ pub enum BudgetState {
     CircuitOpen(Duration),
 }
 
+/// The refusal for a token further away than the caller waits (a used-up daily quota).
+pub(crate) fn used_up(wait: Duration) -> SourceError {
+    SourceError::new(
+        SourceErrorKind::RateLimited,
+        format!(
+            "the request budget for this server is used up: the next request is allowed in \
+             {:.0} s, longer than max_retry_after (not asked)",
+            wait.as_secs_f64().ceil()
+        ),
+    )
+}
+
+/// The refusal while a server's circuit is open for `left` more.
+pub(crate) fn circuit_open(left: Duration) -> SourceError {
+    SourceError::new(
+        SourceErrorKind::CircuitOpen,
+        format!(
+            "the server failed repeatedly; its circuit breaker is open for another {:.0} s \
+             (not asked)",
+            left.as_secs_f64().ceil()
+        ),
+    )
+}
+
+/// The refusal while a server's `Retry-After` pause runs `left` more, longer than the caller
+/// waits.
+pub(crate) fn paused_too_long(left: Duration) -> SourceError {
+    SourceError::new(
+        SourceErrorKind::RateLimited,
+        format!(
+            "the server asked to pause for another {:.0} s, longer than max_retry_after \
+             (not asked)",
+            left.as_secs_f64().ceil()
+        ),
+    )
+}
+
 /// Token buckets with a period of this or longer are kept in a [`BudgetStore`]: an hourly or
 /// daily quota outlives a run, a per-second rate does not need to.
 pub(crate) const PERSISTED_PERIOD: Duration = Duration::from_secs(3600);
@@ -665,36 +702,13 @@ impl RateBudget for LocalBudget {
                         // A daily quota that is used up: say so now rather than hold the
                         // lookup (and a concurrency slot) for hours.
                         self.mark_limited(server);
-                        return Err(SourceError::new(
-                            SourceErrorKind::RateLimited,
-                            format!(
-                                "the request budget for this server is used up: the next request \
-                                 is allowed in {:.0} s, longer than max_retry_after (not asked)",
-                                wait.as_secs_f64().ceil()
-                            ),
-                        ));
+                        return Err(used_up(wait));
                     }
                     Admission::Wait(wait) => tokio::time::sleep(wait).await,
-                    Admission::CircuitOpen(left) => {
-                        return Err(SourceError::new(
-                            SourceErrorKind::CircuitOpen,
-                            format!(
-                                "the server failed repeatedly; its circuit breaker is open for \
-                                 another {:.0} s (not asked)",
-                                left.as_secs_f64().ceil()
-                            ),
-                        ));
-                    }
+                    Admission::CircuitOpen(left) => return Err(circuit_open(left)),
                     Admission::PausedTooLong(left) => {
                         self.mark_limited(server);
-                        return Err(SourceError::new(
-                            SourceErrorKind::RateLimited,
-                            format!(
-                                "the server asked to pause for another {:.0} s, longer than \
-                                 max_retry_after (not asked)",
-                                left.as_secs_f64().ceil()
-                            ),
-                        ));
+                        return Err(paused_too_long(left));
                     }
                 }
             }

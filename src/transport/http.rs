@@ -168,6 +168,13 @@ impl Http {
                 || async { self.responses.get(&key).await.and_then(into_result) },
                 Some,
                 || async {
+                    // Another process may be fetching it: its answer, once it is there.
+                    // Waiting for it does not count against the lookup's deadline.
+                    let elsewhere = deadline::waiting(self.responses.claim(&key)).await;
+                    if let Some(answer) = elsewhere.and_then(into_result) {
+                        self.telemetry.count_hit(CacheKind::Response);
+                        return answer;
+                    }
                     self.telemetry.count_miss();
                     self.fetch(url).await
                 },
@@ -175,6 +182,7 @@ impl Http {
                     if result.as_ref().map_or(true, |fetched| usable(&fetched.body)) {
                         self.remember(&key, &result).await;
                     }
+                    self.responses.release(&key).await;
                     Some(result)
                 },
             )

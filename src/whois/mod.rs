@@ -39,11 +39,11 @@ use crate::cache::{CachedResponse, ResponseCache};
 use crate::clock::now;
 use crate::config::{Config, Politeness, Safety, WhoisConfig};
 use crate::deadline;
-use crate::stats::Telemetry;
 use crate::error::{SourceError, SourceErrorKind};
 use crate::record::{
     Contact, ContactRole, FallbackReason, Outcome, OutcomeStatus, Registrar, Source, SourceKind,
 };
+use crate::stats::Telemetry;
 use crate::transport::budget::{AttemptOutcome, Permit, RateBudget};
 use parse::{DomainFacts, Located, NetworkFacts, Referral};
 use servers::{Overrides, QueryKind, Server};

@@ -5,19 +5,16 @@
 //! and a daily quota spent in one run stays spent in the next.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
 use whohosts::{
     CacheSettings, ClientBuilder, DiskCache, DiskCacheError, HostingRecord, ServerPolicy,
     StepErrorKind,
 };
 use whohosts_testing::World;
 
-use crate::support::address;
+use crate::support::{Warnings, address};
 
 /// RDAP requests per service, for the services these lookups reach.
 fn rdap_requests(world: &World) -> Vec<(&'static str, u64)> {
@@ -145,35 +142,6 @@ async fn an_expired_entry_is_asked_again() {
     let record = run().lookup("8.8.8.8").await.unwrap();
     assert!(address(&record, "8.8.8.8").network.is_some());
     assert_eq!(world.requests("arin"), 2);
-}
-
-/// Collects the messages and fields of `WARN` events, as a log would show them.
-#[derive(Debug, Clone, Default)]
-struct Warnings(Arc<Mutex<Vec<String>>>);
-
-impl Visit for Warnings {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if let Some(last) = self.0.lock().unwrap().last_mut() {
-            last.push_str(&format!(" {}={value:?}", field.name()));
-        }
-    }
-}
-
-impl Subscriber for Warnings {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        *metadata.level() <= Level::WARN
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        self.0.lock().unwrap().push(String::new());
-        event.record(&mut self.clone());
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
 }
 
 #[tokio::test]

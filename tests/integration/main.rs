@@ -29,6 +29,8 @@ mod query_secrets;
 mod quota_free;
 mod quotas;
 mod record_json;
+#[cfg(feature = "redis")]
+mod redis;
 mod referrals;
 mod refresh;
 mod results;

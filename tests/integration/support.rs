@@ -1,6 +1,11 @@
 //! Shared helpers: start a world, look up, find things in a record.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Level, Metadata, Subscriber};
 
 use whohosts::{
     AddressRecord, Client, ClientBuilder, Contact, HostingRecord, ServerPolicy, StepError,
@@ -69,4 +74,33 @@ pub(crate) fn customer_block_inside_antel() -> String {
         serde_json::json!([{ "v4prefix": "200.40.5.0", "length": 24 }]),
     );
     value.to_string()
+}
+
+/// Collects the messages and fields of `WARN` events, as a log would show them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Warnings(pub(crate) Arc<Mutex<Vec<String>>>);
+
+impl Visit for Warnings {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if let Some(last) = self.0.lock().unwrap().last_mut() {
+            last.push_str(&format!(" {}={value:?}", field.name()));
+        }
+    }
+}
+
+impl Subscriber for Warnings {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        *metadata.level() <= Level::WARN
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        self.0.lock().unwrap().push(String::new());
+        event.record(&mut self.clone());
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
 }

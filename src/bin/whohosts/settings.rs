@@ -619,7 +619,17 @@ mod tests {
                 .counting(Counting::PersonalObjects)
         );
         assert_eq!(parse_policy("x=1/s:personal").unwrap().1.counts, Counting::PersonalObjects);
-        for bad in ["x", "=1/s", "x=1", "x=a/s", "x=1/1y", "x=1/0s", "x=1/s:0", "x=1/s:1:1:1", "x=1/s:people"] {
+        for bad in [
+            "x",
+            "=1/s",
+            "x=1",
+            "x=a/s",
+            "x=1/1y",
+            "x=1/0s",
+            "x=1/s:0",
+            "x=1/s:1:1:1",
+            "x=1/s:people",
+        ] {
             assert!(parse_policy(bad).is_err(), "{bad}");
         }
     }
