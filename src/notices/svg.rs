@@ -9,11 +9,11 @@ use super::markup::escape;
 /// Row height and the widths of the label column, the bar area and the value column, in
 /// SVG user units.
 const ROW: usize = 22;
-const LABEL: usize = 240;
+const LABEL: usize = 300;
 const BARS: usize = 360;
 const VALUE: usize = 60;
 /// The longest label shown, in characters (the full text is in the row's `<title>`).
-const MAX_LABEL: usize = 34;
+const MAX_LABEL: usize = 40;
 
 /// A bar chart of `rows`, with `title` as its accessible name. An empty chart says so.
 pub(super) fn bar_chart(title: &str, rows: &[(String, usize)]) -> String {
