@@ -5,9 +5,11 @@
 //! Ctrl-C losing no finished record.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use whohosts_testing::{Fault, GeneratedWorld, World, WorldBuilder};
@@ -1070,45 +1072,17 @@ fn two_runs_in_one_day_stay_within_a_daily_quota_and_retry_errors_finishes_them(
 /// mirrors: the first run updates every set (exit 0, one line per set with its version), the
 /// second gets 304s (`--json`: every set `unchanged`), and a corrupt bootstrap file is
 /// refused with the old one kept (exit 1).
-#[test]
-fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
-    use std::collections::HashMap;
-    use std::io::{BufRead, BufReader, Read as _, Write as _};
-    use std::sync::{Arc, Mutex};
+/// Files served by [`serve_files`]: path → (body, ETag).
+type Files = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
 
-    const DNS: &str = include_str!("../data/bootstrap/dns.json");
-    const IPV4: &str = include_str!("../data/bootstrap/ipv4.json");
-    const IPV6: &str = include_str!("../data/bootstrap/ipv6.json");
-    const ASN: &str = include_str!("../data/bootstrap/asn.json");
-    const RANGES: &str = include_str!("../data/providers/ranges.txt");
-    const REGISTRARS: &str = include_str!("../data/registrars/iana-registrar-ids.csv");
-    const ASN_DB: &[u8] = include_bytes!("fixtures/mmdb/GeoLite2-ASN-Test.mmdb");
-
-    fn republished(text: &str) -> Vec<u8> {
-        let mut json: serde_json::Value = serde_json::from_str(text).unwrap();
-        json["publication"] = "2026-11-30T19:00:01Z".into();
-        serde_json::to_vec(&json).unwrap()
-    }
-
-    /// path -> (body, etag); every answer says Last-Modified Mon, 30 Nov 2026.
-    type Files = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
-    let files: Files = Arc::default();
-    let served = [
-        ("/dns.json", republished(DNS)),
-        ("/ipv4.json", republished(IPV4)),
-        ("/ipv6.json", republished(IPV6)),
-        ("/asn.json", republished(ASN)),
-        ("/ranges.txt", RANGES.as_bytes().to_vec()),
-        ("/registrar-ids-1.csv", REGISTRARS.as_bytes().to_vec()),
-        ("/asn.mmdb", ASN_DB.to_vec()),
-    ];
-    for (path, body) in served {
-        files.lock().unwrap().insert(path.to_owned(), (body, format!("\"{path}-1\"")));
-    }
+/// Serve `files` over HTTP/1.1 on 127.0.0.1 (200 with the ETag, 304 to a matching
+/// `If-None-Match`, 404 otherwise), one connection per request; the base URL and the count
+/// of requests answered.
+fn serve_files(files: &Files) -> (String, Arc<Mutex<usize>>) {
     let requests = Arc::new(Mutex::new(0usize));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let (served_files, counted) = (Arc::clone(&files), Arc::clone(&requests));
+    let (served_files, counted) = (Arc::clone(files), Arc::clone(&requests));
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -1155,6 +1129,40 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
             let _ = stream.read(&mut [0u8; 1]);
         }
     });
+    (base, requests)
+}
+
+#[test]
+fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
+    const DNS: &str = include_str!("../data/bootstrap/dns.json");
+    const IPV4: &str = include_str!("../data/bootstrap/ipv4.json");
+    const IPV6: &str = include_str!("../data/bootstrap/ipv6.json");
+    const ASN: &str = include_str!("../data/bootstrap/asn.json");
+    const RANGES: &str = include_str!("../data/providers/ranges.txt");
+    const REGISTRARS: &str = include_str!("../data/registrars/iana-registrar-ids.csv");
+    const ASN_DB: &[u8] = include_bytes!("fixtures/mmdb/GeoLite2-ASN-Test.mmdb");
+
+    fn republished(text: &str) -> Vec<u8> {
+        let mut json: serde_json::Value = serde_json::from_str(text).unwrap();
+        json["publication"] = "2026-11-30T19:00:01Z".into();
+        serde_json::to_vec(&json).unwrap()
+    }
+
+    // path -> (body, etag); every answer says Last-Modified Mon, 30 Nov 2026.
+    let files: Files = Arc::default();
+    let served = [
+        ("/dns.json", republished(DNS)),
+        ("/ipv4.json", republished(IPV4)),
+        ("/ipv6.json", republished(IPV6)),
+        ("/asn.json", republished(ASN)),
+        ("/ranges.txt", RANGES.as_bytes().to_vec()),
+        ("/registrar-ids-1.csv", REGISTRARS.as_bytes().to_vec()),
+        ("/asn.mmdb", ASN_DB.to_vec()),
+    ];
+    for (path, body) in served {
+        files.lock().unwrap().insert(path.to_owned(), (body, format!("\"{path}-1\"")));
+    }
+    let (base, requests) = serve_files(&files);
 
     let dir = temp_dir("refresh");
     let data = dir.join("data");
@@ -1238,10 +1246,6 @@ fn refresh_updates_then_finds_unchanged_then_refuses_a_corrupt_file() {
 /// run refuses it, keeps the stored one, and exits 1.
 #[test]
 fn refresh_builds_the_range_table_from_the_provider_lists() {
-    use std::collections::HashMap;
-    use std::io::{BufRead, BufReader, Read as _, Write as _};
-    use std::sync::{Arc, Mutex};
-
     const DNS: &str = include_str!("../data/bootstrap/dns.json");
     const IPV4: &str = include_str!("../data/bootstrap/ipv4.json");
     const IPV6: &str = include_str!("../data/bootstrap/ipv6.json");
@@ -1286,8 +1290,7 @@ fn refresh_builds_the_range_table_from_the_provider_lists() {
         serde_json::to_vec(&json).unwrap()
     }
 
-    /// path -> (body, etag); every answer says Last-Modified Mon, 30 Nov 2026.
-    type Files = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
+    // path -> (body, etag); every answer says Last-Modified Mon, 30 Nov 2026.
     let files: Files = Arc::default();
     let mut served: Vec<(&str, Vec<u8>)> = vec![
         ("/dns.json", republished(DNS)),
@@ -1300,56 +1303,7 @@ fn refresh_builds_the_range_table_from_the_provider_lists() {
     for (path, body) in served {
         files.lock().unwrap().insert(path.to_owned(), (body, format!("\"{path}-1\"")));
     }
-    let requests = Arc::new(Mutex::new(0usize));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (served_files, counted) = (Arc::clone(&files), Arc::clone(&requests));
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = Vec::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push(line);
-            }
-            *counted.lock().unwrap() += 1;
-            let path = head.first().and_then(|l| l.split(' ').nth(1)).unwrap_or("/").to_owned();
-            let if_none_match = head.iter().find_map(|l| {
-                let (name, value) = l.split_once(':')?;
-                name.eq_ignore_ascii_case("if-none-match").then(|| value.trim().to_owned())
-            });
-            let file = served_files.lock().unwrap().get(&path).cloned();
-            let mut out = Vec::new();
-            match file {
-                Some((_, etag)) if if_none_match.as_deref() == Some(etag.as_str()) => {
-                    write!(
-                        out,
-                        "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n"
-                    )
-                    .unwrap();
-                }
-                Some((body, etag)) => {
-                    write!(
-                        out,
-                        "HTTP/1.1 200 OK\r\nETag: {etag}\r\nLast-Modified: Mon, 30 Nov 2026 19:00:01 GMT\r\n\
-                         Content-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .unwrap();
-                    out.extend_from_slice(&body);
-                }
-                None => out.extend_from_slice(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                ),
-            }
-            let _ = stream.write_all(&out);
-            let _ = stream.read(&mut [0u8; 1]);
-        }
-    });
+    let (base, requests) = serve_files(&files);
 
     let dir = temp_dir("refresh-lists");
     let data = dir.join("data");
