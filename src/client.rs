@@ -246,7 +246,11 @@ impl ClientBuilder {
     /// its official URL ([`RangeList::default_url`](crate::RangeList::default_url)) or, for
     /// the lists without one (Azure, Akamai), at all. Repeatable. Default none: the official
     /// URLs, and Azure's and Akamai's ranges kept from the table in force.
-    pub fn range_list_url(mut self, list: crate::RangeList, url: impl Into<String>) -> Self {
+    pub fn range_list_url(
+        mut self,
+        list: crate::refresh::RangeList,
+        url: impl Into<String>,
+    ) -> Self {
         self.config.data.urls.push((format!("provider_ranges.{}", list.as_str()), url.into()));
         self
     }

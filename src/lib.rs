@@ -121,10 +121,7 @@ pub use abuse::{AbuseChain, AbuseSource, AbusixSource, RipeStatAnswer, RipeStatS
 pub use asn::{
     AsnChain, AsnOutcome, AsnSource, CsvRangeSource, CymruSource, MmdbSource, open_database,
 };
-pub use bulk::{
-    BulkItem, CompletedInputs, DEFAULT_MAX_LINE, InputLine, InputLines, JsonlSink, LineProblem,
-    RecordSink, completed_inputs,
-};
+pub use bulk::{BulkItem, DEFAULT_MAX_LINE, InputLine, InputLines, LineProblem};
 #[cfg(feature = "redis")]
 pub use bulk::{QueueStatus, QueuedInput, QueuedResult, RedisQueue};
 pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache, SavedBucket};
@@ -152,8 +149,8 @@ pub use refresh::{
     DataSet, DataVersion, ListReport, RangeList, RefreshReport, Refresher, SetOutcome, SetReport,
 };
 pub use results::{
-    CSV_COLUMNS, CsvResume, CsvSink, PartyCount, ResultsTally, completed_inputs_csv, csv_resume,
-    csv_rows,
+    CSV_COLUMNS, CompletedInputs, CsvResume, CsvSink, JsonlSink, PartyCount, RecordSink,
+    ResultsTally, completed_inputs, completed_inputs_csv, csv_resume, csv_rows,
 };
 pub use stats::Stats;
 

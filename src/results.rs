@@ -1,5 +1,7 @@
-//! Results a notice team reads: the CSV form of records ([`CsvSink`], one row per input,
-//! notice target and channel) and the results part of a bulk summary ([`ResultsTally`]).
+//! Results a notice team reads: the JSON-lines and CSV forms of records ([`JsonlSink`],
+//! [`CsvSink`], one row per input, notice target and channel, behind the [`RecordSink`]
+//! seam; what an output already answers, for resuming) and the results part of a bulk
+//! summary ([`ResultsTally`]).
 //!
 //! This module owns how records become rows and counts, and nothing else: it reads records
 //! (no lookups, no I/O but the writer it is given) and escapes server text through
@@ -7,6 +9,7 @@
 //! `notice.rs`; this module only lays the decision out.
 
 mod csv;
+mod jsonl;
 mod tally;
 
 use std::net::IpAddr;
@@ -19,6 +22,7 @@ use crate::record::{
 };
 
 pub use self::csv::{CSV_COLUMNS, CsvResume, CsvSink, completed_inputs_csv, csv_resume, csv_rows};
+pub use self::jsonl::{CompletedInputs, JsonlSink, RecordSink, completed_inputs};
 pub use self::tally::{PartyCount, ResultsTally};
 
 /// The JSON name of a party (`cdn`, `registrar`, …).

@@ -127,14 +127,14 @@ impl RipeStatSource {
     }
 
     /// Name whohosts to RIPEstat as `sourceapp` (letters, digits, `-` and `_`). Default
-    /// [`RIPESTAT_SOURCEAPP`](crate::RIPESTAT_SOURCEAPP).
+    /// [`RIPESTAT_SOURCEAPP`](crate::config::RIPESTAT_SOURCEAPP).
     pub fn sourceapp(mut self, sourceapp: &str) -> Result<Self, ConfigError> {
         self.sourceapp = checked_sourceapp(sourceapp)?;
         Ok(self)
     }
 
     /// Ask RIPEstat at `base_url` (a mirror, or a test world; `/` is added when missing).
-    /// Default [`RIPESTAT_URL`](crate::RIPESTAT_URL).
+    /// Default [`RIPESTAT_URL`](crate::config::RIPESTAT_URL).
     pub fn base_url(mut self, base_url: &str) -> Result<Self, ConfigError> {
         self.call = call_url(base_url)?;
         Ok(self)
@@ -430,7 +430,7 @@ mod tests {
         assert_eq!(checked_sourceapp("whohosts_ci-1").unwrap(), "whohosts_ci-1");
         assert!(checked_sourceapp("who hosts").is_err());
         assert!(checked_sourceapp("").is_err());
-        assert_eq!(crate::RIPESTAT_URL, "https://stat.ripe.net/");
-        assert_eq!(crate::RIPESTAT_SOURCEAPP, "whohosts");
+        assert_eq!(crate::config::RIPESTAT_URL, "https://stat.ripe.net/");
+        assert_eq!(crate::config::RIPESTAT_SOURCEAPP, "whohosts");
     }
 }

@@ -286,7 +286,7 @@ mod tests {
         let db = open("GeoLite2-ASN-Test.mmdb");
         assert_eq!(db.name(), "mmdb");
         let asn = db.lookup("1.0.0.1".parse().unwrap()).await.unwrap().unwrap();
-        assert_eq!(asn.source, crate::AsnSourceName::Mmdb);
+        assert_eq!(asn.source, crate::record::AsnSourceName::Mmdb);
         assert!(asn.other_origins.is_empty());
         assert_eq!(db.lookup("8.8.8.8".parse().unwrap()).await.unwrap(), None);
     }
@@ -561,7 +561,7 @@ mod prop_tests {
         for &ip in ips {
             match db.lookup_now(ip) {
                 Ok(Some(asn)) => {
-                    assert_eq!(asn.source, crate::AsnSourceName::Mmdb);
+                    assert_eq!(asn.source, crate::record::AsnSourceName::Mmdb);
                     if let Some(prefix) = &asn.prefix {
                         let net: IpNet = prefix.to_string().parse().unwrap();
                         let ip = ip.to_canonical();

@@ -968,7 +968,7 @@ mod prop_tests {
                         let (a, b) = segment(asn.prefix.map(|p| p.to_string()).as_deref().unwrap());
                         let ip = ip.to_canonical();
                         assert!(a <= ip && ip <= b, "{ip} outside {a}-{b}");
-                        assert_eq!(asn.source, crate::AsnSourceName::Csv);
+                        assert_eq!(asn.source, crate::record::AsnSourceName::Csv);
                     }
                 }
                 Some(table)

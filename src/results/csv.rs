@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 use std::io::{self, BufRead, Write};
 
-use crate::bulk::{CompletedInputs, RecordSink};
+use super::jsonl::{CompletedInputs, RecordSink};
 use crate::error::Error;
 use crate::record::{Contact, HostingRecord, NoticeTarget};
 use crate::text::csv_cell;
