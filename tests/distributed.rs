@@ -41,12 +41,17 @@ impl TestWorld {
     /// The generated world of [`DOMAINS`] domains, each RDAP service limited to [`RATE`] a
     /// second, each answer delayed by `latency`.
     fn start(latency: Option<Duration>) -> Self {
+        Self::start_with(DOMAINS, latency)
+    }
+
+    /// [`start`](Self::start) with `domains` domains.
+    fn start_with(domains: usize, latency: Option<Duration>) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let generated = World::generated(DOMAINS, 17);
+        let generated = World::generated(domains, 17);
         let mut builder = generated.builder();
         for service in generated.min_requests_per_service().keys() {
             builder = builder.rate_limit(service, RATE, Duration::from_secs(1), WORLD_BURST);
@@ -81,10 +86,7 @@ impl TestWorld {
         }
         for service in self.generated.min_requests_per_service().keys() {
             flags.push("--server-policy".to_owned());
-            flags.push(format!(
-                "{}={RATE}/1s:{CLIENT_BURST}:32",
-                self.world.service_url(service)
-            ));
+            flags.push(format!("{}={RATE}/1s:{CLIENT_BURST}:32", self.world.service_url(service)));
         }
         flags.push("--server-policy".to_owned());
         flags.push("127.0.0.1=0/1s:1:64".to_owned());
@@ -100,7 +102,7 @@ impl TestWorld {
     }
 
     fn inputs(&self) -> Vec<String> {
-        self.generated.inputs(DOMAINS).collect()
+        self.generated.inputs(self.generated.domains().len()).collect()
     }
 
     /// The requests the world answered, and how many of them were 429s.
@@ -186,10 +188,13 @@ impl Job {
     }
 
     /// A worker process, exiting when the job is done; its stderr to `dir/NAME.err`.
+    /// 32 lookups at once unless `extra` says `--concurrency`.
     fn worker(&self, world: &TestWorld, name: &str, extra: &[&str]) -> Child {
         let err = std::fs::File::create(self.dir.join(format!("{name}.err"))).unwrap();
+        let concurrency: &[&str] =
+            if extra.contains(&"--concurrency") { &[] } else { &["--concurrency", "32"] };
         self.bulk(&["--work", "--exit-when-done", "--quiet", "--worker-name", name])
-            .args(["--concurrency", "32"])
+            .args(concurrency)
             .args(extra)
             .args(world.flags())
             .stdout(Stdio::null())
@@ -244,8 +249,9 @@ impl Job {
     /// Remove the job's keys (its queue, cache and budgets) from the server.
     fn clear(&self) {
         let pattern = format!("whohosts:{{{}}}:*", self.name);
-        let Ok(keys) =
-            Command::new("redis-cli").args(["-u", &self.url, "--scan", "--pattern", &pattern]).output()
+        let Ok(keys) = Command::new("redis-cli")
+            .args(["-u", &self.url, "--scan", "--pattern", &pattern])
+            .output()
         else {
             return;
         };
@@ -287,7 +293,9 @@ fn three_workers_write_one_line_per_input_and_keep_every_service_within_its_limi
     // Enqueueing the same file again adds nothing.
     let output = job.enqueue(&input);
     assert!(
-        stderr(&output).contains("0 of 5000 input lines of ") && stderr(&output).contains("(5000 already there, by line number); the job holds 5000 inputs"),
+        stderr(&output).contains("0 of 5000 input lines of ")
+            && stderr(&output)
+                .contains("(5000 already there, by line number); the job holds 5000 inputs"),
         "{}",
         stderr(&output)
     );
@@ -324,6 +332,91 @@ fn three_workers_write_one_line_per_input_and_keep_every_service_within_its_limi
     );
     assert!(requests as f64 <= 1.05 * min as f64, "{requests} requests for a minimum of {min}");
     assert_eq!(too_many, 0, "the world answered 429 {too_many} times");
+}
+
+#[test]
+fn a_small_job_collects_as_csv_and_reports_its_status_and_an_invalid_line_keeps_its_place() {
+    let Some(url) = redis_url("small_job") else { return };
+    let world = TestWorld::start_with(40, None);
+    let job = Job::new(&url, "small");
+    // 40 inputs, with a line that is not UTF-8 as line 3.
+    let inputs = world.inputs();
+    let mut text = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        if i == 2 {
+            text.extend_from_slice(b"bad\xff.example\n");
+        }
+        text.extend_from_slice(format!("{input}\n").as_bytes());
+    }
+    let input = job.dir.join("in.txt");
+    std::fs::write(&input, text).unwrap();
+    let output = job.enqueue(&input);
+    assert!(stderr(&output).starts_with("job small-"), "{}", stderr(&output));
+    assert!(stderr(&output).contains(": 41 of 41 input lines of "), "{}", stderr(&output));
+
+    // Collecting before any worker ran: nothing to write yet, exit 1.
+    let early = job.dir.join("early.jsonl");
+    let output = job.bulk(&["--collect"]).arg(&early).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(": 0 of 41 inputs have a result (0 pending); wrote them to "),
+        "{}",
+        stderr(&output)
+    );
+
+    let mut worker = job.worker(&world, "w1", &[]);
+    assert!(worker.wait().unwrap().success(), "{}", job.worker_stderr("w1"));
+    assert!(
+        job.worker_stderr("w1")
+            .ends_with("worker w1: 41 results added, 0 dropped (another worker had finished them first); the job is drained\n"),
+        "{}",
+        job.worker_stderr("w1")
+    );
+
+    // JSON lines in input order; the invalid line is the line `bulk` writes for it.
+    let out = job.dir.join("out.jsonl");
+    let output = job.bulk(&["--collect"]).arg(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 41);
+    assert_eq!(
+        lines[2],
+        serde_json::json!({"input": "bad\u{fffd}.example", "line": 3,
+            "error": {"kind": "input", "message": "line 3: not valid UTF-8"}})
+    );
+    let mut expected = inputs.clone();
+    expected.insert(2, "bad\u{fffd}.example".to_owned());
+    let got: Vec<&str> = lines.iter().map(|l| l["input"].as_str().unwrap()).collect();
+    assert_eq!(got, expected);
+
+    // CSV: the columns of `bulk --format csv`, the records numbered in input order.
+    let csv = job.dir.join("out.csv");
+    let output = job.bulk(&["--collect"]).arg(&csv).args(["--format", "csv"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    let mut rows = csv.lines();
+    assert_eq!(rows.next(), Some(whohosts::CSV_COLUMNS.join(",").as_str()));
+    let first: Vec<&str> = rows.clone().map(|r| r.split(',').next().unwrap()).collect();
+    assert_eq!(first.first(), Some(&"1"));
+    assert_eq!(first.last(), Some(&"41"));
+    assert!(
+        csv.lines().any(|r| r.starts_with("3,bad\u{fffd}.example,") && r.contains(",input_error,")),
+        "{csv}"
+    );
+
+    // The status, as text.
+    let output = job.bulk(&["--status"]).output().unwrap();
+    let status = String::from_utf8(output.stdout).unwrap();
+    let head = format!(
+        "job {} at {url}\n  enqueued  41\n  done      41\n  pending   0\n  waiting   0\n\
+         results per worker\n  w1                               41\nresults\n  inputs: 41 (",
+        job.name
+    );
+    assert!(status.starts_with(&head), "{status}");
 }
 
 #[test]
@@ -563,10 +656,8 @@ fn bench_workers() {
         let (calls_before, usec_before) = redis_calls(&url);
         let names: Vec<String> = (1..=workers).map(|i| format!("w{i}")).collect();
         let started = Instant::now();
-        let children: Vec<Child> = names
-            .iter()
-            .map(|n| job.worker(&world, n, &["--concurrency", "64"]))
-            .collect();
+        let children: Vec<Child> =
+            names.iter().map(|n| job.worker(&world, n, &["--concurrency", "64"])).collect();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         wait_all(&job, children, &name_refs);
         let wall = started.elapsed();

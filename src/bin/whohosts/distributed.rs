@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use whohosts::{
     Client, Error, HostingRecord, InputError, InputLine, InputLines, JsonlSink, Query, QueuedInput,
-    Redis, RedisQueue, RecordSink, ResultsTally,
+    RecordSink, Redis, RedisQueue, ResultsTally,
 };
 
 use crate::args::{BulkArgs, BulkFormat, DistributedArgs};
@@ -85,7 +85,12 @@ fn redis_failure(e: &Error, hint: &str) -> Failure {
 }
 
 /// `--enqueue FILE`: every line of FILE onto the job's stream, numbered by its line.
-async fn enqueue(queue: &RedisQueue, job: &str, path: &Path, max_line: usize) -> Result<u8, Failure> {
+async fn enqueue(
+    queue: &RedisQueue,
+    job: &str,
+    path: &Path,
+    max_line: usize,
+) -> Result<u8, Failure> {
     let file = std::fs::File::open(path).map_err(|e| Failure::file("opening", path, e))?;
     let mut items: Vec<(u64, String)> = Vec::new();
     for line in InputLines::new(io::BufReader::new(file), max_line) {
@@ -131,10 +136,7 @@ impl Patience {
     /// for longer than the limit.
     async fn failed(&mut self, e: &Error) -> Result<(), Failure> {
         let since = *self.since.get_or_insert_with(|| {
-            eprint(&format!(
-                "whohosts: {e}; retrying for up to {} s",
-                self.limit.as_secs()
-            ));
+            eprint(&format!("whohosts: {e}; retrying for up to {} s", self.limit.as_secs()));
             Instant::now()
         });
         if since.elapsed() >= self.limit {

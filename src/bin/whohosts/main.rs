@@ -146,10 +146,8 @@ fn run_distributed(
     settings: &Settings,
 ) -> Result<u8, Failure> {
     let builder = if args.distributed.work {
-        let mut builder = settings
-            .builder()?
-            .redis(redis.clone())
-            .bulk_concurrency(args.concurrency as usize);
+        let mut builder =
+            settings.builder()?.redis(redis.clone()).bulk_concurrency(args.concurrency as usize);
         if let Some(dir) = refresh::data_dir(None) {
             builder = builder.data_dir(dir);
         }
