@@ -47,7 +47,7 @@ pub(crate) enum Command {
     Lookup(LookupArgs),
     /// Look up a list (a file or stdin, one query per line) into JSON lines or CSV.
     #[command(after_help = AFTER_HELP)]
-    Bulk(BulkArgs),
+    Bulk(Box<BulkArgs>),
     /// Print the effective settings and where each comes from (flag, env, file, default).
     #[command(after_help = AFTER_HELP)]
     Config(ConfigArgs),

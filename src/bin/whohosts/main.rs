@@ -131,7 +131,7 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
         match parsed.cli.command {
             Command::Lookup(a) => lookup::run(&a, client).await,
-            Command::Bulk(a) => bulk::run(a, client, &budget, argv).await,
+            Command::Bulk(a) => bulk::run(*a, client, &budget, argv).await,
             Command::Config(_) | Command::Cache(_) | Command::Notices(_) => Ok(exit::OK),
             Command::Refresh(a) => refresh::run(&a, client).await,
         }
