@@ -454,11 +454,18 @@ fn a_worker_killed_mid_run_has_its_inputs_taken_by_the_others() {
 /// A `redis-server` of the test's own on `port`, with an append-only file synced on every
 /// write in `dir`: killed and started again, it has every acknowledged write.
 fn start_redis(port: u16, dir: &Path) -> Option<u32> {
+    start_redis_server(port, dir, true)
+}
+
+/// A `redis-server` of the test's own on `port`, keeping its data in an append-only file in
+/// `dir` when `persist`, else nowhere; its pid.
+fn start_redis_server(port: u16, dir: &Path, persist: bool) -> Option<u32> {
     let pidfile = dir.join("redis.pid");
     let _ = std::fs::remove_file(&pidfile);
+    let aof = if persist { "yes" } else { "no" };
     let status = Command::new("redis-server")
         .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", ""])
-        .args(["--appendonly", "yes", "--appendfsync", "always", "--daemonize", "yes"])
+        .args(["--appendonly", aof, "--appendfsync", "always", "--daemonize", "yes"])
         .arg("--dir")
         .arg(dir)
         .arg("--pidfile")
@@ -531,6 +538,43 @@ fn a_redis_restart_mid_run_loses_no_input() {
         "Redis killed and restarted after 1,000 results: {requests} requests for a minimum of \
          {}, {too_many} answered 429 (while Redis was down each worker kept its own budget)",
         world.generated.min_requests()
+    );
+    drop(job);
+    kill_pid(pid, "-TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = std::fs::remove_dir_all(&redis_dir);
+}
+
+#[test]
+fn a_worker_says_so_when_a_redis_restarted_without_persistence_lost_the_job() {
+    if redis_url("redis_lost").is_none() {
+        return;
+    }
+    let redis_dir = temp_dir("redis-lost");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let Some(pid) = start_redis_server(port, &redis_dir, false) else {
+        eprintln!("skipped redis_lost: redis-server could not be started on port {port}");
+        return;
+    };
+    // 40 inputs at 50 ms an answer, two at a time: the run lasts a few seconds.
+    let world = TestWorld::start_with(40, Some(Duration::from_millis(50)));
+    let job = Job::new(&format!("redis://127.0.0.1:{port}/"), "lost");
+    job.enqueue(&world.input_file(&job.dir));
+    let mut workers = vec![job.worker(&world, "w1", &["--concurrency", "2"])];
+    job.wait_for_done(5, &mut workers);
+    kill_pid(pid, "-KILL");
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = start_redis_server(port, &redis_dir, false).expect("redis-server restarts");
+    let status = workers.remove(0).wait().unwrap();
+    let err = job.worker_stderr("w1");
+    assert_eq!(status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "whohosts: job {}: Redis at redis://127.0.0.1:{port}/ now holds 0 inputs where it \
+             held 40: it lost the job's data (restarted without persistence?)",
+            job.name
+        )),
+        "{err}"
     );
     drop(job);
     kill_pid(pid, "-TERM");

@@ -71,7 +71,7 @@ pub(crate) async fn run(
     }
     if d.work {
         let Some(client) = client else { return Err(Failure::usage("--work: no client".into())) };
-        return work(&queue, d, client, args.concurrency as usize).await;
+        return work(&queue, redis.url(), job, d, client, args.concurrency as usize).await;
     }
     if let Some(path) = &d.collect {
         return collect(&queue, job, path, args.format).await;
@@ -196,6 +196,8 @@ fn result_line(input: &str, result: &Result<HostingRecord, Error>) -> String {
 /// `--work`: take, look up, complete, with `concurrency` lookups at once.
 async fn work(
     queue: &RedisQueue,
+    queue_url: &str,
+    job: &str,
     args: &DistributedArgs,
     client: Client,
     concurrency: usize,
@@ -212,6 +214,13 @@ async fn work(
     // Finished lines not yet in Redis (it was unreachable).
     let mut unsaved: Vec<(QueuedInput, String)> = Vec::new();
     let (mut added, mut dropped) = (0u64, 0u64);
+    // The most inputs the job was seen to hold: fewer later means Redis lost the job.
+    let mut enqueued_seen = loop {
+        match queue.status().await {
+            Ok(status) => break status.enqueued,
+            Err(e) => patience.failed(&e).await?,
+        }
+    };
     'run: loop {
         while let Some((item, line)) = unsaved.last() {
             match queue.complete(item, line).await {
@@ -236,8 +245,22 @@ async fn work(
             patience.ok();
             if taken.is_empty() && tasks.is_empty() {
                 match queue.status().await {
+                    Ok(status) if status.enqueued < enqueued_seen => {
+                        return Err(Failure {
+                            code: exit::REDIS,
+                            message: format!(
+                                "job {job}: Redis at {} now holds {} inputs where it held {}: it lost the \
+                                 job's data (restarted without persistence?). Enqueue the \
+                                 inputs again and collect what the workers then write",
+                                queue_url, status.enqueued, enqueued_seen
+                            ),
+                        });
+                    }
                     Ok(status) if args.exit_when_done && status.is_drained() => break,
-                    Ok(_) => tokio::time::sleep(IDLE).await,
+                    Ok(status) => {
+                        enqueued_seen = enqueued_seen.max(status.enqueued);
+                        tokio::time::sleep(IDLE).await;
+                    }
                     Err(e) => patience.failed(&e).await?,
                 }
                 continue;
