@@ -264,8 +264,8 @@ pub(crate) struct BulkArgs {
 pub(crate) struct DistributedArgs {
     /// Redis (or Valkey) server holding the job, its shared cache and politeness budgets:
     /// `redis://[:PASSWORD@]HOST[:PORT][/DB]`. With --job and one of --enqueue, --work,
-    /// --collect or --status.
-    #[arg(long, value_name = "URL", env = "WHOHOSTS_REDIS", requires = "job_step")]
+    /// --collect or --status (without --job, `bulk` runs in this process as usual).
+    #[arg(long, value_name = "URL", env = "WHOHOSTS_REDIS")]
     pub(crate) redis: Option<String>,
     /// The job's name: its inputs, results and shared cache live under `whohosts:{NAME}:`.
     #[arg(long, value_name = "NAME", requires = "redis")]

@@ -38,8 +38,13 @@ const INVALID: char = '\0';
 /// The job's Redis handle: `URL` with the keys under `whohosts:{NAME}:` (the braces make
 /// them one Redis Cluster hash tag).
 pub(crate) fn job_redis(args: &DistributedArgs) -> Result<Option<Redis>, Failure> {
-    let Some(url) = &args.redis else { return Ok(None) };
-    let job = args.job.as_deref().unwrap_or_default();
+    let (Some(url), Some(job)) = (&args.redis, args.job.as_deref()) else { return Ok(None) };
+    let step = args.enqueue.is_some() || args.work || args.collect.is_some() || args.status;
+    if !step {
+        return Err(Failure::usage(format!(
+            "--job {job}: give one of --enqueue FILE, --work, --collect OUT or --status"
+        )));
+    }
     if job.is_empty() || job.contains(['{', '}']) || job.chars().any(char::is_whitespace) {
         return Err(Failure::usage(format!(
             "--job {job:?}: give a name without spaces or braces, e.g. --job nightly"
