@@ -492,6 +492,21 @@ fn start_redis_server(port: u16, dir: &Path, persist: bool) -> Option<u32> {
     None
 }
 
+/// A `redis-server` the test started: stopped, and its directory removed, when dropped (a
+/// failing test too).
+struct OwnServer {
+    pid: u32,
+    dir: PathBuf,
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        kill_pid(self.pid, "-TERM");
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 fn kill_pid(pid: u32, signal: &str) {
     let _ = Command::new("kill").args([signal, &pid.to_string()]).status();
 }
@@ -507,6 +522,7 @@ fn a_redis_restart_mid_run_loses_no_input() {
         eprintln!("skipped redis_restart: redis-server could not be started on port {port}");
         return;
     };
+    let mut server = OwnServer { pid, dir: redis_dir.clone() };
     let world = TestWorld::start(None);
     let job = Job::new(&format!("redis://127.0.0.1:{port}/"), "restart");
     job.enqueue(&world.input_file(&job.dir));
@@ -516,9 +532,9 @@ fn a_redis_restart_mid_run_loses_no_input() {
     job.wait_for_done(1000, &mut workers);
     // Killed, not stopped: the server writes nothing more; its append-only file has every
     // write it acknowledged (fsync always).
-    kill_pid(pid, "-KILL");
+    kill_pid(server.pid, "-KILL");
     std::thread::sleep(Duration::from_secs(2));
-    let pid = start_redis(port, &redis_dir).expect("redis-server restarts");
+    server.pid = start_redis(port, &redis_dir).expect("redis-server restarts");
     wait_all(&job, workers, &names);
 
     assert_eq!(job.collect(), world.inputs());
@@ -540,9 +556,7 @@ fn a_redis_restart_mid_run_loses_no_input() {
         world.generated.min_requests()
     );
     drop(job);
-    kill_pid(pid, "-TERM");
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = std::fs::remove_dir_all(&redis_dir);
+    drop(server);
 }
 
 #[test]
@@ -556,15 +570,16 @@ fn a_worker_says_so_when_a_redis_restarted_without_persistence_lost_the_job() {
         eprintln!("skipped redis_lost: redis-server could not be started on port {port}");
         return;
     };
+    let mut server = OwnServer { pid, dir: redis_dir.clone() };
     // 40 inputs at 50 ms an answer, two at a time: the run lasts a few seconds.
     let world = TestWorld::start_with(40, Some(Duration::from_millis(50)));
     let job = Job::new(&format!("redis://127.0.0.1:{port}/"), "lost");
     job.enqueue(&world.input_file(&job.dir));
     let mut workers = vec![job.worker(&world, "w1", &["--concurrency", "2"])];
     job.wait_for_done(5, &mut workers);
-    kill_pid(pid, "-KILL");
+    kill_pid(server.pid, "-KILL");
     std::thread::sleep(Duration::from_millis(500));
-    let pid = start_redis_server(port, &redis_dir, false).expect("redis-server restarts");
+    server.pid = start_redis_server(port, &redis_dir, false).expect("redis-server restarts");
     let status = workers.remove(0).wait().unwrap();
     let err = job.worker_stderr("w1");
     assert_eq!(status.code(), Some(3), "{err}");
@@ -577,9 +592,7 @@ fn a_worker_says_so_when_a_redis_restarted_without_persistence_lost_the_job() {
         "{err}"
     );
     drop(job);
-    kill_pid(pid, "-TERM");
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = std::fs::remove_dir_all(&redis_dir);
+    drop(server);
 }
 
 #[test]
