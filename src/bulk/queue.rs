@@ -1,6 +1,6 @@
 //! [`RedisQueue`]: one bulk job's inputs and results as Redis Streams, shared by any number
-//! of workers on any machines (feature `redis`; the plumbing of issue #17's distributed
-//! bulk, not yet the `whohosts bulk --enqueue/--work/--collect/--status` commands).
+//! of workers on any machines (feature `redis`; the plumbing under issue #17's
+//! `whohosts bulk --redis URL --job NAME --enqueue/--work/--collect/--status`).
 //!
 //! It owns the job's keys under the [`Redis`] prefix (e.g. `whohosts:{nightly}:`; the braces
 //! make every key of one job a Redis Cluster hash tag) and the rules that make every input
@@ -9,9 +9,11 @@
 //! | key | type | holds |
 //! |---|---|---|
 //! | `queue:inputs` | stream, consumer group `workers` | one entry per input: `id` (1, 2, … in enqueue order), `input` |
-//! | `queue:next` | counter | the last input id given |
+//! | `queue:next` | counter | inputs enqueued (with [`enqueue`](RedisQueue::enqueue), also the last input id given) |
+//! | `queue:ids` | hash | input id → 1, for inputs enqueued with their own ids ([`enqueue_numbered`](RedisQueue::enqueue_numbered)), so that enqueueing them again adds nothing |
 //! | `queue:done` | hash | input id → 1 once its result is in `queue:results` |
 //! | `queue:results` | stream | one entry per input: `id`, `line` (what the worker wrote, e.g. a JSON record) |
+//! | `queue:workers` | hash | consumer name → results it added |
 //!
 //! A worker [`take`](RedisQueue::take)s entries through the consumer group; each stays
 //! pending until [`complete`](RedisQueue::complete) adds its result and acknowledges it in
@@ -24,6 +26,7 @@
 //! It does not look anything up nor write files: the caller runs the lookups and formats
 //! the lines.
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -62,12 +65,32 @@ static ENQUEUE: LazyLock<Script> = LazyLock::new(|| {
     )
 });
 
-/// Add a result unless the input has one, and acknowledge the entry. KEYS: done, results,
-/// inputs; ARGV: id, line, entry id, group. Returns 1 when the result was added.
+/// Add inputs with their own ids, skipping the ids already enqueued. KEYS: next, inputs,
+/// ids; ARGV: id, input, id, input, … Returns how many were added.
+static ENQUEUE_NUMBERED: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        "local added = 0 \
+         for i = 1, #ARGV, 2 do \
+           if redis.call('HSETNX', KEYS[3], ARGV[i], 1) == 1 then \
+             redis.call('INCR', KEYS[1]) \
+             redis.call('XADD', KEYS[2], '*', 'id', ARGV[i], 'input', ARGV[i + 1]) \
+             added = added + 1 \
+           end \
+         end \
+         return added",
+    )
+});
+
+/// Add a result unless the input has one, count it for its worker, and acknowledge the
+/// entry. KEYS: done, results, inputs, workers; ARGV: id, line, entry id, group, consumer.
+/// Returns 1 when the result was added.
 static COMPLETE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         "local added = redis.call('HSETNX', KEYS[1], ARGV[1], 1) \
-         if added == 1 then redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'line', ARGV[2]) end \
+         if added == 1 then \
+           redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'line', ARGV[2]) \
+           redis.call('HINCRBY', KEYS[4], ARGV[5], 1) \
+         end \
          redis.call('XACK', KEYS[3], ARGV[4], ARGV[3]) \
          return added",
     )
@@ -132,6 +155,8 @@ pub struct QueuedInput {
     pub input: String,
     /// The stream entry, acknowledged by `complete`.
     entry: String,
+    /// The consumer that took it, credited with its result.
+    consumer: String,
 }
 
 /// One input's result in a [`RedisQueue`].
@@ -191,6 +216,33 @@ impl RedisQueue {
         Ok(added)
     }
 
+    /// Append `inputs` with their own ids (e.g. their line numbers in the input file),
+    /// skipping every id already enqueued: enqueueing the same numbered inputs again adds
+    /// nothing. Returns how many were added. A job is enqueued either this way or with
+    /// [`enqueue`](Self::enqueue), not both (their ids would collide).
+    pub async fn enqueue_numbered<I, S>(&self, inputs: I) -> Result<u64, Error>
+    where
+        I: IntoIterator<Item = (u64, S)>,
+        S: AsRef<str>,
+    {
+        self.ensure_group().await?;
+        let mut added = 0;
+        let mut batch: Vec<String> = Vec::with_capacity(2 * BATCH);
+        let mut inputs = inputs.into_iter().peekable();
+        while inputs.peek().is_some() {
+            batch.clear();
+            for (id, input) in inputs.by_ref().take(BATCH) {
+                batch.push(id.to_string());
+                batch.push(input.as_ref().to_owned());
+            }
+            let mut call = ENQUEUE_NUMBERED.key(self.key("next"));
+            call.key(self.key("inputs")).key(self.key("ids")).arg(&batch);
+            let n: u64 = self.redis.try_invoke("queue enqueue", &call).await?;
+            added += n;
+        }
+        Ok(added)
+    }
+
     /// Up to `count` inputs for `consumer` (a name unique to the worker): first entries
     /// another worker took more than `visibility` ago without completing them, else new
     /// ones. Empty when there is nothing to take now (which is not the end while
@@ -213,7 +265,15 @@ impl RedisQueue {
             .arg("COUNT")
             .arg(count)
             .clone();
-        let claimed: StreamAutoClaimReply = self.redis.try_query("queue claim", &claim).await?;
+        let claimed: StreamAutoClaimReply = match self.redis.try_query("queue claim", &claim).await
+        {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                // A server restarted without its data has no group: make it again next time.
+                self.grouped.store(false, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
         let mut entries = claimed.claimed;
         if entries.is_empty() {
             let read = redis::cmd("XREADGROUP")
@@ -231,7 +291,7 @@ impl RedisQueue {
         }
         let mut taken = Vec::with_capacity(entries.len());
         for entry in &entries {
-            match input_of(entry) {
+            match input_of(entry, consumer) {
                 Some(input) => taken.push(input),
                 None => {
                     // Not ours: acknowledged, so that it does not stay pending for ever.
@@ -251,10 +311,12 @@ impl RedisQueue {
         let mut call = COMPLETE.key(self.key("done"));
         call.key(self.key("results"))
             .key(self.key("inputs"))
+            .key(self.key("workers"))
             .arg(item.id)
             .arg(line)
             .arg(&item.entry)
-            .arg(GROUP);
+            .arg(GROUP)
+            .arg(&item.consumer);
         let added: i64 = self.redis.try_invoke("queue complete", &call).await?;
         Ok(added == 1)
     }
@@ -302,6 +364,16 @@ impl RedisQueue {
         })
     }
 
+    /// Results added by each consumer (the one that completed the input: after a claim, the
+    /// claiming worker), by consumer name.
+    pub async fn worker_counts(&self) -> Result<BTreeMap<String, u64>, Error> {
+        let counts: BTreeMap<String, u64> = self
+            .redis
+            .try_query("queue workers", redis::cmd("HGETALL").arg(self.key("workers")))
+            .await?;
+        Ok(counts)
+    }
+
     fn key(&self, name: &str) -> String {
         self.redis.key(KIND, name)
     }
@@ -320,6 +392,11 @@ impl RedisQueue {
 
 /// The input an entry of the inputs stream holds; `None` for an entry not written by
 /// [`RedisQueue::enqueue`].
-fn input_of(entry: &StreamId) -> Option<QueuedInput> {
-    Some(QueuedInput { id: entry.get("id")?, input: entry.get("input")?, entry: entry.id.clone() })
+fn input_of(entry: &StreamId, consumer: &str) -> Option<QueuedInput> {
+    Some(QueuedInput {
+        id: entry.get("id")?,
+        input: entry.get("input")?,
+        entry: entry.id.clone(),
+        consumer: consumer.to_owned(),
+    })
 }

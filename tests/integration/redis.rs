@@ -418,3 +418,31 @@ async fn every_input_yields_one_result_even_when_a_worker_dies_mid_lookup() {
     assert_eq!(world.total_requests(), 5);
     forget(&url, &redis);
 }
+
+#[tokio::test]
+async fn numbered_inputs_are_enqueued_once_by_id_and_results_are_counted_per_worker() {
+    let Some(url) = server("queue_numbered") else { return };
+    let redis = redis(&url, "queue_numbered");
+    let queue = RedisQueue::new(&redis);
+    // Line numbers as ids (line 2 was blank); the same lines again add nothing.
+    let lines = [(1, "8.8.8.8"), (3, "1.1.1.1"), (4, "example.com")];
+    assert_eq!(queue.enqueue_numbered(lines).await.unwrap(), 3);
+    assert_eq!(queue.enqueue_numbered(lines).await.unwrap(), 0);
+    assert_eq!(queue.enqueue_numbered([(4, "example.com"), (5, "example.net")]).await.unwrap(), 1);
+    let status = queue.status().await.unwrap();
+    assert_eq!((status.enqueued, status.done, status.pending), (4, 0, 0));
+    let long = Duration::from_secs(300);
+    let a = queue.take("a", 1, long).await.unwrap();
+    let b = queue.take("b", 10, long).await.unwrap();
+    assert_eq!(a.iter().map(|i| (i.id, i.input.as_str())).collect::<Vec<_>>(), [(1, "8.8.8.8")]);
+    assert_eq!(b.iter().map(|i| i.id).collect::<Vec<_>>(), [3, 4, 5]);
+    for item in a.iter().chain(&b) {
+        assert!(queue.complete(item, &item.input).await.unwrap());
+    }
+    // A late second completion of input 1 is dropped and not counted.
+    assert!(!queue.complete(&a[0], "again").await.unwrap());
+    let counts = queue.worker_counts().await.unwrap();
+    assert_eq!(counts.into_iter().collect::<Vec<_>>(), [("a".to_owned(), 1), ("b".to_owned(), 3)]);
+    assert!(queue.status().await.unwrap().is_drained());
+    forget(&url, &redis);
+}

@@ -15,6 +15,7 @@ Exit codes:
   1    a --fail-on condition held: `no-contact` (some input has no notice target with an
        email, web form or phone) or `errors` (some input has errors or no record)
   2    bad usage: a bad flag, setting, query or file, named in the message
+  3    bulk --redis: the Redis server could not be reached (named, without its password)
   130  interrupted (Ctrl-C): finished records are written; rerun with --resume
 
 Every client flag can also come from the environment, WHOHOSTS_<FLAG> (WHOHOSTS_DNS,
@@ -46,7 +47,7 @@ pub(crate) enum Command {
     Lookup(LookupArgs),
     /// Look up a list (a file or stdin, one query per line) into JSON lines or CSV.
     #[command(after_help = AFTER_HELP)]
-    Bulk(BulkArgs),
+    Bulk(Box<BulkArgs>),
     /// Print the effective settings and where each comes from (flag, env, file, default).
     #[command(after_help = AFTER_HELP)]
     Config(ConfigArgs),
@@ -251,7 +252,58 @@ pub(crate) struct BulkArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) notices: Option<PathBuf>,
     #[command(flatten)]
+    pub(crate) distributed: DistributedArgs,
+    #[command(flatten)]
     pub(crate) client: ClientArgs,
+}
+
+/// `whohosts bulk --redis URL --job NAME ...`: one job spread over many workers.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("job_step").multiple(false)
+    .args(["enqueue", "work", "collect", "status"])))]
+pub(crate) struct DistributedArgs {
+    /// Redis (or Valkey) server holding the job, its shared cache and politeness budgets:
+    /// `redis://[:PASSWORD@]HOST[:PORT][/DB]`. With --job and one of --enqueue, --work,
+    /// --collect or --status (without --job, `bulk` runs in this process as usual).
+    #[arg(long, value_name = "URL", env = "WHOHOSTS_REDIS")]
+    pub(crate) redis: Option<String>,
+    /// The job's name: its inputs, results and shared cache live under `whohosts:{NAME}:`.
+    #[arg(long, value_name = "NAME", requires = "redis")]
+    pub(crate) job: Option<String>,
+    /// Put FILE's queries on the job's stream, one entry per line numbered by its line;
+    /// enqueueing the same file again adds nothing.
+    #[arg(long, value_name = "FILE", requires = "job")]
+    pub(crate) enqueue: Option<PathBuf>,
+    /// Take the job's inputs and look them up, with the cache and per-server budgets shared
+    /// through Redis, until stopped (or, with --exit-when-done, until every input has a
+    /// result).
+    #[arg(long, requires = "job")]
+    pub(crate) work: bool,
+    /// With --work: exit when the job's stream is drained and nothing is pending.
+    #[arg(long, requires = "work")]
+    pub(crate) exit_when_done: bool,
+    /// With --work: an input taken by a worker and not finished after SECS is taken again
+    /// by another (the first one died or hangs).
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) visibility: u64,
+    /// With --work: how long to keep retrying (with backoff) while Redis cannot be reached
+    /// before exiting 3.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub(crate) redis_retry: u64,
+    /// With --work: this worker's name in --status (default: HOSTNAME-PID).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) worker_name: Option<String>,
+    /// Write every result of the job once, in input order, to OUT (--format jsonl or csv).
+    #[arg(long, value_name = "OUT", requires = "job")]
+    pub(crate) collect: Option<PathBuf>,
+    /// Print how far the job is: enqueued, done, pending, results per worker, and the
+    /// results' summary.
+    #[arg(long, requires = "job")]
+    pub(crate) status: bool,
+    /// With --status: print JSON.
+    #[arg(long, requires = "status")]
+    pub(crate) json: bool,
 }
 
 /// `whohosts config`.

@@ -9,6 +9,9 @@ pub(crate) const OK: u8 = 0;
 pub(crate) const FAIL_ON: u8 = 1;
 /// Bad usage: a bad flag, setting, query or file, named in the message.
 pub(crate) const USAGE: u8 = 2;
+/// `bulk --redis`: the Redis server could not be reached (for longer than `--redis-retry`
+/// when working), named in the message.
+pub(crate) const REDIS: u8 = 3;
 /// Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
 pub(crate) const INTERRUPTED: u8 = 130;
 

@@ -3,6 +3,7 @@
 //! ```text
 //! whohosts lookup QUERY... [--json|--jsonl|--csv|--text]
 //! whohosts bulk [INPUT|-] -o OUT [--format jsonl|csv] [--resume] [--retry-errors KIND,...] [--notices DIR]
+//! whohosts bulk --redis URL --job NAME --enqueue FILE | --work [--exit-when-done] | --collect OUT | --status [--json]
 //! whohosts config
 //! whohosts cache stats [--json] | cache clear [--kind KIND]
 //! whohosts refresh [--data-dir DIR] [--url SET=URL] [--asn-db-url URL] [--json]
@@ -16,7 +17,8 @@
 //!   with where each came from, and the client builder;
 //! * `cache.rs`: the persistent cache (opened for lookups, `cache stats|clear`);
 //! * `lookup.rs`, `bulk.rs`: the two ways to look up; `output.rs`: bulk's output file,
-//!   resume and retry; `progress.rs`: bulk's progress line;
+//!   resume and retry; `progress.rs`: bulk's progress line; `distributed.rs`: one bulk job
+//!   spread over workers through Redis (`bulk --redis`);
 //! * `refresh.rs`: `whohosts refresh` and the data directory every command reads;
 //! * `notices.rs`: `whohosts notices`, records to notice batches (no lookups, no client);
 //! * `logging.rs`: `tracing` to stderr; `exit.rs`: exit codes.
@@ -26,6 +28,7 @@
 mod args;
 mod bulk;
 mod cache;
+mod distributed;
 mod exit;
 mod logging;
 mod lookup;
@@ -101,6 +104,11 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         // Check the queries before building the client.
         lookup::queries(&a.queries)?;
     }
+    if let Command::Bulk(a) = &parsed.cli.command
+        && let Some(redis) = distributed::job_redis(&a.distributed)?
+    {
+        return run_distributed(a, &redis, &settings);
+    }
     let mut builder = settings.builder()?;
     let data_flag = match &parsed.cli.command {
         Command::Refresh(a) => a.data_dir.as_ref(),
@@ -123,9 +131,40 @@ fn run(parsed: args::Parsed, argv: &[OsString]) -> Result<u8, Failure> {
         let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
         match parsed.cli.command {
             Command::Lookup(a) => lookup::run(&a, client).await,
-            Command::Bulk(a) => bulk::run(a, client, &budget, argv).await,
+            Command::Bulk(a) => bulk::run(*a, client, &budget, argv).await,
             Command::Config(_) | Command::Cache(_) | Command::Notices(_) => Ok(exit::OK),
             Command::Refresh(a) => refresh::run(&a, client).await,
         }
+    })
+}
+
+/// `bulk --redis`: a worker's client shares its cache and budgets through `redis` (no disk
+/// cache, no per-process budget); the other steps need no client.
+fn run_distributed(
+    args: &args::BulkArgs,
+    redis: &whohosts::Redis,
+    settings: &Settings,
+) -> Result<u8, Failure> {
+    let builder = if args.distributed.work {
+        let mut builder =
+            settings.builder()?.redis(redis.clone()).bulk_concurrency(args.concurrency as usize);
+        if let Some(dir) = refresh::data_dir(None) {
+            builder = builder.data_dir(dir);
+        }
+        Some(builder)
+    } else {
+        None
+    };
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Failure {
+            code: exit::USAGE,
+            message: format!("starting the runtime: {e}"),
+        })?;
+    runtime.block_on(async move {
+        let client = match builder {
+            Some(builder) => Some(builder.build().map_err(|e| Failure::usage(e.to_string()))?),
+            None => None,
+        };
+        distributed::run(args, redis, client).await
     })
 }

@@ -88,6 +88,24 @@ impl Output {
         }
     }
 
+    /// Write a line `bulk` wrote (a JSON-lines result): as it is in JSON lines, as its
+    /// record's rows in CSV (an error line as its error's row).
+    pub(crate) fn write_line(&mut self, line: &str) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Jsonl(out) => {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")
+            }
+            Sink::Csv(sink) => match crate::distributed::result_of_line(line) {
+                Some((input, result)) => sink.write(&input, &result),
+                None => Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("a result that is not a bulk JSON line: {line:.80}"),
+                )),
+            },
+        }
+    }
+
     /// Make everything written durable.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
