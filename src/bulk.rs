@@ -29,6 +29,7 @@ use crate::record::HostingRecord;
 pub use lines::{DEFAULT_MAX_LINE, InputLine, InputLines, LineProblem};
 pub use lookups::BulkItem;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use queue::{QueueStatus, QueuedInput, QueuedResult, RedisQueue};
 
 impl Client {
