@@ -157,8 +157,8 @@ async fn every_recorded_world_record_validates() {
 /// records carry errors and partial facts too) and the quota-free sources on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_generated_world_record_validates() {
-    let generated = World::generated_with_faults(300, 7, &FaultMix::every_kind(50, None))
-        .with_quota_free(true);
+    let generated =
+        World::generated_with_faults(300, 7, &FaultMix::every_kind(50, None)).with_quota_free(true);
     let inputs: Vec<String> = generated.inputs(300).collect();
     let world = generated.builder().start().await.unwrap();
     let validator = validator();
