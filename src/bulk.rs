@@ -24,6 +24,7 @@ use crate::config::BulkSettings;
 pub use lines::{DEFAULT_MAX_LINE, InputLine, InputLines, LineProblem};
 pub use lookups::BulkItem;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use queue::{QueueStatus, QueuedInput, QueuedResult, RedisQueue};
 
 impl Client {

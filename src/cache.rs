@@ -47,13 +47,16 @@ use serde::{Deserialize, Serialize};
 pub use budget_store::{BudgetStore, SavedBucket};
 pub(crate) use coalesce::{Coalescer, count};
 #[cfg(feature = "persistent-cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "persistent-cache")))]
 pub use disk::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 pub(crate) use keep::{Keep, Lifetimes};
 pub(crate) use lru::{LruTtl, lock};
 pub(crate) use network::{NetworkCache, Range, RangeIndex};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::RedisCache;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis_link::Redis;
 
 use crate::clock::now;

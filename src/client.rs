@@ -312,6 +312,7 @@ impl ClientBuilder {
     /// [`rate_budget`](Self::rate_budget) set here is used as given). Default: neither is
     /// kept beyond the client.
     #[cfg(feature = "persistent-cache")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "persistent-cache")))]
     pub fn disk_cache(mut self, cache: Arc<crate::cache::DiskCache>) -> Self {
         self.response_cache = Some(Arc::clone(&cache) as Arc<dyn ResponseCache>);
         self.budget_store = Some(cache);
@@ -335,6 +336,7 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn redis(mut self, redis: crate::cache::Redis) -> Self {
         self.redis = Some(redis);
         self

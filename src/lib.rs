@@ -27,6 +27,106 @@
 //!   configuration ([`ConfigError`]). A failing source is a [`SourceError`], recorded in the
 //!   record as a [`StepError`].
 //!
+//! # What a lookup does, stage by stage
+//!
+//! [`Client::lookup`] runs one pipeline (`lookup.rs` is the only code that knows the order).
+//! The examples below run against the loopback test world of the `whohosts-testing`
+//! dev-dependency (real recorded RDAP answers, synthesised DNS and Team Cymru data, every
+//! server on 127.0.0.1), so they need no network and assert exact facts.
+//!
+//! 1. **Input.** The text is parsed into a [`Query`]: a host name (from a name or a URL of
+//!    any scheme; IDNA A-labels and Unicode, lower case) with its registrable domain from
+//!    the ICANN section of the Public Suffix List, or an IP literal. Only bad input is an
+//!    `Err` ([`InputError`]); everything after this stage is recorded, never returned as
+//!    an error.
+//!
+//!    ```
+//!    let query = whohosts::Query::parse("https://WWW.Cloudflare.com/abuse?x=1")?;
+//!    let domain = query.domain().expect("a host name");
+//!    assert_eq!(domain.ascii, "www.cloudflare.com");
+//!    assert_eq!(domain.registrable, "cloudflare.com");
+//!    assert_eq!(domain.public_suffix, "com");
+//!    assert!(whohosts::Query::parse("co.uk").is_err()); // a public suffix, not a domain
+//!    # Ok::<(), whohosts::InputError>(())
+//!    ```
+//!
+//! 2. **DNS.** A and AAAA of the name (following its CNAME chain) and NS of the registrable
+//!    domain, concurrently: [`DnsFacts`].
+//! 3. **Per address**, concurrently: the origin AS from the [`AsnSource`]s ([`Asn`]), the
+//!    RDAP network from the RIR the IANA bootstrap names ([`Network`], climbing to parent
+//!    networks for an abuse contact), the hosting provider from the shipped range, ASN and
+//!    CNAME tables ([`HostingProvider`]), and the abuse contacts ([`Contact`]) from RDAP,
+//!    WHOIS or the quota-free sources, in the order of the address's [`AbusePlan`].
+//! 4. **Registration**, in parallel with 3: the registry's RDAP answer for the registrable
+//!    domain, then the registrar's own answer through the registry's link ([`Registry`],
+//!    [`Registrar`]); WHOIS where there is no RDAP or it fails.
+//! 5. **The record.** Every channel is flattened into [`AbuseContact`]s (party, subject,
+//!    contact); [`PartyOutcome`]s say, per party, whether a contact was found, redacted,
+//!    never published or not reachable; [`NoticeTarget`]s say whom to notify first.
+//!
+//! ```
+//! use whohosts::{AsnSourceName, Party, Rir};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let world = whohosts_testing::World::recorded().start().await?;
+//! let client = world.client_builder().build()?; // the world's DNS, RDAP and bootstrap
+//! let record = client.lookup("https://www.cloudflare.com/abuse?x=1").await?;
+//!
+//! // 1. Input: the query as given (secrets redacted), the name and its registrable domain.
+//! assert_eq!(record.query, "https://www.cloudflare.com/abuse?REDACTED");
+//! assert_eq!(record.registrable_domain.as_deref(), Some("cloudflare.com"));
+//!
+//! // 2. DNS: the CNAME chain and the addresses at its end.
+//! assert_eq!(record.dns.cname_chain, ["www.cloudflare.com.cdn.cloudflare.net"]);
+//! let ips: Vec<String> = record.dns.addresses.iter().map(|ip| ip.to_string()).collect();
+//! assert_eq!(ips, ["104.16.123.96", "104.16.124.96"]);
+//!
+//! // 3. Per address: origin AS (Team Cymru), RDAP network (ARIN), provider, abuse contact.
+//! let first = &record.addresses[0];
+//! let asn = first.asn.as_ref().expect("an origin AS");
+//! assert_eq!((asn.number, &asn.source), (13335, &AsnSourceName::Cymru));
+//! let network = first.network.as_ref().expect("an RDAP network");
+//! assert_eq!(network.handle.as_deref(), Some("NET-104-16-0-0-1"));
+//! assert_eq!(network.rir, Some(Rir::Arin));
+//! assert_eq!(first.hosting_provider.as_ref().map(|p| p.name.as_str()), Some("Cloudflare"));
+//!
+//! // 4. Registration: the registry (Verisign, .com) and the registrar's own answer.
+//! assert_eq!(record.registry.as_ref().map(|r| r.tld.as_str()), Some("com"));
+//! let registrar = record.registrar.as_ref().expect("a registrar");
+//! assert_eq!(registrar.iana_id.as_deref(), Some("1910"));
+//!
+//! // 5. The record: every channel flattened, the CDN in front first.
+//! let contact = &record.abuse_contacts[0];
+//! assert_eq!((contact.party, contact.for_.as_str()), (Party::Cdn, "104.16.123.96"));
+//! assert_eq!(contact.contact.web.as_deref(), Some("https://abuse.cloudflare.com/"));
+//! assert!(record.errors.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! A step that fails costs only its own facts: it becomes a [`StepError`] in `errors`, and
+//! what the other steps found is kept. `microsoft.click` is registered but has no address:
+//!
+//! ```
+//! use whohosts::{Stage, StepErrorKind};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let world = whohosts_testing::World::recorded().start().await?;
+//! let client = world.client_builder().build()?;
+//! let record = client.lookup("microsoft.click").await?;
+//! let dns_error = &record.errors[0];
+//! assert_eq!((dns_error.stage, dns_error.kind), (Stage::Dns, StepErrorKind::NxDomain));
+//! assert!(record.addresses.is_empty());
+//! // The registration stage still found the registrar (MarkMonitor, IANA ID 292).
+//! let registrar = record.registrar.as_ref().expect("a registrar");
+//! assert_eq!(registrar.iana_id.as_deref(), Some("292"));
+//! # Ok(()) }
+//! ```
+//!
+//! The guides go further: [choosing data sources](guide::choosing_sources) and
+//! [safety](guide::safety).
+//!
 //! # Features
 //!
 //! - `persistent-cache` (default): [`DiskCache`], RDAP responses and hourly/daily rate
@@ -44,6 +144,8 @@
 //!   Redis that is down never fails a lookup: it is a cache miss and a per-process budget,
 //!   with a warning. `RedisQueue` holds a bulk job's inputs and results as streams that any
 //!   number of workers take from and complete, each input exactly once.
+//! - `schema` (off by default): `record_schema`, the record's JSON Schema derived from
+//!   these types with `schemars` (the same text as `schema/record.v4.json`).
 //!
 //! The loopback test world that whohosts' own
 //! tests, benches and examples use (DNS, RDAP and WHOIS servers on 127.0.0.1 serving real
@@ -84,6 +186,7 @@ mod dns;
 mod error;
 mod fields;
 mod future;
+pub mod guide;
 mod input;
 mod lookup;
 mod network;
@@ -97,6 +200,8 @@ mod registration;
 mod registries;
 mod results;
 mod rir;
+#[cfg(feature = "schema")]
+mod schema;
 mod stats;
 mod summary;
 #[cfg(test)]
@@ -123,11 +228,14 @@ pub use asn::{
 };
 pub use bulk::{BulkItem, DEFAULT_MAX_LINE, InputLine, InputLines, LineProblem};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use bulk::{QueueStatus, QueuedInput, QueuedResult, RedisQueue};
 pub use cache::{BudgetStore, CachedResponse, MemoryResponseCache, ResponseCache, SavedBucket};
 #[cfg(feature = "persistent-cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "persistent-cache")))]
 pub use cache::{DiskCache, DiskCacheError, DiskCacheKindStats, DiskCacheStats};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use cache::{Redis, RedisCache};
 pub use client::{Client, ClientBuilder};
 pub use config::{
@@ -152,6 +260,9 @@ pub use results::{
     CSV_COLUMNS, CompletedInputs, CsvResume, CsvSink, JsonlSink, PartyCount, RecordSink,
     ResultsTally, completed_inputs, completed_inputs_csv, csv_resume, csv_rows,
 };
+#[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
+pub use schema::record_schema;
 pub use stats::Stats;
 
 /// The network type of the record's `cidrs` and `prefix` fields (from the `ipnet` crate),
@@ -162,4 +273,5 @@ pub use ipnet::IpNet;
 pub use jiff::Timestamp;
 pub use transport::budget::{AttemptOutcome, BudgetState, LocalBudget, Permit, RateBudget};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use transport::redis_budget::RedisBudget;

@@ -61,4 +61,5 @@ pub use self::group::{GroupOptions, group, group_lines};
 pub use self::lines::{LookupLine, read_lines};
 pub use self::report::report_html;
 #[cfg(feature = "notices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "notices")))]
 pub use self::template::{DEFAULT_TEMPLATE, DMCA_TEMPLATE, DSA_ART16_TEMPLATE, NoticeTemplate};

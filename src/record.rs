@@ -56,6 +56,17 @@ macro_rules! string_enum {
         }
 
         string_enum!(@serde $name);
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($text),+] })
+            }
+        }
     };
     (
         $(#[$meta:meta])*
@@ -115,6 +126,18 @@ macro_rules! string_enum {
         }
 
         string_enum!(@serde $name);
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            /// Open: any string, the listed ones as examples.
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "examples": [$($text),+] })
+            }
+        }
     };
     (@serde $name:ident) => {
         impl std::fmt::Display for $name {
@@ -334,6 +357,7 @@ pub const SCHEMA_VERSION: u32 = 4;
 /// A record is returned even when some sources failed: each failed step is an entry in
 /// [`errors`](HostingRecord::errors), and every fact that was found is still present.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct HostingRecord {
     /// Version of this record's JSON shape; see [`SCHEMA_VERSION`].
@@ -352,6 +376,7 @@ pub struct HostingRecord {
     /// When the lookup finished, to the second; written as RFC 3339 in UTC
     /// (`2026-12-05T09:00:00Z`).
     #[serde(with = "rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub resolved_at: Timestamp,
     /// What DNS said about the host name.
     pub dns: DnsFacts,
@@ -396,6 +421,7 @@ pub struct HostingRecord {
 /// registrar list and, when a refreshed one is in use, the ASN database's build date.
 /// `None` where the set names no date.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DataVersions {
     /// The RDAP bootstrap (IANA `dns.json`, `ipv4.json`, `ipv6.json`, `asn.json`).
@@ -411,6 +437,7 @@ pub struct DataVersions {
 
 /// DNS facts for the queried host name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DnsFacts {
     /// Every A and AAAA address, IPv4 first, each in the order the server gave.
@@ -423,6 +450,7 @@ pub struct DnsFacts {
 
 /// Facts about one IP address: who announces it, whose network it is, whom to tell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AddressRecord {
     /// The address.
@@ -464,6 +492,7 @@ impl AddressRecord {
 /// [`AbuseSource`](crate::AbuseSource)s first because the address's RDAP server is
 /// quota-limited or its budget is spent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AbusePlan {
     /// Which kind of source was asked first.
@@ -480,6 +509,7 @@ pub struct AbusePlan {
 
 /// The first kind of source an [`AbusePlan`] asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PlanFirst {
@@ -502,6 +532,7 @@ impl PlanFirst {
 
 /// The autonomous system that originates a route to an address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Asn {
     /// AS number.
@@ -587,6 +618,23 @@ impl Serialize for IpBlock {
     }
 }
 
+/// Written as one string: a prefix (`104.16.0.0/12`) or an inclusive range
+/// (`1.0.0.0-1.0.0.255`).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for IpBlock {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IpBlock".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An IP prefix (`104.16.0.0/12`) or an inclusive range of addresses (`1.0.0.0-1.0.0.255`).",
+            "type": "string",
+            "examples": ["104.16.0.0/12", "1.0.0.0-1.0.0.255"]
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for IpBlock {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
@@ -639,6 +687,7 @@ mod rfc3339_option {
 
 /// An RDAP IP network registration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Network {
     /// Registry handle (e.g. `NET-8-8-8-0-1`, `193.0.0.0 - 193.0.7.255`).
@@ -651,6 +700,7 @@ pub struct Network {
     pub range_end: Option<IpAddr>,
     /// The range as CIDR blocks (`cidr0_cidrs`, or computed from start and end), written as
     /// given (`192.0.2.0/24`).
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
     pub cidrs: Vec<IpNet>,
     /// ISO 3166 country code, when published.
     pub country: Option<String>,
@@ -672,6 +722,7 @@ pub struct Network {
 
 /// Who hosts an address: the network holder, identified as a known provider when possible.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct HostingProvider {
     /// Display name: the known provider's name, else the network holder's name (jCard `fn`
@@ -699,6 +750,7 @@ impl HostingProvider {
 
 /// The kind of a hosting provider.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ProviderKind {
@@ -733,6 +785,7 @@ impl ProviderKind {
 
 /// One piece of evidence for a provider identification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Evidence {
     /// What matched: `ip_range`, `asn`, `cname`, `rdap_org`.
@@ -745,6 +798,7 @@ pub struct Evidence {
 
 /// A registrar: who sold the domain, and its abuse channel.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Registrar {
     /// Registrar name.
@@ -767,6 +821,7 @@ pub struct Registrar {
 
 /// The registry operating the domain's TLD.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Registry {
     /// The TLD (or multi-label suffix) the registry serves, e.g. `com`.
@@ -787,6 +842,7 @@ pub struct Registry {
 
 /// One way of reaching a party: a mailbox, a phone line, a web form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Contact {
     /// Person, role or organisation name (jCard `fn`).
@@ -831,6 +887,7 @@ impl Contact {
 
 /// One phone number of a [`Contact`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Phone {
     /// The number as published (`+1.4153197517`, `+31 20 535 4444`), `tel:` prefix removed.
@@ -844,6 +901,7 @@ pub struct Phone {
 
 /// The party an abuse contact belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Party {
@@ -877,6 +935,7 @@ impl Party {
 
 /// A contact with the party it belongs to and what it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AbuseContact {
     /// Which party this channel reaches.
@@ -891,6 +950,7 @@ pub struct AbuseContact {
 
 /// The stage of a lookup a [`StepError`] happened in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Stage {
@@ -936,6 +996,7 @@ impl Stage {
 ///   configuration decides), `partial` (the rest of the answer was used), `other`, and
 ///   `http_status` with any other status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StepError {
     /// Where it failed.
@@ -1042,6 +1103,7 @@ fn is_retryable(kind: StepErrorKind, http_status: Option<u16>) -> bool {
 
 /// Where a fact came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Source {
     /// The kind of source.
@@ -1054,6 +1116,10 @@ pub struct Source {
     pub version: Option<String>,
     /// When it was fetched, to the second, for network sources; written as RFC 3339 in UTC.
     #[serde(default, with = "rfc3339_option")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<String>", extend("format" = "date-time"))
+    )]
     pub fetched_at: Option<Timestamp>,
     /// Where in the answer: an RFC 6901 JSON pointer for RDAP (e.g. `/entities/0/entities/1`).
     pub pointer: Option<String>,
@@ -1072,6 +1138,7 @@ impl Source {
 
 /// The kinds of [`Source`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SourceKind {
@@ -1091,6 +1158,7 @@ pub enum SourceKind {
 
 /// Whether a party's abuse contact was found, and if not, why.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Outcome {
     /// The outcome.
@@ -1114,6 +1182,7 @@ impl Outcome {
 
 /// The possible [`Outcome`]s.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum OutcomeStatus {
@@ -1145,6 +1214,7 @@ impl OutcomeStatus {
 
 /// The outcome for one party and subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PartyOutcome {
     /// The party.
@@ -1166,6 +1236,7 @@ impl PartyOutcome {
 
 /// The kinds of notice a sender may be preparing; providers may publish separate channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NoticeType {
@@ -1221,6 +1292,7 @@ impl std::str::FromStr for NoticeType {
 
 /// A shared platform hosting the content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Platform {
     /// Stable identifier (e.g. `telegram`, `github-pages`).
@@ -1235,6 +1307,7 @@ pub struct Platform {
 
 /// One entry of [`HostingRecord::notice_targets`]: whom to notify, how, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct NoticeTarget {
     /// The party.
@@ -1252,6 +1325,7 @@ pub struct NoticeTarget {
 
 /// Why a party is a [`NoticeTarget`]; serialised as the snake_case names shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NoticeReason {

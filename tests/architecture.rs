@@ -32,7 +32,7 @@ use std::fmt::Write as _;
 /// layer and of the layers below. The crate root (`lib.rs`) stands above them all.
 #[rustfmt::skip]
 const LAYERS: &[(&str, &[&str])] = &[
-    ("api", &["client", "bulk", "results", "refresh", "notices"]),
+    ("api", &["client", "bulk", "results", "refresh", "notices", "guide"]),
     ("pipeline", &["lookup"]),
     ("stages", &["network", "registration"]),
     ("notices", &["notice", "summary"]),
@@ -41,7 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("transport and caches", &["transport", "cache"]),
     ("foundation", &[
         "config", "record", "error", "clock", "deadline", "stats", "input", "registries", "future", "channel",
-        "fields", "text", "rir",
+        "fields", "text", "rir", "schema",
     ]),
 ];
 
