@@ -20,8 +20,8 @@ fi
 work="target/report"
 rm -rf "$work"
 mkdir -p "$work" "$(dirname "$out")"
-cargo run -q --example demo -- --json >"$work/records.jsonl"
-cargo run -q --bin whohosts -- notices "$work/records.jsonl" -o "$work/notices"
+cargo run -q --all-features --example demo -- --json >"$work/records.jsonl"
+cargo run -q --all-features --bin whohosts -- notices "$work/records.jsonl" -o "$work/notices"
 
 # --no-sandbox: CI and containers run as root, where Chromium's sandbox refuses to start.
 # --hide-scrollbars and a fixed window: the same picture on every machine.

@@ -10,10 +10,14 @@
 //! (`abuse/abusix.rs`, the Abusix Abuse ContactDB over DNS) and [`RipeStatSource`]
 //! (`abuse/ripestat.rs`, the RIPEstat Data API over HTTPS).
 
+#[cfg(feature = "quota-free-sources")]
 mod abusix;
+#[cfg(feature = "quota-free-sources")]
 mod ripestat;
 
+#[cfg(feature = "quota-free-sources")]
 pub use abusix::AbusixSource;
+#[cfg(feature = "quota-free-sources")]
 pub use ripestat::{RipeStatAnswer, RipeStatSource};
 
 use std::fmt;

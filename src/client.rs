@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::abuse::{AbuseChain, AbuseSource, AbusixSource, RipeStatSource};
-use crate::asn::{self, AsnCache, AsnChain, AsnSource, CymruSource};
+use crate::abuse::{AbuseChain, AbuseSource};
+use crate::asn::{self, AsnCache, AsnChain, AsnSource};
 use crate::cache::BudgetStore;
 use crate::cache::{MemoryResponseCache, NetworkCache, RegistrationCache, ResponseCache};
 use crate::config::Config;
@@ -595,8 +595,11 @@ impl ClientBuilder {
             sources.push(Arc::clone(&refreshed.source));
         }
         sources.extend(asn_sources);
+        // Team Cymru is the default when nothing else is given (feature `cymru`); without it
+        // and without a database or source, addresses get no AS (the chain says so).
+        #[cfg(feature = "cymru")]
         if sources.is_empty() {
-            sources.push(Arc::new(CymruSource::new(resolver.clone())) as Arc<dyn AsnSource>);
+            sources.push(Arc::new(asn::CymruSource::new(resolver.clone())) as Arc<dyn AsnSource>);
         }
         let responses =
             response_cache.unwrap_or_else(|| Arc::new(MemoryResponseCache::new(&config.cache)));
@@ -665,6 +668,7 @@ impl ClientBuilder {
 
 /// The quota-free abuse sources `config.quota_free` switches on, sharing the client's
 /// resolver and HTTP transport, Abusix first.
+#[cfg(feature = "quota-free-sources")]
 fn quota_free_sources(
     config: &Config,
     resolver: &hickory_resolver::TokioResolver,
@@ -674,7 +678,7 @@ fn quota_free_sources(
     let settings = &config.quota_free;
     let mut sources: Vec<Arc<dyn AbuseSource>> = Vec::new();
     if settings.abusix {
-        let source = AbusixSource::with_resolver(
+        let source = crate::abuse::AbusixSource::with_resolver(
             &settings.abusix_zone,
             resolver.clone(),
             Arc::clone(responses),
@@ -682,7 +686,7 @@ fn quota_free_sources(
         sources.push(Arc::new(source));
     }
     if settings.ripestat {
-        let source = RipeStatSource::with_http(
+        let source = crate::abuse::RipeStatSource::with_http(
             &settings.ripestat_url,
             &settings.ripestat_sourceapp,
             Arc::clone(http),
@@ -690,6 +694,24 @@ fn quota_free_sources(
         sources.push(Arc::new(source));
     }
     Ok(sources)
+}
+
+/// Without the `quota-free-sources` feature: none, and a configuration that asks for them is
+/// refused ([`ConfigError::FeatureMissing`]).
+#[cfg(not(feature = "quota-free-sources"))]
+fn quota_free_sources(
+    config: &Config,
+    _resolver: &hickory_resolver::TokioResolver,
+    _http: &Arc<Http>,
+    _responses: &Arc<dyn ResponseCache>,
+) -> Result<Vec<Arc<dyn AbuseSource>>, ConfigError> {
+    if config.quota_free.abusix || config.quota_free.ripestat {
+        return Err(ConfigError::FeatureMissing {
+            feature: "quota-free-sources",
+            what: "the quota-free abuse sources (Abusix, RIPEstat)".to_owned(),
+        });
+    }
+    Ok(Vec::new())
 }
 
 /// Parse `IP`, `IP:PORT` or `[IPv6]:PORT`.

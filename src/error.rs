@@ -169,6 +169,15 @@ pub enum ConfigError {
         /// What failed.
         reason: String,
     },
+    /// The configuration asks for something this build of the crate leaves out: a cargo
+    /// feature that is off (e.g. an `.mmdb` ASN database without the `mmdb` feature).
+    #[error("{what} needs the cargo feature `{feature}`, which this build leaves out")]
+    FeatureMissing {
+        /// The feature, as named in Cargo.toml (`mmdb`, `cymru`, ...).
+        feature: &'static str,
+        /// What asked for it.
+        what: String,
+    },
 }
 
 /// A notice template (see `whohosts::notices::NoticeTemplate`, feature `notices`) that does

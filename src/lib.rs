@@ -222,10 +222,17 @@ pub use rdap::golden as __golden;
 #[doc(hidden)]
 pub use rdap::bench_support as __bench;
 
-pub use abuse::{AbuseChain, AbuseSource, AbusixSource, RipeStatAnswer, RipeStatSource};
-pub use asn::{
-    AsnChain, AsnOutcome, AsnSource, CsvRangeSource, CymruSource, MmdbSource, open_database,
-};
+pub use abuse::{AbuseChain, AbuseSource};
+#[cfg(feature = "quota-free-sources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "quota-free-sources")))]
+pub use abuse::{AbusixSource, RipeStatAnswer, RipeStatSource};
+#[cfg(feature = "cymru")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cymru")))]
+pub use asn::CymruSource;
+#[cfg(feature = "mmdb")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mmdb")))]
+pub use asn::MmdbSource;
+pub use asn::{AsnChain, AsnOutcome, AsnSource, CsvRangeSource, open_database};
 pub use bulk::{BulkItem, DEFAULT_MAX_LINE, InputLine, InputLines, LineProblem};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

@@ -149,6 +149,7 @@ pub(crate) fn by_name(name: &str) -> Option<&'static NumberRegistry> {
     })
 }
 
+#[cfg_attr(not(feature = "whois"), allow(dead_code))]
 /// The WHOIS server of a registry named in a referral or a record (`ARIN`, `ripe ncc`,
 /// `registro.br`).
 pub(crate) fn whois_server(name: &str) -> Option<&'static str> {

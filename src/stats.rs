@@ -73,6 +73,7 @@ pub struct Stats {
 /// Which cache a hit is counted for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CacheKind {
+    #[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
     /// The RDAP response cache (by URL).
     Response,
     /// Registration facts by registrable domain.
@@ -214,6 +215,7 @@ impl Telemetry {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    #[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
     /// One response-cache miss.
     pub(crate) fn count_miss(&self) {
         self.cache_misses.fetch_add(1, Ordering::Relaxed);
@@ -267,6 +269,7 @@ impl Telemetry {
         self.rdap_avoided.fetch_add(1, Ordering::Relaxed);
     }
 
+    #[cfg_attr(not(feature = "whois"), allow(dead_code))]
     /// One WHOIS query sent to `server` (its `whois://host:port` key).
     pub(crate) fn count_whois_query(&self, server: &str) {
         let mut map = self.whois_queries.lock().unwrap_or_else(PoisonError::into_inner);

@@ -7,6 +7,7 @@
 //! Sources (RDAP, WHOIS, DNS, ASN) sit above it; the caches and plain settings below.
 
 pub(crate) mod budget;
+#[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
 pub(crate) mod cost;
 pub(crate) mod guard;
 pub(crate) mod http;

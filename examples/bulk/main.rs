@@ -5,7 +5,7 @@
 //! Usage:
 //!
 //! ```text
-//! cargo run --release --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
+//! cargo run --release --all-features --example bulk -- [INPUT|-] [-o OUT.jsonl] [--resume]
 //!     [--concurrency N] [--max-waiting N] [--max-line BYTES] [--quiet]
 //!     [--world N [--inputs COUNT] [--seed S] [--latency-ms L] [--rate-limit SPEC]
 //!      [--max-ratio R] [--summary-json PATH] [--capacity] [--request-log PATH]

@@ -30,6 +30,7 @@ pub struct AsnChain {
 
 /// What an [`AsnChain`] found for one address.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct AsnOutcome {
     /// The first answer, if any source had one.
     pub asn: Option<Asn>,

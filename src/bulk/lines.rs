@@ -16,7 +16,7 @@ pub const DEFAULT_MAX_LINE: usize = 4096;
 /// How many bytes of an invalid line its [`InputLine::Invalid`] text keeps.
 const SHOWN: usize = 64;
 
-/// One line of bulk input.
+/// One line of bulk input: a query or not (a closed set, so callers match both).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputLine {
     /// A query: the line trimmed, with its line number (from 1).
@@ -40,6 +40,7 @@ pub enum InputLine {
 
 /// Why a line is not a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LineProblem {
     /// The line is not valid UTF-8.
     #[error("not valid UTF-8")]

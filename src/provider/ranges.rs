@@ -19,8 +19,13 @@ use super::{Known, known, parse_kind};
 use crate::record::ProviderKind;
 
 /// The shipped table's text (a refresh that cannot fetch a provider's list keeps that
-/// provider's rows from here when no refreshed table is in place).
+/// provider's rows from here when no refreshed table is in place). Feature `providers-data`;
+/// without it the table is empty and ranges come only from a refresh (`Refresher`).
+#[cfg(feature = "providers-data")]
 pub(crate) const DATA: &str = include_str!("../../data/providers/ranges.txt");
+/// A build without the `providers-data` feature ships no ranges.
+#[cfg(not(feature = "providers-data"))]
+pub(crate) const DATA: &str = "";
 
 /// The date of the shipped snapshot (the header of `ranges.txt` and
 /// `data/providers/SOURCES.md`: the cloud-ip-ranges mirror of 2025-07-25).

@@ -51,6 +51,9 @@ impl RdapClient {
 
     /// Where to ask about `ip` (RFC 9082 §3.1.1), from the bootstrap.
     pub(crate) fn ip_target(&self, ip: IpAddr) -> Result<Target, SourceError> {
+        if !cfg!(feature = "rdap") {
+            return Err(not_built());
+        }
         fetch::ip_target(&self.bootstrap, ip, self.allow_http)
     }
 
@@ -61,6 +64,9 @@ impl RdapClient {
         domain: &str,
         public_suffix: &str,
     ) -> Result<Target, SourceError> {
+        if !cfg!(feature = "rdap") {
+            return Err(not_built());
+        }
         match fetch::domain_target(&self.bootstrap, domain, self.allow_http) {
             Err(e) if e.kind() == SourceErrorKind::NoSource && self.use_overrides => {
                 let Some((base, source)) = overrides::rdap_override(domain) else {
@@ -83,8 +89,20 @@ impl RdapClient {
     /// decode it.
     pub(crate) async fn get(&self, url: &Url) -> Result<Answer, SourceError> {
         let rewritten = rewrite(url, &self.rewrites);
-        fetch::get_json(&self.http, rewritten.as_ref().unwrap_or(url)).await
+        #[cfg(feature = "rdap")]
+        return fetch::get_json(&self.http, rewritten.as_ref().unwrap_or(url)).await;
+        #[cfg(not(feature = "rdap"))]
+        {
+            let _ = (&self.http, rewritten);
+            Err(not_built())
+        }
     }
+}
+
+/// Why a build without the `rdap` feature asks no RDAP server: every target and request is
+/// this `no_source` error, so the stages go to WHOIS and say why in the record's `errors`.
+fn not_built() -> SourceError {
+    SourceError::new(SourceErrorKind::NoSource, "RDAP is not built in (cargo feature `rdap`)")
 }
 
 /// `url` with the first matching `(from, to)` prefix replaced, if any matches.

@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::error::{SourceError, SourceErrorKind};
 use crate::rdap::bootstrap::Bootstrap;
+#[cfg(feature = "rdap")]
 use crate::transport::http::Http;
 
 /// A decoded RDAP answer and where it came from.
@@ -90,6 +91,7 @@ fn target(entry: String, base: Option<&Url>, path: &str) -> Result<Target, Sourc
 }
 
 /// GET `url` and decode it as JSON.
+#[cfg(feature = "rdap")]
 pub(crate) async fn get_json(http: &Http, url: &Url) -> Result<Answer, SourceError> {
     let fetched = http.get_rdap(url).await?;
     let json: Value = serde_json::from_slice(&fetched.body).map_err(|e| {

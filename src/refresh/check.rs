@@ -1,7 +1,9 @@
 //! Whether a downloaded data file is usable, judged by the same parser a client reads it with
 //! at run time, and the date of the data it holds.
 
-use crate::asn::{CsvRangeSource, MmdbSource};
+use crate::asn::CsvRangeSource;
+#[cfg(feature = "mmdb")]
+use crate::asn::MmdbSource;
 use crate::provider::ranges::RangeTable;
 use crate::rdap::bootstrap;
 use crate::rdap::registrars::RegistrarList;
@@ -51,6 +53,9 @@ pub(crate) fn check(kind: FileKind, bytes: &[u8]) -> Result<Option<String>, Stri
             }
             Ok(None)
         }
+        #[cfg(not(feature = "mmdb"))]
+        FileKind::Mmdb => Err("a MaxMind database needs the cargo feature `mmdb`".to_owned()),
+        #[cfg(feature = "mmdb")]
         FileKind::Mmdb => {
             let db = MmdbSource::from_bytes(bytes.to_vec()).map_err(|e| e.to_string())?;
             let epoch = i64::try_from(db.build_epoch()).ok();
@@ -128,7 +133,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "mmdb"))]
 mod broken_databases {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 

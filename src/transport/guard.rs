@@ -171,15 +171,23 @@ pub(crate) fn check_url(url: &Url, safety: &Safety) -> Result<(), SourceError> {
             ));
         }
     }
-    let ip = match url.host() {
-        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
-        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
-        Some(url::Host::Domain(_)) => return Ok(()),
+    match url.host() {
+        Some(url::Host::Ipv4(v4)) => check_ip(IpAddr::V4(v4), safety)?,
+        Some(url::Host::Ipv6(v6)) => check_ip(IpAddr::V6(v6), safety)?,
+        Some(url::Host::Domain(_)) => {}
         None => {
             return Err(SourceError::new(SourceErrorKind::Blocked, "the URL has no host"));
         }
-    };
-    check_ip(ip, safety)
+    }
+    // A build without TLS (no `rustls` feature) cannot speak HTTPS: say so, after the safety
+    // checks (a refused address stays `blocked` whatever the build).
+    if url.scheme() == "https" && !cfg!(feature = "rustls") {
+        return Err(SourceError::new(
+            SourceErrorKind::Transport,
+            "HTTPS is not built in (cargo feature `rustls`)",
+        ));
+    }
+    Ok(())
 }
 
 /// Check one address the client is about to connect to.
@@ -330,7 +338,14 @@ mod tests {
     #[test]
     fn urls_need_https_and_public_literals_by_default() {
         let safe = Safety::default();
-        assert!(check_url(&Url::parse("https://rdap.arin.net/registry/").unwrap(), &safe).is_ok());
+        let arin = check_url(&Url::parse("https://rdap.arin.net/registry/").unwrap(), &safe);
+        if cfg!(feature = "rustls") {
+            assert!(arin.is_ok());
+        } else {
+            let e = arin.unwrap_err();
+            assert_eq!(e.kind(), SourceErrorKind::Transport);
+            assert_eq!(e.message(), "HTTPS is not built in (cargo feature `rustls`)");
+        }
         let http = check_url(&Url::parse("http://rdap.arin.net/").unwrap(), &safe).unwrap_err();
         assert_eq!(http.kind(), SourceErrorKind::Blocked);
         let lo = check_url(&Url::parse("https://127.0.0.1:8443/").unwrap(), &safe).unwrap_err();

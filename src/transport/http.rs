@@ -34,6 +34,7 @@ use crate::error::{
 };
 use crate::stats::{CacheKind, Telemetry};
 
+#[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
 /// The `Accept` header RDAP servers expect (RFC 7480 §4.2), with JSON as a fallback for
 /// servers that refuse the RDAP media type (rdap.nic.fr did in 2022).
 const RDAP_ACCEPT: &str = "application/rdap+json, application/json;q=0.9";
@@ -42,6 +43,7 @@ const RDAP_ACCEPT: &str = "application/rdap+json, application/json;q=0.9";
 pub(crate) const DEFAULT_USER_AGENT: &str =
     concat!("whohosts/", env!("CARGO_PKG_VERSION"), " (+https://crates.io/crates/whohosts)");
 
+#[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
 /// A successful HTTP answer.
 #[derive(Debug, Clone)]
 pub(crate) struct Fetched {
@@ -88,6 +90,7 @@ struct Ask<'a> {
     bound: &'static str,
 }
 
+#[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
 /// The final answer of [`Http::follow`]: a body with its headers, or a 304.
 #[derive(Debug)]
 struct Answer {
@@ -103,12 +106,14 @@ struct Answer {
 pub(crate) struct Http {
     client: reqwest::Client,
     config: Config,
+    #[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
     /// RDAP responses by URL.
     responses: Arc<dyn ResponseCache>,
     /// Per-server permits, pauses and breakers.
     budget: Arc<dyn RateBudget>,
     /// The client's counters.
     telemetry: Arc<Telemetry>,
+    #[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
     /// Requests in flight by URL: identical concurrent requests are sent once.
     inflight: Coalescer<String, Result<Fetched, SourceError>>,
 }
@@ -144,6 +149,7 @@ impl Http {
         })
     }
 
+    #[cfg(feature = "rdap")]
     /// GET an RDAP URL under the full policy. 404 is `NotFound`; other failures are typed.
     ///
     /// Asked once per URL: a cached answer (200, or 404 for the negative TTL) is returned
@@ -152,6 +158,7 @@ impl Http {
         self.get_checked(url, |_| true).await
     }
 
+    #[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
     /// [`get_rdap`](Self::get_rdap) for an API that answers its errors with a 200 (RIPEstat's
     /// `"status": "error"`): a 200 whose body `usable` refuses is returned but not cached,
     /// so the next ask tries again.
@@ -191,6 +198,7 @@ impl Http {
         result
     }
 
+    #[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
     /// Keep a 200 for the TTL and a 404 for the negative TTL; nothing else is kept (nor a
     /// body that is not UTF-8: no RDAP answer is).
     async fn remember(&self, key: &str, result: &Result<Fetched, SourceError>) {
@@ -217,6 +225,7 @@ impl Http {
         }
     }
 
+    #[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
     /// One request with redirects and retries, each attempt admitted by the server's budget.
     /// Messages name only what the step's target (`url`) does not: the URL a redirect led to,
     /// when the failure happened there.
@@ -478,6 +487,7 @@ impl Http {
     }
 }
 
+#[cfg_attr(not(any(feature = "rdap", feature = "quota-free-sources")), allow(dead_code))]
 /// What a cached response says to a caller of [`Http::get_rdap`]; `None` (a miss) for an
 /// entry that cannot be used (a URL that no longer parses, from a corrupt shared store).
 fn into_result(cached: CachedResponse) -> Option<Result<Fetched, SourceError>> {
