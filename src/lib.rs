@@ -23,6 +23,11 @@
 //!     by several processes, replaces it).
 //! - [`notices::group`] turns many records into one batch per party and channel, for the
 //!   notices a takedown team sends, with their files and a self-contained HTML report.
+//! - [`Lookup`] is the one-method trait that code looking things up can depend on:
+//!   [`Client`] implements it, and so does [`FakeLookup`], which answers your own tests from
+//!   facts declared in a few lines per domain ([`FakeDomain`], [`FakeAddress`]), with no
+//!   network, in records built by the client's own rules (see
+//!   [Testing your code against whohosts](#testing-your-code-against-whohosts)).
 //! - [`Error`] is returned only when no lookup can run: bad input ([`InputError`]) or bad
 //!   configuration ([`ConfigError`]). A failing source is a [`SourceError`], recorded in the
 //!   record as a [`StepError`].
@@ -159,7 +164,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | api | `client.rs`, `bulk/`, `results/`, `refresh/`, `notices/` | the client and its state, built once; many lookups at once; records as CSV rows and summary counts; refreshing the data sets and loading them; records grouped into notice batches, their files and report |
+//! | api | `client.rs`, `seam.rs`, `fake.rs`, `bulk/`, `results/`, `refresh/`, `notices/` | the client and its state, built once; the `Lookup` seam and the fake for users' tests; many lookups at once; records as CSV rows and summary counts; refreshing the data sets and loading them; records grouped into notice batches, their files and report |
 //! | pipeline | `lookup.rs` | the stage order: input → DNS → per-address facts ∥ registration facts → record |
 //! | stages | `network.rs`, `registration.rs` | per-address ASN/RDAP/WHOIS/abuse facts; registry → registrar → WHOIS |
 //! | notices | `notice.rs`, `summary.rs` | the one party rule, `abuse_contacts` and `notice_targets`; the text summary |
@@ -184,6 +189,7 @@ mod contacts;
 mod deadline;
 mod dns;
 mod error;
+mod fake;
 mod fields;
 mod future;
 pub mod guide;
@@ -202,6 +208,7 @@ mod results;
 mod rir;
 #[cfg(feature = "schema")]
 mod schema;
+mod seam;
 mod stats;
 mod summary;
 #[cfg(test)]
@@ -251,6 +258,7 @@ pub use config::{
     ServerPolicy, ServerRule, Timeouts, WhoisConfig,
 };
 pub use error::{ConfigError, Error, InputError, SourceError, SourceErrorKind, TemplateError};
+pub use fake::{FakeAddress, FakeDomain, FakeLookup};
 pub use future::BoxFuture;
 pub use input::{DomainQuery, Query, redact_query};
 pub use record::{
@@ -270,6 +278,7 @@ pub use results::{
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub use schema::record_schema;
+pub use seam::Lookup;
 pub use stats::Stats;
 
 /// The network type of the record's `cidrs` and `prefix` fields (from the `ipnet` crate),

@@ -73,29 +73,7 @@ async fn steps(
     query: Query,
     deadline: &Deadline,
 ) -> Result<HostingRecord, Error> {
-    let mut record = HostingRecord {
-        schema_version: SCHEMA_VERSION,
-        query: if pipeline.keep_query_secrets {
-            raw.to_owned()
-        } else {
-            crate::input::redact_query(raw)
-        },
-        domain: None,
-        domain_unicode: None,
-        registrable_domain: None,
-        resolved_at: jiff::Timestamp::UNIX_EPOCH,
-        dns: DnsFacts::default(),
-        addresses: Vec::new(),
-        registrar: None,
-        registry: None,
-        abuse_contacts: Vec::new(),
-        errors: Vec::new(),
-        outcomes: Vec::new(),
-        origin_hidden: false,
-        platform: None,
-        notice_targets: Vec::new(),
-        data: None,
-    };
+    let mut record = blank_record(raw, pipeline.keep_query_secrets);
     match query {
         Query::Ip(ip) => {
             let (addresses, errors) = pipeline.network.addresses(&[ip], &[], deadline).await;
@@ -133,6 +111,40 @@ async fn steps(
             record.outcomes.push(PartyOutcome::new(Party::Registry, domain, registry_outcome));
         }
     }
+    finish(&mut record, pipeline.notice_type);
+    Ok(record)
+}
+
+/// The record of `raw` before any stage has run: the query as it is written (its secrets
+/// redacted unless `keep_secrets`), nothing found yet. Shared with `fake.rs`, so a fake
+/// record starts as a real one does.
+pub(crate) fn blank_record(raw: &str, keep_secrets: bool) -> HostingRecord {
+    HostingRecord {
+        schema_version: SCHEMA_VERSION,
+        query: if keep_secrets { raw.to_owned() } else { crate::input::redact_query(raw) },
+        domain: None,
+        domain_unicode: None,
+        registrable_domain: None,
+        resolved_at: jiff::Timestamp::UNIX_EPOCH,
+        dns: DnsFacts::default(),
+        addresses: Vec::new(),
+        registrar: None,
+        registry: None,
+        abuse_contacts: Vec::new(),
+        errors: Vec::new(),
+        outcomes: Vec::new(),
+        origin_hidden: false,
+        platform: None,
+        notice_targets: Vec::new(),
+        data: None,
+    }
+}
+
+/// The last step of every lookup, once the stages have filled `record`: the parties an IP
+/// query has no registrar or registry for, each address's party outcome (first), whether
+/// the origin is hidden, the notice targets for `notice` and the time. Shared with
+/// `fake.rs`, so a fake record is finished by the same rules.
+pub(crate) fn finish(record: &mut HostingRecord, notice: Option<NoticeType>) {
     if record.domain.is_none() {
         for party in [Party::Registrar, Party::Registry] {
             record.outcomes.push(PartyOutcome::new(
@@ -153,10 +165,8 @@ async fn steps(
     record.origin_hidden = provider::origin_hidden(
         record.addresses.iter().filter_map(|a| a.hosting_provider.as_ref()),
     );
-    let notice = pipeline.notice_type;
-    notice::settle(&mut record, notice);
+    notice::settle(record, notice);
     record.resolved_at = now_timestamp();
-    Ok(record)
 }
 
 /// DNS, then the network facts of every address.

@@ -32,7 +32,7 @@ use std::fmt::Write as _;
 /// layer and of the layers below. The crate root (`lib.rs`) stands above them all.
 #[rustfmt::skip]
 const LAYERS: &[(&str, &[&str])] = &[
-    ("api", &["client", "bulk", "results", "refresh", "notices", "guide"]),
+    ("api", &["client", "seam", "fake", "bulk", "results", "refresh", "notices", "guide"]),
     ("pipeline", &["lookup"]),
     ("stages", &["network", "registration"]),
     ("notices", &["notice", "summary"]),

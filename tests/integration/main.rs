@@ -10,6 +10,7 @@ mod deadlines;
 mod disk_cache;
 mod dns_faults;
 mod domains;
+mod fake;
 mod fault_run;
 mod faults;
 mod hostile_dns;
