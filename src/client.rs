@@ -743,7 +743,12 @@ mod tests {
         let first: Vec<_> = client.stale_to_warn().into_iter().map(|v| v.set).collect();
         // The bootstrap (newest file 2026-07-23) is within its 180 days; the registrar list
         // (2026-03-13) is not.
-        assert_eq!(first, vec!["provider_ranges", "registrars"]);
+        // (No shipped ranges, so none stale, in a build without `providers-data`.)
+        if cfg!(feature = "providers-data") {
+            assert_eq!(first, vec!["provider_ranges", "registrars"]);
+        } else {
+            assert_eq!(first, vec!["registrars"]);
+        }
         assert!(client.clone().stale_to_warn().is_empty());
         assert!(client.stale_to_warn().is_empty());
 
@@ -753,5 +758,59 @@ mod tests {
         };
         let fresh = Client::builder().nameserver("127.0.0.1:9").unwrap().data(settings).build();
         assert!(fresh.unwrap().stale_to_warn().is_empty());
+    }
+
+    /// An `.mmdb` database in a build without `mmdb` is refused by name.
+    #[cfg(not(feature = "mmdb"))]
+    #[test]
+    fn an_mmdb_database_needs_the_mmdb_feature() {
+        let built = Client::builder().nameserver("127.0.0.1:9").unwrap().asn_database("asn.mmdb");
+        let e = built.build().unwrap_err();
+        assert!(
+            matches!(e, Error::Config(ConfigError::FeatureMissing { feature: "mmdb", .. })),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "the ASN database asn.mmdb needs the cargo feature `mmdb`, which this build leaves out"
+        );
+    }
+
+    /// The quota-free sources in a build without `quota-free-sources` are refused by name.
+    #[cfg(not(feature = "quota-free-sources"))]
+    #[test]
+    fn quota_free_sources_need_their_feature() {
+        let built = Client::builder()
+            .nameserver("127.0.0.1:9")
+            .unwrap()
+            .quota_free_sources(crate::config::QuotaFreeSources::all());
+        let e = built.build().unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Config(ConfigError::FeatureMissing { feature: "quota-free-sources", .. })
+            ),
+            "{e:?}"
+        );
+    }
+
+    /// A build without RDAP, WHOIS and Team Cymru (no default features) asks no server for
+    /// an address: the record has the address, no AS, and says that RDAP is not built in.
+    #[cfg(not(any(feature = "rdap", feature = "whois", feature = "cymru")))]
+    #[tokio::test]
+    async fn a_build_without_rdap_says_so_in_the_record() {
+        let client = Client::builder().nameserver("127.0.0.1:9").unwrap().build().unwrap();
+        let record = client.lookup("192.0.2.1").await.unwrap();
+        let errors: Vec<String> = record
+            .errors
+            .iter()
+            .map(|e| format!("{}:{}:{}:{}", e.stage.as_str(), e.kind.as_str(), e.target, e.message))
+            .collect();
+        assert_eq!(
+            errors,
+            ["rdap:no_source:192.0.2.1:RDAP is not built in (cargo feature `rdap`)"]
+        );
+        assert_eq!(record.addresses.len(), 1);
+        assert_eq!(record.addresses[0].asn, None);
     }
 }

@@ -438,6 +438,7 @@ mod tests {
 
     /// Cloudflare address (104.16.0.0/13 in the published list), AS13335, a Cloudflare CNAME
     /// and the ARIN holder "Cloudflare, Inc." (CLOUD14): all four agree.
+    #[cfg(feature = "providers-data")]
     #[test]
     fn all_evidence_agrees() {
         let p = classify(
@@ -472,6 +473,7 @@ mod tests {
 
     /// The CloudFront block 13.32.0.0/15 makes the address a CDN although AS16509 and the
     /// holder name only say "Amazon"; the Amazon evidence corroborates (same organisation).
+    #[cfg(feature = "providers-data")]
     #[test]
     fn range_service_beats_asn_and_keeps_corroboration() {
         let p = classify(
@@ -496,6 +498,7 @@ mod tests {
 
     /// A stale CNAME to CloudFront while the address is Cloudflare's: the range decides and the
     /// disagreeing CNAME is not evidence.
+    #[cfg(feature = "providers-data")]
     #[test]
     fn range_beats_disagreeing_cname() {
         let p = classify(
@@ -571,6 +574,7 @@ mod tests {
         assert_eq!(classify("192.0.2.10".parse().unwrap(), None, &[], None), None);
     }
 
+    #[cfg(feature = "providers-data")]
     #[test]
     fn origin_hidden_when_any_address_is_a_cdn() {
         let cdn = classify("104.16.132.229".parse().unwrap(), None, &[], None).unwrap();
