@@ -134,23 +134,41 @@
 //!
 //! # Features
 //!
-//! - `persistent-cache` (default): [`DiskCache`], RDAP responses and hourly/daily rate
-//!   budgets kept between runs in one [redb](https://www.redb.org) file
-//!   ([`ClientBuilder::disk_cache`]). Without it (`default-features = false`) the library
-//!   pulls neither redb nor `directories`, and caches in memory only.
-//! - `notices` (on with `cli`): `notices::NoticeTemplate`, the notice bodies of
-//!   [`notices`] rendered from a replaceable minijinja template. Grouping, the tables and
-//!   the HTML report need no feature.
-//! - `redis` (off by default): scale-out through one Redis (or Valkey) server shared by
-//!   every worker (`ClientBuilder::redis` with a `Redis` handle): `RedisCache`, the RDAP
-//!   and WHOIS answers with their TTLs (a fact one worker fetched is not fetched again by
-//!   another), and `RedisBudget`, each server's token bucket (one atomic server-side
-//!   script, GCRA on Redis' clock), `Retry-After` pauses and circuit breakers, shared. A
-//!   Redis that is down never fails a lookup: it is a cache miss and a per-process budget,
-//!   with a warning. `RedisQueue` holds a bulk job's inputs and results as streams that any
-//!   number of workers take from and complete, each input exactly once.
-//! - `schema` (off by default): `record_schema`, the record's JSON Schema derived from
-//!   these types with `schemars` (the same text as `schema/record.v4.json`).
+//! Lean defaults: the sources a lookup needs, nothing else (the README's "Cargo features"
+//! table gives what each adds to the dependency tree).
+//!
+//! - `rustls` (default): HTTPS for RDAP, RIPEstat and data refresh. Without it an HTTPS
+//!   request is a `transport` step error saying so.
+//! - `cymru` (default): `CymruSource`, the ASN source when none is given.
+//! - `rdap` (default): the RDAP client. Without it the stages go to WHOIS and each record
+//!   says in `errors` that RDAP is not built in.
+//! - `whois` (default): the WHOIS (port 43) client, RDAP's fallback.
+//! - `providers-data` (default): the shipped cloud/CDN range table; without it ranges come
+//!   only from a refresh ([`Refresher`]).
+//! - `mmdb`: `MmdbSource` and `.mmdb` files in [`open_database`].
+//! - `quota-free-sources`: `AbusixSource` and `RipeStatSource` ([`QuotaFreeSources`]).
+//! - `persistent-cache`: `DiskCache`, RDAP responses and hourly/daily rate budgets kept
+//!   between runs in one [redb](https://www.redb.org) file (`ClientBuilder::disk_cache`).
+//! - `notices`: `notices::NoticeTemplate`, the notice bodies of [`notices`] rendered from a
+//!   replaceable minijinja template. Grouping, the tables and the HTML report need no
+//!   feature.
+//! - `redis`: scale-out through one Redis (or Valkey) server shared by every worker
+//!   (`ClientBuilder::redis` with a `Redis` handle): `RedisCache`, the RDAP and WHOIS
+//!   answers with their TTLs (a fact one worker fetched is not fetched again by another),
+//!   and `RedisBudget`, each server's token bucket (one atomic server-side script, GCRA on
+//!   Redis' clock), `Retry-After` pauses and circuit breakers, shared. A Redis that is down
+//!   never fails a lookup: it is a cache miss and a per-process budget, with a warning.
+//!   `RedisQueue` holds a bulk job's inputs and results as streams that any number of
+//!   workers take from and complete, each input exactly once.
+//! - `schema`: `record_schema`, the record's JSON Schema derived from these types with
+//!   `schemars` (the same text as `schema/record.v4.json`).
+//! - `cli`: the `whohosts` command, with every feature above but `schema`.
+//!
+//! A configuration that asks for a left-out feature fails to build its client with
+//! [`ConfigError::FeatureMissing`].
+//!
+//! To test code that uses whohosts, write it against the [`Lookup`] trait and give it a
+//! [`FakeLookup`] in tests: a few lines per fake domain, no network.
 //!
 //! The loopback test world that whohosts' own
 //! tests, benches and examples use (DNS, RDAP and WHOIS servers on 127.0.0.1 serving real
