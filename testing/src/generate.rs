@@ -3,7 +3,7 @@
 //!
 //! **The world is generated**: its domains, addresses, networks and AS numbers are
 //! synthetic. Its RDAP answers are built from templates, each a real recorded answer in
-//! `tests/fixtures/rdap/` (Verisign, Cloudflare's registrar, AFNIC, CZ.NIC, Uniregistry,
+//! `fixtures/rdap/` (Verisign, Cloudflare's registrar, AFNIC, CZ.NIC, Uniregistry,
 //! FIR/Flexireg, ARIN, RIPE NCC, APNIC, LACNIC, AFRINIC) with its names, handles, ranges,
 //! types and links replaced; everything else in an answer (notices, events, contacts of the
 //! template's entities) is the template's.
@@ -124,10 +124,10 @@ impl Rng {
     }
 }
 
-/// Embed one recorded RDAP answer from `tests/fixtures/rdap/`.
+/// Embed one recorded RDAP answer from `fixtures/rdap/`.
 macro_rules! template {
     ($path:literal) => {
-        include_str!(concat!("../../tests/fixtures/rdap/", $path))
+        include_str!(concat!("../fixtures/rdap/", $path))
     };
 }
 
@@ -238,7 +238,7 @@ const REGISTRAR_TEMPLATE: &str = template!("domain/cloudflare-registrar-cloudfla
 /// entity, its WHOIS does (via `mnt-irt`), so AFRINIC networks are served in WHOIS too, from
 /// this template with the range replaced.
 const AFRINIC_WHOIS: &str =
-    include_str!("../../tests/fixtures/whois/ip/afrinic__196.216.2.1-afrinic-abuse-via-irt.txt");
+    include_str!("../fixtures/whois/ip/afrinic__196.216.2.1-afrinic-abuse-via-irt.txt");
 
 /// The WHOIS answer for an AFRINIC network `start`–`end`.
 fn afrinic_whois(start: Ipv4Addr, end: Ipv4Addr) -> String {
@@ -321,7 +321,7 @@ const DIRECT_OCTET: u8 = 200;
 ///
 /// **The world is generated**: its domains, addresses, networks and AS numbers are
 /// synthetic. Its RDAP answers are built from templates, each a real recorded answer in
-/// `tests/fixtures/rdap/` (Verisign, Cloudflare's registrar, AFNIC, CZ.NIC, Uniregistry,
+/// `fixtures/rdap/` (Verisign, Cloudflare's registrar, AFNIC, CZ.NIC, Uniregistry,
 /// FIR/Flexireg, ARIN, RIPE NCC, APNIC, LACNIC, AFRINIC) with its names, handles, ranges,
 /// types and links replaced; everything else in an answer (notices, events, contacts of the
 /// template's entities) is the template's.

@@ -1,7 +1,7 @@
 //! The loopback test world of [whohosts]: a DNS server, an RDAP server, WHOIS servers and
 //! RFC 9224 bootstrap files, all on 127.0.0.1, so lookups can be tested without the
-//! internet. Add it as a dev-dependency (`whohosts-testing`, in the whohosts workspace);
-//! whohosts' own tests, benches and examples use it the same way.
+//! internet. Add it as a dev-dependency (`whohosts-testing`); whohosts' own tests, benches
+//! and examples use it the same way.
 //!
 //! A [`World`] is built with a [`WorldBuilder`] and started on the current tokio runtime. It
 //! runs, on loopback ports chosen by the system:

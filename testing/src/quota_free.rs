@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn a_recorded_network_gives_its_range_and_abuse_mailbox() {
-        let json = include_str!("../../tests/fixtures/rdap/ip/ripe-193.0.0.0-21-ripencc.json");
+        let json = include_str!("../fixtures/rdap/ip/ripe-193.0.0.0-21-ripencc.json");
         let value: Value = serde_json::from_str(json).unwrap();
         assert_eq!(ranges(&value), ["193.0.0.0/21".parse::<IpNet>().unwrap()]);
         assert_eq!(abuse_mailboxes(&value), ["abuse@ripe.net"]);
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn lacnic_space_has_no_abusix_entry() {
-        let json = include_str!("../../tests/fixtures/rdap/ip/lacnic-200.3.12.0-22-lacnic.json");
+        let json = include_str!("../fixtures/rdap/ip/lacnic-200.3.12.0-22-lacnic.json");
         let mut entries = Entries::default();
         entries.add_rdap("lacnic", json);
         assert!(entries.abusix.is_empty());

@@ -1,14 +1,15 @@
-//! The `recorded()` preset: real recorded RDAP answers (tests/fixtures/rdap) and WHOIS
-//! answers (tests/fixtures/whois), with DNS records and Team Cymru entries synthesised from
-//! public knowledge, as readable tables, and Abusix and RIPEstat entries derived from the
-//! recorded RDAP answers' abuse mailboxes (`quota_free.rs`).
+//! The `recorded()` preset: real recorded RDAP answers (`fixtures/rdap/`) and WHOIS answers
+//! (`fixtures/whois/`), this crate's copies of the repository's `tests/fixtures/`, with DNS
+//! records and Team Cymru entries synthesised from public knowledge, as readable tables, and
+//! Abusix and RIPEstat entries derived from the recorded RDAP answers' abuse mailboxes
+//! (`quota_free.rs`).
 
 use super::WorldBuilder;
 
-/// Embed one recorded RDAP answer from `tests/fixtures/rdap/`.
+/// Embed one recorded RDAP answer from `fixtures/rdap/`.
 macro_rules! fixture {
     ($path:literal) => {
-        include_str!(concat!("../../tests/fixtures/rdap/", $path))
+        include_str!(concat!("../fixtures/rdap/", $path))
     };
 }
 
@@ -313,10 +314,10 @@ pub(super) fn builder() -> WorldBuilder {
 
 // --- WHOIS -------------------------------------------------------------------------------
 
-/// Embed one recorded WHOIS answer from `tests/fixtures/whois/`.
+/// Embed one recorded WHOIS answer from `fixtures/whois/`.
 macro_rules! whois_fixture {
     ($path:literal) => {
-        include_str!(concat!("../../tests/fixtures/whois/", $path))
+        include_str!(concat!("../fixtures/whois/", $path))
     };
 }
 

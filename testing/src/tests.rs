@@ -391,7 +391,7 @@ async fn rdap_most_specific_network_wins() {
         "startAddress":"8.0.0.0","endAddress":"8.255.255.255"}"#;
     let world = WorldBuilder::new()
         .service("arin", &["https://rdap.arin.net/registry/"])
-        .object("arin", include_str!("../../tests/fixtures/rdap/ip/arin-8.8.8.0-24-google.json"))
+        .object("arin", include_str!("../fixtures/rdap/ip/arin-8.8.8.0-24-google.json"))
         .object("arin", slash8)
         .start()
         .await
@@ -722,12 +722,12 @@ async fn manifest_loads_services_objects_dns_and_cymru() {
     std::fs::create_dir(&answers).unwrap();
     std::fs::write(
         answers.join("cloudflare.com.json"),
-        include_str!("../../tests/fixtures/rdap/domain/verisign-cloudflare.com-registry.json"),
+        include_str!("../fixtures/rdap/domain/verisign-cloudflare.com-registry.json"),
     )
     .unwrap();
     std::fs::write(
         dir.path().join("google.json"),
-        include_str!("../../tests/fixtures/rdap/domain/verisign-google.com-registry-from-vcr.json"),
+        include_str!("../fixtures/rdap/domain/verisign-google.com-registry-from-vcr.json"),
     )
     .unwrap();
     std::fs::write(

@@ -40,10 +40,9 @@ pub enum WhoisFault {
 
 /// DENIC's recorded rate-limit refusal (weppos/whois-parser
 /// `spec/fixtures/responses/whois.denic.de/de/response_throttled.txt`, in
-/// `tests/fixtures/whois/domain/weppos/`; see `tests/fixtures/SOURCES.md`).
-pub const DENIC_REFUSAL: &str = include_str!(
-    "../../tests/fixtures/whois/domain/weppos/whois.denic.de__de__response_throttled.txt"
-);
+/// `fixtures/whois/domain/weppos/`; see `fixtures/SOURCES.md`).
+pub const DENIC_REFUSAL: &str =
+    include_str!("../fixtures/whois/domain/weppos/whois.denic.de__de__response_throttled.txt");
 
 impl WhoisFault {
     /// Answer a real recorded rate-limit refusal, DENIC's [`DENIC_REFUSAL`]:
