@@ -15,8 +15,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use whohosts::{
-    Client, Error, HostingRecord, InputError, InputLine, InputLines, JsonlSink, Query, QueuedInput,
-    RecordSink, Redis, RedisQueue, ResultsTally,
+    Client, Error, HostingRecord, InputLine, InputLines, JsonlSink, QueuedInput, RecordSink, Redis,
+    RedisQueue, ResultsTally,
 };
 
 use crate::args::{BulkArgs, BulkFormat, DistributedArgs};
@@ -315,34 +315,6 @@ async fn all_results(queue: &RedisQueue) -> Result<BTreeMap<u64, String>, Failur
     Ok(results)
 }
 
-/// The input and result a line `bulk` wrote stands for (an error line's error made again:
-/// an input error by parsing the input, the others as internal errors with their message).
-pub(crate) fn result_of_line(line: &str) -> Option<(String, Result<HostingRecord, Error>)> {
-    #[derive(serde::Deserialize)]
-    struct Line {
-        input: String,
-        record: Option<HostingRecord>,
-        error: Option<ErrorLine>,
-    }
-    #[derive(serde::Deserialize)]
-    struct ErrorLine {
-        kind: String,
-        message: String,
-    }
-    let line: Line = serde_json::from_str(line).ok()?;
-    let result = match (line.record, line.error) {
-        (Some(record), _) => Ok(record),
-        (None, Some(error)) if error.kind == "input" => Err(Error::Input(
-            Query::parse(&line.input)
-                .err()
-                .unwrap_or(InputError::TooLong { length: line.input.len() }),
-        )),
-        (None, Some(error)) => Err(Error::Internal { message: error.message }),
-        (None, None) => return None,
-    };
-    Some((line.input, result))
-}
-
 /// `--collect OUT`: every result once, in input order.
 async fn collect(
     queue: &RedisQueue,
@@ -378,7 +350,7 @@ async fn status(queue: &RedisQueue, job: &str, url: &str, json: bool) -> Result<
     let workers = queue.worker_counts().await.map_err(|e| redis_failure(&e, ""))?;
     let mut tally = ResultsTally::new();
     for line in all_results(queue).await?.values() {
-        if let Some((input, result)) = result_of_line(line) {
+        if let Some((input, result)) = crate::output::result_of_line(line) {
             tally.add(&input, &result);
         }
     }

@@ -9,7 +9,8 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use whohosts::{
-    CompletedInputs, CsvSink, Error, HostingRecord, JsonlSink, LineProblem, RecordSink,
+    CompletedInputs, CsvSink, Error, HostingRecord, InputError, JsonlSink, LineProblem, Query,
+    RecordSink,
 };
 
 use crate::args::BulkFormat;
@@ -96,7 +97,7 @@ impl Output {
                 out.write_all(line.as_bytes())?;
                 out.write_all(b"\n")
             }
-            Sink::Csv(sink) => match crate::distributed::result_of_line(line) {
+            Sink::Csv(sink) => match result_of_line(line) {
                 Some((input, result)) => sink.write(&input, &result),
                 None => Err(io::Error::new(
                     io::ErrorKind::InvalidData,
@@ -347,6 +348,34 @@ fn carries(value: &serde_json::Value, kinds: &BTreeSet<String>) -> bool {
 fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!("{name}.whohosts-{}.tmp", std::process::id()))
+}
+
+/// The input and result a line `bulk` wrote stands for (an error line's error made again:
+/// an input error by parsing the input, the others as internal errors with their message).
+pub(crate) fn result_of_line(line: &str) -> Option<(String, Result<HostingRecord, Error>)> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        input: String,
+        record: Option<HostingRecord>,
+        error: Option<ErrorLine>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorLine {
+        kind: String,
+        message: String,
+    }
+    let line: Line = serde_json::from_str(line).ok()?;
+    let result = match (line.record, line.error) {
+        (Some(record), _) => Ok(record),
+        (None, Some(error)) if error.kind == "input" => Err(Error::Input(
+            Query::parse(&line.input)
+                .err()
+                .unwrap_or(InputError::TooLong { length: line.input.len() }),
+        )),
+        (None, Some(error)) => Err(Error::Internal { message: error.message }),
+        (None, None) => return None,
+    };
+    Some((line.input, result))
 }
 
 #[cfg(test)]
