@@ -506,10 +506,8 @@ impl FakeLookup {
         }
         lookup::finish(&mut record, self.notice_type);
         record.data = Some(DataVersions {
-            // The shipped table's date, as a client without a data directory names it
-            // (none in a build without `providers-data`).
-            provider_ranges: cfg!(feature = "providers-data")
-                .then(|| ranges::EMBEDDED_DATE.to_owned()),
+            // The shipped table's date, as a client without a data directory names it.
+            provider_ranges: ranges::shipped_date().map(str::to_owned),
             ..DataVersions::default()
         });
         Ok(record)

@@ -21,7 +21,7 @@ use crate::notice;
 use crate::provider;
 use crate::record::{
     AddressRecord, DnsFacts, HostingRecord, NoticeType, Outcome, OutcomeStatus, Party,
-    PartyOutcome, SCHEMA_VERSION, Stage, StepError,
+    PartyOutcome, Stage, StepError,
 };
 use crate::registration::RegistrationStage;
 
@@ -119,25 +119,8 @@ async fn steps(
 /// redacted unless `keep_secrets`), nothing found yet. Shared with `fake.rs`, so a fake
 /// record starts as a real one does.
 pub(crate) fn blank_record(raw: &str, keep_secrets: bool) -> HostingRecord {
-    HostingRecord {
-        schema_version: SCHEMA_VERSION,
-        query: if keep_secrets { raw.to_owned() } else { crate::input::redact_query(raw) },
-        domain: None,
-        domain_unicode: None,
-        registrable_domain: None,
-        resolved_at: jiff::Timestamp::UNIX_EPOCH,
-        dns: DnsFacts::default(),
-        addresses: Vec::new(),
-        registrar: None,
-        registry: None,
-        abuse_contacts: Vec::new(),
-        errors: Vec::new(),
-        outcomes: Vec::new(),
-        origin_hidden: false,
-        platform: None,
-        notice_targets: Vec::new(),
-        data: None,
-    }
+    let query = if keep_secrets { raw.to_owned() } else { crate::input::redact_query(raw) };
+    HostingRecord::blank(query)
 }
 
 /// The last step of every lookup, once the stages have filled `record`: the parties an IP

@@ -493,10 +493,7 @@ mod tests {
 
     use super::*;
     use crate::provider::{classify, detect_platform};
-    use crate::record::{
-        Asn, ContactRole, DnsFacts, Network, Registrar, Registry, SCHEMA_VERSION, Source,
-        SourceKind,
-    };
+    use crate::record::{Asn, ContactRole, Network, Registrar, Registry, Source, SourceKind};
 
     const CLOUDFLARE_AS: (u32, &str) = (13335, "CLOUDFLARENET - Cloudflare, Inc., US");
     const CLOUDFLARE_HOLDER: (&str, &str) = ("Cloudflare, Inc.", "CLOUD14");
@@ -522,25 +519,7 @@ mod tests {
 
     /// The lookup of an IP address.
     fn ip_query() -> Lookup {
-        Lookup(HostingRecord {
-            schema_version: SCHEMA_VERSION,
-            query: "192.0.2.1".to_owned(),
-            domain: None,
-            domain_unicode: None,
-            registrable_domain: None,
-            resolved_at: jiff::Timestamp::UNIX_EPOCH,
-            dns: DnsFacts::default(),
-            addresses: Vec::new(),
-            registrar: None,
-            registry: None,
-            abuse_contacts: Vec::new(),
-            errors: Vec::new(),
-            outcomes: Vec::new(),
-            origin_hidden: false,
-            platform: None,
-            notice_targets: Vec::new(),
-            data: None,
-        })
+        Lookup(HostingRecord::blank("192.0.2.1".to_owned()))
     }
 
     impl Lookup {

@@ -416,6 +416,32 @@ pub struct HostingRecord {
     pub data: Option<DataVersions>,
 }
 
+impl HostingRecord {
+    /// The record of `query` (as the record writes it) before anything was found: the one
+    /// every lookup, the fake and the tests start from.
+    pub(crate) fn blank(query: String) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            query,
+            domain: None,
+            domain_unicode: None,
+            registrable_domain: None,
+            resolved_at: Timestamp::UNIX_EPOCH,
+            dns: DnsFacts::default(),
+            addresses: Vec::new(),
+            registrar: None,
+            registry: None,
+            abuse_contacts: Vec::new(),
+            errors: Vec::new(),
+            outcomes: Vec::new(),
+            origin_hidden: false,
+            platform: None,
+            notice_targets: Vec::new(),
+            data: None,
+        }
+    }
+}
+
 /// The date (`YYYY-MM-DD`) of each data set a lookup used, as the data gives it: the newest
 /// `publication` of the four RDAP bootstrap files, the provider range snapshot, the IANA
 /// registrar list and, when a refreshed one is in use, the ASN database's build date.

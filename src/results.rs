@@ -192,29 +192,16 @@ fn target_place(record: &HostingRecord, target: &NoticeTarget) -> TargetPlace {
 #[cfg(test)]
 mod test_records {
     use crate::record::{
-        Contact, ContactRole, DnsFacts, HostingRecord, NoticeReason, NoticeTarget, Party,
-        Registrar, SCHEMA_VERSION,
+        Contact, ContactRole, HostingRecord, NoticeReason, NoticeTarget, Party, Registrar,
     };
 
     pub(super) fn record(domain: &str) -> HostingRecord {
         HostingRecord {
-            schema_version: SCHEMA_VERSION,
-            query: domain.to_owned(),
             domain: Some(domain.to_owned()),
             domain_unicode: Some(domain.to_owned()),
             registrable_domain: Some(domain.to_owned()),
-            resolved_at: jiff::Timestamp::UNIX_EPOCH,
-            dns: DnsFacts::default(),
-            addresses: Vec::new(),
             registrar: Some(Registrar::default()),
-            registry: None,
-            abuse_contacts: Vec::new(),
-            errors: Vec::new(),
-            outcomes: Vec::new(),
-            origin_hidden: false,
-            platform: None,
-            notice_targets: Vec::new(),
-            data: None,
+            ..HostingRecord::blank(domain.to_owned())
         }
     }
 

@@ -31,6 +31,13 @@ pub(crate) const DATA: &str = "";
 /// `data/providers/SOURCES.md`: the cloud-ip-ranges mirror of 2025-07-25).
 pub(crate) const EMBEDDED_DATE: &str = "2025-07-25";
 
+/// The date of the table this build ships: [`EMBEDDED_DATE`], or none in a build without
+/// `providers-data` (which ships no table). What a record names when no refreshed table is
+/// in place.
+pub(crate) fn shipped_date() -> Option<&'static str> {
+    cfg!(feature = "providers-data").then_some(EMBEDDED_DATE)
+}
+
 /// A published range that contains an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RangeHit {

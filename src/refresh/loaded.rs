@@ -84,12 +84,7 @@ impl LoadedData {
             ("bootstrap", bootstrap.publication().newest(), bootstrap_file),
             match &ranges {
                 Some((_, date, path)) => ("provider_ranges", date.clone(), Some(path.clone())),
-                // No table at all in a build without `providers-data` (and no refresh).
-                None => (
-                    "provider_ranges",
-                    cfg!(feature = "providers-data").then(|| ranges::EMBEDDED_DATE.to_owned()),
-                    None,
-                ),
+                None => ("provider_ranges", ranges::shipped_date().map(str::to_owned), None),
             },
             match &registrars {
                 Some((_, date, path)) => ("registrars", date.clone(), Some(path.clone())),

@@ -244,6 +244,15 @@ async fn the_fake_gives_the_clients_records_for_the_same_facts() {
     assert_eq!(fake.queries(), COMPARED);
 }
 
+/// Each notice target as (party, name, what it is for, reason): the routing a notice follows.
+fn routing(record: &HostingRecord) -> Vec<(Party, &str, &str, NoticeReason)> {
+    record
+        .notice_targets
+        .iter()
+        .map(|t| (t.party, t.name.as_deref().unwrap(), t.for_.as_str(), t.reason))
+        .collect()
+}
+
 /// The compared records, spot-checked: the routing that the comparison above holds equal.
 #[tokio::test]
 async fn the_recorded_worlds_routing_from_the_fake() {
@@ -251,11 +260,7 @@ async fn the_recorded_worlds_routing_from_the_fake() {
     let record = fake.lookup("https://WWW.Cloudflare.com/abuse?x=1").await.unwrap();
     assert_eq!(record.query, "https://WWW.Cloudflare.com/abuse?REDACTED");
     assert_eq!(record.domain.as_deref(), Some("www.cloudflare.com"));
-    let targets: Vec<(Party, &str, &str, NoticeReason)> = record
-        .notice_targets
-        .iter()
-        .map(|t| (t.party, t.name.as_deref().unwrap(), t.for_.as_str(), t.reason))
-        .collect();
+    let targets = routing(&record);
     assert_eq!(
         targets,
         [
@@ -378,11 +383,7 @@ async fn declared_facts_are_written_exactly() {
             (Party::Registrar, "pirate.example", "abuse@registrar.example"),
         ]
     );
-    let targets: Vec<(Party, &str, &str, NoticeReason)> = record
-        .notice_targets
-        .iter()
-        .map(|t| (t.party, t.name.as_deref().unwrap(), t.for_.as_str(), t.reason))
-        .collect();
+    let targets = routing(&record);
     assert_eq!(
         targets,
         [
